@@ -1,0 +1,45 @@
+# The two commands a user needs: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+export PYTHONPATH := $(CURDIR)
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: run test venv gen lint fmt unit integration e2e clean
+
+# Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
+$(VENV)/.synced: uv.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+venv: $(VENV)/.synced
+
+# Generates the protobuf/gRPC code from protos/ (git-ignored, never edited by hand).
+gen: venv
+	@$(PY) tools/gen_protos.py
+
+run: gen
+	$(PY) -m devstack.run
+
+test: gen
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+unit: gen
+	$(PY) -m pytest -q tests/unit
+
+lint: venv
+	$(PY) -m ruff check .
+
+fmt: venv
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find protos -name '*_pb2*.py*' -delete

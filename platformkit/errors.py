@@ -1,0 +1,53 @@
+"""Errors that domain code raises and the gRPC layer turns into statuses.
+
+Each carries the HTTP meaning the gateway will give it, so the mapping lives in one place:
+NotFound 404, PermissionDenied 403, Invalid 422 (with FastAPI-shaped violations),
+Conflict 409, BadRequest 400 (the few rules the reference answers with 400).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Violation:
+    loc: tuple[str, ...]
+    msg: str
+    type: str = "value_error"
+
+
+class DomainError(Exception):
+    """Base of every expected business failure."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    pass
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class BadRequest(DomainError):
+    pass
+
+
+@dataclass
+class Invalid(DomainError):
+    violations: list[Violation] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__("; ".join(v.msg for v in self.violations) or "invalid input")
+
+    @classmethod
+    def at(cls, loc: tuple[str, ...], msg: str, type_: str = "value_error") -> Invalid:
+        return cls([Violation(loc, msg, type_)])

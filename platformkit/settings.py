@@ -1,0 +1,68 @@
+"""Process settings, read from the environment and validated at start.
+
+Every process builds one settings object from a subclass of :class:`ProcessSettings`.
+Secrets are ``SecretStr`` so that they never appear in logs or reprs.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Default loopback ports of the local stack; deploy/ overrides them.
+DEFAULT_GRPC_PORTS = {"shootings": 50061, "shots": 50062, "outfits": 50063, "exports": 50064}
+SERVICE_NAMES = tuple(DEFAULT_GRPC_PORTS)
+
+
+class ProcessSettings(BaseSettings):
+    """Settings every process shares."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    log_level: str = "INFO"
+    # "json" (default) or "text" for humans at a terminal.
+    log_format: str = "json"
+    otel_exporter_otlp_endpoint: str | None = None
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Short group timings keep rebalances near one second on the default broker.
+    kafka_session_timeout_ms: int = 6000
+    kafka_heartbeat_interval_ms: int = 1000
+    # Seconds between checks that the broker still holds what we published (see platformkit.bus).
+    broker_epoch_check_interval: float = 2.0
+    # Outbox rows published within this window are published again after the broker lost its data.
+    outbox_replay_window_hours: float = 168.0
+    grpc_deadline_seconds: float = 10.0
+
+    def grpc_target(self, service: str) -> str:
+        """Address of a service's gRPC endpoint, from ``<SERVICE>_GRPC_TARGET`` or the local default."""
+        return getattr(self, f"{service}_grpc_target")
+
+    shootings_grpc_target: str = Field(default=f"127.0.0.1:{DEFAULT_GRPC_PORTS['shootings']}")
+    shots_grpc_target: str = Field(default=f"127.0.0.1:{DEFAULT_GRPC_PORTS['shots']}")
+    outfits_grpc_target: str = Field(default=f"127.0.0.1:{DEFAULT_GRPC_PORTS['outfits']}")
+    exports_grpc_target: str = Field(default=f"127.0.0.1:{DEFAULT_GRPC_PORTS['exports']}")
+
+
+class ServiceSettings(ProcessSettings):
+    """Settings of a gRPC service process.
+
+    Each service subclasses it and declares ``database_url`` and ``grpc_bind`` with its own
+    environment names (``DATABASE_URL_<SERVICE>``, ``<SERVICE>_GRPC_BIND``), see
+    :func:`service_env`.
+    """
+
+    service_name: str
+    database_url: SecretStr
+    grpc_bind: str
+    db_pool_size: int = 10
+
+
+def service_env(service: str, setting: str) -> AliasChoices:
+    """Environment names of a per-service setting: the specific one first, then the generic one.
+
+    ``service_env("shootings", "database_url")`` reads ``DATABASE_URL_SHOOTINGS`` then ``DATABASE_URL``;
+    ``service_env("shootings", "grpc_bind")`` reads ``SHOOTINGS_GRPC_BIND`` then ``GRPC_BIND``.
+    """
+    if setting == "database_url":
+        return AliasChoices(f"DATABASE_URL_{service.upper()}", "DATABASE_URL")
+    return AliasChoices(f"{service.upper()}_{setting.upper()}", setting.upper())
