@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 
@@ -33,3 +34,24 @@ ALL_TOPICS: tuple[Topic, ...] = (
     EXPORT_PUSHES,
     BROKER_EPOCH,
 )
+
+
+async def ensure_topics(bootstrap_servers: str, topics: tuple[Topic, ...] = ALL_TOPICS) -> list[str]:
+    """Create every missing topic; returns the names created (none when all exist)."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import TopicAlreadyExistsError
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t.name not in existing]
+        if missing:
+            # Another process may create them first: that is the outcome we want.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(
+                    [NewTopic(t.name, num_partitions=t.partitions, replication_factor=1) for t in missing]
+                )
+        return [t.name for t in missing]
+    finally:
+        await admin.close()
