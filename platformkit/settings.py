@@ -6,7 +6,7 @@ Secrets are ``SecretStr`` so that they never appear in logs or reprs.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Default loopback ports of the local stack; deploy/ overrides them.
@@ -66,3 +66,19 @@ def service_env(service: str, setting: str) -> AliasChoices:
     if setting == "database_url":
         return AliasChoices(f"DATABASE_URL_{service.upper()}", "DATABASE_URL")
     return AliasChoices(f"{service.upper()}_{setting.upper()}", setting.upper())
+
+
+def settings_for(service: str, base: type[ServiceSettings] = ServiceSettings) -> type[ServiceSettings]:
+    """The settings class of one service: ``base`` with the service's name and env names bound.
+
+    ``settings_for("shots")()`` reads ``DATABASE_URL_SHOTS`` and ``SHOTS_GRPC_BIND``; a service with
+    settings of its own passes a ``base`` subclass declaring them.
+    """
+    default_bind = f"127.0.0.1:{DEFAULT_GRPC_PORTS.get(service, 0)}"
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"{service.capitalize()}Settings",
+        __base__=base,
+        service_name=(str, service),
+        database_url=(SecretStr, Field(validation_alias=service_env(service, "database_url"))),
+        grpc_bind=(str, Field(default=default_bind, validation_alias=service_env(service, "grpc_bind"))),
+    )

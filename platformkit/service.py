@@ -1,0 +1,171 @@
+"""The runtime every service process shares: gRPC server, outbox relay, consumers, health.
+
+A service's ``__main__`` builds a :class:`ServiceRuntime` with its settings, its messaging
+tables, a function that adds its servicers, and the consumers it runs; ``run()`` does the rest:
+JSON logs, telemetry, the database engine, the Kafka bus, the relay, the consumers, the gRPC
+server with health (SERVING only while the database and the broker answer) and reflection,
+and a graceful stop on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import grpc
+import uvloop
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from platformkit import db, rpc, telemetry
+from platformkit.bus import Bus, Consumer
+from platformkit.health import BrokerProbe, probe_database
+from platformkit.logs import configure_logging
+from platformkit.messaging_tables import MessagingTables
+from platformkit.outbox import OutboxRelay
+from platformkit.settings import ServiceSettings
+from platformkit.topics import Topic
+from protos.events.v1.envelope_pb2 import EventEnvelope
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A consumer the process runs: its name (recorded with processed events), group and topics."""
+
+    name: str
+    group_id: str
+    topics: Sequence[Topic]
+    handler: Handler
+
+
+@dataclass
+class ServiceContext:
+    """What servicers and handlers get: settings, the database, and channels to other services."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    tables: MessagingTables
+    channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+
+    def channel(self, service: str) -> grpc.aio.Channel:
+        """A lazily opened channel to another service (one per process)."""
+        if service not in self.channels:
+            self.channels[service] = rpc.create_channel(
+                self.settings.grpc_target(service), deadline_seconds=self.settings.grpc_deadline_seconds
+            )
+        return self.channels[service]
+
+
+AddServicers = Callable[[grpc.aio.Server, ServiceContext], None]
+BuildConsumers = Callable[[ServiceContext], Sequence[ConsumerSpec]]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        tables: MessagingTables,
+        *,
+        grpc_service_names: Sequence[str] = (),
+        add_servicers: AddServicers | None = None,
+        consumers: BuildConsumers | None = None,
+        process_name: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.tables = tables
+        self.grpc_service_names = list(grpc_service_names)
+        self.add_servicers = add_servicers
+        self.build_consumers = consumers
+        self.process_name = process_name or settings.service_name
+        self._stop = asyncio.Event()
+
+    def run(self) -> None:
+        configure_logging(self.process_name, self.settings.log_level, self.settings.log_format)
+        telemetry.setup_telemetry(self.process_name, self.settings.otel_exporter_otlp_endpoint)
+        try:
+            uvloop.run(self.serve())
+        finally:
+            telemetry.shutdown_telemetry()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.request_stop)
+
+        engine = db.create_engine(self.settings.database_url.get_secret_value(), pool_size=self.settings.db_pool_size)
+        telemetry.instrument_engine(engine)
+        context = ServiceContext(self.settings, engine, db.session_factory(engine), self.tables)
+        bus = Bus(self.settings, client_id=self.process_name)
+        relay = OutboxRelay(context.sessions, self.tables, bus)
+        specs = list(self.build_consumers(context)) if self.build_consumers else []
+        consumers = [
+            Consumer(
+                self.settings,
+                context.sessions,
+                self.tables,
+                name=spec.name,
+                group_id=spec.group_id,
+                topics=list(spec.topics),
+                handler=spec.handler,
+                bus=bus,
+            )
+            for spec in specs
+        ]
+        server, health = rpc.create_server(self.grpc_service_names)
+        if self.add_servicers:
+            self.add_servicers(server, context)
+        port = server.add_insecure_port(self.settings.grpc_bind)
+        broker_probe = BrokerProbe(self.settings.kafka_bootstrap_servers)
+
+        await server.start()
+        log.info("gRPC listening", extra={"bind": self.settings.grpc_bind, "port": port})
+        await bus.start()
+        await relay.start()
+        for consumer in consumers:
+            await consumer.start()
+        health_task = asyncio.create_task(self._report_health(health, engine, broker_probe))
+        log.info("service started", extra={"consumers": [spec.name for spec in specs]})
+        try:
+            await self._stop.wait()
+        finally:
+            log.info("service stopping")
+            health_task.cancel()
+            await self._set_health(health, rpc.NOT_SERVING)
+            await server.stop(grace=5)
+            for consumer in consumers:
+                await consumer.stop()
+            await relay.stop()
+            await bus.stop()
+            await broker_probe.close()
+            for channel in context.channels.values():
+                await channel.close()
+            await engine.dispose()
+
+    async def _set_health(self, health, status) -> None:  # type: ignore[no-untyped-def]
+        for name in ["", *self.grpc_service_names]:
+            await health.set(name, status)
+
+    async def _report_health(self, health, engine: AsyncEngine, broker_probe: BrokerProbe) -> None:  # type: ignore[no-untyped-def]
+        """SERVING only while this service's database and the broker answer."""
+        current = None
+        while True:
+            problems = [p for p in await asyncio.gather(probe_database(engine), broker_probe()) if p]
+            status = rpc.NOT_SERVING if problems else rpc.SERVING
+            if status != current:
+                await self._set_health(health, status)
+                log.info("health changed", extra={"serving": not problems, "problems": problems})
+                current = status
+            await asyncio.sleep(1.0 if problems else 2.0)
+

@@ -1,0 +1,184 @@
+"""Translations between database rows, domain values and the shootings/v1 messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from platformkit.errors import Invalid
+from protos.common.v1 import common_pb2
+from protos.events.v1 import shootings_pb2 as events_pb2
+from protos.shootings.v1 import shootings_pb2 as pb
+from services.shootings.domain.access import Caller
+from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
+from services.shootings.domain.phases import Phase
+from services.shootings.models import Guidelines, Shooting, ShootingType
+
+PHASE_PREFIX = "SHOOTING_PHASE_"
+
+
+def phase_to_pb(phase: str | None) -> int:
+    return pb.ShootingPhase.Value(PHASE_PREFIX + phase) if phase else pb.SHOOTING_PHASE_UNSPECIFIED
+
+
+def phase_from_pb(value: int) -> Phase | None:
+    if value == pb.SHOOTING_PHASE_UNSPECIFIED:
+        return None
+    return Phase(pb.ShootingPhase.Name(value).removeprefix(PHASE_PREFIX))
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def from_timestamp(message: object, field: str) -> datetime | None:
+    if not message.HasField(field):  # type: ignore[attr-defined]
+        return None
+    return getattr(message, field).ToDatetime(tzinfo=UTC)
+
+
+def parse_uuid(value: str, loc: tuple[str, ...]) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Invalid.at(loc, "Input should be a valid UUID", "uuid_parsing") from None
+
+
+def optional_uuid(message: object, field: str, loc: tuple[str, ...]) -> uuid.UUID | None:
+    if not message.HasField(field):  # type: ignore[attr-defined]
+        return None
+    return parse_uuid(getattr(message, field), loc)
+
+
+def caller(principal: common_pb2.Principal) -> Caller:
+    return Caller(
+        user_id=uuid.UUID(principal.user_id),
+        is_superuser=principal.is_superuser,
+        organization_ids=frozenset(uuid.UUID(o) for o in principal.organization_ids),
+    )
+
+
+def guidelines_draft(message: pb.GuidelinesInput, loc: tuple[str, ...]) -> GuidelinesDraft:
+    references: dict[str, list[uuid.UUID] | uuid.UUID | None] = {}
+    for name, (_, is_list) in REFERENCE_FIELDS.items():
+        if is_list:
+            references[name] = [parse_uuid(v, (*loc, name, str(i))) for i, v in enumerate(getattr(message, name))]
+        else:
+            references[name] = optional_uuid(message, name, (*loc, name))
+    return GuidelinesDraft(
+        name=message.name,
+        owner_id=optional_uuid(message, "owner_id", (*loc, "owner_id")),
+        organization_id=optional_uuid(message, "organization_id", (*loc, "organization_id")),
+        references=references,
+        allow_back_shots_without_back_image=message.allow_back_shots_without_back_image,
+        auto_start_look_generations=message.auto_start_look_generations,
+        shot_type_rules=[
+            RuleGroupDraft(
+                rule_kind=g.rule_kind,
+                rule_value=g.rule_value,
+                shot_type_ids=[
+                    parse_uuid(s, (*loc, "shot_type_rules", str(i), "shot_type_ids", str(j)))
+                    for j, s in enumerate(g.shot_type_ids)
+                ],
+            )
+            for i, g in enumerate(message.shot_type_rules)
+        ],
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def guidelines_to_pb(row: Guidelines) -> pb.Guidelines:
+    message = pb.Guidelines(
+        id=str(row.id),
+        name=row.name,
+        owner_id=_opt(row.owner_id),
+        organization_id=_opt(row.organization_id),
+        allow_back_shots_without_back_image=row.allow_back_shots_without_back_image,
+        auto_start_look_generations=row.auto_start_look_generations,
+        created_at=timestamp(row.created_at),
+        updated_at=timestamp(row.updated_at),
+        deleted_at=timestamp(row.deleted_at),
+        shot_type_rules=[
+            pb.ShotTypeRuleGroup(
+                rule_kind=r.rule_kind, rule_value=r.rule_value, shot_type_ids=[str(s) for s in r.shot_type_ids]
+            )
+            for r in row.shot_type_rules
+        ],
+    )
+    for name, (_, is_list) in REFERENCE_FIELDS.items():
+        value = getattr(row, name)
+        if is_list:
+            getattr(message, name).extend(str(v) for v in value)
+        elif value is not None:
+            setattr(message, name, str(value))
+    return message
+
+
+def shooting_type_to_pb(row: ShootingType | None) -> pb.ShootingType | None:
+    if row is None:
+        return None
+    return pb.ShootingType(
+        id=str(row.id), key=row.key, label=row.label, description=row.description, archived=row.archived
+    )
+
+
+_SHARED_FIELDS = ("name", "description", "season", "collection", "brand")
+
+
+def shooting_to_pb(row: Shooting) -> pb.Shooting:
+    return pb.Shooting(
+        id=str(row.id),
+        created_at=timestamp(row.created_at),
+        updated_at=timestamp(row.updated_at),
+        due_date=timestamp(row.due_date),
+        owner_id=str(row.owner_id),
+        organization_id=_opt(row.organization_id),
+        archived=row.archived,
+        default_guidelines_id=_opt(row.default_guidelines_id),
+        default_guidelines=guidelines_to_pb(row.default_guidelines) if row.default_guidelines else None,
+        phase=phase_to_pb(row.phase),
+        require_test_shooting=row.require_test_shooting,
+        shooting_type_id=_opt(row.shooting_type_id),
+        shooting_type=shooting_type_to_pb(row.shooting_type),
+        deleted_at=timestamp(row.deleted_at),
+        shot_status=row.shot_status,
+        status=row.status,
+        **{f: getattr(row, f) for f in _SHARED_FIELDS},
+    )
+
+
+def header_to_pb(row: Shooting) -> pb.ShootingHeader:
+    return pb.ShootingHeader(
+        id=str(row.id),
+        organization_id=_opt(row.organization_id),
+        created_at=timestamp(row.created_at),
+        updated_at=timestamp(row.updated_at),
+        due_date=timestamp(row.due_date),
+        owner_id=str(row.owner_id),
+        shooting_type_id=_opt(row.shooting_type_id),
+        default_guidelines_id=_opt(row.default_guidelines_id),
+        default_guidelines=guidelines_to_pb(row.default_guidelines) if row.default_guidelines else None,
+        **{f: getattr(row, f) for f in _SHARED_FIELDS},
+    )
+
+
+def snapshot_event(row: Shooting) -> events_pb2.ShootingSnapshot:
+    return events_pb2.ShootingSnapshot(
+        id=str(row.id),
+        name=row.name,
+        owner_id=str(row.owner_id),
+        organization_id=_opt(row.organization_id),
+        phase=row.phase,
+        archived=row.archived,
+        deleted_at=timestamp(row.deleted_at),
+        updated_at=timestamp(row.updated_at),
+    )

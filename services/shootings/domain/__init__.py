@@ -1,0 +1,1 @@
+"""Business rules of the shootings context: pure functions and values, no I/O."""

@@ -1,0 +1,249 @@
+"""gRPC handlers of ShootingsService: translate messages, apply the domain rules, persist, publish."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import grpc
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from platformkit.db import transaction
+from platformkit.errors import Invalid
+from platformkit.rpc import current_principal
+from platformkit.service import ServiceContext
+from protos.common.v1 import common_pb2
+from protos.shootings.v1 import shootings_pb2 as pb
+from protos.shootings.v1 import shootings_pb2_grpc
+from services.shootings import events
+from services.shootings import repository as repo
+from services.shootings.convert import (
+    caller,
+    from_timestamp,
+    guidelines_draft,
+    header_to_pb,
+    optional_uuid,
+    parse_uuid,
+    phase_from_pb,
+    shooting_to_pb,
+)
+from services.shootings.domain import access, guidelines, lifecycle, phases
+from services.shootings.domain import shootings as shooting_rules
+from services.shootings.domain.access import Caller
+from services.shootings.domain.statuses import parse_status_filter
+from services.shootings.models import Guidelines, Shooting
+
+MAX_PAGE = 1000
+
+
+def _page(page: common_pb2.PageRequest) -> tuple[int, int]:
+    """skip >= 0 and 0 <= limit <= 1000 (a limit of 0 answers only the count)."""
+    limit = page.limit
+    if page.skip < 0:
+        raise Invalid.at(("query", "skip"), "Input should be greater than or equal to 0", "greater_than_equal")
+    if not 0 <= limit <= MAX_PAGE:
+        raise Invalid.at(("query", "limit"), f"Input should be between 0 and {MAX_PAGE}", "less_than_equal")
+    return page.skip, limit
+
+
+class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
+    def __init__(self, context: ServiceContext) -> None:
+        self.ctx = context
+
+    async def CreateShooting(self, request: pb.CreateShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
+        who = caller(current_principal())
+        shooting_rules.ensure_name(request.name)
+        if not request.HasField("due_date"):
+            raise Invalid.at(("body", "due_date"), "Field required", "missing")
+        phase = phase_from_pb(request.phase) or phases.DEFAULT_CREATION_PHASE
+        phases.ensure_valid_creation(phase, request.require_test_shooting)
+        guidelines.ensure_exclusive_template_choice(
+            request.HasField("default_guidelines"), request.HasField("default_guidelines_id")
+        )
+        query_org = optional_uuid(request, "query_organization_id", ("query", "organization_id"))
+        access.ensure_organization_scope(who, query_org)
+        body_org = optional_uuid(request, "organization_id", ("body", "organization_id"))
+        access.ensure_usable_organization(who, body_org, ("body", "organization_id"))
+        organization_id = access.resolve_creation_organization(body_org, query_org)
+
+        async with transaction(self.ctx.sessions) as session:
+            template = await self._template_for_creation(session, request, who, organization_id)
+            now = datetime.now(UTC)
+            shooting = Shooting(
+                id=uuid.uuid4(),
+                name=request.name,
+                description=_optional(request, "description"),
+                due_date=from_timestamp(request, "due_date"),
+                owner_id=who.user_id,
+                organization_id=organization_id,
+                archived=request.archived,
+                season=_optional(request, "season"),
+                collection=_optional(request, "collection"),
+                brand=_optional(request, "brand"),
+                default_guidelines=template,
+                phase=phase.value,
+                require_test_shooting=request.require_test_shooting,
+                shooting_type=await repo.default_shooting_type(session),
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(shooting)
+            await session.flush()
+            repo.add_phase_change(session, shooting, None, who.user_id)
+            if phases.creates_main_production(phase):
+                repo.add_production(session, shooting, "MAIN", template)
+            await events.shooting_created(session, shooting)
+            await events.phase_changed(session, shooting, None, str(who.user_id))
+        return shooting_to_pb(shooting)
+
+    async def _template_for_creation(
+        self, session: AsyncSession, request: pb.CreateShootingRequest, who: Caller, organization_id: uuid.UUID | None
+    ) -> Guidelines | None:
+        if request.HasField("default_guidelines"):
+            loc = ("body", "default_guidelines")
+            draft = guidelines_draft(request.default_guidelines, loc)
+            if draft.owner_id not in (None, who.user_id) and not who.is_superuser:
+                raise Invalid.at((*loc, "owner_id"), "owner_id must be the caller")
+            draft.owner_id = draft.owner_id or who.user_id
+            access.ensure_usable_organization(who, draft.organization_id, (*loc, "organization_id"))
+            draft.organization_id = draft.organization_id or organization_id
+            missing = await repo.find_missing_references(session, draft.referenced_ids())
+            guidelines.ensure_valid(draft, missing, loc)
+            return repo.add_guidelines(session, draft)
+        if request.HasField("default_guidelines_id"):
+            return await self._usable_template(session, who, request.default_guidelines_id)
+        return None
+
+    async def _usable_template(self, session: AsyncSession, who: Caller, raw_id: str) -> Guidelines:
+        loc = ("body", "default_guidelines_id")
+        template = await repo.get_template(session, parse_uuid(raw_id, loc))
+        if template is None or not access.can_view(who, template):
+            raise Invalid.at(loc, "Unknown guidelines template, or not one the caller may use")
+        return template
+
+    async def ListShootings(
+        self, request: pb.ListShootingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListShootingsResponse:
+        who = caller(current_principal())
+        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        access.ensure_organization_scope(who, organization_id)
+        skip, limit = _page(request.page)
+        status_filter = parse_status_filter(list(request.statuses))
+        async with self.ctx.sessions() as session:
+            rows, total = await repo.list_shootings(
+                session,
+                owner_id=who.user_id,
+                organization_id=organization_id,
+                status_filter=status_filter,
+                skip=skip,
+                limit=limit,
+            )
+        return pb.ListShootingsResponse(shootings=[shooting_to_pb(r) for r in rows], count=total)
+
+    async def _visible(self, session: AsyncSession, request: pb.GetShootingRequest) -> Shooting:
+        who = caller(current_principal())
+        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        access.ensure_organization_scope(who, organization_id)
+        shooting = await repo.get_shooting(session, parse_uuid(request.id, ("path", "shooting_id")))
+        access.ensure_visible(who, shooting, "Shooting")
+        assert shooting is not None
+        access.ensure_in_scope(shooting, organization_id, "Shooting")
+        return shooting
+
+    async def GetShooting(self, request: pb.GetShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
+        async with self.ctx.sessions() as session:
+            return shooting_to_pb(await self._visible(session, request))
+
+    async def GetShootingHeader(
+        self, request: pb.GetShootingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ShootingHeader:
+        # R37: one query for the shooting (with its type) and one for the template's rules, whatever it holds.
+        async with self.ctx.sessions() as session:
+            return header_to_pb(await self._visible(session, request))
+
+    async def UpdateShooting(self, request: pb.UpdateShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
+        who = caller(current_principal())
+        paths = list(dict.fromkeys(request.update_mask.paths))
+        patch = request.patch
+        shooting_rules.ensure_valid_update(paths, [p for p in paths if not patch.HasField(p)])
+        async with transaction(self.ctx.sessions) as session:
+            shooting = await repo.lock_shooting(session, parse_uuid(request.id, ("path", "shooting_id")))
+            access.ensure_visible(who, shooting, "Shooting")
+            assert shooting is not None
+            changed = [p for p in paths if await self._apply(session, who, shooting, patch, p)]
+            if changed:
+                shooting.updated_at = datetime.now(UTC)
+                await events.shooting_updated(session, shooting, changed)
+        return shooting_to_pb(shooting)
+
+    async def _apply(
+        self, session: AsyncSession, who: Caller, shooting: Shooting, patch: pb.ShootingPatch, path: str
+    ) -> bool:
+        """Apply one field of the patch; True when the stored value changed."""
+        if path == "due_date":
+            value: object = from_timestamp(patch, "due_date")
+        elif path == "organization_id":
+            value = optional_uuid(patch, path, ("body", path))
+            if value != shooting.organization_id:
+                access.ensure_owner(who, shooting, "transfer the shooting")  # A43
+                access.ensure_usable_organization(who, value, ("body", path))  # type: ignore[arg-type]
+        elif path == "default_guidelines_id":
+            template = (
+                await self._usable_template(session, who, patch.default_guidelines_id) if patch.HasField(path) else None
+            )
+            if (template.id if template else None) == shooting.default_guidelines_id:
+                return False
+            shooting.default_guidelines = template
+            await repo.rebake_snapshots(session, shooting.id, template)  # R42
+            return True
+        else:
+            value = getattr(patch, path) if patch.HasField(path) else None
+            if path == "name":
+                shooting_rules.ensure_name(str(value))
+        if getattr(shooting, path) == value:
+            return False
+        setattr(shooting, path, value)
+        return True
+
+    async def DeleteShooting(
+        self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext
+    ) -> common_pb2.Empty:
+        who = caller(current_principal())
+        async with transaction(self.ctx.sessions) as session:
+            shooting = await repo.lock_shooting(session, parse_uuid(request.id, ("path", "shooting_id")))
+            access.ensure_visible(who, shooting, "Shooting")
+            assert shooting is not None
+            now = datetime.now(UTC)
+            shooting.deleted_at = shooting.updated_at = now
+            await repo.soft_delete_productions(session, shooting.id, now)  # R44: same instant
+            await events.shooting_deleted(session, shooting)
+        return common_pb2.Empty()
+
+    async def RestoreShooting(
+        self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext
+    ) -> common_pb2.Empty:
+        who = caller(current_principal())
+        async with transaction(self.ctx.sessions) as session:
+            shooting = await repo.lock_shooting(
+                session, parse_uuid(request.id, ("path", "shooting_id")), include_deleted=True
+            )
+            access.ensure_visible(who, shooting, "Shooting")
+            assert shooting is not None
+            access.ensure_admin(who)  # R12
+            deleted_at = lifecycle.ensure_deleted(shooting.deleted_at, "Shooting")
+            shooting.deleted_at = None
+            shooting.updated_at = datetime.now(UTC)
+            await repo.restore_productions(session, shooting.id, deleted_at)  # R45-R46
+            await events.shooting_restored(session, shooting)
+        return common_pb2.Empty()
+
+
+def _optional(message: object, field: str) -> str | None:
+    return getattr(message, field) if message.HasField(field) else None  # type: ignore[attr-defined]
+
+
+SERVICE_NAMES = (pb.DESCRIPTOR.services_by_name["ShootingsService"].full_name,)
+
+
+def add_servicers(server: grpc.aio.Server, context: ServiceContext) -> None:
+    shootings_pb2_grpc.add_ShootingsServiceServicer_to_server(ShootingsServicer(context), server)

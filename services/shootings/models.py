@@ -1,0 +1,172 @@
+"""Tables of the shootings database (SQLAlchemy 2.0 declarative)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from platformkit.db import new_metadata
+from platformkit.messaging_tables import messaging_tables
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+messaging = messaging_tables(Base.metadata)
+
+UUIDList = ARRAY(UUID(as_uuid=True))
+
+
+def _now_column() -> Mapped[datetime]:
+    return mapped_column(sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())
+
+
+class ShootingType(Base):
+    """A kind of shooting; it decides which look statuses exist (and their order)."""
+
+    __tablename__ = "shooting_types"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.Text, unique=True)
+    label: Mapped[str] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    archived: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    is_default: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    statuses: Mapped[list[ProductionRequestStatus]] = relationship(
+        secondary="shooting_type_statuses", order_by="ProductionRequestStatus.sorting", lazy="selectin"
+    )
+
+
+class ProductionRequestStatus(Base):
+    """A look/shot status key with its sorting, worst to best (RULES R130-R131)."""
+
+    __tablename__ = "production_request_statuses"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.Text, unique=True)
+    label: Mapped[str] = mapped_column(sa.Text)
+    sorting: Mapped[int] = mapped_column(sa.Integer)
+
+
+shooting_type_statuses = sa.Table(
+    "shooting_type_statuses",
+    Base.metadata,
+    sa.Column("shooting_type_id", UUID(as_uuid=True), sa.ForeignKey("shooting_types.id"), primary_key=True),
+    sa.Column("status_id", UUID(as_uuid=True), sa.ForeignKey("production_request_statuses.id"), primary_key=True),
+)
+
+
+class Guidelines(Base):
+    """A guidelines template, or (``snapshot_of`` set) a production's baked copy of one."""
+
+    __tablename__ = "guidelines"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+    subject_ids: Mapped[list[uuid.UUID]] = mapped_column(UUIDList, server_default="{}")
+    shot_type_ids: Mapped[list[uuid.UUID]] = mapped_column(UUIDList, server_default="{}")
+    pose_preset_ids: Mapped[list[uuid.UUID]] = mapped_column(UUIDList, server_default="{}")
+    set_design_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    stylist_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    resolution_preset_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    background_preset_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    export_configuration_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    generative_workflow_template_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    allow_back_shots_without_back_image: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    auto_start_look_generations: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    snapshot_of: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("guidelines.id"))
+    created_at: Mapped[datetime] = _now_column()
+    updated_at: Mapped[datetime] = _now_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    shot_type_rules: Mapped[list[GuidelinesShotTypeRule]] = relationship(
+        order_by="GuidelinesShotTypeRule.position", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class GuidelinesShotTypeRule(Base):
+    """One (rule_kind, rule_value) -> shot types group of a guidelines row (R28)."""
+
+    __tablename__ = "guidelines_shot_type_rules"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    guidelines_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("guidelines.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer)
+    rule_kind: Mapped[str] = mapped_column(sa.Text)
+    rule_value: Mapped[str] = mapped_column(sa.Text)
+    shot_type_ids: Mapped[list[uuid.UUID]] = mapped_column(UUIDList, server_default="{}")
+
+
+class Shooting(Base):
+    __tablename__ = "shootings"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    due_date: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    owner_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    archived: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    season: Mapped[str | None] = mapped_column(sa.Text)
+    collection: Mapped[str | None] = mapped_column(sa.Text)
+    brand: Mapped[str | None] = mapped_column(sa.Text)
+    default_guidelines_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("guidelines.id"))
+    phase: Mapped[str | None] = mapped_column(sa.Text)
+    require_test_shooting: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    shooting_type_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("shooting_types.id"))
+    # Roll-ups over live looks and shots, kept up to date from shot events (null: none).
+    status: Mapped[str | None] = mapped_column(sa.Text)
+    shot_status: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = _now_column()
+    updated_at: Mapped[datetime] = _now_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    default_guidelines: Mapped[Guidelines | None] = relationship(lazy="joined")
+    shooting_type: Mapped[ShootingType | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        # Personal lists (owner, no organization) and organization lists, newest first.
+        sa.Index(
+            "ix_shootings_owner_personal", "owner_id", "created_at", postgresql_where=sa.text("organization_id IS NULL")
+        ),
+        sa.Index("ix_shootings_organization", "organization_id", "created_at"),
+    )
+
+
+class Production(Base):
+    """A MAIN or TEST run of a shooting, with its baked guidelines snapshot."""
+
+    __tablename__ = "productions"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shooting_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("shootings.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    archived: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    guidelines_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("guidelines.id"))
+    created_at: Mapped[datetime] = _now_column()
+    updated_at: Mapped[datetime] = _now_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        # At most one live MAIN per shooting (R55), enforced by the database too.
+        sa.Index(
+            "uq_productions_one_live_main",
+            "shooting_id",
+            unique=True,
+            postgresql_where=sa.text("kind = 'MAIN' AND deleted_at IS NULL"),
+        ),
+    )
+
+
+class ShootingPhaseChange(Base):
+    """Phase history: one row per phase a shooting entered (R47)."""
+
+    __tablename__ = "shooting_phase_changes"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shooting_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("shootings.id"), index=True)
+    from_phase: Mapped[str | None] = mapped_column(sa.Text)
+    to_phase: Mapped[str] = mapped_column(sa.Text)
+    changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    changed_at: Mapped[datetime] = _now_column()

@@ -1,0 +1,8 @@
+"""`python -m services.shots`: the shots service process."""
+
+from platformkit.service import ServiceRuntime
+from services.shots.models import messaging
+from services.shots.settings import load_settings
+
+if __name__ == "__main__":
+    ServiceRuntime(load_settings(), messaging).run()
