@@ -86,27 +86,34 @@ class ServiceRuntime:
         self.build_consumers = consumers
         self.process_name = process_name or settings.service_name
         self._stop = asyncio.Event()
+        self.bound_port: int | None = None
+        self.context: ServiceContext | None = None
 
     def run(self) -> None:
         configure_logging(self.process_name, self.settings.log_level, self.settings.log_format)
         telemetry.setup_telemetry(self.process_name, self.settings.otel_exporter_otlp_endpoint)
         try:
-            uvloop.run(self.serve())
+            uvloop.run(self._serve_until_signalled())
         finally:
             telemetry.shutdown_telemetry()
 
     def request_stop(self) -> None:
         self._stop.set()
 
-    async def serve(self) -> None:
+    async def _serve_until_signalled(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
+        await self.serve()
 
+    async def serve(self, started: asyncio.Event | None = None) -> None:
+        """Run until :meth:`request_stop`; ``started`` is set once the gRPC server accepts calls.
+        Tests run several services in one loop this way."""
         engine = db.create_engine(self.settings.database_url.get_secret_value(), pool_size=self.settings.db_pool_size)
         telemetry.instrument_engine(engine)
         context = ServiceContext(self.settings, engine, db.session_factory(engine), self.tables)
+        self.context = context
         bus = Bus(self.settings, client_id=self.process_name)
         relay = OutboxRelay(context.sessions, self.tables, bus)
         specs = list(self.build_consumers(context)) if self.build_consumers else []
@@ -137,6 +144,9 @@ class ServiceRuntime:
             await consumer.start()
         health_task = asyncio.create_task(self._report_health(health, engine, broker_probe))
         log.info("service started", extra={"consumers": [spec.name for spec in specs]})
+        self.bound_port = port
+        if started is not None:
+            started.set()
         try:
             await self._stop.wait()
         finally:

@@ -17,7 +17,7 @@ SERVICE_NAMES = tuple(DEFAULT_GRPC_PORTS)
 class ProcessSettings(BaseSettings):
     """Settings every process shares."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False, populate_by_name=True)
 
     log_level: str = "INFO"
     # "json" (default) or "text" for humans at a terminal.

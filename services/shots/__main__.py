@@ -1,8 +1,9 @@
 """`python -m services.shots`: the shots service process."""
 
 from platformkit.service import ServiceRuntime
+from services.shots.events import consumers
 from services.shots.models import messaging
 from services.shots.settings import load_settings
 
 if __name__ == "__main__":
-    ServiceRuntime(load_settings(), messaging).run()
+    ServiceRuntime(load_settings(), messaging, consumers=consumers).run()

@@ -1,0 +1,59 @@
+"""Events the shots service consumes (and, as shots land, publishes)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from platformkit.service import ConsumerSpec, ServiceContext
+from platformkit.topics import SHOOTINGS_EVENTS
+from protos.events.v1 import shootings_pb2 as shooting_events
+from protos.events.v1.envelope_pb2 import EventEnvelope
+from services.shots.models import ShootingAccess
+
+# Every shooting event carries the snapshot after the change.
+_SNAPSHOT_EVENTS = {
+    "shooting.created": shooting_events.ShootingCreated,
+    "shooting.updated": shooting_events.ShootingUpdated,
+    "shooting.deleted": shooting_events.ShootingDeleted,
+    "shooting.restored": shooting_events.ShootingRestored,
+    "shooting.phase_changed": shooting_events.ShootingPhaseChanged,
+}
+
+
+async def project_shooting_access(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Keep `shooting_access` in step with the shootings context; older snapshots never win."""
+    event_class = _SNAPSHOT_EVENTS.get(envelope.type)
+    if event_class is None:
+        return
+    event = event_class()
+    envelope.payload.Unpack(event)
+    snapshot = event.shooting
+    values = {
+        "shooting_id": uuid.UUID(snapshot.id),
+        "owner_id": uuid.UUID(snapshot.owner_id),
+        "organization_id": uuid.UUID(snapshot.organization_id) if snapshot.HasField("organization_id") else None,
+        "deleted": snapshot.HasField("deleted_at"),
+        "source_updated_at": snapshot.updated_at.ToDatetime(tzinfo=UTC),
+    }
+    statement = insert(ShootingAccess).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ShootingAccess.shooting_id],
+        set_={k: statement.excluded[k] for k in values if k != "shooting_id"},
+        where=ShootingAccess.source_updated_at <= statement.excluded.source_updated_at,
+    )
+    await session.execute(statement)
+
+
+def consumers(context: ServiceContext) -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            name="shots.shooting-access",
+            group_id="shots.shooting-access",
+            topics=[SHOOTINGS_EVENTS],
+            handler=project_shooting_access,
+        )
+    ]
