@@ -1,0 +1,107 @@
+"""The environment each supervised process receives.
+
+A child inherits the supervisor's environment (so OTEL_*, FIRST_SUPERUSER*, LOG_LEVEL and any
+other setting a developer exports reach every process) minus the names that wire a process to
+its engines and peers: those the stack sets itself, per process, so an inherited
+``DATABASE_URL`` or ``KAFKA_BOOTSTRAP_SERVERS`` can never point a test stack at a developer's
+running `make run`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devstack.processes import Kind, ProcessSpec
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_FILE = "secret_key"
+DEFAULT_SUPERUSER = ("admin@example.com", "changethis")
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """Where everything of one stack lives: engines, ports, state folder."""
+
+    state_dir: Path
+    gateway_port: int
+    grpc_ports: Mapping[str, int]
+    database_urls: Mapping[str, str]
+    kafka_bootstrap: str
+    secret_key: str
+    gateway_host: str = "127.0.0.1"
+    log_format: str = "json"
+    # Set last, over everything else (tests use it to point a stack at fakes).
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        host = "127.0.0.1" if self.gateway_host in {"0.0.0.0", "::", ""} else self.gateway_host
+        return f"http://{host}:{self.gateway_port}"
+
+    def grpc_address(self, service: str) -> str:
+        return f"127.0.0.1:{self.grpc_ports[service]}"
+
+
+def is_wiring_name(name: str) -> bool:
+    """Names the stack decides per process and never lets a child inherit."""
+    upper = name.upper()
+    return (
+        upper.startswith("DATABASE_URL")
+        or upper == "KAFKA_BOOTSTRAP_SERVERS"
+        or upper in {"GRPC_BIND", "GRPC_TARGET"}
+        or upper.endswith(("_GRPC_BIND", "_GRPC_TARGET"))
+    )
+
+
+def secret_key(state_dir: Path, environ: Mapping[str, str] = os.environ) -> str:
+    """``SECRET_KEY`` when set, else a key generated once and kept in ``STATE_DIR/secret_key``.
+
+    Persisting it is what keeps issued tokens and signed media URLs valid across restarts; 0600
+    because it signs every token. Created with O_EXCL so two starters agree on one key.
+    """
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    path = state_dir / SECRET_KEY_FILE
+    state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def superuser_credentials(environ: Mapping[str, str] = os.environ) -> tuple[str, str]:
+    """The first superuser the gateway creates at start (its own defaults when unset)."""
+    email = environ.get("FIRST_SUPERUSER") or DEFAULT_SUPERUSER[0]
+    password = environ.get("FIRST_SUPERUSER_PASSWORD") or DEFAULT_SUPERUSER[1]
+    return email, password
+
+
+def process_env(spec: ProcessSpec, wiring: Wiring, base: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The complete environment of one process of the table."""
+    env = {k: v for k, v in base.items() if not is_wiring_name(k)}
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),
+        # Lines reach the supervisor as they are written, not when a 8 KiB buffer fills.
+        PYTHONUNBUFFERED="1",
+        STATE_DIR=str(wiring.state_dir),
+        SECRET_KEY=wiring.secret_key,
+        LOG_FORMAT=wiring.log_format,
+        KAFKA_BOOTSTRAP_SERVERS=wiring.kafka_bootstrap,
+        GATEWAY_HOST=wiring.gateway_host,
+        GATEWAY_PORT=str(wiring.gateway_port),
+    )
+    for service in wiring.grpc_ports:
+        env[f"{service.upper()}_GRPC_TARGET"] = wiring.grpc_address(service)
+    if spec.database is not None:
+        env[f"DATABASE_URL_{spec.database.upper()}"] = wiring.database_urls[spec.database]
+    if spec.kind is Kind.GRPC and spec.service is not None:
+        env[f"{spec.service.upper()}_GRPC_BIND"] = wiring.grpc_address(spec.service)
+    env.update(wiring.extra)
+    return env

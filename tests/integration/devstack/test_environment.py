@@ -1,0 +1,99 @@
+"""What each process is told: its own database, its bind address, every peer, the shared secret."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+from devstack.environment import Wiring, process_env, secret_key
+from devstack.processes import DATABASES, PROCESSES, Kind, ProcessSpec, worker
+
+
+def wiring(tmp_path: Path) -> Wiring:
+    return Wiring(
+        state_dir=tmp_path,
+        gateway_port=8123,
+        grpc_ports={"shootings": 6001, "shots": 6002},
+        database_urls={"gateway": "postgresql+asyncpg://g/db", "shots": "postgresql+asyncpg://s/db"},
+        kafka_bootstrap="127.0.0.1:9999",
+        secret_key="k" * 40,
+    )
+
+
+INHERITED = {
+    "PATH": "/usr/bin",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317",
+    "FIRST_SUPERUSER": "root@example.com",
+    "FIRST_SUPERUSER_PASSWORD": "s3cret-pass",
+    # A developer's own wiring must never leak into a stack's process.
+    "DATABASE_URL": "postgresql://elsewhere/db",
+    "DATABASE_URL_SHOOTINGS": "postgresql://elsewhere/shootings",
+    "KAFKA_BOOTSTRAP_SERVERS": "elsewhere:9092",
+    "SHOTS_GRPC_TARGET": "elsewhere:1",
+    "GRPC_BIND": "0.0.0.0:1",
+}
+
+
+def test_grpc_service_gets_its_database_bind_and_every_peer(tmp_path: Path) -> None:
+    spec = ProcessSpec("shots", "services.shots", Kind.GRPC, database="shots", service="shots")
+    env = process_env(spec, wiring(tmp_path), INHERITED)
+    assert env["DATABASE_URL_SHOTS"] == "postgresql+asyncpg://s/db"
+    assert env["SHOTS_GRPC_BIND"] == "127.0.0.1:6002"
+    assert env["SHOOTINGS_GRPC_TARGET"] == "127.0.0.1:6001"
+    assert env["SHOTS_GRPC_TARGET"] == "127.0.0.1:6002"
+    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:9999"
+    # Another context's database and the inherited generic names are not passed on.
+    for name in ("DATABASE_URL", "DATABASE_URL_SHOOTINGS", "DATABASE_URL_GATEWAY", "GRPC_BIND"):
+        assert name not in env
+
+
+def test_every_process_gets_state_secret_pythonpath_and_passthrough(tmp_path: Path) -> None:
+    spec = ProcessSpec("gateway", "gateway", Kind.HTTP, database="gateway")
+    env = process_env(spec, wiring(tmp_path), INHERITED)
+    assert env["DATABASE_URL_GATEWAY"] == "postgresql+asyncpg://g/db"
+    assert (env["GATEWAY_HOST"], env["GATEWAY_PORT"]) == ("127.0.0.1", "8123")
+    assert env["STATE_DIR"] == str(tmp_path)
+    assert env["SECRET_KEY"] == "k" * 40
+    assert env["LOG_FORMAT"] == "json"
+    assert Path(env["PYTHONPATH"], "devstack", "stack.py").is_file()
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://collector:4317"
+    assert env["FIRST_SUPERUSER"] == "root@example.com"
+    assert env["FIRST_SUPERUSER_PASSWORD"] == "s3cret-pass"
+    assert not any(k.endswith("_GRPC_BIND") for k in env)
+
+
+def test_worker_gets_no_bind(tmp_path: Path) -> None:
+    env = process_env(worker("generation-worker", "services.shots.worker", "shots"), wiring(tmp_path), {})
+    assert env["DATABASE_URL_SHOTS"] == "postgresql+asyncpg://s/db"
+    assert not any(k.endswith("_GRPC_BIND") for k in env)
+
+
+def test_extra_env_wins(tmp_path: Path) -> None:
+    w = replace(wiring(tmp_path), extra={"KAFKA_BOOTSTRAP_SERVERS": "fake:1", "X": "y"})
+    env = process_env(worker("w", "m", "shots"), w, {})
+    assert (env["KAFKA_BOOTSTRAP_SERVERS"], env["X"]) == ("fake:1", "y")
+
+
+def test_secret_key_is_generated_once_and_private(tmp_path: Path) -> None:
+    first = secret_key(tmp_path, {})
+    path = tmp_path / "secret_key"
+    assert len(first) >= 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert secret_key(tmp_path, {}) == first
+    assert secret_key(tmp_path / "other", {}) != first
+
+
+def test_secret_key_from_environment_wins_and_is_not_written(tmp_path: Path) -> None:
+    assert secret_key(tmp_path, {"SECRET_KEY": "from-env"}) == "from-env"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_process_table_covers_every_database_and_service() -> None:
+    assert {db.key for db in DATABASES} == {"gateway", "shootings", "shots", "outfits", "exports"}
+    assert {db.name for db in DATABASES} == {f"platform_{db.key}" for db in DATABASES}
+    grpc = {p.service for p in PROCESSES if p.kind is Kind.GRPC}
+    assert grpc == {"shootings", "shots", "outfits", "exports"}
+    assert [p.module for p in PROCESSES if p.kind is Kind.HTTP] == ["gateway"]
+    assert {p.database for p in PROCESSES} <= {db.key for db in DATABASES}
+    assert len({p.name for p in PROCESSES}) == len(PROCESSES)
