@@ -77,6 +77,8 @@ class Backends:
         if self.postgres is not None:
             self.postgres.start()
         if self.broker is not None and not self.external_kafka:
+            if self.broker.log_path is not None:
+                self.broker.log_path.parent.mkdir(parents=True, exist_ok=True)
             self.broker.start()
 
     def stop(self) -> None:

