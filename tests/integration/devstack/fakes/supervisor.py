@@ -1,6 +1,6 @@
 """A supervisor of fakes on its own embedded engines, for the test that SIGKILLs a supervisor.
 
-    python -m tests.integration.devstack.fakes.supervisor STATE_DIR '{"PG_PORT": ..., ...}'
+python -m tests.integration.devstack.fakes.supervisor STATE_DIR '{"PG_PORT": ..., ...}'
 """
 
 from __future__ import annotations
