@@ -1,0 +1,1 @@
+"""The public REST gateway: identity (users, organizations, tokens) and the `/api/v1` surface."""

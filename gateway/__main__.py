@@ -1,0 +1,51 @@
+"""``python -m gateway``: JSON logs, telemetry, then uvicorn (uvloop + httptools).
+
+uvicorn owns SIGTERM/SIGINT while it serves: it stops accepting connections, lets requests in
+flight finish (bounded by ``timeout_graceful_shutdown``) and runs the lifespan shutdown
+(channels, engine). Then it re-raises the signal to the handler that was there before it; ours
+turns SIGTERM into a normal exit, so buffered spans are flushed and the exit status is 0 (a
+supervisor reads anything else as a crash).
+"""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+import uvicorn
+
+from gateway.app import create_app
+from gateway.settings import load_settings
+from platformkit.logs import configure_logging
+from platformkit.telemetry import setup_telemetry, shutdown_telemetry
+
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    settings = load_settings()
+    configure_logging("gateway", settings.log_level, settings.log_format)
+    # Before the app exists: the gRPC client instrumentation must precede every channel.
+    setup_telemetry("gateway", settings.otel_exporter_otlp_endpoint)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,  # keep the JSON handler configured above
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        shutdown_telemetry()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The FastAPI application: ``create_app(settings)`` builds it, its lifespan owns the resources.
+
+Responses use FastAPI's default JSON path: with a return type or response model set, FastAPI
+0.165 serializes through Pydantic straight to bytes, which is what ``ORJSONResponse`` used to
+buy (it is deprecated now), so there is nothing to gain from a custom response class.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway.clients import ServiceClients
+from gateway.errors import register_exception_handlers
+from gateway.repository.users import ensure_superuser
+from gateway.routes import ROUTERS
+from gateway.settings import GatewaySettings, load_settings
+from platformkit import db, telemetry
+from platformkit.health import BrokerProbe
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: GatewaySettings = app.state.settings
+    for warning in settings.startup_warnings():
+        log.warning("!!! %s !!!", warning)
+    engine = db.create_engine(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
+    telemetry.instrument_engine(engine)
+    sessions = db.session_factory(engine)
+    clients = ServiceClients.connect(settings)
+    broker_probe = BrokerProbe(settings.kafka_bootstrap_servers)
+    app.state.engine, app.state.sessions = engine, sessions
+    app.state.clients, app.state.broker_probe = clients, broker_probe
+    try:
+        async with sessions() as session:
+            password = settings.first_superuser_password.get_secret_value()
+            if await ensure_superuser(session, settings.first_superuser, password):
+                log.info("created the first superuser %s", settings.first_superuser)
+        yield
+    finally:
+        await broker_probe.close()
+        await clients.close()
+        await engine.dispose()
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    app = FastAPI(
+        title="Shooting platform API",
+        version="1.0.0",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    register_exception_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    telemetry.instrument_fastapi(app)
+    return app

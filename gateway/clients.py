@@ -1,0 +1,50 @@
+"""gRPC channels and stubs to the services, built once per process in the app lifespan.
+
+One channel per service (``platformkit.rpc.create_channel``: retries on UNAVAILABLE, default
+deadline), a health stub on each, and the typed stubs routes call. A new service contract gets
+its stub here as one more field, built from ``channels["<service>"]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from platformkit.rpc import create_channel
+from platformkit.settings import SERVICE_NAMES, ProcessSettings
+from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
+
+
+@dataclass
+class ServiceClients:
+    channels: dict[str, grpc.aio.Channel]
+    health: dict[str, health_pb2_grpc.HealthStub]
+    shootings: ShootingsServiceStub
+
+    @classmethod
+    def connect(cls, settings: ProcessSettings) -> ServiceClients:
+        """Channels connect lazily, so the gateway starts even while services are still down."""
+        channels = {
+            name: create_channel(settings.grpc_target(name), deadline_seconds=settings.grpc_deadline_seconds)
+            for name in SERVICE_NAMES
+        }
+        return cls(
+            channels=channels,
+            health={name: health_pb2_grpc.HealthStub(channel) for name, channel in channels.items()},
+            shootings=ShootingsServiceStub(channels["shootings"]),
+        )
+
+    async def health_status(self, service: str, seconds: float) -> str:
+        """The service's overall gRPC health status name (``SERVING``, ``NOT_SERVING``, ...), or the
+        call's failure code (e.g. ``UNAVAILABLE``, ``DEADLINE_EXCEEDED``) when it does not answer."""
+        try:
+            answer = await self.health[service].Check(health_pb2.HealthCheckRequest(service=""), timeout=seconds)
+        except grpc.aio.AioRpcError as exc:
+            return exc.code().name
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status)
+
+    async def close(self, grace: float | None = None) -> None:
+        await asyncio.gather(*(channel.close(grace) for channel in self.channels.values()))

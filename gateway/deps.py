@@ -1,0 +1,120 @@
+"""FastAPI dependencies routes declare as annotated parameters.
+
+- ``SessionDep``: an ``AsyncSession`` on the gateway database (the route commits).
+- ``SettingsDep``: the process's :class:`GatewaySettings`.
+- ``TokenDep``: the raw bearer token (401 "Not authenticated" when absent).
+- ``CurrentUser`` / ``CurrentSuperuser``: the authenticated, active user (403 when not an admin).
+- ``PrincipalDep``: the caller as a ``common.v1.Principal`` for service calls, e.g.
+  ``await clients.shootings.GetShooting(req, metadata=principal_metadata(principal))``.
+- ``ClientsDep``: the gRPC stubs (:class:`gateway.clients.ServiceClients`).
+- ``PageDep``: ``skip`` (>= 0, default 0) and ``limit`` (0..1000, default 100) query parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway import security
+from gateway.clients import ServiceClients
+from gateway.models import User
+from gateway.repository import organizations
+from gateway.settings import GatewaySettings
+from protos.common.v1 import common_pb2
+
+TOKEN_URL = "/api/v1/login/access-token"
+MAX_PAGE_SIZE = 1000
+
+NOT_ENOUGH_PERMISSIONS = "Not enough permissions"
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+def get_settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_clients(request: Request) -> ServiceClients:
+    return request.app.state.clients  # type: ignore[no-any-return]
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
+ClientsDep = Annotated[ServiceClients, Depends(get_clients)]
+TokenDep = Annotated[str, Depends(oauth2_scheme)]
+
+
+def _invalid_credentials() -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail="Could not validate credentials",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def get_current_user(session: SessionDep, token: TokenDep, settings: SettingsDep) -> User:
+    """The token's user. A forged, expired or orphaned token (user deleted) is a 401; a
+    deactivated account is 400 "Inactive user", as at login (see routes/login.py)."""
+    try:
+        payload = security.decode_access_token(token, settings.secret_key.get_secret_value())
+    except jwt.InvalidTokenError as exc:
+        raise _invalid_credentials() from exc
+    user = await session.get(User, payload.user_id)
+    if user is None:
+        raise _invalid_credentials()
+    if not user.is_active:
+        raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="Inactive user")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_current_superuser(user: CurrentUser) -> User:
+    if not user.is_superuser:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=NOT_ENOUGH_PERMISSIONS)
+    return user
+
+
+CurrentSuperuser = Annotated[User, Depends(get_current_superuser)]
+
+
+async def get_principal(user: CurrentUser, session: SessionDep) -> common_pb2.Principal:
+    """Who the services see: read fresh per request, so a membership change applies at once."""
+    organization_ids = await organizations.organization_ids_of(session, user.id)
+    return common_pb2.Principal(
+        user_id=str(user.id),
+        is_superuser=user.is_superuser,
+        organization_ids=[str(i) for i in organization_ids],
+        email=user.email,
+    )
+
+
+PrincipalDep = Annotated[common_pb2.Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True)
+class Page:
+    skip: int
+    limit: int
+
+
+def get_page(
+    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=0, le=MAX_PAGE_SIZE)] = 100,
+) -> Page:
+    return Page(skip=skip, limit=limit)
+
+
+PageDep = Annotated[Page, Depends(get_page)]

@@ -1,0 +1,130 @@
+"""How failures become HTTP answers, in one place.
+
+- ``grpc.aio.AioRpcError`` from a service call: NOT_FOUND 404, PERMISSION_DENIED 403,
+  INVALID_ARGUMENT 422 in FastAPI's ``{"detail": [{loc, msg, type}]}`` shape (from the
+  ``common.v1.ErrorDetails`` in the trailing metadata), FAILED_PRECONDITION / ALREADY_EXISTS
+  409; for those four families ``ErrorDetails.http_status`` (e.g. 400) wins when set.
+  UNAUTHENTICATED 401; UNAVAILABLE / DEADLINE_EXCEEDED 503 with ``Retry-After``; anything else
+  502 with a generic message, the real one only in the log.
+- ``platformkit.errors.DomainError`` raised by the gateway's own repository: the same HTTP
+  meaning (NotFound 404, PermissionDenied 403, Invalid 422, Conflict 409, BadRequest 400).
+- Anything unhandled: 500 ``{"detail": "Internal Server Error"}``, logged with the trace id.
+
+Request validation keeps FastAPI's standard 422.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+
+from platformkit import errors
+from platformkit.rpc import read_error_details
+from protos.common.v1 import common_pb2
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 1
+UNAVAILABLE_DETAIL = "Service temporarily unavailable, retry later"
+BAD_GATEWAY_DETAIL = "Upstream service error"
+INTERNAL_DETAIL = "Internal Server Error"
+
+# Codes that describe the request (the caller's business), with their default HTTP status and
+# the message used when the service sent none.
+_CLIENT_CODES: dict[grpc.StatusCode, tuple[int, str]] = {
+    grpc.StatusCode.NOT_FOUND: (404, "Not Found"),
+    grpc.StatusCode.PERMISSION_DENIED: (403, "Not enough permissions"),
+    grpc.StatusCode.INVALID_ARGUMENT: (422, "Invalid input"),
+    grpc.StatusCode.FAILED_PRECONDITION: (409, "Conflict"),
+    grpc.StatusCode.ALREADY_EXISTS: (409, "Conflict"),
+}
+_RETRYABLE_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+
+_DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+    errors.NotFound: 404,
+    errors.PermissionDenied: 403,
+    errors.Invalid: 422,
+    errors.Conflict: 409,
+    errors.BadRequest: 400,
+}
+
+
+def validation_body(violations: Iterable[tuple[Sequence[str], str, str]]) -> dict[str, list[dict[str, object]]]:
+    """FastAPI's request-validation shape, so clients parse every 422 the same way."""
+    return {"detail": [{"loc": list(loc), "msg": msg, "type": type_} for loc, msg, type_ in violations]}
+
+
+def _client_error(status: int, message: str, violations: list[tuple[Sequence[str], str, str]] | None) -> JSONResponse:
+    if violations is not None:
+        return JSONResponse(validation_body(violations), status_code=status)
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def rpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
+    """The HTTP answer for a failed service call (pure: no I/O besides logging)."""
+    code = exc.code()
+    message = exc.details() or ""
+    if code in _CLIENT_CODES:
+        status, fallback = _CLIENT_CODES[code]
+        details = read_error_details(exc) or common_pb2.ErrorDetails()
+        violations = None
+        if code is grpc.StatusCode.INVALID_ARGUMENT:
+            violations = [(v.loc, v.msg, v.type or "value_error") for v in details.violations] or [
+                (["body"], message or fallback, "value_error")
+            ]
+        return _client_error(details.http_status or status, message or fallback, violations)
+    if code is grpc.StatusCode.UNAUTHENTICATED:
+        log.warning("a service refused the call as unauthenticated: %s", message)
+        return JSONResponse({"detail": "Not authenticated"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    if code in _RETRYABLE_CODES:
+        log.warning("service call failed with %s: %s", code.name, message)
+        return JSONResponse(
+            {"detail": UNAVAILABLE_DETAIL}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
+    log.error("service call failed with %s: %s (%s)", code.name, message, exc.debug_error_string())
+    return JSONResponse({"detail": BAD_GATEWAY_DETAIL}, status_code=502)
+
+
+def domain_error_response(exc: errors.DomainError) -> JSONResponse:
+    status = next((s for kind, s in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 409)
+    violations = None
+    if isinstance(exc, errors.Invalid):
+        violations = [(v.loc, v.msg, v.type) for v in exc.violations] or [(["body"], exc.message, "value_error")]
+    return _client_error(status, exc.message, violations)
+
+
+def _trace_id() -> str | None:
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+async def _on_rpc_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, grpc.aio.AioRpcError)
+    return rpc_error_response(exc)
+
+
+async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    return domain_error_response(exc)
+
+
+async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
+    log.error(
+        "unhandled error in %s %s (trace %s)",
+        request.method,
+        request.url.path,
+        _trace_id(),
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return JSONResponse({"detail": INTERNAL_DETAIL}, status_code=500)
+
+
+def register_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(grpc.aio.AioRpcError, _on_rpc_error)
+    app.add_exception_handler(errors.DomainError, _on_domain_error)
+    app.add_exception_handler(Exception, _on_unhandled)

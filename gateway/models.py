@@ -1,0 +1,67 @@
+"""The gateway's own tables: identity only (users, organizations, memberships).
+
+Other contexts refer to users and organizations by id; those ids travel to them inside the
+``common.v1.Principal`` of every call, never through a shared database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Uuid, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from platformkit.db import new_metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Timestamps:
+    """Set in Python so a freshly flushed object carries them (no lazy refresh in async code);
+    the server defaults cover rows written by anything else."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    # Stored lower-cased (see gateway.schemas.users.Email): one address, one account.
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    hashed_password: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Whether the user may ask for reworks of shots.
+    rework_available: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Default export configuration (owned by the exports service, referenced by id only).
+    export_configuration_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Organization(Timestamps, Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(255))
+
+
+class OrganizationMember(Base):
+    __tablename__ = "organization_members"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Indexed: every authenticated request looks up the caller's organizations.
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())

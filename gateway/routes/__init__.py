@@ -1,0 +1,12 @@
+"""The routers mounted under ``/api/v1``, one module per public resource; add new ones here."""
+
+from fastapi import APIRouter
+
+from gateway.routes import login, organizations, users, utils
+
+ROUTERS: list[APIRouter] = [
+    login.router,
+    users.router,
+    organizations.router,
+    utils.router,
+]

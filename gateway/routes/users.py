@@ -1,0 +1,86 @@
+"""Users: admins manage everyone; every user reads and edits their own profile under /me."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, HTTPException, status
+
+from gateway import security
+from gateway.deps import NOT_ENOUGH_PERMISSIONS, CurrentSuperuser, CurrentUser, PageDep, SessionDep
+from gateway.repository import users
+from gateway.schemas.common import Message
+from gateway.schemas.users import UpdatePassword, UserCreate, UserPublic, UsersPublic, UserUpdate, UserUpdateMe
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.get("/")
+async def read_users(session: SessionDep, _: CurrentSuperuser, page: PageDep) -> UsersPublic:
+    rows, count = await users.list_users(session, page.skip, page.limit)
+    return UsersPublic(data=[UserPublic.model_validate(u) for u in rows], count=count)
+
+
+@router.post("/")
+async def create_user(session: SessionDep, _: CurrentSuperuser, body: UserCreate) -> UserPublic:
+    user = await users.create_user(session, **body.model_dump())
+    await session.commit()
+    return UserPublic.model_validate(user)
+
+
+# /me routes are declared before /{user_id} so that "me" is never read as an id.
+@router.get("/me")
+async def read_user_me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user)
+
+
+@router.patch("/me")
+async def update_user_me(session: SessionDep, user: CurrentUser, body: UserUpdateMe) -> UserPublic:
+    """Change one's own name, email (409 when taken) or default export configuration."""
+    await users.update_user(session, user, body.model_dump(exclude_unset=True))
+    await session.commit()
+    return UserPublic.model_validate(user)
+
+
+@router.patch("/me/password")
+async def update_password_me(session: SessionDep, user: CurrentUser, body: UpdatePassword) -> Message:
+    """Needs the current password, so a stolen token alone cannot take over the account."""
+    ok, _ = await security.verify_password(body.current_password, user.hashed_password)
+    if not ok:
+        raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="Incorrect password")
+    if body.current_password == body.new_password:
+        raise HTTPException(
+            status_code=status.HTTP_400_BAD_REQUEST, detail="New password cannot be the same as the current one"
+        )
+    await users.update_user(session, user, {"password": body.new_password})
+    await session.commit()
+    return Message(message="Password updated successfully")
+
+
+@router.get("/{user_id}")
+async def read_user(session: SessionDep, caller: CurrentUser, user_id: uuid.UUID) -> UserPublic:
+    """Admins read anyone; a user may read themselves."""
+    if user_id != caller.id and not caller.is_superuser:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=NOT_ENOUGH_PERMISSIONS)
+    return UserPublic.model_validate(await users.get_user(session, user_id))
+
+
+@router.patch("/{user_id}")
+async def update_user(session: SessionDep, _: CurrentSuperuser, user_id: uuid.UUID, body: UserUpdate) -> UserPublic:
+    user = await users.get_user(session, user_id)
+    await users.update_user(session, user, body.model_dump(exclude_unset=True))
+    await session.commit()
+    return UserPublic.model_validate(user)
+
+
+@router.delete("/{user_id}")
+async def delete_user(session: SessionDep, caller: CurrentSuperuser, user_id: uuid.UUID) -> Message:
+    """Deletes the account and its memberships. Data owned in services keeps the id."""
+    user = await users.get_user(session, user_id)
+    if user.id == caller.id:
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN, detail="Super users are not allowed to delete themselves"
+        )
+    await session.delete(user)
+    await session.commit()
+    return Message(message="User deleted successfully")

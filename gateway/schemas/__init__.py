@@ -1,0 +1,1 @@
+"""Public (Pydantic) models, one module per resource, mirroring the reference schemas."""

@@ -1,0 +1,83 @@
+"""Settings of the gateway process.
+
+Secrets are ``SecretStr``. Local runs work with no configuration at all: a missing
+``SECRET_KEY`` is replaced by a random one and the default first superuser is used, each with a
+loud warning at start (:meth:`GatewaySettings.startup_warnings`); ``ENVIRONMENT=production``
+turns both into start-up errors instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from platformkit.settings import ProcessSettings, service_env
+
+DEFAULT_FIRST_SUPERUSER = "admin@example.com"
+DEFAULT_FIRST_SUPERUSER_PASSWORD = "changethis"  # the documented local default
+
+
+def _random_secret() -> SecretStr:
+    return SecretStr(secrets.token_urlsafe(32))
+
+
+class GatewaySettings(ProcessSettings):
+    """Everything the gateway reads from the environment."""
+
+    # Field names work next to the env aliases, so tests can write GatewaySettings(database_url=...).
+    model_config = SettingsConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    environment: Literal["local", "production"] = "local"
+    database_url: SecretStr = Field(validation_alias=service_env("gateway", "database_url"))
+    db_pool_size: int = 10
+    secret_key: SecretStr = Field(default_factory=_random_secret)
+    access_token_expire_minutes: int = 60
+    first_superuser: str = DEFAULT_FIRST_SUPERUSER
+    first_superuser_password: SecretStr = SecretStr(DEFAULT_FIRST_SUPERUSER_PASSWORD)
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    # Absolute URLs handed to clients (media upload/download) start with this when set.
+    public_base_url: str | None = None
+    # Upper bound of each dependency probe of the health endpoints.
+    health_check_timeout_seconds: float = 2.0
+
+    @property
+    def secret_key_generated(self) -> bool:
+        """True when no SECRET_KEY was given: tokens then die with the process."""
+        return "secret_key" not in self.model_fields_set
+
+    @property
+    def default_superuser_credentials(self) -> bool:
+        return self.first_superuser_password.get_secret_value() == DEFAULT_FIRST_SUPERUSER_PASSWORD
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> GatewaySettings:
+        if self.environment == "production":
+            if self.secret_key_generated:
+                raise ValueError("SECRET_KEY must be set in production")
+            if self.default_superuser_credentials:
+                raise ValueError("FIRST_SUPERUSER_PASSWORD must be changed from its default in production")
+        return self
+
+    def startup_warnings(self) -> list[str]:
+        """What the process must shout about at start (logged once logging is configured)."""
+        warnings = []
+        if self.secret_key_generated:
+            warnings.append(
+                "SECRET_KEY is not set: using a random key generated at start; "
+                "access tokens will not survive a restart and differ between gateway replicas"
+            )
+        if self.default_superuser_credentials:
+            warnings.append(
+                f"the first superuser {self.first_superuser} uses the default password "
+                f"'{DEFAULT_FIRST_SUPERUSER_PASSWORD}': set FIRST_SUPERUSER_PASSWORD"
+            )
+        return warnings
+
+
+def load_settings() -> GatewaySettings:
+    """The gateway's settings from the environment (also used by ``platformkit.migrations``)."""
+    return GatewaySettings()  # type: ignore[call-arg]

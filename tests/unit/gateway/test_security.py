@@ -1,0 +1,64 @@
+"""Password hashing and access tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from gateway import security
+
+SECRET = "unit-test-secret-key-with-enough-bytes"
+
+
+async def test_hash_verifies_only_the_right_password() -> None:
+    hashed = await security.hash_password("correct horse")
+    assert hashed.startswith("$argon2")
+    assert (await security.verify_password("correct horse", hashed))[0] is True
+    assert (await security.verify_password("wrong horse", hashed))[0] is False
+
+
+async def test_unknown_user_never_verifies() -> None:
+    assert await security.verify_password("anything", None) == (False, None)
+
+
+def test_token_round_trip_carries_the_user_and_expiry() -> None:
+    user_id = uuid.uuid4()
+    token = security.create_access_token(user_id, SECRET, timedelta(hours=1))
+    payload = security.decode_access_token(token, SECRET)
+    assert payload.user_id == user_id
+    assert abs((payload.expires_at - datetime.now(UTC)) - timedelta(hours=1)) < timedelta(seconds=5)
+
+
+def test_expired_token_is_refused() -> None:
+    token = security.create_access_token(uuid.uuid4(), SECRET, timedelta(seconds=-1))
+    with pytest.raises(jwt.ExpiredSignatureError):
+        security.decode_access_token(token, SECRET)
+
+
+def test_token_signed_with_another_key_is_refused() -> None:
+    token = security.create_access_token(uuid.uuid4(), "another-secret-key-with-enough-bytes", timedelta(hours=1))
+    with pytest.raises(jwt.InvalidSignatureError):
+        security.decode_access_token(token, SECRET)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "not-a-uuid", "exp": datetime.now(UTC) + timedelta(hours=1)},
+        {"sub": str(uuid.uuid4())},
+        {"exp": datetime.now(UTC) + timedelta(hours=1)},
+    ],
+)
+def test_tokens_without_a_valid_subject_or_expiry_are_refused(claims: dict[str, object]) -> None:
+    token = jwt.encode(claims, SECRET, algorithm=security.ALGORITHM)
+    with pytest.raises(jwt.InvalidTokenError):
+        security.decode_access_token(token, SECRET)
+
+
+def test_unsigned_tokens_are_refused() -> None:
+    token = jwt.encode({"sub": str(uuid.uuid4()), "exp": datetime.now(UTC) + timedelta(hours=1)}, None, "none")
+    with pytest.raises(jwt.InvalidTokenError):
+        security.decode_access_token(token, SECRET)
