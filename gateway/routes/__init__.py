@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from gateway.routes import login, organizations, users, utils
+from gateway.routes import login, organizations, shootings, users, utils
 
 ROUTERS: list[APIRouter] = [
     login.router,
     users.router,
     organizations.router,
+    shootings.router,
     utils.router,
 ]
