@@ -13,12 +13,13 @@ event loop is idle (between two pytest tests), or a child blocks on a full pipe.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,9 +143,8 @@ class Stack:
             self.wiring = self._build_wiring()
             self._check_ports()
             self._checkpoint()
-            self.config.backends.start()
-            if self.config.backends.owned and self.config.backends.broker and self.config.backends.broker.process:
-                self.state.record("broker", self.config.backends.broker.process.pid)
+            with self._phase("engines up"):
+                self._start_engines()
             _off_loop(self._prepare_engines)
             self._checkpoint()
             self._start_processes()
@@ -296,31 +296,41 @@ class Stack:
         if busy:
             raise StackError(f"port(s) already in use: {', '.join(busy)}; free them or set another port")
 
+    @contextlib.contextmanager
+    def _phase(self, what: str) -> Iterator[None]:
+        """Say how long a start-up phase took: the figures to look at when start-up gets slow."""
+        began = time.monotonic()
+        yield
+        self.say(f"{what} in {time.monotonic() - began:.2f}s")
+
+    def _start_engines(self) -> None:
+        backends = self.config.backends
+        backends.start()
+        if backends.owned and backends.broker is not None and backends.broker.process is not None:
+            self.state.record("broker", backends.broker.process.pid)
+
     def _prepare_engines(self) -> None:
         cfg = self.config
-        began = time.monotonic()
-        cfg.backends.ensure_databases(cfg.databases)
-        for db in cfg.databases:
-            if db.component:
-                cfg.migrate(db.component, self._wiring.database_urls[db.key])
-        migrated = time.monotonic()
+        with self._phase(f"{len(cfg.databases)} databases created and migrated"):
+            cfg.backends.ensure_databases(cfg.databases)
+            for db in cfg.databases:
+                if db.component:
+                    cfg.migrate(db.component, self._wiring.database_urls[db.key])
         from platformkit.topics import ensure_topics
 
-        created = asyncio.run(ensure_topics(self._wiring.kafka_bootstrap))
-        self.say(
-            f"databases ready and migrated in {migrated - began:.1f}s; "
-            f"topics ready in {time.monotonic() - migrated:.1f}s ({len(created)} created)"
-        )
+        with self._phase("topics ready"):
+            asyncio.run(ensure_topics(self._wiring.kafka_bootstrap))
 
     def _start_processes(self) -> None:
-        """Services and workers first, all at once; the gateway once every service serves."""
-        first = [s for s in self._slots.values() if s.spec.kind is not Kind.HTTP]
-        last = [s for s in self._slots.values() if s.spec.kind is Kind.HTTP]
-        for group in (first, last):
-            with self._lock:
-                for slot in group:
-                    self._spawn(slot)
-            for slot in group:
+        """Every process at once (imports overlap on all cores), then the checks in order: each
+        service SERVING, each worker running, and last the gateway, whose health check answers
+        `true` only once the services, its database and the broker do."""
+        slots = sorted(self._slots.values(), key=lambda s: s.spec.kind is Kind.HTTP)
+        with self._lock:
+            for slot in slots:
+                self._spawn(slot)
+        for slot in slots:
+            with self._phase(f"{slot.spec.name} healthy"):
                 self._wait_started(slot)
 
     def _wait_started(self, slot: _Slot) -> None:
