@@ -137,7 +137,10 @@ class Child:
                     log.flush()
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 self.tail.append(line)
-                self.sink(self.name, line)
+                # A failing sink (a closed terminal, `make run | head`) must not stop the draining:
+                # a child whose pipe fills up blocks on its next log line.
+                with contextlib.suppress(Exception):
+                    self.sink(self.name, line)
         finally:
             stream.close()
             if log:
