@@ -106,6 +106,13 @@ def _off_loop(fn: Callable[..., T], *args: Any) -> T:
 
 
 class Stack:
+    """The processes of ``config.processes`` on the engines of ``config.backends``.
+
+    ``start()``/``stop()`` may alternate on one object (a test can restart the whole platform on
+    the same databases); the per-process controls (``kill``, ``stop_process``, ``start_process``,
+    ``restart``, ``wait_ready``) work between them.
+    """
+
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.state = StateDir(config.state_dir)
@@ -138,6 +145,8 @@ class Stack:
         except StateDirBusy as exc:
             raise StackError(str(exc)) from None
         self._started = True
+        self._stopping.clear()
+        self._cancelled.clear()
         try:
             self._take_over_state()
             self.wiring = self._build_wiring()
@@ -181,9 +190,11 @@ class Stack:
         for child in children:
             code = child.wait_gone(max(0.0, deadline - time.monotonic()))
             self.say(f"{child.name} stopped (exit code {code})")
-        self.config.backends.stop()
-        self.state.reap_leftovers()  # nothing left by now; clears the registry
-        self.state.release()
+        try:
+            self.config.backends.stop()
+            self.state.reap_leftovers()  # nothing left by now; clears the registry
+        finally:
+            self.state.release()
 
     def start_process(self, name: str, *, wait: bool = True) -> int:
         """Start a process of the table that is not running; returns its pid."""

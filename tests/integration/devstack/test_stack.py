@@ -165,3 +165,13 @@ def test_one_supervisor_per_state_folder(make_stack: Callable[..., Stack], tmp_p
     with pytest.raises(StackError, match="another supervisor"):
         second.start()
     assert first.returncode("worker") is None
+
+
+def test_a_stopped_stack_starts_again(make_stack: Callable[..., Stack]) -> None:
+    stack = make_stack((FAKE_WORKER, FAKE_GATEWAY))
+    stack.start()
+    first = stack.pid("worker")
+    stack.stop()
+    stack.start()
+    assert stack.pid("worker") != first and stack.returncode("worker") is None
+    assert http_true(stack.gateway_url + GATEWAY_HEALTH_PATH)
