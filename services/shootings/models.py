@@ -37,7 +37,7 @@ class ShootingType(Base):
     archived: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     is_default: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     statuses: Mapped[list[ProductionRequestStatus]] = relationship(
-        secondary="shooting_type_statuses", order_by="ProductionRequestStatus.sorting", lazy="selectin"
+        secondary="shooting_type_statuses", order_by="ProductionRequestStatus.sorting", lazy="raise"
     )
 
 

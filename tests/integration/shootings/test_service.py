@@ -164,7 +164,9 @@ async def test_r37_header_reads_a_constant_number_of_statements(shootings):
     engine = shootings.runtime.context.engine
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        # The relay and the health probe share the engine; count only the handler's reads.
+        if any(table in statement for table in ("FROM shootings", "FROM guidelines", "FROM shooting_types")):
+            statements.append(statement)
 
     small = await shootings.stub.CreateShooting(create_request(), metadata=as_user(OWNER))
     big = await shootings.stub.CreateShooting(
