@@ -5,8 +5,8 @@
     :data:`devstack.processes.PROCESSES`, each its own process, on the session's PostgreSQL
     (``engines`` in tests/conftest.py) with freshly created, uniquely named databases, a broker
     of its own, free ports and a temporary state folder. Never touches a running `make run`.
-    Process output: ``<stack.state.root>/logs/<name>.log``, and interleaved in the captured
-    stdout of the test that was running (shown when it fails; live with ``-s``).
+    Process output: ``<stack.state.root>/logs/<name>.log``; a failing test's report gets a
+    "platform output" section with the lines every process wrote while it ran.
     A crashed process is restarted (``stack.restarts(name)`` counts it). To kill one on purpose:
     ``stack.kill(name)`` then ``stack.wait_ready(name, replacing_pid=pid)`` (auto-restart), or
     ``stack.restart(name)``; set ``stack.auto_restart = False`` to keep it down.
@@ -28,9 +28,12 @@
 
 from __future__ import annotations
 
+import collections
+import itertools
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,11 +44,53 @@ from devstack.backends import Backends
 from devstack.engines import EmbeddedBroker, free_port
 from devstack.environment import DEFAULT_SUPERUSER
 from devstack.processes import DATABASES, PROCESSES
-from devstack.stack import Stack, StackConfig, console_sink
+from devstack.stack import Stack, StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS
 
 SUPERUSER_EMAIL, SUPERUSER_PASSWORD = DEFAULT_SUPERUSER
 CLIENT_TIMEOUT = 30.0
+REPORTED_LINES = 300
+
+
+class Output:
+    """The stack's sink: numbered lines in memory, so a failing test shows what the processes said
+    meanwhile. Never the terminal: relay threads write at any time, also while pytest reports."""
+
+    def __init__(self, keep: int = 50_000) -> None:
+        self._lines: collections.deque[tuple[int, str]] = collections.deque(maxlen=keep)
+        self._count = itertools.count()
+        self._lock = threading.Lock()
+        self.width = max(len(p.name) for p in PROCESSES)
+
+    def __call__(self, name: str, line: str) -> None:
+        with self._lock:
+            self._lines.append((next(self._count), f"{name:<{self.width}} | {line}"))
+
+    def mark(self) -> int:
+        with self._lock:
+            return self._lines[-1][0] + 1 if self._lines else 0
+
+    def since(self, mark: int) -> list[str]:
+        with self._lock:
+            return [line for number, line in self._lines if number >= mark]
+
+
+OUTPUT = Output()
+_started_at = pytest.StashKey[int]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[_started_at] = OUTPUT.mark()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    if report.failed and _started_at in item.stash:
+        lines = OUTPUT.since(item.stash[_started_at])[-REPORTED_LINES:]
+        if lines:
+            report.sections.append(("platform output", "\n".join(lines)))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +108,7 @@ def stack(engines, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             databases=tuple(replace(db, name=f"e2e_{db.key}_{run}") for db in DATABASES),
             gateway_port=free_port(),
             grpc_ports={name: free_port() for name in DEFAULT_GRPC_PORTS},
-            sink=console_sink([p.name for p in PROCESSES]),
+            sink=OUTPUT,
             startup_timeout=90.0,
             # Fixed credentials: the fixtures log in with them whatever the developer exported.
             extra_env={"FIRST_SUPERUSER": SUPERUSER_EMAIL, "FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD},
