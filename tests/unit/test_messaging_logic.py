@@ -1,0 +1,94 @@
+"""Pure logic of the messaging modules: backoff, failure classification, envelopes."""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+import pytest
+from aiokafka.errors import KafkaConnectionError, UnknownTopicOrPartitionError
+from google.protobuf.wrappers_pb2 import StringValue
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import exc as sa_exc
+
+from platformkit.backoff import Backoff
+from platformkit.bus import TransientError, is_transient
+from platformkit.outbox import build_envelope
+
+
+def test_backoff_doubles_up_to_the_cap_and_restarts_after_a_reset() -> None:
+    backoff = Backoff(initial=0.1, cap=1.0)
+    delays = [backoff.next_delay() for _ in range(8)]
+    ceilings = [0.1, 0.2, 0.4, 0.8, 1.0, 1.0, 1.0, 1.0]
+    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+    backoff.reset()
+    assert backoff.next_delay() <= 0.1
+
+
+class _PgError(Exception):
+    """Shaped like an asyncpg error: it carries a SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def _rpc_error(code: grpc.StatusCode) -> grpc.aio.AioRpcError:
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), details="from another service")
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (TransientError("dependency down"), True),
+        (ConnectionRefusedError(), True),
+        (TimeoutError(), True),
+        (sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection")), True),
+        (sa_exc.DBAPIError("SELECT 1", {}, _PgError("40001")), True),  # serialization failure
+        (sa_exc.DBAPIError("SELECT 1", {}, _PgError("57P01")), True),  # admin shutdown
+        (_PgError("08006"), True),  # connection failure
+        (KafkaConnectionError(), True),
+        (sa_exc.IntegrityError("INSERT", {}, _PgError("23505")), False),  # unique violation: a bug
+        (UnknownTopicOrPartitionError(), True),
+        (_rpc_error(grpc.StatusCode.UNAVAILABLE), True),
+        (_rpc_error(grpc.StatusCode.DEADLINE_EXCEEDED), True),
+        (_rpc_error(grpc.StatusCode.INVALID_ARGUMENT), False),
+        (ValueError("bad payload"), False),
+        (KeyError("missing"), False),
+        (FileNotFoundError(), False),
+    ],
+)
+def test_failures_are_transient_only_when_a_retry_can_succeed(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_envelope_carries_the_event_and_the_current_trace_context() -> None:
+    event_id = uuid.uuid4()
+    tracer = TracerProvider().get_tracer("tests")
+    with tracer.start_as_current_span("request") as span:
+        envelope = build_envelope(
+            event_id=event_id,
+            event_type="shooting.created",
+            aggregate_id="shooting-1",
+            payload=StringValue(value="hello"),
+            source="shootings",
+        )
+
+    assert (envelope.id, envelope.type, envelope.aggregate_id, envelope.source) == (
+        str(event_id),
+        "shooting.created",
+        "shooting-1",
+        "shootings",
+    )
+    assert envelope.occurred_at.seconds > 0
+    payload = StringValue()
+    assert envelope.payload.Unpack(payload) and payload.value == "hello"
+    trace_id = format(span.get_span_context().trace_id, "032x")
+    assert envelope.trace_context["traceparent"].split("-")[1] == trace_id
+
+
+def test_envelope_written_outside_any_trace_has_no_trace_context() -> None:
+    envelope = build_envelope(
+        event_id=uuid.uuid4(), event_type="t", aggregate_id="a", payload=StringValue(), source="s"
+    )
+    assert "traceparent" not in envelope.trace_context
