@@ -46,6 +46,7 @@ from devstack.environment import DEFAULT_SUPERUSER
 from devstack.processes import DATABASES, PROCESSES
 from devstack.stack import Stack, StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS
+from tests.support.otlp import OtlpReceiver
 
 SUPERUSER_EMAIL, SUPERUSER_PASSWORD = DEFAULT_SUPERUSER
 CLIENT_TIMEOUT = 30.0
@@ -94,7 +95,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="session")
-def stack(engines, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+def otlp() -> Iterator[OtlpReceiver]:
+    """Where every stack process exports its spans (OTLP/gRPC), so tests can follow a trace."""
+    receiver = OtlpReceiver().start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(engines, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     state_dir = tmp_path_factory.mktemp("e2e-stack")
     # A broker of its own: integration tests in the same session run service code with the same
     # consumer group ids on the session broker, and would steal this stack's partitions.
@@ -111,7 +122,13 @@ def stack(engines, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             sink=OUTPUT,
             startup_timeout=90.0,
             # Fixed credentials: the fixtures log in with them whatever the developer exported.
-            extra_env={"FIRST_SUPERUSER": SUPERUSER_EMAIL, "FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD},
+            extra_env={
+                "FIRST_SUPERUSER": SUPERUSER_EMAIL,
+                "FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
+                "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+                # Export spans within a fraction of a second rather than the default 5 s.
+                "OTEL_BSP_SCHEDULE_DELAY": "200",
+            },
         )
     )
     began = time.monotonic()
