@@ -68,6 +68,7 @@ from platformkit.backoff import Backoff
 from platformkit.db import transaction
 from platformkit.messaging_tables import MessagingTables
 from platformkit.settings import ProcessSettings
+from platformkit.telemetry import background
 from platformkit.topics import ALL_TOPICS, BROKER_EPOCH, Topic, ensure_topics
 from protos.events.v1.envelope_pb2 import EventEnvelope
 
@@ -252,7 +253,8 @@ class Bus:
                 await asyncio.wait_for(self._check_soon.wait(), self.settings.broker_epoch_check_interval)
             self._check_soon.clear()
             try:
-                await self.check_epoch()
+                with background():
+                    await self.check_epoch()
             except Exception as exc:
                 # Logged once per outage: the relay's and consumers' own retries say the rest.
                 log.log(logging.DEBUG if unreachable else logging.WARNING, "broker epoch check failed: %s", exc)
@@ -263,8 +265,9 @@ class Bus:
                 unreachable = False
 
     async def _send(self, producer: AIOKafkaProducer, record: OutgoingRecord) -> asyncio.Future[object]:
-        # Send inside the writer's trace, so that a producer span (aiokafka instrumentation) joins it.
-        token = otel_context.attach(propagate.extract(dict(record.headers)))
+        # Send inside the writer's trace, so that a producer span (aiokafka instrumentation) joins it;
+        # a fresh base context drops the relay's suppression of its own housekeeping spans.
+        token = otel_context.attach(propagate.extract(dict(record.headers), context=otel_context.Context()))
         try:
             ack = await producer.send(
                 record.topic,

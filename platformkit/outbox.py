@@ -46,6 +46,7 @@ from platformkit.backoff import Backoff
 from platformkit.bus import Bus
 from platformkit.db import transaction
 from platformkit.messaging_tables import MessagingTables
+from platformkit.telemetry import background
 from platformkit.topics import Topic
 from protos.events.v1.envelope_pb2 import EventEnvelope
 
@@ -192,7 +193,8 @@ class OutboxRelay:
         while not self._stopping.is_set():
             self._wake.clear()
             try:
-                more = await self._step()
+                with background():
+                    more = await self._step()
             except Exception as exc:
                 delay = backoff.next_delay()
                 log.warning("outbox relay: %s; retrying in %.1fs", exc, delay)

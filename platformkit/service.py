@@ -171,11 +171,11 @@ class ServiceRuntime:
         """SERVING only while this service's database and the broker answer."""
         current = None
         while True:
-            problems = [p for p in await asyncio.gather(probe_database(engine), broker_probe()) if p]
+            with telemetry.background():
+                problems = [p for p in await asyncio.gather(probe_database(engine), broker_probe()) if p]
             status = rpc.NOT_SERVING if problems else rpc.SERVING
             if status != current:
                 await self._set_health(health, status)
                 log.info("health changed", extra={"serving": not problems, "problems": problems})
                 current = status
             await asyncio.sleep(1.0 if problems else 2.0)
-

@@ -10,14 +10,35 @@ trace ids) but exported nowhere.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
 
 _configured = False
+
+# Spans that describe the platform's own housekeeping, not user work: health probes and the
+# broker-epoch record every process reads each few seconds. Never sampled.
+HOUSEKEEPING_SPAN_MARKERS = ("grpc.health.v1.Health/", "_platform.epoch")
+
+
+class HousekeepingSampler(Sampler):
+    """Drops housekeeping spans; everything else follows its parent (new traces are sampled)."""
+
+    def __init__(self) -> None:
+        self._default = ParentBased(ALWAYS_ON)
+
+    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None, trace_state=None):  # type: ignore[no-untyped-def]
+        if any(marker in name for marker in HOUSEKEEPING_SPAN_MARKERS):
+            return SamplingResult(Decision.DROP)
+        return self._default.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+    def get_description(self) -> str:
+        return "HousekeepingSampler"
 
 
 def setup_telemetry(process_name: str, otlp_endpoint: str | None) -> None:
@@ -26,7 +47,7 @@ def setup_telemetry(process_name: str, otlp_endpoint: str | None) -> None:
     if _configured:
         return
     _configured = True
-    provider = TracerProvider(resource=Resource.create({"service.name": process_name}))
+    provider = TracerProvider(resource=Resource.create({"service.name": process_name}), sampler=HousekeepingSampler())
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
@@ -60,3 +81,11 @@ def shutdown_telemetry() -> None:
     provider = trace.get_tracer_provider()
     if isinstance(provider, TracerProvider):
         provider.shutdown()
+
+
+def background() -> contextlib.AbstractContextManager[None]:
+    """Suppress instrumentation for housekeeping loops (outbox polls, epoch checks, health probes):
+    otherwise each iteration would export a root trace of its own every fraction of a second."""
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    return suppress_instrumentation()

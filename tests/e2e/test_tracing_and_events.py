@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 import pytest
 import sqlalchemy as sa
@@ -23,34 +24,35 @@ async def eventually(check, timeout: float = 20.0, interval: float = 0.1):
 
 
 async def test_one_trace_spans_gateway_service_and_kafka_consumer(api, otlp):
-    created = await api.post("/shootings/", json={"name": "Traced", "due_date": "2027-01-01T00:00:00Z"})
+    # The caller starts the trace (W3C traceparent), so the test knows its id in advance.
+    trace_id = secrets.token_hex(16)
+    headers = {"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"}
+    created = await api.post(
+        "/shootings/", json={"name": "Traced", "due_date": "2027-01-01T00:00:00Z"}, headers=headers
+    )
     assert created.status_code == 200, created.text
-    shooting_id = created.json()["id"]
-
-    def trace_of_request():
-        for span in list(otlp.spans):
-            if (
-                span.service == "gateway"
-                and span.attributes.get("http.route") == "/api/v1/shootings/"
-                and (span.attributes.get("http.request.method", span.attributes.get("http.method")) == "POST")
-            ):
-                return span.trace_id
-        return None
 
     async def services_in_trace():
-        trace_id = trace_of_request()
-        if trace_id is None:
-            return None
         services = {s.service for s in otlp.spans_of(trace_id)}
         return services if {"gateway", "shootings", "shots"} <= services else None
 
     services = await eventually(services_in_trace)
-    assert services is not None, f"spans seen: {otlp.services_by_trace()}"
-    spans = otlp.spans_of(trace_of_request())
-    # The shots service's span is its consumer processing the shooting.created event.
-    assert any(s.service == "shots" and "shootings.events" in s.name for s in spans), [s.name for s in spans]
+    spans = otlp.spans_of(trace_id)
+    assert services is not None, [(s.service, s.name) for s in spans]
     assert any(s.service == "shootings" and "CreateShooting" in s.name for s in spans)
-    assert shooting_id
+    # The shots service's span is its consumer processing the shooting.created event from Kafka.
+    assert any(s.service == "shots" and "shootings.events" in s.name for s in spans), [s.name for s in spans]
+
+
+async def test_housekeeping_loops_export_no_traces_of_their_own(otlp):
+    """Outbox polls, broker-epoch checks and health probes run every second in every process;
+    they must not flood the tracing backend with traces of their own."""
+    await asyncio.sleep(3)
+    lonely = [t for t, services in otlp.services_by_trace().items() if "gateway" not in services]
+    consumer_only = {
+        t for t in lonely if all("process" in s.name or "shootings.events" in s.name for s in otlp.spans_of(t))
+    }
+    assert set(lonely) == consumer_only
 
 
 async def test_shooting_events_reach_the_shots_projection(api, stack):
