@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from platformkit.db import new_metadata
@@ -170,3 +170,59 @@ class ShootingPhaseChange(Base):
     to_phase: Mapped[str] = mapped_column(sa.Text)
     changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     changed_at: Mapped[datetime] = _now_column()
+
+
+class CatalogEntry(Base):
+    """One entry of the reference catalog (product, subject, shot type, pose preset, set design,
+    style, background preset, resolution preset, generative workflow template).
+
+    The columns hold what every kind shares and what scoping needs; ``data`` holds the rest of the
+    kind's public fields (validated by the kind's schema before they are stored). Fields that
+    lists filter or sort on are read with expression indexes.
+    """
+
+    __tablename__ = "catalog_entries"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    name: Mapped[str] = mapped_column(sa.Text)
+    public: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    data: Mapped[dict[str, object]] = mapped_column(JSONB, server_default=sa.text("'{}'::jsonb"))
+    created_at: Mapped[datetime] = _now_column()
+    updated_at: Mapped[datetime] = _now_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.Index("ix_catalog_entries_organization", "kind", "organization_id", "created_at"),
+        sa.Index(
+            "ix_catalog_entries_personal",
+            "kind",
+            "owner_id",
+            "created_at",
+            postgresql_where=sa.text("organization_id IS NULL"),
+        ),
+        # SKUs are unique within one owner's personal catalog or one organization's (DESIGN.md).
+        sa.Index(
+            "uq_catalog_entries_product_sku",
+            sa.text("coalesce(organization_id::text, 'user:' || owner_id::text)"),
+            sa.text("lower(data->>'sku')"),
+            unique=True,
+            postgresql_where=sa.text("kind = 'product' AND deleted_at IS NULL AND data->>'sku' IS NOT NULL"),
+        ),
+    )
+
+
+def _product_set_table(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        Base.metadata,
+        sa.Column("shooting_id", UUID(as_uuid=True), sa.ForeignKey("shootings.id"), primary_key=True),
+        sa.Column("product_id", UUID(as_uuid=True), sa.ForeignKey("catalog_entries.id"), primary_key=True),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+
+
+# A shooting's two independent product sets (R125).
+shooting_main_products = _product_set_table("shooting_main_products")
+shooting_sample_products = _product_set_table("shooting_sample_products")
