@@ -107,7 +107,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             draft.owner_id = draft.owner_id or who.user_id
             access.ensure_usable_organization(who, draft.organization_id, (*loc, "organization_id"))
             draft.organization_id = draft.organization_id or organization_id
-            missing = await repo.find_missing_references(session, draft.referenced_ids())
+            missing = await repo.find_missing_references(session, draft.referenced_ids(), who, draft.organization_id)
             guidelines.ensure_valid(draft, missing, loc)
             return repo.add_guidelines(session, draft)
         if request.HasField("default_guidelines_id"):

@@ -9,9 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.shootings.domain import access
+from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft
 from services.shootings.domain.statuses import StatusFilter
 from services.shootings.models import (
+    CatalogEntry,
     Guidelines,
     GuidelinesShotTypeRule,
     Production,
@@ -20,8 +23,8 @@ from services.shootings.models import (
     ShootingType,
 )
 
-# Catalog kinds whose tables exist in this database; references to other kinds cannot resolve yet.
-CATALOG_TABLES: dict[str, type] = {}
+# Reference kinds that live outside the catalog table (kept by other contexts): none resolve here yet.
+EXTERNAL_REFERENCE_KINDS = frozenset({"stylist", "export_configuration"})
 
 
 def _live_shooting_query() -> sa.Select[tuple[Shooting]]:
@@ -92,19 +95,20 @@ async def get_shooting_type(session: AsyncSession, shooting_type_id: uuid.UUID |
 
 
 async def find_missing_references(
-    session: AsyncSession, wanted: dict[str, set[uuid.UUID]]
+    session: AsyncSession, wanted: dict[str, set[uuid.UUID]], caller: Caller, scope_organization_id: uuid.UUID | None
 ) -> dict[str, set[uuid.UUID]]:
-    """The ids, by catalog kind, that name no live catalog entry."""
-    missing: dict[str, set[uuid.UUID]] = {}
-    for kind, ids in wanted.items():
-        model = CATALOG_TABLES.get(kind)
-        if model is None:
-            missing[kind] = set(ids)
-            continue
-        found = set(await session.scalars(sa.select(model.id).where(model.id.in_(ids), model.deleted_at.is_(None))))
-        if ids - found:
-            missing[kind] = ids - found
-    return missing
+    """The ids, by catalog kind, that name no live entry an object in the scope may reference
+    (see :func:`services.shootings.domain.access.usable_in_scope`). One query for all kinds."""
+    missing = {kind: set(ids) for kind, ids in wanted.items() if ids}
+    catalog_ids = {i for kind, ids in missing.items() if kind not in EXTERNAL_REFERENCE_KINDS for i in ids}
+    if catalog_ids:
+        entries = await session.scalars(
+            sa.select(CatalogEntry).where(CatalogEntry.id.in_(catalog_ids), CatalogEntry.deleted_at.is_(None))
+        )
+        for entry in entries:
+            if entry.kind in missing and access.usable_in_scope(caller, entry, scope_organization_id):
+                missing[entry.kind].discard(entry.id)
+    return {kind: ids for kind, ids in missing.items() if ids}
 
 
 async def get_template(session: AsyncSession, guidelines_id: uuid.UUID) -> Guidelines | None:

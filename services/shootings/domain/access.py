@@ -83,3 +83,24 @@ def resolve_creation_organization(
             ("body", "organization_id"), "organization_id differs between the body and the query parameter"
         )
     return body_organization_id or query_organization_id
+
+
+class CatalogItem(Owned, Protocol):
+    @property
+    def public(self) -> bool: ...
+
+
+def usable_in_scope(caller: Caller, entry: CatalogItem, scope_organization_id: uuid.UUID | None) -> bool:
+    """May an object in ``scope_organization_id`` (None: a personal object) reference ``entry``?
+
+    Public entries, the scope organization's own entries and the caller's personal entries are
+    usable; another organization's entries never are (R27: cross-organization references are 422),
+    even for a caller who belongs to both.
+    """
+    if entry.public:
+        return True
+    if entry.organization_id is not None:
+        return entry.organization_id == scope_organization_id and (
+            caller.is_superuser or caller.is_member(entry.organization_id)
+        )
+    return caller.is_superuser or entry.owner_id == caller.user_id
