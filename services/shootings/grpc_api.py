@@ -15,12 +15,11 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
-from services.shootings import events
+from services.shootings import events, templates
 from services.shootings import repository as repo
 from services.shootings.convert import (
     caller,
     from_timestamp,
-    guidelines_draft,
     header_to_pb,
     optional_uuid,
     parse_uuid,
@@ -94,32 +93,21 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
                 repo.add_production(session, shooting, "MAIN", template)
             await events.shooting_created(session, shooting)
             await events.phase_changed(session, shooting, None, str(who.user_id))
-        return shooting_to_pb(shooting)
+            index = await templates.expand(session, [template])
+        return shooting_to_pb(shooting, index)
 
     async def _template_for_creation(
         self, session: AsyncSession, request: pb.CreateShootingRequest, who: Caller, organization_id: uuid.UUID | None
     ) -> Guidelines | None:
         if request.HasField("default_guidelines"):
-            loc = ("body", "default_guidelines")
-            draft = guidelines_draft(request.default_guidelines, loc)
-            if draft.owner_id not in (None, who.user_id) and not who.is_superuser:
-                raise Invalid.at((*loc, "owner_id"), "owner_id must be the caller")
-            draft.owner_id = draft.owner_id or who.user_id
-            access.ensure_usable_organization(who, draft.organization_id, (*loc, "organization_id"))
-            draft.organization_id = draft.organization_id or organization_id
-            missing = await repo.find_missing_references(session, draft.referenced_ids(), who, draft.organization_id)
-            guidelines.ensure_valid(draft, missing, loc)
-            return repo.add_guidelines(session, draft)
+            return await templates.create(
+                session, who, request.default_guidelines, ("body", "default_guidelines"), organization_id
+            )
         if request.HasField("default_guidelines_id"):
-            return await self._usable_template(session, who, request.default_guidelines_id)
+            return await templates.usable(
+                session, who, request.default_guidelines_id, ("body", "default_guidelines_id"), organization_id
+            )
         return None
-
-    async def _usable_template(self, session: AsyncSession, who: Caller, raw_id: str) -> Guidelines:
-        loc = ("body", "default_guidelines_id")
-        template = await repo.get_template(session, parse_uuid(raw_id, loc))
-        if template is None or not access.can_view(who, template):
-            raise Invalid.at(loc, "Unknown guidelines template, or not one the caller may use")
-        return template
 
     async def ListShootings(
         self, request: pb.ListShootingsRequest, context: grpc.aio.ServicerContext
@@ -138,7 +126,8 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
                 skip=skip,
                 limit=limit,
             )
-        return pb.ListShootingsResponse(shootings=[shooting_to_pb(r) for r in rows], count=total)
+            index = await templates.expand(session, (r.default_guidelines for r in rows))
+        return pb.ListShootingsResponse(shootings=[shooting_to_pb(r, index) for r in rows], count=total)
 
     async def _visible(self, session: AsyncSession, request: pb.GetShootingRequest) -> Shooting:
         who = caller(current_principal())
@@ -152,18 +141,22 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
 
     async def GetShooting(self, request: pb.GetShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
         async with self.ctx.sessions() as session:
-            return shooting_to_pb(await self._visible(session, request))
+            shooting = await self._visible(session, request)
+            return shooting_to_pb(shooting, await templates.expand(session, [shooting.default_guidelines]))
 
     async def GetShootingHeader(
         self, request: pb.GetShootingRequest, context: grpc.aio.ServicerContext
     ) -> pb.ShootingHeader:
-        # R37: one query for the shooting (with its type) and one for the template's rules, whatever it holds.
+        # R37: the shooting (with its type), the template's rules and its catalog chips: three
+        # statements whatever the shooting holds.
         async with self.ctx.sessions() as session:
-            return header_to_pb(await self._visible(session, request))
+            shooting = await self._visible(session, request)
+            return header_to_pb(shooting, await templates.expand(session, [shooting.default_guidelines]))
 
     async def UpdateShooting(self, request: pb.UpdateShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
         who = caller(current_principal())
-        paths = list(dict.fromkeys(request.update_mask.paths))
+        # A transfer applies first, so that a template chosen in the same patch is checked in the new scope.
+        paths = sorted(dict.fromkeys(request.update_mask.paths), key=lambda p: p != "organization_id")
         patch = request.patch
         shooting_rules.ensure_valid_update(paths, [p for p in paths if not patch.HasField(p)])
         async with transaction(self.ctx.sessions) as session:
@@ -174,7 +167,8 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             if changed:
                 shooting.updated_at = datetime.now(UTC)
                 await events.shooting_updated(session, shooting, changed)
-        return shooting_to_pb(shooting)
+            index = await templates.expand(session, [shooting.default_guidelines])
+        return shooting_to_pb(shooting, index)
 
     async def _apply(
         self, session: AsyncSession, who: Caller, shooting: Shooting, patch: pb.ShootingPatch, path: str
@@ -188,8 +182,13 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
                 access.ensure_owner(who, shooting, "transfer the shooting")  # A43
                 access.ensure_usable_organization(who, value, ("body", path))  # type: ignore[arg-type]
         elif path == "default_guidelines_id":
+            # Checked against the shooting's scope after any transfer in the same patch (applied first).
             template = (
-                await self._usable_template(session, who, patch.default_guidelines_id) if patch.HasField(path) else None
+                await templates.usable(
+                    session, who, patch.default_guidelines_id, ("body", path), shooting.organization_id
+                )
+                if patch.HasField(path)
+                else None
             )
             if (template.id if template else None) == shooting.default_guidelines_id:
                 return False

@@ -86,6 +86,11 @@ class Guidelines(Base):
         order_by="GuidelinesShotTypeRule.position", lazy="selectin", cascade="all, delete-orphan"
     )
 
+    @property
+    def public(self) -> bool:
+        """Templates are never public: they belong to their owner or organization."""
+        return False
+
 
 class GuidelinesShotTypeRule(Base):
     """One (rule_kind, rule_value) -> shot types group of a guidelines row (R28)."""

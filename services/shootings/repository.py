@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller
-from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft
+from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
 from services.shootings.domain.statuses import StatusFilter
 from services.shootings.models import (
     CatalogEntry,
@@ -144,6 +144,52 @@ def add_guidelines(session: AsyncSession, draft: GuidelinesDraft) -> Guidelines:
     )
     session.add(guidelines)
     return guidelines
+
+
+def draft_of(template: Guidelines) -> GuidelinesDraft:
+    """The stored template as a draft, to merge a patch into and re-validate."""
+    return GuidelinesDraft(
+        name=template.name,
+        owner_id=template.owner_id,
+        organization_id=template.organization_id,
+        references={name: getattr(template, name) for name in REFERENCE_FIELDS},
+        allow_back_shots_without_back_image=template.allow_back_shots_without_back_image,
+        auto_start_look_generations=template.auto_start_look_generations,
+        shot_type_rules=[
+            RuleGroupDraft(r.rule_kind, r.rule_value, list(r.shot_type_ids)) for r in template.shot_type_rules
+        ],
+    )
+
+
+def update_guidelines(
+    session: AsyncSession, template: Guidelines, draft: GuidelinesDraft, paths: list[str]
+) -> list[str]:
+    """Write the given fields of ``draft`` onto ``template``; returns those whose value changed."""
+    changed: list[str] = []
+    for path in paths:
+        if path == "shot_type_rules":
+            before = [(r.rule_kind, r.rule_value, list(r.shot_type_ids)) for r in template.shot_type_rules]
+            after = [(g.rule_kind, g.rule_value, list(g.shot_type_ids)) for g in draft.shot_type_rules]
+            if before != after:
+                template.shot_type_rules = _rule_rows(draft)
+                changed.append(path)
+            continue
+        value = _reference_value(draft, path) if path in REFERENCE_FIELDS else getattr(draft, path)
+        if getattr(template, path) != value:
+            setattr(template, path, value)
+            changed.append(path)
+    if changed:
+        template.updated_at = datetime.now(UTC)
+    return changed
+
+
+def _rule_rows(draft: GuidelinesDraft) -> list[GuidelinesShotTypeRule]:
+    return [
+        GuidelinesShotTypeRule(
+            id=uuid.uuid4(), position=i, rule_kind=g.rule_kind, rule_value=g.rule_value, shot_type_ids=g.shot_type_ids
+        )
+        for i, g in enumerate(draft.shot_type_rules)
+    ]
 
 
 def _reference_value(draft: GuidelinesDraft, name: str) -> list[uuid.UUID] | uuid.UUID | None:

@@ -21,6 +21,19 @@ REFERENCE_FIELDS: dict[str, tuple[str, bool]] = {
 }
 
 
+# What PATCH /guidelines/{id} may change (the owner is fixed at creation).
+PATCHABLE_FIELDS: frozenset[str] = frozenset(
+    {
+        "name",
+        "organization_id",
+        "allow_back_shots_without_back_image",
+        "auto_start_look_generations",
+        "shot_type_rules",
+        *REFERENCE_FIELDS,
+    }
+)
+
+
 @dataclass
 class RuleGroupDraft:
     rule_kind: str
@@ -97,3 +110,11 @@ def ensure_exclusive_template_choice(has_inline: bool, has_id: bool) -> None:
             ("body", "default_guidelines"),
             "default_guidelines and default_guidelines_id are mutually exclusive: pass one or the other",
         )
+
+
+def copy_field(source: GuidelinesDraft, target: GuidelinesDraft, path: str) -> None:
+    """Take one patchable field of ``source`` into ``target``."""
+    if path in REFERENCE_FIELDS:
+        target.references[path] = source.references.get(path)
+    else:
+        setattr(target, path, getattr(source, path))
