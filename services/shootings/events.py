@@ -7,20 +7,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.outbox import add_event
 from platformkit.topics import SHOOTINGS_EVENTS
+from protos.events.v1 import productions_pb2 as production_events_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
 from services.shootings.convert import snapshot_event
-from services.shootings.models import Shooting, messaging
+from services.shootings.models import Production, Shooting, messaging
+from services.shootings.productions_convert import production_snapshot
 
 SOURCE = "shootings"
 
 
 async def _publish(session: AsyncSession, event_type: str, shooting: Shooting, payload: Message) -> None:
+    await _publish_keyed(session, event_type, str(shooting.id), payload)
+
+
+async def _publish_keyed(session: AsyncSession, event_type: str, shooting_id: str, payload: Message) -> None:
+    """Every event of this context is keyed by its shooting, so one partition keeps them in order."""
     await add_event(
         session,
         messaging,
         topic=SHOOTINGS_EVENTS,
         event_type=event_type,
-        aggregate_id=str(shooting.id),
+        aggregate_id=shooting_id,
         payload=payload,
         source=SOURCE,
     )
@@ -50,3 +57,22 @@ async def phase_changed(session: AsyncSession, shooting: Shooting, from_phase: s
         shooting=snapshot_event(shooting), from_phase=from_phase, to_phase=shooting.phase or "", changed_by=changed_by
     )
     await _publish(session, "shooting.phase_changed", shooting, payload)
+
+
+async def production_created(session: AsyncSession, production: Production, created_by: str) -> None:
+    payload = production_events_pb2.ProductionCreated(
+        production=production_snapshot(production), created_by=created_by
+    )
+    await _publish_keyed(session, "production.created", str(production.shooting_id), payload)
+
+
+async def production_updated(session: AsyncSession, production: Production, changed: list[str]) -> None:
+    payload = production_events_pb2.ProductionUpdated(
+        production=production_snapshot(production), changed_fields=sorted(changed)
+    )
+    await _publish_keyed(session, "production.updated", str(production.shooting_id), payload)
+
+
+async def production_deleted(session: AsyncSession, production: Production) -> None:
+    payload = production_events_pb2.ProductionDeleted(production=production_snapshot(production))
+    await _publish_keyed(session, "production.deleted", str(production.shooting_id), payload)
