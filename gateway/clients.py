@@ -15,6 +15,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from platformkit.rpc import create_channel
 from platformkit.settings import SERVICE_NAMES, ProcessSettings
+from protos.shootings.v1.guidelines_pb2_grpc import GuidelinesServiceStub
+from protos.shootings.v1.productions_pb2_grpc import ProductionsServiceStub
 from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
 
 
@@ -23,6 +25,8 @@ class ServiceClients:
     channels: dict[str, grpc.aio.Channel]
     health: dict[str, health_pb2_grpc.HealthStub]
     shootings: ShootingsServiceStub
+    guidelines: GuidelinesServiceStub
+    productions: ProductionsServiceStub
 
     @classmethod
     def connect(cls, settings: ProcessSettings) -> ServiceClients:
@@ -35,6 +39,8 @@ class ServiceClients:
             channels=channels,
             health={name: health_pb2_grpc.HealthStub(channel) for name, channel in channels.items()},
             shootings=ShootingsServiceStub(channels["shootings"]),
+            guidelines=GuidelinesServiceStub(channels["shootings"]),
+            productions=ProductionsServiceStub(channels["shootings"]),
         )
 
     async def health_status(self, service: str, seconds: float) -> str:

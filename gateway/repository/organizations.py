@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import Organization, OrganizationMember, User
-from platformkit.errors import Conflict, Invalid, NotFound
+from gateway.repository import users
+from platformkit.errors import Conflict, NotFound
 
 
 async def organization_ids_of(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -72,9 +73,7 @@ async def create(session: AsyncSession, name: str, creator: User) -> Organizatio
 
 async def add_member(session: AsyncSession, organization: Organization, user_id: uuid.UUID) -> None:
     """Idempotent: adding a member twice leaves one membership (a retried request is harmless)."""
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise Invalid.at(("body", "user_id"), "User not found or inactive")
+    await users.active_user(session, user_id, ("body", "user_id"))
     await session.execute(
         insert(OrganizationMember)
         .values(organization_id=organization.id, user_id=user_id)

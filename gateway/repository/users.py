@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import security
 from gateway.models import User
-from platformkit.errors import Conflict, NotFound
+from platformkit.errors import Conflict, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,14 @@ async def users_by_ids(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[
         return {}
     rows = await session.scalars(select(User).where(User.id.in_(wanted)))
     return {user.id: user for user in rows}
+
+
+async def active_user(session: AsyncSession, user_id: uuid.UUID, loc: tuple[str, ...]) -> User:
+    """A user a request body names (an organization member, a stylist...): 422 at ``loc`` when unknown or inactive."""
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Invalid.at(loc, "User not found or inactive")
+    return user
 
 
 async def list_users(session: AsyncSession, skip: int, limit: int) -> tuple[list[User], int]:

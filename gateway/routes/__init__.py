@@ -2,12 +2,14 @@
 
 from fastapi import APIRouter
 
-from gateway.routes import login, organizations, shootings, users, utils
+from gateway.routes import guidelines, login, organizations, productions, shootings, users, utils
 
 ROUTERS: list[APIRouter] = [
     login.router,
     users.router,
     organizations.router,
     shootings.router,
+    guidelines.router,
+    productions.router,
     utils.router,
 ]

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
 from gateway.schemas.common import Message
 from gateway.schemas.shootings import (
     ShootingCreate,
@@ -21,6 +21,7 @@ from gateway.schemas.shootings import (
     ShootingStatusFilter,
     ShootingUpdate,
 )
+from gateway.stylists import ensure_stylist, stylist_summary
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
@@ -32,11 +33,17 @@ OrganizationQuery = Annotated[uuid.UUID | None, Query()]
 
 @router.post("/", summary="Create Shooting")
 async def create_shooting(
-    clients: ClientsDep, principal: PrincipalDep, body: ShootingCreate, organization_id: OrganizationQuery = None
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    body: ShootingCreate,
+    organization_id: OrganizationQuery = None,
 ) -> ShootingPublic:
     """Create a shooting. PRODUCTION (default) creates the MAIN production at once; BRIEF skips it.
     Inline `default_guidelines` creates a template in the same transaction (exclusive with
     `default_guidelines_id`). `require_test_shooting` blocks MAIN until a TEST production exists."""
+    if body.default_guidelines is not None:
+        await ensure_stylist(session, body.default_guidelines.stylist_id, ("body", "default_guidelines", "stylist_id"))
     reply = await clients.shootings.CreateShooting(body.to_pb(organization_id), metadata=principal_metadata(principal))
     return ShootingPublic.from_pb(reply)
 
@@ -80,14 +87,19 @@ async def read_shooting(
 
 @router.get("/{shooting_id}/header", summary="Read Shooting Header")
 async def read_shooting_header(
-    clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, organization_id: OrganizationQuery = None
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    shooting_id: uuid.UUID,
+    organization_id: OrganizationQuery = None,
 ) -> ShootingHeaderPublic:
     """Identity, owner/organization, due date and the template's chips; constant work whatever the
     shooting holds (no productions, looks or shots are read)."""
     reply = await clients.shootings.GetShootingHeader(
         _get_request(shooting_id, organization_id), metadata=principal_metadata(principal)
     )
-    return ShootingHeaderPublic.from_pb(reply)
+    stylist = await stylist_summary(session, reply.default_guidelines.stylist_id or None)
+    return ShootingHeaderPublic.from_pb(reply, stylist)
 
 
 async def _update(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, Field
 
 
 class Message(BaseModel):
@@ -20,3 +20,10 @@ def _reject_null(value: Any) -> Any:
 # For PATCH bodies: a key may be left out (unchanged) but never sent as null when the column
 # cannot be empty. The validator does not run on the default, so absence stays allowed.
 NotNull = BeforeValidator(_reject_null)
+
+
+# Text limits a mature API sets where the reference is silent (README "Decisions"): names and
+# short labels up to 255 characters, descriptions and prompts up to 10,000.
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+Label = Annotated[str, Field(max_length=255)]
+LongText = Annotated[str, Field(max_length=10_000)]

@@ -10,15 +10,14 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from gateway.protoconv import dt, timestamp, value
-from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic, ShotTypePublic, SubjectPublic
-from gateway.schemas.common import NotNull
+from gateway.schemas.common import Label, LongText, Name, NotNull
+from gateway.schemas.guidelines import (
+    ShootingGuidelinesCreate,
+    ShootingGuidelinesPublic,
+    ShootingHeaderGuidelinesPublic,
+    StylistSummary,
+)
 from protos.shootings.v1 import shootings_pb2 as pb
-
-# Limits a mature API sets where the reference is silent (documented in README): names and short
-# labels up to 255 characters, descriptions up to 10,000.
-Name = Annotated[str, Field(min_length=1, max_length=255)]
-Label = Annotated[str, Field(max_length=255)]
-LongText = Annotated[str, Field(max_length=10_000)]
 
 
 class ShootingPhase(StrEnum):
@@ -68,122 +67,6 @@ class ShootingStatusFilter(StrEnum):
     REVIEW = "REVIEW"
     APPROVED = "APPROVED"
     WITHOUT_STATUS = "WITHOUT_STATUS"
-
-
-class GuidelinesShotTypeRuleGroupInput(BaseModel):
-    rule_kind: Label
-    rule_value: Label
-    shot_type_ids: list[uuid.UUID] = []
-
-
-class ShootingGuidelinesCreate(BaseModel):
-    name: Name
-    owner_id: uuid.UUID | None = None
-    organization_id: uuid.UUID | None = Field(default=None, description="Organization these guidelines belong to")
-    subject_ids: list[uuid.UUID] = []
-    shot_type_ids: list[uuid.UUID] = []
-    pose_preset_ids: list[uuid.UUID] = []
-    set_design_id: uuid.UUID | None = None
-    stylist_id: uuid.UUID | None = None
-    resolution_preset_id: uuid.UUID | None = None
-    background_preset_id: uuid.UUID | None = None
-    export_configuration_id: uuid.UUID | None = None
-    generative_workflow_template_id: uuid.UUID | None = Field(
-        default=None,
-        description="Optional generative workflow template attached at guideline creation. Cross-org and "
-        "invalid-validation-status templates are rejected (422).",
-    )
-    allow_back_shots_without_back_image: bool = False
-    auto_start_look_generations: bool = False
-    shot_type_rules: list[GuidelinesShotTypeRuleGroupInput] | None = Field(
-        default=None,
-        description="Shot-type rules created with the guideline in one transaction; omit for none.",
-    )
-
-    def to_pb(self) -> pb.GuidelinesInput:
-        data = self.model_dump(mode="json", exclude_none=True)
-        return pb.GuidelinesInput(**data)
-
-
-class GuidelinesShotTypeRuleGroup(BaseModel):
-    rule_kind: str
-    rule_value: str
-    shot_types: list[ShotTypePublic] = []
-
-
-class StylistSummary(BaseModel):
-    id: uuid.UUID
-    name: str
-
-
-class _GuidelinesCommon(BaseModel):
-    created_at: datetime
-    updated_at: datetime
-    auto_start_look_generations: bool = False
-    background_preset_id: uuid.UUID | None = None
-    export_configuration_id: uuid.UUID | None = None
-    resolution_preset_id: uuid.UUID | None = None
-    set_design_id: uuid.UUID | None = None
-    stylist_id: uuid.UUID | None = None
-    subjects: list[SubjectPublic] = []
-    shot_types: list[ShotTypePublic] = []
-    pose_presets: list[PosePresetPublic] = []
-
-
-_GUIDELINE_IDS = (
-    "background_preset_id",
-    "export_configuration_id",
-    "resolution_preset_id",
-    "set_design_id",
-    "stylist_id",
-)
-
-
-def _common_guidelines_fields(message: pb.Guidelines) -> dict[str, object]:
-    # Catalog entries are expanded by the catalog (a later issue); until entries exist no id can resolve.
-    return {
-        "created_at": dt(message, "created_at"),
-        "updated_at": dt(message, "updated_at"),
-        "auto_start_look_generations": message.auto_start_look_generations,
-        **{f: value(message, f) for f in _GUIDELINE_IDS},
-    }
-
-
-class ShootingGuidelinesPublic(_GuidelinesCommon):
-    id: uuid.UUID
-    name: str
-    owner_id: uuid.UUID | None = None
-    organization_id: uuid.UUID | None = None
-    generative_workflow_template_id: uuid.UUID | None = None
-    allow_back_shots_without_back_image: bool = False
-    set_design: SetDesignPublic | None = None
-    shot_type_rules: list[GuidelinesShotTypeRuleGroup] = []
-    deleted_at: datetime | None = None
-
-    @classmethod
-    def from_pb(cls, message: pb.Guidelines) -> ShootingGuidelinesPublic:
-        return cls(
-            id=message.id,
-            name=message.name,
-            owner_id=value(message, "owner_id"),
-            organization_id=value(message, "organization_id"),
-            generative_workflow_template_id=value(message, "generative_workflow_template_id"),
-            allow_back_shots_without_back_image=message.allow_back_shots_without_back_image,
-            shot_type_rules=[
-                GuidelinesShotTypeRuleGroup(rule_kind=r.rule_kind, rule_value=r.rule_value)
-                for r in message.shot_type_rules
-            ],
-            deleted_at=dt(message, "deleted_at"),
-            **_common_guidelines_fields(message),
-        )
-
-
-class ShootingHeaderGuidelinesPublic(_GuidelinesCommon):
-    stylist: StylistSummary | None = None
-
-    @classmethod
-    def from_pb(cls, message: pb.Guidelines) -> ShootingHeaderGuidelinesPublic:
-        return cls(**_common_guidelines_fields(message))
 
 
 class ShootingTypePublic(BaseModel):
@@ -390,9 +273,9 @@ class ShootingHeaderPublic(_ShootingIdentity):
     default_guidelines: ShootingHeaderGuidelinesPublic | None = None
 
     @classmethod
-    def from_pb(cls, message: pb.ShootingHeader) -> ShootingHeaderPublic:
+    def from_pb(cls, message: pb.ShootingHeader, stylist: StylistSummary | None = None) -> ShootingHeaderPublic:
         guidelines = message.default_guidelines if message.HasField("default_guidelines") else None
         return cls(
-            default_guidelines=ShootingHeaderGuidelinesPublic.from_pb(guidelines) if guidelines else None,
+            default_guidelines=ShootingHeaderGuidelinesPublic.from_pb(guidelines, stylist) if guidelines else None,
             **_identity_fields(message),
         )

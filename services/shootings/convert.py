@@ -57,6 +57,18 @@ def optional_uuid(message: object, field: str, loc: tuple[str, ...]) -> uuid.UUI
     return parse_uuid(getattr(message, field), loc)
 
 
+MAX_PAGE = 1000
+
+
+def page_bounds(page: common_pb2.PageRequest) -> tuple[int, int]:
+    """skip >= 0 and 0 <= limit <= 1000 (a limit of 0 answers only the count)."""
+    if page.skip < 0:
+        raise Invalid.at(("query", "skip"), "Input should be greater than or equal to 0", "greater_than_equal")
+    if not 0 <= page.limit <= MAX_PAGE:
+        raise Invalid.at(("query", "limit"), f"Input should be between 0 and {MAX_PAGE}", "less_than_equal")
+    return page.skip, page.limit
+
+
 def caller(principal: common_pb2.Principal) -> Caller:
     return Caller(
         user_id=uuid.UUID(principal.user_id),

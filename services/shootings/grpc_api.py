@@ -15,13 +15,14 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
-from services.shootings import events, templates
+from services.shootings import events, guidelines_api, productions_api, templates
 from services.shootings import repository as repo
 from services.shootings.convert import (
     caller,
     from_timestamp,
     header_to_pb,
     optional_uuid,
+    page_bounds,
     parse_uuid,
     phase_from_pb,
     shooting_to_pb,
@@ -31,18 +32,6 @@ from services.shootings.domain import shootings as shooting_rules
 from services.shootings.domain.access import Caller
 from services.shootings.domain.statuses import parse_status_filter
 from services.shootings.models import Guidelines, Shooting
-
-MAX_PAGE = 1000
-
-
-def _page(page: common_pb2.PageRequest) -> tuple[int, int]:
-    """skip >= 0 and 0 <= limit <= 1000 (a limit of 0 answers only the count)."""
-    limit = page.limit
-    if page.skip < 0:
-        raise Invalid.at(("query", "skip"), "Input should be greater than or equal to 0", "greater_than_equal")
-    if not 0 <= limit <= MAX_PAGE:
-        raise Invalid.at(("query", "limit"), f"Input should be between 0 and {MAX_PAGE}", "less_than_equal")
-    return page.skip, limit
 
 
 class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
@@ -115,7 +104,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         who = caller(current_principal())
         organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
         access.ensure_organization_scope(who, organization_id)
-        skip, limit = _page(request.page)
+        skip, limit = page_bounds(request.page)
         status_filter = parse_status_filter(list(request.statuses))
         async with self.ctx.sessions() as session:
             rows, total = await repo.list_shootings(
@@ -241,8 +230,14 @@ def _optional(message: object, field: str) -> str | None:
     return getattr(message, field) if message.HasField(field) else None  # type: ignore[attr-defined]
 
 
-SERVICE_NAMES = (pb.DESCRIPTOR.services_by_name["ShootingsService"].full_name,)
+SERVICE_NAMES = (
+    pb.DESCRIPTOR.services_by_name["ShootingsService"].full_name,
+    guidelines_api.SERVICE_NAME,
+    productions_api.SERVICE_NAME,
+)
 
 
 def add_servicers(server: grpc.aio.Server, context: ServiceContext) -> None:
     shootings_pb2_grpc.add_ShootingsServiceServicer_to_server(ShootingsServicer(context), server)
+    guidelines_api.add_servicer(server, context)
+    productions_api.add_servicer(server, context)

@@ -23,8 +23,10 @@ from services.shootings.models import (
     ShootingType,
 )
 
-# Reference kinds that live outside the catalog table (kept by other contexts): none resolve here yet.
-EXTERNAL_REFERENCE_KINDS = frozenset({"stylist", "export_configuration"})
+# Stylists are users: the gateway, which owns identity, checks them before the call.
+GATEWAY_CHECKED_KINDS = frozenset({"stylist"})
+# Kept by other contexts and not yet resolvable here (export configurations: the exports service).
+EXTERNAL_REFERENCE_KINDS = frozenset({"export_configuration"})
 
 
 def _live_shooting_query() -> sa.Select[tuple[Shooting]]:
@@ -99,7 +101,7 @@ async def find_missing_references(
 ) -> dict[str, set[uuid.UUID]]:
     """The ids, by catalog kind, that name no live entry an object in the scope may reference
     (see :func:`services.shootings.domain.access.usable_in_scope`). One query for all kinds."""
-    missing = {kind: set(ids) for kind, ids in wanted.items() if ids}
+    missing = {kind: set(ids) for kind, ids in wanted.items() if ids and kind not in GATEWAY_CHECKED_KINDS}
     catalog_ids = {i for kind, ids in missing.items() if kind not in EXTERNAL_REFERENCE_KINDS for i in ids}
     if catalog_ids:
         entries = await session.scalars(
@@ -282,3 +284,46 @@ async def restore_productions(session: AsyncSession, shooting_id: uuid.UUID, sho
         .where(Production.shooting_id == shooting_id, Production.deleted_at >= shooting_deleted_at)
         .values(deleted_at=None, updated_at=sa.func.now())
     )
+
+
+async def list_templates(
+    session: AsyncSession, *, owner_id: uuid.UUID, organization_id: uuid.UUID | None, skip: int, limit: int
+) -> tuple[list[Guidelines], int]:
+    """Live templates of an organization, or the caller's personal ones (snapshots never appear)."""
+    conditions: list[sa.ColumnElement[bool]] = [Guidelines.deleted_at.is_(None), Guidelines.snapshot_of.is_(None)]
+    if organization_id is not None:
+        conditions.append(Guidelines.organization_id == organization_id)
+    else:
+        conditions += [Guidelines.organization_id.is_(None), Guidelines.owner_id == owner_id]
+    total = await session.scalar(sa.select(sa.func.count()).select_from(Guidelines).where(*conditions))
+    rows = await session.scalars(
+        sa.select(Guidelines)
+        .where(*conditions)
+        .options(selectinload(Guidelines.shot_type_rules))
+        .order_by(Guidelines.created_at.desc(), Guidelines.id.desc())
+        .offset(skip)
+        .limit(limit)
+    )
+    return list(rows), int(total or 0)
+
+
+async def rebake_template_users(session: AsyncSession, template: Guidelines) -> int:
+    """Re-bake the snapshots of every live production whose live shooting uses ``template``."""
+    productions = list(
+        await session.scalars(
+            sa.select(Production)
+            .join(Shooting, Shooting.id == Production.shooting_id)
+            .where(
+                Shooting.default_guidelines_id == template.id,
+                Shooting.deleted_at.is_(None),
+                Production.deleted_at.is_(None),
+            )
+        )
+    )
+    for production in productions:
+        production.guidelines_id = snapshot_guidelines(session, template).id
+    return len(productions)
+
+
+def soft_delete(row: Guidelines) -> None:
+    row.deleted_at = row.updated_at = datetime.now(UTC)

@@ -1,0 +1,224 @@
+"""SQL of the reference catalog and of the shootings' product sets. Callers own the transaction.
+
+Every read of entries goes through :func:`_entries_query`, which also computes, in the same
+statement, the current names of the shot types a subject's base images name, so a page or a
+batch of entries is always one query whatever it holds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from platformkit.errors import Conflict
+from services.shootings.domain.product_filters import ProductFilter, escape_like
+from services.shootings.models import CatalogEntry, shooting_main_products, shooting_sample_products
+
+SKU_INDEX = "uq_catalog_entries_product_sku"
+PRODUCT_SETS: dict[str, sa.Table] = {"main": shooting_main_products, "sample": shooting_sample_products}
+
+
+@dataclass(frozen=True)
+class LoadedEntry:
+    """An entry and, for a subject, ``{shot_type_id: name}`` of the shot types its base images name."""
+
+    entry: CatalogEntry
+    labels: dict[str, str]
+
+
+def _labels_column() -> sa.ColumnElement[Any]:
+    shot_type = aliased(CatalogEntry)
+    images = sa.func.jsonb_array_elements(CatalogEntry.data["base_images"]).table_valued(
+        sa.column("value", JSONB)
+    )
+    named = sa.select(sa.cast(images.c.value["shot_type_id"].astext, shot_type.id.type)).scalar_subquery()
+    labels = (
+        sa.select(sa.func.jsonb_object_agg(sa.cast(shot_type.id, sa.Text), shot_type.name))
+        .where(shot_type.id.in_(named))
+        .scalar_subquery()
+    )
+    is_subject = sa.and_(
+        CatalogEntry.kind == "subject", sa.func.jsonb_typeof(CatalogEntry.data["base_images"]) == "array"
+    )
+    return sa.case((is_subject, labels), else_=None).label("labels")
+
+
+def _entries_query() -> sa.Select[tuple[CatalogEntry, Any]]:
+    return sa.select(CatalogEntry, _labels_column())
+
+
+def _loaded(rows: Sequence[sa.Row[tuple[CatalogEntry, Any]]]) -> list[LoadedEntry]:
+    return [LoadedEntry(entry, labels or {}) for entry, labels in rows]
+
+
+async def get_entry(
+    session: AsyncSession, kind: str, entry_id: uuid.UUID, *, for_update: bool = False
+) -> LoadedEntry | None:
+    """A live entry of that kind (optionally locked for the rest of the transaction)."""
+    query = _entries_query().where(
+        CatalogEntry.id == entry_id, CatalogEntry.kind == kind, CatalogEntry.deleted_at.is_(None)
+    )
+    if for_update:
+        query = query.with_for_update(of=CatalogEntry)
+    found = _loaded((await session.execute(query)).all())
+    return found[0] if found else None
+
+
+def _scope_conditions(kind: str, owner_id: uuid.UUID, organization_id: uuid.UUID | None) -> list[sa.ColumnElement[bool]]:
+    """R5 for the catalog: an organization's entries, or the caller's personal ones."""
+    conditions = [CatalogEntry.kind == kind, CatalogEntry.deleted_at.is_(None)]
+    if organization_id is not None:
+        return [*conditions, CatalogEntry.organization_id == organization_id]
+    return [*conditions, CatalogEntry.organization_id.is_(None), CatalogEntry.owner_id == owner_id]
+
+
+def _product_conditions(product_filter: ProductFilter) -> list[sa.ColumnElement[bool]]:
+    data = CatalogEntry.data
+    conditions: list[sa.ColumnElement[bool]] = [
+        data[name].as_boolean() == value for name, value in product_filter.flags().items()
+    ]
+    conditions += [
+        sa.func.lower(data[name].astext) == value.lower() for name, value in product_filter.exact_texts().items()
+    ]
+    if product_filter.gender is not None:
+        conditions.append(data["gender"].astext == product_filter.gender)
+    if product_filter.search:
+        pattern = f"%{escape_like(product_filter.search)}%"
+        conditions.append(
+            sa.or_(*(column.ilike(pattern, escape="\\") for column in (CatalogEntry.name, *_texts("sku", "description"))))
+        )
+    statuses = product_filter.shot_statuses
+    if statuses.active and not statuses.without_status:
+        # No look roll-up feeds products yet, so every product is WITHOUT_STATUS for now.
+        conditions.append(sa.false())
+    return conditions
+
+
+def _texts(*names: str) -> list[sa.ColumnElement[str]]:
+    return [CatalogEntry.data[name].astext for name in names]
+
+
+def _product_order(product_filter: ProductFilter) -> list[sa.ColumnElement[Any]]:
+    keys: dict[str, sa.ColumnElement[Any]] = {
+        "name": sa.func.lower(CatalogEntry.name),
+        "sku": sa.func.lower(CatalogEntry.data["sku"].astext),
+        "brand": sa.func.lower(CatalogEntry.data["brand"].astext),
+        "created_at": CatalogEntry.created_at,
+        "updated_at": CatalogEntry.updated_at,
+    }
+    direction = sa.desc if product_filter.descending else sa.asc
+    return [direction(keys[product_filter.sort_by]).nulls_last(), direction(CatalogEntry.id)]
+
+
+NEWEST_FIRST = (CatalogEntry.created_at.desc(), CatalogEntry.id.desc())
+
+
+async def list_entries(
+    session: AsyncSession,
+    kind: str,
+    *,
+    owner_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    skip: int,
+    limit: int,
+    product_filter: ProductFilter | None = None,
+) -> tuple[list[LoadedEntry], int]:
+    """A page of the scope's live entries and the total count; products filtered and sorted."""
+    conditions = _scope_conditions(kind, owner_id, organization_id)
+    order: Sequence[sa.ColumnElement[Any]] = NEWEST_FIRST
+    if product_filter is not None:
+        conditions += _product_conditions(product_filter)
+        order = _product_order(product_filter)
+    total = await session.scalar(sa.select(sa.func.count()).select_from(CatalogEntry).where(*conditions))
+    rows = await session.execute(_entries_query().where(*conditions).order_by(*order).offset(skip).limit(limit))
+    return _loaded(rows.all()), int(total or 0)
+
+
+async def batch_get(
+    session: AsyncSession, kind: str | None, ids: Sequence[uuid.UUID], *, include_deleted: bool = False
+) -> list[LoadedEntry]:
+    """The entries among ``ids`` (of ``kind`` when given), in one query, in the order of ``ids``."""
+    if not ids:
+        return []
+    query = _entries_query().where(CatalogEntry.id.in_(set(ids)))
+    if kind is not None:
+        query = query.where(CatalogEntry.kind == kind)
+    if not include_deleted:
+        query = query.where(CatalogEntry.deleted_at.is_(None))
+    found = {loaded.entry.id: loaded for loaded in _loaded((await session.execute(query)).all())}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+async def shot_type_names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[str, str]:
+    """``{id: name}`` of shot types (deleted ones too: a stored base image keeps its label)."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        sa.select(CatalogEntry.id, CatalogEntry.name).where(CatalogEntry.id.in_(ids), CatalogEntry.kind == "shot_type")
+    )
+    return {str(row_id): name for row_id, name in rows.all()}
+
+
+async def save(session: AsyncSession, entry: CatalogEntry | None = None) -> None:
+    """Flush pending writes; a product SKU already live in the same catalog is a 409."""
+    if entry is not None:
+        session.add(entry)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if SKU_INDEX in str(exc.orig):
+            raise Conflict("A product with this SKU already exists in this catalog") from None
+        raise
+
+
+async def list_set_products(
+    session: AsyncSession, product_set: str, shooting_id: uuid.UUID, *, skip: int = 0, limit: int | None = None
+) -> tuple[list[LoadedEntry], int]:
+    """A page of the set's live products (oldest addition first) and their total."""
+    table = PRODUCT_SETS[product_set]
+    joined = sa.and_(table.c.product_id == CatalogEntry.id, table.c.shooting_id == shooting_id)
+    conditions = (CatalogEntry.deleted_at.is_(None),)
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(table).join(CatalogEntry, joined).where(*conditions)
+    )
+    query = (
+        _entries_query()
+        .join(table, joined)
+        .where(*conditions)
+        .order_by(table.c.added_at, sa.func.lower(CatalogEntry.name), CatalogEntry.id)
+        .offset(skip)
+        .limit(limit)
+    )
+    return _loaded((await session.execute(query)).all()), int(total or 0)
+
+
+async def add_to_set(
+    session: AsyncSession, product_set: str, shooting_id: uuid.UUID, product_ids: Sequence[uuid.UUID]
+) -> None:
+    """R126, A57: ids already in the set (or repeated) are ignored; their addition time stays."""
+    if product_ids:
+        table = PRODUCT_SETS[product_set]
+        rows = [{"shooting_id": shooting_id, "product_id": p} for p in dict.fromkeys(product_ids)]
+        await session.execute(insert(table).values(rows).on_conflict_do_nothing())
+
+
+async def remove_from_set(
+    session: AsyncSession,
+    product_set: str,
+    shooting_id: uuid.UUID,
+    product_ids: Sequence[uuid.UUID],
+    *,
+    keep: bool = False,
+) -> None:
+    """R127: remove ``product_ids`` (absent ones are a no-op); ``keep`` removes all the others."""
+    table = PRODUCT_SETS[product_set]
+    named = table.c.product_id.in_(set(product_ids))
+    await session.execute(sa.delete(table).where(table.c.shooting_id == shooting_id, ~named if keep else named))
