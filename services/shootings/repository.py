@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller
@@ -30,9 +30,8 @@ EXTERNAL_REFERENCE_KINDS = frozenset({"export_configuration"})
 
 
 def _live_shooting_query() -> sa.Select[tuple[Shooting]]:
-    return sa.select(Shooting).options(
-        selectinload(Shooting.default_guidelines).selectinload(Guidelines.shot_type_rules)
-    )
+    # One statement for the shooting, its type and its template; one more for the template's rules.
+    return sa.select(Shooting).options(joinedload(Shooting.default_guidelines).selectinload(Guidelines.shot_type_rules))
 
 
 async def get_shooting(

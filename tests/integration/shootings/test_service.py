@@ -159,32 +159,62 @@ async def test_r42_a_new_default_template_is_rebaked_into_live_productions(shoot
     assert len(changed) == 1
 
 
-async def test_r37_header_reads_a_constant_number_of_statements(shootings):
-    statements: list[str] = []
-    engine = shootings.runtime.context.engine
+async def _catalog_entries(engine, kind: str, count: int) -> list[str]:
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO catalog_entries (id, kind, owner_id, name, data) VALUES (:id, :kind, :owner, :name, '{}')"
+            ),
+            [{"id": i, "kind": kind, "owner": OWNER, "name": f"{kind} {n}"} for n, i in enumerate(ids)],
+        )
+    return ids
 
-    def count(conn, cursor, statement, *args):
-        # The relay and the health probe share the engine; count only the handler's reads.
-        if any(table in statement for table in ("FROM shootings", "FROM guidelines", "FROM shooting_types")):
-            statements.append(statement)
 
-    small = await shootings.stub.CreateShooting(create_request(), metadata=as_user(OWNER))
-    big = await shootings.stub.CreateShooting(
-        create_request(
-            default_guidelines=pb.GuidelinesInput(
-                name="Rules",
-                shot_type_rules=[pb.ShotTypeRuleGroupInput(rule_kind="k", rule_value=str(i)) for i in range(20)],
-            )
-        ),
-        metadata=as_user(OWNER),
+async def _shooting_holding(shootings, size: int) -> str:
+    """A shooting whose template names `size` subjects, shot types and rule groups, with `size` productions."""
+    subjects = await _catalog_entries(shootings.engine, "subject", size)
+    shot_types = await _catalog_entries(shootings.engine, "shot_type", size)
+    inline = pb.GuidelinesInput(
+        name=f"{size} of each",
+        subject_ids=subjects,
+        shot_type_ids=shot_types,
+        shot_type_rules=[
+            pb.ShotTypeRuleGroupInput(rule_kind="k", rule_value=str(i), shot_type_ids=shot_types[:3])
+            for i in range(size)
+        ],
     )
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        await shootings.stub.GetShootingHeader(pb.GetShootingRequest(id=small.id), metadata=as_user(OWNER))
-        small_count = len(statements)
-        statements.clear()
-        await shootings.stub.GetShootingHeader(pb.GetShootingRequest(id=big.id), metadata=as_user(OWNER))
-    finally:
-        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
-    assert len(statements) <= 3
-    assert small_count <= len(statements)
+    reply = await shootings.stub.CreateShooting(create_request(default_guidelines=inline), metadata=as_user(OWNER))
+    # The MAIN production exists already; add TEST ones up to `size`.
+    extra = [{"id": uuid.uuid4(), "s": reply.id} for _ in range(size - 1)]
+    if extra:
+        async with shootings.engine.begin() as conn:
+            await conn.execute(
+                sa.text("INSERT INTO productions (id, shooting_id, kind) VALUES (:id, :s, 'TEST')"), extra
+            )
+    return reply.id
+
+
+async def test_r37_header_reads_a_constant_number_of_statements(shootings):
+    """The kanban header costs the same SQL with 1 or 50 productions, subjects, shot types and rules."""
+    engine = shootings.runtime.context.engine
+    small, big = await _shooting_holding(shootings, 1), await _shooting_holding(shootings, 50)
+    counts = {}
+    for shooting_id in (small, big):
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args, into=statements):
+            # The relay and the health probe share the engine; count only the handler's reads.
+            if any(t in statement for t in ("FROM shootings", "FROM guidelines", "FROM catalog_entries")):
+                into.append(statement)
+
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            header = await shootings.stub.GetShootingHeader(
+                pb.GetShootingRequest(id=shooting_id), metadata=as_user(OWNER)
+            )
+        finally:
+            sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+        counts[shooting_id] = len(statements)
+        assert len(header.default_guidelines.subjects) == (1 if shooting_id == small else 50)
+    assert counts[small] == counts[big] == 3
