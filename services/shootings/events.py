@@ -60,9 +60,7 @@ async def phase_changed(session: AsyncSession, shooting: Shooting, from_phase: s
 
 
 async def production_created(session: AsyncSession, production: Production, created_by: str) -> None:
-    payload = production_events_pb2.ProductionCreated(
-        production=production_snapshot(production), created_by=created_by
-    )
+    payload = production_events_pb2.ProductionCreated(production=production_snapshot(production), created_by=created_by)
     await _publish_keyed(session, "production.created", str(production.shooting_id), payload)
 
 
