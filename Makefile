@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test venv gen lint fmt unit integration e2e clean
+.PHONY: run test venv gen lint fmt unit integration e2e clean demo
 
 # Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
 $(VENV)/.synced: uv.lock pyproject.toml
@@ -32,6 +32,10 @@ run: gen
 test: gen
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+# Loads a sample brief into a running `make run` through the public API.
+demo: venv
+	$(PY) -m devstack.demo
 
 unit: gen
 	$(PY) -m pytest -q tests/unit
