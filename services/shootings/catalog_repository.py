@@ -36,9 +36,7 @@ class LoadedEntry:
 
 def _labels_column() -> sa.ColumnElement[Any]:
     shot_type = aliased(CatalogEntry)
-    images = sa.func.jsonb_array_elements(CatalogEntry.data["base_images"]).table_valued(
-        sa.column("value", JSONB)
-    )
+    images = sa.func.jsonb_array_elements(CatalogEntry.data["base_images"]).table_valued(sa.column("value", JSONB))
     named = sa.select(sa.cast(images.c.value["shot_type_id"].astext, shot_type.id.type)).scalar_subquery()
     labels = (
         sa.select(sa.func.jsonb_object_agg(sa.cast(shot_type.id, sa.Text), shot_type.name))
@@ -72,7 +70,9 @@ async def get_entry(
     return found[0] if found else None
 
 
-def _scope_conditions(kind: str, owner_id: uuid.UUID, organization_id: uuid.UUID | None) -> list[sa.ColumnElement[bool]]:
+def _scope_conditions(
+    kind: str, owner_id: uuid.UUID, organization_id: uuid.UUID | None
+) -> list[sa.ColumnElement[bool]]:
     """R5 for the catalog: an organization's entries, or the caller's personal ones."""
     conditions = [CatalogEntry.kind == kind, CatalogEntry.deleted_at.is_(None)]
     if organization_id is not None:
@@ -93,7 +93,9 @@ def _product_conditions(product_filter: ProductFilter) -> list[sa.ColumnElement[
     if product_filter.search:
         pattern = f"%{escape_like(product_filter.search)}%"
         conditions.append(
-            sa.or_(*(column.ilike(pattern, escape="\\") for column in (CatalogEntry.name, *_texts("sku", "description"))))
+            sa.or_(
+                *(column.ilike(pattern, escape="\\") for column in (CatalogEntry.name, *_texts("sku", "description")))
+            )
         )
     statuses = product_filter.shot_statuses
     if statuses.active and not statuses.without_status:

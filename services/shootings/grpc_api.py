@@ -15,7 +15,7 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
-from services.shootings import events, guidelines_api, productions_api, templates
+from services.shootings import catalog_api, events, guidelines_api, product_sets_api, productions_api, templates
 from services.shootings import repository as repo
 from services.shootings.convert import (
     caller,
@@ -234,6 +234,8 @@ SERVICE_NAMES = (
     pb.DESCRIPTOR.services_by_name["ShootingsService"].full_name,
     guidelines_api.SERVICE_NAME,
     productions_api.SERVICE_NAME,
+    catalog_api.SERVICE_NAME,
+    product_sets_api.SERVICE_NAME,
 )
 
 
@@ -241,3 +243,5 @@ def add_servicers(server: grpc.aio.Server, context: ServiceContext) -> None:
     shootings_pb2_grpc.add_ShootingsServiceServicer_to_server(ShootingsServicer(context), server)
     guidelines_api.add_servicer(server, context)
     productions_api.add_servicer(server, context)
+    catalog_api.add_servicer(server, context)
+    product_sets_api.add_servicer(server, context)

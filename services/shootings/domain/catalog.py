@@ -22,6 +22,7 @@ from platformkit.errors import Invalid, NotFound, PermissionDenied, Violation
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller, CatalogItem
 from services.shootings.domain.catalog_kinds import KINDS, FieldRule, KindRules
+from services.shootings.domain.inputs import violations_of
 
 BODY = "body"
 # Columns of every kind; the rest of a kind's fields is stored in `data`.
@@ -41,10 +42,7 @@ def _check(rule: FieldRule, name: str, value: Any, problems: list[Violation]) ->
     try:
         return rule.adapter.dump_python(rule.adapter.validate_python(value), mode="json")
     except ValidationError as exc:
-        problems.extend(
-            Violation((BODY, name, *(str(part) for part in error["loc"])), error["msg"], error["type"])
-            for error in exc.errors()
-        )
+        problems.extend(violations_of(exc, (BODY, name)))
         return None
 
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from platformkit.errors import Invalid, Violation
+from platformkit.errors import Invalid
 from services.shootings.domain.catalog_kinds import Label, ProductGender
+from services.shootings.domain.inputs import Limit, Skip, violations_of
 from services.shootings.domain.statuses import StatusFilter, parse_status_filter
 
-SORT_KEYS: tuple[str, ...] = ("name", "sku", "created_at", "updated_at", "brand")
-SORT_ORDERS: tuple[str, ...] = ("asc", "desc")
-MAX_LIMIT = 1000
+NO_STATUS_FILTER = StatusFilter(frozenset(), False)
+SortKey = Literal["name", "sku", "created_at", "updated_at", "brand"]
 
 
 class _ProductFilterInput(BaseModel):
@@ -35,10 +35,10 @@ class _ProductFilterInput(BaseModel):
     shot_statuses: list[str] = []
     gender: ProductGender | None = None
     product_type: Label | None = None
-    sort_by: Literal["name", "sku", "created_at", "updated_at", "brand"] = "created_at"
+    sort_by: SortKey = "created_at"
     sort_order: Literal["asc", "desc"] = "desc"
-    skip: Annotated[int, Field(ge=0)] = 0
-    limit: Annotated[int, Field(ge=0, le=MAX_LIMIT)] = 100
+    skip: Skip = 0
+    limit: Limit = 100
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class ProductFilter:
     brand_collection: str | None = None
     demo: bool | None = None
     search: str | None = None
-    shot_statuses: StatusFilter = StatusFilter(frozenset(), False)
+    shot_statuses: StatusFilter = NO_STATUS_FILTER
     gender: str | None = None
     product_type: str | None = None
     sort_by: str = "created_at"
@@ -81,9 +81,7 @@ def parse_product_filter(raw: Mapping[str, Any], loc: tuple[str, ...]) -> Produc
     try:
         checked = _ProductFilterInput.model_validate(dict(raw))
     except ValidationError as exc:
-        raise Invalid(
-            [Violation((*loc, *(str(p) for p in e["loc"])), e["msg"], e["type"]) for e in exc.errors()]
-        ) from None
+        raise Invalid(violations_of(exc, loc)) from None
     values = checked.model_dump()
     values["shot_statuses"] = parse_status_filter(checked.shot_statuses, (*loc, "shot_statuses"))
     return ProductFilter(**values)
