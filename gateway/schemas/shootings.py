@@ -20,53 +20,35 @@ from gateway.schemas.guidelines import (
 from protos.shootings.v1 import shootings_pb2 as pb
 
 
-class ShootingPhase(StrEnum):
-    BRIEF = "BRIEF"
-    TEST_SHOOTING = "TEST_SHOOTING"
-    PRODUCTS_SELECTION = "PRODUCTS_SELECTION"
-    AGREEMENT = "AGREEMENT"
-    PRODUCTION = "PRODUCTION"
-    CLOSED = "CLOSED"
+def _literals(name: str, values: tuple[str, ...], doc: str) -> type[StrEnum]:
+    """An API enumeration whose members are their own literal values."""
+    enum = StrEnum(name, {v: v for v in values})  # type: ignore[misc]
+    enum.__doc__ = doc
+    return enum
 
 
-CREATION_PHASES = (ShootingPhase.BRIEF, ShootingPhase.PRODUCTION)
+# The phase names come from the contract, so the gateway and the service cannot drift apart.
+ShootingPhase = _literals(
+    "ShootingPhase",
+    tuple(v.name.removeprefix("SHOOTING_PHASE_") for v in pb.ShootingPhase.DESCRIPTOR.values if v.number),
+    "Lifecycle phase of a shooting.",
+)
+CREATION_PHASES = (ShootingPhase.BRIEF, ShootingPhase.PRODUCTION)  # type: ignore[attr-defined]
 
-
-class ProductionRequestStatusKey(StrEnum):
-    PENDING = "PENDING"
-    PROPOSAL = "PROPOSAL"
-    REJECTED = "REJECTED"
-    POST_PROD = "POST_PROD"
-    POST_PROD_REJECTED = "POST_PROD_REJECTED"
-    REVIEW = "REVIEW"
-    APPROVED = "APPROVED"
-
-
-class ShootingStatus(StrEnum):
-    """A shooting's computed status: the lowest computed status of its looks (DESIGN.md)."""
-
-    DRAFT = "DRAFT"
-    READY = "READY"
-    PENDING = "PENDING"
-    PROPOSAL = "PROPOSAL"
-    REJECTED = "REJECTED"
-    POST_PROD = "POST_PROD"
-    POST_PROD_REJECTED = "POST_PROD_REJECTED"
-    REVIEW = "REVIEW"
-    APPROVED = "APPROVED"
-
-
-class ShootingStatusFilter(StrEnum):
-    DRAFT = "DRAFT"
-    READY = "READY"
-    PENDING = "PENDING"
-    PROPOSAL = "PROPOSAL"
-    REJECTED = "REJECTED"
-    POST_PROD = "POST_PROD"
-    POST_PROD_REJECTED = "POST_PROD_REJECTED"
-    REVIEW = "REVIEW"
-    APPROVED = "APPROVED"
-    WITHOUT_STATUS = "WITHOUT_STATUS"
+# Shot status keys of the default shooting type, worst to best (DESIGN.md).
+SHOT_STATUS_KEYS = ("PENDING", "PROPOSAL", "REJECTED", "POST_PROD", "POST_PROD_REJECTED", "REVIEW", "APPROVED")
+READINESS_KEYS = ("DRAFT", "READY")
+ProductionRequestStatusKey = _literals("ProductionRequestStatusKey", SHOT_STATUS_KEYS, "A shot status key.")
+ShootingStatus = _literals(
+    "ShootingStatus",
+    (*READINESS_KEYS, *SHOT_STATUS_KEYS),
+    "A shooting's computed status: the lowest computed status of its looks (DESIGN.md).",
+)
+ShootingStatusFilter = _literals(
+    "ShootingStatusFilter",
+    (*READINESS_KEYS, *SHOT_STATUS_KEYS, "WITHOUT_STATUS"),
+    "Computed-status filter values; WITHOUT_STATUS matches shootings without looks or shots.",
+)
 
 
 class ShootingTypePublic(BaseModel):
@@ -107,7 +89,7 @@ class ShootingCreate(BaseModel):
         "Mutually exclusive with default_guidelines_id.",
     )
     phase: ShootingPhase = Field(
-        default=ShootingPhase.PRODUCTION,
+        default=ShootingPhase.PRODUCTION,  # type: ignore[attr-defined]
         description="Initial lifecycle phase. Only BRIEF and PRODUCTION are valid at creation. PRODUCTION "
         "(default) eagerly creates the MAIN production; BRIEF skips production creation.",
     )
