@@ -31,7 +31,8 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -105,6 +106,50 @@ async def add_event(
     )
     session.info[_WAKE_FLAG] = True
     return event_id
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event of a batch for :func:`add_events`."""
+
+    event_type: str
+    aggregate_id: str
+    payload: Message
+
+
+async def add_events(
+    session: AsyncSession, tables: MessagingTables, *, topic: Topic, events: Sequence[NewEvent], source: str
+) -> list[uuid.UUID]:
+    """Write many events in one statement (a look creation emits thousands of shot events).
+
+    Rows of one statement may share an insert time, so their relative order is only kept between
+    different aggregates: use :func:`add_event` for successive events of one aggregate.
+    """
+    if not events:
+        return []
+    rows = []
+    for new in events:
+        event_id = uuid.uuid4()
+        envelope = build_envelope(
+            event_id=event_id,
+            event_type=new.event_type,
+            aggregate_id=new.aggregate_id,
+            payload=new.payload,
+            source=source,
+        )
+        rows.append(
+            {
+                "id": event_id,
+                "topic": topic.name,
+                "key": new.aggregate_id,
+                "event_type": new.event_type,
+                "payload": envelope.SerializeToString(),
+                "headers": dict(envelope.trace_context),
+            }
+        )
+    await session.execute(tables.outbox.insert().values(created_at=sa.func.clock_timestamp()), rows)
+    session.info[_WAKE_FLAG] = True
+    return [row["id"] for row in rows]
 
 
 @event.listens_for(Session, "after_commit")

@@ -2,8 +2,11 @@
 
 from platformkit.service import ServiceRuntime
 from services.shots.events import consumers
+from services.shots.grpc_api import SERVICE_NAMES, add_servicers
 from services.shots.models import messaging
 from services.shots.settings import load_settings
 
 if __name__ == "__main__":
-    ServiceRuntime(load_settings(), messaging, consumers=consumers).run()
+    ServiceRuntime(
+        load_settings(), messaging, grpc_service_names=SERVICE_NAMES, add_servicers=add_servicers, consumers=consumers
+    ).run()

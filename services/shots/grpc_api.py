@@ -1,0 +1,98 @@
+"""gRPC handlers of ShotsService."""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+
+from platformkit.db import transaction
+from platformkit.errors import Invalid
+from platformkit.outbox import NewEvent, add_events
+from platformkit.rpc import current_principal
+from platformkit.service import ServiceContext
+from platformkit.topics import SHOTS_EVENTS
+from protos.shots.v1 import shots_pb2 as pb
+from protos.shots.v1 import shots_pb2_grpc
+from services.shots import repository as repo
+from services.shots.convert import parse_uuid, shot_state, shot_to_pb
+from services.shots.models import messaging
+
+SOURCE = "shots"
+# A look creation may carry up to 1,000 looks x a few shot types.
+MAX_SHOTS_PER_CALL = 20_000
+
+
+class ShotsServicer(shots_pb2_grpc.ShotsServiceServicer):
+    def __init__(self, context: ServiceContext) -> None:
+        self.ctx = context
+
+    async def CreateShots(
+        self, request: pb.CreateShotsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateShotsResponse:
+        current_principal()  # internal callers still say on whose behalf they act
+        if len(request.shots) > MAX_SHOTS_PER_CALL:
+            raise Invalid.at(("body", "shots"), f"At most {MAX_SHOTS_PER_CALL} shots per call")
+        scope = request.shooting
+        shooting_id = parse_uuid(scope.shooting_id, ("body", "shooting_id"))
+        rows = [
+            {
+                "id": parse_uuid(s.id, ("body", "shots", str(i), "id")),
+                "production_request_id": parse_uuid(
+                    s.production_request_id, ("body", "shots", str(i), "production_request_id")
+                ),
+                "shooting_id": shooting_id,
+                "shot_type_id": parse_uuid(s.shot_type_id, ("body", "shots", str(i), "shot_type_id")),
+                "pose_preset_id": uuid.UUID(s.pose_preset_id) if s.HasField("pose_preset_id") else None,
+            }
+            for i, s in enumerate(request.shots)
+        ]
+        async with transaction(self.ctx.sessions) as session:
+            await repo.remember_shooting(
+                session,
+                shooting_id,
+                parse_uuid(scope.owner_id, ("body", "owner_id")),
+                uuid.UUID(scope.organization_id) if scope.HasField("organization_id") else None,
+            )
+            inserted = await repo.insert_shots(session, rows)
+            shots = await repo.shots_by_ids(session, [r["id"] for r in rows])  # type: ignore[misc]
+            await add_events(
+                session,
+                messaging,
+                topic=SHOTS_EVENTS,
+                source=SOURCE,
+                events=[NewEvent("shot.created", str(s.id), shot_state(s)) for s in shots if s.id in inserted],
+            )
+        return pb.CreateShotsResponse(shots=[shot_to_pb(s) for s in shots])
+
+    async def ListShotsByLooks(
+        self, request: pb.ListShotsByLooksRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListShotsByLooksResponse:
+        current_principal()
+        look_ids = [parse_uuid(i, ("query", "production_request_ids")) for i in request.production_request_ids]
+        async with self.ctx.sessions() as session:
+            shots = await repo.shots_of_looks(session, look_ids)
+        return pb.ListShotsByLooksResponse(shots=[shot_to_pb(s) for s in shots])
+
+    async def DeleteShots(
+        self, request: pb.DeleteShotsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteShotsResponse:
+        current_principal()
+        ids = [parse_uuid(i, ("body", "shot_ids")) for i in request.shot_ids]
+        async with transaction(self.ctx.sessions) as session:
+            removed = await repo.delete_shots(session, ids)
+            await add_events(
+                session,
+                messaging,
+                topic=SHOTS_EVENTS,
+                source=SOURCE,
+                events=[NewEvent("shot.deleted", str(s.id), shot_state(s, deleted=True)) for s in removed],
+            )
+        return pb.DeleteShotsResponse(deleted=len(removed))
+
+
+SERVICE_NAMES = (pb.DESCRIPTOR.services_by_name["ShotsService"].full_name,)
+
+
+def add_servicers(server: grpc.aio.Server, context: ServiceContext) -> None:
+    shots_pb2_grpc.add_ShotsServiceServicer_to_server(ShotsServicer(context), server)

@@ -1,0 +1,56 @@
+"""Reads and writes of the shots database. Callers own the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.shots.models import ShootingAccess, Shot
+
+
+async def remember_shooting(
+    session: AsyncSession, shooting_id: uuid.UUID, owner_id: uuid.UUID, organization_id: uuid.UUID | None
+) -> None:
+    """Record a shooting's owner when the caller tells us before its event arrives (events keep it current)."""
+    await session.execute(
+        insert(ShootingAccess)
+        .values(
+            shooting_id=shooting_id,
+            owner_id=owner_id,
+            organization_id=organization_id,
+            source_updated_at=sa.func.to_timestamp(0),
+        )
+        .on_conflict_do_nothing(index_elements=[ShootingAccess.shooting_id])
+    )
+
+
+async def insert_shots(session: AsyncSession, rows: Sequence[dict[str, object]]) -> set[uuid.UUID]:
+    """Insert the shots that do not exist yet; returns the ids actually inserted (retries are harmless)."""
+    if not rows:
+        return set()
+    inserted = await session.scalars(
+        insert(Shot).values(list(rows)).on_conflict_do_nothing(index_elements=[Shot.id]).returning(Shot.id)
+    )
+    return set(inserted)
+
+
+async def shots_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shot]:
+    return list(await session.scalars(sa.select(Shot).where(Shot.id.in_(ids)).order_by(Shot.created_at, Shot.id)))
+
+
+async def shots_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[Shot]:
+    return list(
+        await session.scalars(
+            sa.select(Shot).where(Shot.production_request_id.in_(look_ids)).order_by(Shot.created_at, Shot.id)
+        )
+    )
+
+
+async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shot]:
+    """Delete for real (shots have no soft delete); returns the rows removed."""
+    rows = await session.scalars(sa.delete(Shot).where(Shot.id.in_(ids)).returning(Shot))
+    return list(rows)
