@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from platformkit.rpc import create_channel
 from platformkit.settings import SERVICE_NAMES, ProcessSettings
+from protos.shootings.v1.catalog_pb2_grpc import CatalogServiceStub, ProductSetsServiceStub
 from protos.shootings.v1.guidelines_pb2_grpc import GuidelinesServiceStub
 from protos.shootings.v1.productions_pb2_grpc import ProductionsServiceStub
 from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
@@ -27,6 +28,8 @@ class ServiceClients:
     shootings: ShootingsServiceStub
     guidelines: GuidelinesServiceStub
     productions: ProductionsServiceStub
+    catalog: CatalogServiceStub
+    product_sets: ProductSetsServiceStub
 
     @classmethod
     def connect(cls, settings: ProcessSettings) -> ServiceClients:
@@ -41,6 +44,8 @@ class ServiceClients:
             shootings=ShootingsServiceStub(channels["shootings"]),
             guidelines=GuidelinesServiceStub(channels["shootings"]),
             productions=ProductionsServiceStub(channels["shootings"]),
+            catalog=CatalogServiceStub(channels["shootings"]),
+            product_sets=ProductSetsServiceStub(channels["shootings"]),
         )
 
     async def health_status(self, service: str, seconds: float) -> str:

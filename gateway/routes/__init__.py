@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from gateway.routes import guidelines, login, organizations, productions, shootings, users, utils
+from gateway.routes import (
+    catalog,
+    guidelines,
+    login,
+    organizations,
+    productions,
+    shooting_products,
+    shootings,
+    users,
+    utils,
+)
 
 ROUTERS: list[APIRouter] = [
     login.router,
@@ -11,5 +21,7 @@ ROUTERS: list[APIRouter] = [
     shootings.router,
     guidelines.router,
     productions.router,
+    shooting_products.router,
+    catalog.router,
     utils.router,
 ]

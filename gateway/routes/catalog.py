@@ -1,0 +1,207 @@
+"""The reference catalog: ``POST|GET /<kind>/`` and ``GET|PATCH|DELETE /<kind>/{id}`` for every
+kind, built by one factory from the table :data:`KINDS` (DESIGN.md "Supporting surface").
+
+The routes only translate HTTP to the generic CatalogService contract and back; the service owns
+the rules: the kind's field checks, references usable in the entry's scope (422 at the field),
+personal vs ``organization_id`` scoping (403 for a non-member), visibility (404; public entries
+are readable by everyone), edit rights (403) and the SKU rule (409).
+
+No ``from __future__ import annotations`` here: the handlers are made inside the factory and
+FastAPI must read their parameter types (the kind's models) from closure variables.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query
+from google.protobuf.struct_pb2 import Struct
+from pydantic import BaseModel
+
+from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.protoconv import text
+from gateway.schemas import catalog, presets
+from gateway.schemas.catalog import CatalogCreate, CatalogPatch, CatalogPublic, list_model
+from gateway.schemas.common import Message
+from gateway.schemas.products import ProductCreate, ProductPublic, ProductUpdate, product_filters
+from platformkit.rpc import principal_metadata
+from protos.common.v1 import common_pb2
+from protos.shootings.v1 import catalog_pb2 as pb
+
+OrganizationQuery = Annotated[uuid.UUID | None, Query(description="The organization's catalog (a member's)")]
+
+
+def no_filters() -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class CatalogKind:
+    """One catalog kind as served over HTTP."""
+
+    path: str
+    kind: str
+    singular: str
+    plural: str
+    public: type[CatalogPublic]
+    create: type[CatalogCreate]
+    update: type[CatalogPatch]
+    filters: Any = no_filters
+
+    @property
+    def id_param(self) -> str:
+        return f"{self.kind}_id"
+
+
+KINDS: tuple[CatalogKind, ...] = (
+    CatalogKind(
+        "/products", "product", "Product", "Products", ProductPublic, ProductCreate, ProductUpdate, product_filters
+    ),
+    CatalogKind(
+        "/subjects",
+        "subject",
+        "Subject",
+        "Subjects",
+        catalog.SubjectPublic,
+        catalog.SubjectCreate,
+        catalog.SubjectUpdate,
+    ),
+    CatalogKind(
+        "/shot-types",
+        "shot_type",
+        "Shot Type",
+        "Shot Types",
+        catalog.ShotTypePublic,
+        catalog.ShotTypeCreate,
+        catalog.ShotTypeUpdate,
+    ),
+    CatalogKind(
+        "/pose-presets",
+        "pose_preset",
+        "Pose Preset",
+        "Pose Presets",
+        catalog.PosePresetPublic,
+        catalog.PosePresetCreate,
+        catalog.PosePresetUpdate,
+    ),
+    CatalogKind(
+        "/set-designs",
+        "set_design",
+        "Set Design",
+        "Set Designs",
+        catalog.SetDesignPublic,
+        catalog.SetDesignCreate,
+        catalog.SetDesignUpdate,
+    ),
+    CatalogKind("/styles", "style", "Style", "Styles", presets.StylePublic, presets.StyleCreate, presets.StyleUpdate),
+    CatalogKind(
+        "/background-presets",
+        "background_preset",
+        "Background Preset",
+        "Background Presets",
+        presets.BackgroundPresetPublic,
+        presets.BackgroundPresetCreate,
+        presets.BackgroundPresetUpdate,
+    ),
+    CatalogKind(
+        "/resolution-presets",
+        "resolution_preset",
+        "Resolution Preset",
+        "Resolution Presets",
+        presets.ResolutionPresetPublic,
+        presets.ResolutionPresetCreate,
+        presets.ResolutionPresetUpdate,
+    ),
+    CatalogKind(
+        "/generative-workflow-templates",
+        "generative_workflow_template",
+        "Generative Workflow Template",
+        "Generative Workflow Templates",
+        presets.GenerativeWorkflowTemplatePublic,
+        presets.GenerativeWorkflowTemplateCreate,
+        presets.GenerativeWorkflowTemplateUpdate,
+    ),
+)
+
+
+def _struct(values: dict[str, Any]) -> Struct:
+    message = Struct()
+    message.update(values)
+    return message
+
+
+def kind_router(spec: CatalogKind) -> APIRouter:
+    """The five routes of one kind."""
+    router = APIRouter(prefix=spec.path, tags=["catalog"])
+    page_model: type[BaseModel] = list_model(spec.public, spec.plural.replace(" ", "") + "Public")
+    item = "/{" + spec.id_param + "}"
+    EntryId = Annotated[uuid.UUID, Path(alias=spec.id_param)]  # e.g. {product_id}
+
+    @router.post("/", summary=f"Create {spec.singular}", response_model=spec.public)
+    async def create_entry(
+        clients: ClientsDep,
+        principal: PrincipalDep,
+        body: Annotated[spec.create, Body()],  # type: ignore[name-defined]
+        organization_id: OrganizationQuery = None,
+    ) -> CatalogPublic:
+        """Create an entry in the caller's personal catalog or, with ``organization_id`` (body or
+        query; the body wins, both and different is 422), in that organization's."""
+        request = pb.CreateEntryRequest(
+            kind=spec.kind,
+            fields=_struct(body.fields()),
+            organization_id=text(body.organization_id),
+            query_organization_id=text(organization_id),
+        )
+        reply = await clients.catalog.CreateEntry(request, metadata=principal_metadata(principal))
+        return spec.public.from_entry(reply)
+
+    @router.get("/", summary=f"Read {spec.plural}", response_model=page_model)
+    async def list_entries(
+        clients: ClientsDep,
+        principal: PrincipalDep,
+        page: PageDep,
+        filters: Annotated[dict[str, Any], Depends(spec.filters)],
+        organization_id: OrganizationQuery = None,
+    ) -> BaseModel:
+        """The organization's entries with ``organization_id``, otherwise the caller's personal ones."""
+        request = pb.ListEntriesRequest(
+            kind=spec.kind,
+            organization_id=text(organization_id),
+            page=common_pb2.PageRequest(skip=page.skip, limit=page.limit),
+            filters=_struct(filters),
+        )
+        reply = await clients.catalog.ListEntries(request, metadata=principal_metadata(principal))
+        return page_model(data=[spec.public.from_entry(e) for e in reply.entries], count=reply.count)
+
+    def ref(entry_id: uuid.UUID) -> pb.EntryRef:
+        return pb.EntryRef(kind=spec.kind, id=str(entry_id))
+
+    @router.get(item, summary=f"Read {spec.singular}", response_model=spec.public)
+    async def read_entry(clients: ClientsDep, principal: PrincipalDep, entry_id: EntryId) -> CatalogPublic:
+        reply = await clients.catalog.GetEntry(ref(entry_id), metadata=principal_metadata(principal))
+        return spec.public.from_entry(reply)
+
+    @router.patch(item, summary=f"Update {spec.singular}", response_model=spec.public)
+    async def update_entry(
+        clients: ClientsDep,
+        principal: PrincipalDep,
+        entry_id: EntryId,
+        body: Annotated[spec.update, Body()],  # type: ignore[name-defined]
+    ) -> CatalogPublic:
+        """Partial: absent keys stay unchanged; null clears a nullable field."""
+        request = pb.UpdateEntryRequest(kind=spec.kind, id=str(entry_id), patch=_struct(body.fields()))
+        reply = await clients.catalog.UpdateEntry(request, metadata=principal_metadata(principal))
+        return spec.public.from_entry(reply)
+
+    @router.delete(item, summary=f"Delete {spec.singular}")
+    async def delete_entry(clients: ClientsDep, principal: PrincipalDep, entry_id: EntryId) -> Message:
+        """Soft delete: the entry vanishes from reads; references to it stop resolving."""
+        await clients.catalog.DeleteEntry(ref(entry_id), metadata=principal_metadata(principal))
+        return Message(message=f"{spec.singular.capitalize()} deleted successfully")
+
+    return router
+
+
+router = APIRouter()
+for _spec in KINDS:
+    router.include_router(kind_router(_spec))
