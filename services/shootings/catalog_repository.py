@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -205,10 +206,15 @@ async def list_set_products(
 async def add_to_set(
     session: AsyncSession, product_set: str, shooting_id: uuid.UUID, product_ids: Sequence[uuid.UUID]
 ) -> None:
-    """R126, A57: ids already in the set (or repeated) are ignored; their addition time stays."""
+    """R126, A57: ids already in the set (or repeated) are ignored; their addition time stays.
+    New ones are stamped a microsecond apart, so the set lists in the order they were named."""
     if product_ids:
         table = PRODUCT_SETS[product_set]
-        rows = [{"shooting_id": shooting_id, "product_id": p} for p in dict.fromkeys(product_ids)]
+        now = datetime.now(UTC)
+        rows = [
+            {"shooting_id": shooting_id, "product_id": p, "added_at": now + timedelta(microseconds=i)}
+            for i, p in enumerate(dict.fromkeys(product_ids))
+        ]
         await session.execute(insert(table).values(rows).on_conflict_do_nothing())
 
 
