@@ -34,6 +34,13 @@ class Wiring:
     secret_key: str
     gateway_host: str = "127.0.0.1"
     log_format: str = "json"
+    # With Envoy in the table the gateway binds here and Envoy owns ``gateway_port``; None: the
+    # gateway itself binds the public port (a table without Envoy).
+    gateway_bind_port: int | None = None
+    edge_admin_port: int | None = None
+    # Per process name: where it serves Prometheus metrics (METRICS_BIND); the gateway serves
+    # /metrics on its own HTTP port instead.
+    metrics_ports: Mapping[str, int] = field(default_factory=dict)
     # Set last, over everything else (tests use it to point a stack at fakes).
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -41,6 +48,13 @@ class Wiring:
     def gateway_url(self) -> str:
         host = "127.0.0.1" if self.gateway_host in {"0.0.0.0", "::", ""} else self.gateway_host
         return f"http://{host}:{self.gateway_port}"
+
+    @property
+    def gateway_bind_url(self) -> str:
+        """Where the gateway process itself answers (behind Envoy when Envoy runs)."""
+        if self.gateway_bind_port is None:
+            return self.gateway_url
+        return f"http://127.0.0.1:{self.gateway_bind_port}"
 
     def grpc_address(self, service: str) -> str:
         return f"127.0.0.1:{self.grpc_ports[service]}"
@@ -52,8 +66,9 @@ def is_wiring_name(name: str) -> bool:
     return (
         upper.startswith("DATABASE_URL")
         or upper == "KAFKA_BOOTSTRAP_SERVERS"
-        or upper in {"GRPC_BIND", "GRPC_TARGET"}
-        or upper.endswith(("_GRPC_BIND", "_GRPC_TARGET"))
+        or upper in {"GRPC_BIND", "GRPC_TARGET", "METRICS_BIND"}
+        or upper.endswith(("_GRPC_BIND", "_GRPC_TARGET", "_METRICS_BIND"))
+        or upper.startswith("EDGE_")
     )
 
 
@@ -103,5 +118,13 @@ def process_env(spec: ProcessSpec, wiring: Wiring, base: Mapping[str, str] = os.
         env[f"DATABASE_URL_{spec.database.upper()}"] = wiring.database_urls[spec.database]
     if spec.kind is Kind.GRPC and spec.service is not None:
         env[f"{spec.service.upper()}_GRPC_BIND"] = wiring.grpc_address(spec.service)
+    if spec.kind is Kind.HTTP and wiring.gateway_bind_port is not None:
+        # Behind Envoy: loopback only, whatever public host Envoy listens on.
+        env.update(GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(wiring.gateway_bind_port))
+    if spec.kind is Kind.EDGE:
+        env["EDGE_UPSTREAM"] = f"127.0.0.1:{wiring.gateway_bind_port}"
+        env["EDGE_ADMIN_PORT"] = str(wiring.edge_admin_port)
+    if spec.name in wiring.metrics_ports:
+        env["METRICS_BIND"] = f"127.0.0.1:{wiring.metrics_ports[spec.name]}"
     env.update(wiring.extra)
     return env

