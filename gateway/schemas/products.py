@@ -22,6 +22,7 @@ from gateway.schemas.catalog import (
     partial_model,
 )
 from gateway.schemas.common import Label, LongText, Name
+from gateway.schemas.shootings import READINESS_KEYS, SHOT_STATUS_KEYS
 
 AgeClass = StrEnum("AgeClass", {m.value: m.value for m in SubjectAgeClass})  # type: ignore[misc]
 Sku = Annotated[str, Field(min_length=1, max_length=255)]
@@ -112,23 +113,9 @@ class SortOrder(StrEnum):
     DESC = "desc"
 
 
+# ShotStatusFilter (RULES 3): the look statuses plus WITHOUT_STATUS, as the shootings' filter.
 ShotStatusFilter = StrEnum(  # type: ignore[misc]
-    "ShotStatusFilter",
-    {
-        v: v
-        for v in (
-            "DRAFT",
-            "READY",
-            "PENDING",
-            "PROPOSAL",
-            "REJECTED",
-            "POST_PROD",
-            "POST_PROD_REJECTED",
-            "REVIEW",
-            "APPROVED",
-            "WITHOUT_STATUS",
-        )
-    },
+    "ShotStatusFilter", {v: v for v in (*READINESS_KEYS, *SHOT_STATUS_KEYS, "WITHOUT_STATUS")}
 )
 
 

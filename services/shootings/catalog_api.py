@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,11 +36,26 @@ from services.shootings.domain.inputs import check_page
 from services.shootings.domain.product_filters import ProductFilter, parse_product_filter
 from services.shootings.models import CatalogEntry
 
-T = TypeVar("T")
-
 
 def _path_loc(rules: KindRules) -> tuple[str, ...]:
     return ("path", f"{rules.kind}_id")
+
+
+def _batch_handler(
+    kind: str | None, convert: Callable[[LoadedEntry], Any], response: Callable[..., Any], field: str
+) -> Callable[..., Any]:
+    """A batched look-up RPC: the visible entries among the ids (of ``kind`` when given), in one
+    query, each converted and answered in ``response.<field>`` (see the contract for what is
+    left out)."""
+
+    async def handler(self: CatalogServicer, request: pb.BatchGetRequest, context: grpc.aio.ServicerContext) -> Any:
+        who = caller(current_principal())
+        ids = [parse_uuid(raw, ("body", "ids", str(i))) for i, raw in enumerate(request.ids)]
+        async with self.ctx.sessions() as session:
+            rows = await catalog_repo.batch_get(session, kind, ids, include_deleted=request.include_deleted)
+        return response(**{field: [convert(r) for r in rows if catalog.can_see(who, r.entry)]})
+
+    return handler
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
@@ -165,35 +180,10 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             entry.deleted_at = entry.updated_at = datetime.now(UTC)
         return common_pb2.Empty()
 
-    async def _batch(
-        self, request: pb.BatchGetRequest, kind: str | None, convert: Callable[[LoadedEntry], T]
-    ) -> list[T]:
-        """The visible entries among the ids, in one query (see the contract for what is left out)."""
-        who = caller(current_principal())
-        ids = [parse_uuid(raw, ("body", "ids", str(i))) for i, raw in enumerate(request.ids)]
-        async with self.ctx.sessions() as session:
-            rows = await catalog_repo.batch_get(session, kind, ids, include_deleted=request.include_deleted)
-        return [convert(r) for r in rows if catalog.can_see(who, r.entry)]
-
-    async def BatchGetEntries(
-        self, request: pb.BatchGetRequest, context: grpc.aio.ServicerContext
-    ) -> pb.BatchGetEntriesResponse:
-        return pb.BatchGetEntriesResponse(entries=await self._batch(request, None, entry_to_pb))
-
-    async def BatchGetProducts(
-        self, request: pb.BatchGetRequest, context: grpc.aio.ServicerContext
-    ) -> pb.BatchGetProductsResponse:
-        return pb.BatchGetProductsResponse(products=await self._batch(request, "product", product_to_pb))
-
-    async def BatchGetSubjects(
-        self, request: pb.BatchGetRequest, context: grpc.aio.ServicerContext
-    ) -> pb.BatchGetSubjectsResponse:
-        return pb.BatchGetSubjectsResponse(subjects=await self._batch(request, "subject", subject_to_pb))
-
-    async def BatchGetShotTypes(
-        self, request: pb.BatchGetRequest, context: grpc.aio.ServicerContext
-    ) -> pb.BatchGetShotTypesResponse:
-        return pb.BatchGetShotTypesResponse(shot_types=await self._batch(request, "shot_type", shot_type_to_pb))
+    BatchGetEntries = _batch_handler(None, entry_to_pb, pb.BatchGetEntriesResponse, "entries")
+    BatchGetProducts = _batch_handler("product", product_to_pb, pb.BatchGetProductsResponse, "products")
+    BatchGetSubjects = _batch_handler("subject", subject_to_pb, pb.BatchGetSubjectsResponse, "subjects")
+    BatchGetShotTypes = _batch_handler("shot_type", shot_type_to_pb, pb.BatchGetShotTypesResponse, "shot_types")
 
     async def ResolveProductFilter(
         self, request: pb.ResolveProductFilterRequest, context: grpc.aio.ServicerContext

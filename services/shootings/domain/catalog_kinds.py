@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, TypeAdapter
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, TypeAdapter, create_model
 
 
 def _not_blank(value: str) -> str:
@@ -84,14 +84,12 @@ class BaseImageInput(BaseModel):
     image_url: Url
 
 
-class MeasurementsInput(BaseModel):
-    bust_cm: Centimetres | None = None
-    waist_cm: Centimetres | None = None
-    hips_cm: Centimetres | None = None
-    height_cm: Centimetres | None = None
-    shoe_eu: Annotated[float, Field(gt=0, le=60)] | None = None
-    eye_color: Label | None = None
-    hair_color: Label | None = None
+MeasurementsInput = create_model(
+    "MeasurementsInput",
+    **dict.fromkeys(("bust_cm", "waist_cm", "hips_cm", "height_cm"), (Centimetres | None, None)),
+    shoe_eu=(Annotated[float, Field(gt=0, le=60)] | None, None),
+    **dict.fromkeys(("eye_color", "hair_color"), (Label | None, None)),
+)
 
 
 class SetBaseImageInput(BaseModel):
