@@ -37,16 +37,25 @@ def no_filters() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CatalogKind:
-    """One catalog kind as served over HTTP."""
+    """One catalog kind as served over HTTP; its path and labels follow from the kind's name."""
 
-    path: str
     kind: str
-    singular: str
-    plural: str
     public: type[CatalogPublic]
     create: type[CatalogCreate]
     update: type[CatalogPatch]
     filters: Any = no_filters
+
+    @property
+    def path(self) -> str:
+        return "/" + self.kind.replace("_", "-") + "s"  # shot_type -> /shot-types
+
+    @property
+    def singular(self) -> str:
+        return self.kind.replace("_", " ").title()
+
+    @property
+    def plural(self) -> str:
+        return self.singular + "s"
 
     @property
     def id_param(self) -> str:
@@ -54,69 +63,26 @@ class CatalogKind:
 
 
 KINDS: tuple[CatalogKind, ...] = (
+    CatalogKind("product", ProductPublic, ProductCreate, ProductUpdate, product_filters),
+    CatalogKind("subject", catalog.SubjectPublic, catalog.SubjectCreate, catalog.SubjectUpdate),
+    CatalogKind("shot_type", catalog.ShotTypePublic, catalog.ShotTypeCreate, catalog.ShotTypeUpdate),
+    CatalogKind("pose_preset", catalog.PosePresetPublic, catalog.PosePresetCreate, catalog.PosePresetUpdate),
+    CatalogKind("set_design", catalog.SetDesignPublic, catalog.SetDesignCreate, catalog.SetDesignUpdate),
+    CatalogKind("style", presets.StylePublic, presets.StyleCreate, presets.StyleUpdate),
     CatalogKind(
-        "/products", "product", "Product", "Products", ProductPublic, ProductCreate, ProductUpdate, product_filters
-    ),
-    CatalogKind(
-        "/subjects",
-        "subject",
-        "Subject",
-        "Subjects",
-        catalog.SubjectPublic,
-        catalog.SubjectCreate,
-        catalog.SubjectUpdate,
-    ),
-    CatalogKind(
-        "/shot-types",
-        "shot_type",
-        "Shot Type",
-        "Shot Types",
-        catalog.ShotTypePublic,
-        catalog.ShotTypeCreate,
-        catalog.ShotTypeUpdate,
-    ),
-    CatalogKind(
-        "/pose-presets",
-        "pose_preset",
-        "Pose Preset",
-        "Pose Presets",
-        catalog.PosePresetPublic,
-        catalog.PosePresetCreate,
-        catalog.PosePresetUpdate,
-    ),
-    CatalogKind(
-        "/set-designs",
-        "set_design",
-        "Set Design",
-        "Set Designs",
-        catalog.SetDesignPublic,
-        catalog.SetDesignCreate,
-        catalog.SetDesignUpdate,
-    ),
-    CatalogKind("/styles", "style", "Style", "Styles", presets.StylePublic, presets.StyleCreate, presets.StyleUpdate),
-    CatalogKind(
-        "/background-presets",
         "background_preset",
-        "Background Preset",
-        "Background Presets",
         presets.BackgroundPresetPublic,
         presets.BackgroundPresetCreate,
         presets.BackgroundPresetUpdate,
     ),
     CatalogKind(
-        "/resolution-presets",
         "resolution_preset",
-        "Resolution Preset",
-        "Resolution Presets",
         presets.ResolutionPresetPublic,
         presets.ResolutionPresetCreate,
         presets.ResolutionPresetUpdate,
     ),
     CatalogKind(
-        "/generative-workflow-templates",
         "generative_workflow_template",
-        "Generative Workflow Template",
-        "Generative Workflow Templates",
         presets.GenerativeWorkflowTemplatePublic,
         presets.GenerativeWorkflowTemplateCreate,
         presets.GenerativeWorkflowTemplateUpdate,

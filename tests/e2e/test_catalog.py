@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -116,6 +117,10 @@ async def shot_type(client: httpx.AsyncClient, **extra) -> dict:
     return await post(client, "/shot-types/", **body)
 
 
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 def ids(page: dict) -> list[str]:
     return [item["id"] for item in page["data"]]
 
@@ -141,7 +146,7 @@ async def test_crud_of_every_kind_with_its_full_public_shape(new_user, kind: Kin
     patched = await user.client.patch(url, json=kind.patch)
     assert patched.status_code == 200, patched.text
     assert {k: patched.json()[k] for k in kind.patch} == kind.patch
-    assert patched.json()["updated_at"] > created["updated_at"]
+    assert moment(patched.json()["updated_at"]) > moment(created["updated_at"])
     listed = (await user.client.get(kind.path)).json()
     assert listed == {"data": [patched.json()], "count": 1}
     deleted = await user.client.delete(url)
