@@ -68,6 +68,7 @@ def validate_create(rules: KindRules, fields: Mapping[str, Any]) -> dict[str, An
             values[name] = copy.deepcopy(rule.default)
     if problems:
         raise Invalid(problems)
+    _ensure_unique_items(rules, values)
     return values
 
 
@@ -78,7 +79,20 @@ def validate_patch(rules: KindRules, patch: Mapping[str, Any]) -> dict[str, Any]
     values = {name: _check(rules.fields[name], name, value, problems) for name, value in patch.items()}
     if problems:
         raise Invalid(problems)
-    return {name: value for name, value in values.items() if name in rules.fields}
+    _ensure_unique_items(rules, values)
+    return values
+
+
+def _ensure_unique_items(rules: KindRules, values: Mapping[str, Any]) -> None:
+    problems = []
+    for list_field, item_field in rules.unique_items:
+        seen: set[Any] = set()
+        for i, item in enumerate(values.get(list_field) or []):
+            if item[item_field] in seen:
+                problems.append(Violation((BODY, list_field, str(i), item_field), f"Repeated {item_field}"))
+            seen.add(item[item_field])
+    if problems:
+        raise Invalid(problems)
 
 
 def slugify(*parts: str | None) -> str:

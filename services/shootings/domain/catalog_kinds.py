@@ -126,6 +126,8 @@ class KindRules:
     references: tuple[Reference, ...] = ()
     # Nested list items that get an id and timestamps of their own when stored.
     stamped_lists: tuple[str, ...] = ()
+    # (list field, item field): no two items of the list may name the same value.
+    unique_items: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_public(self) -> bool:
@@ -207,6 +209,8 @@ SUBJECT = KindRules(
         "ready": flag(True),
     },
     references=(Reference("base_images", "shot_type_id", "shot_type"),),
+    # Generation picks the subject's image for a shot type: one per shot type.
+    unique_items=(("base_images", "shot_type_id"),),
 )
 
 SHOT_TYPE = KindRules(

@@ -72,6 +72,15 @@ def test_nested_items_are_checked_with_their_index_in_the_loc():
     assert locs(caught) == {("body", "base_images", "0", "shot_type_id")}
 
 
+def test_a_subject_has_one_base_image_per_shot_type():
+    shot = str(uuid.uuid4())
+    images = [{"shot_type_id": shot, "image_url": f"https://x/{i}.png"} for i in range(3)]
+    with pytest.raises(Invalid) as caught:
+        catalog.validate_patch(KINDS["subject"], {"base_images": images})
+    assert locs(caught) == {("body", "base_images", "1", "shot_type_id"), ("body", "base_images", "2", "shot_type_id")}
+    assert len(catalog.validate_patch(KINDS["subject"], {"base_images": images[:1]})["base_images"]) == 1
+
+
 def test_r27_references_are_listed_by_kind_and_unresolved_ones_are_422_at_their_loc():
     shot, subject, background = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     values = {
