@@ -11,19 +11,27 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
 from gateway.clients import ServiceClients
 from gateway.errors import register_exception_handlers
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
 from gateway.settings import GatewaySettings, load_settings
-from platformkit import db, telemetry
+from platformkit import db, metrics, telemetry
 from platformkit.health import BrokerProbe
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+# Prometheus scrapes this on the gateway's own port. Outside /api/v1: no auth, not in the OpenAPI
+# document, and Envoy's public routes never lead here (deploy/envoy/edge.py).
+METRICS_PATH = "/metrics"
+
+
+async def _metrics(_: Request) -> Response:
+    body, content_type = metrics.metrics_response()
+    return Response(body, media_type=content_type)
 
 
 @asynccontextmanager
@@ -63,5 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     register_exception_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.add_route(METRICS_PATH, _metrics, include_in_schema=False)
+    app.add_middleware(metrics.HttpMetrics)
     telemetry.instrument_fastapi(app)
     return app

@@ -22,6 +22,10 @@ Broker resets: the relay stores the broker epoch it last published to in ``broke
 When the bus reports another epoch (a broker that came back empty), rows published within
 ``outbox_replay_window_hours`` are marked unpublished and go out again; rows older than that
 window are pruned periodically.
+
+Metrics (:mod:`platformkit.metrics`): every acknowledged row counts per topic and observes its
+relay lag (insert to acknowledgement); every ``backlog_interval`` seconds one indexed query
+reports the unpublished rows and the age of the oldest, which is what an alert watches.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -43,6 +48,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
+from platformkit import metrics
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
 from platformkit.db import transaction
@@ -171,6 +177,13 @@ async def _wait(event: asyncio.Event, timeout: float) -> None:
         await asyncio.wait_for(event.wait(), timeout)
 
 
+def _count_published(rows: Sequence[sa.Row[Any]]) -> None:
+    now = datetime.now(UTC)
+    for row in rows:
+        metrics.outbox_published(row.topic).inc()
+        metrics.OUTBOX_RELAY_LAG.observe(max((now - row.created_at).total_seconds(), 0.0))
+
+
 class OutboxPublishError(Exception):
     """A batch was not acknowledged by the broker; its rows stay unpublished for the next try."""
 
@@ -187,6 +200,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 0.5,
         prune_interval: float = 600.0,
+        backlog_interval: float = 5.0,
     ) -> None:
         self._sessions = sessions
         self._outbox = tables.outbox
@@ -198,6 +212,8 @@ class OutboxRelay:
         self._replay_window = timedelta(hours=bus.settings.outbox_replay_window_hours)
         self._synced_epoch: str | None = None
         self._next_prune = 0.0
+        self._backlog_interval = backlog_interval
+        self._next_backlog = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -252,6 +268,10 @@ class OutboxRelay:
 
     async def _step(self) -> bool:
         """One round of work; True when a full batch went out and more rows may be waiting."""
+        if time.monotonic() >= self._next_backlog:
+            # First, broker or not: a backlog that grows while the broker is away is the point.
+            await self._measure_backlog()
+            self._next_backlog = time.monotonic() + self._backlog_interval
         epoch = self._bus.epoch
         if epoch is None:
             return False  # the broker has not been reached yet; its first epoch wakes us
@@ -262,6 +282,20 @@ class OutboxRelay:
             await self._prune()
             self._next_prune = time.monotonic() + self._prune_interval
         return await self._publish_batch() == self._batch_size
+
+    async def _measure_backlog(self) -> None:
+        outbox = self._outbox
+        async with self._sessions() as session:
+            count, oldest = (
+                await session.execute(
+                    sa.select(
+                        sa.func.count(),
+                        sa.func.coalesce(sa.func.extract("epoch", sa.func.now() - sa.func.min(outbox.c.created_at)), 0),
+                    ).where(outbox.c.published_at.is_(None))
+                )
+            ).one()
+        metrics.OUTBOX_BACKLOG.set(count)
+        metrics.OUTBOX_OLDEST.set(max(float(oldest), 0.0))
 
     async def _sync_epoch(self, epoch: str) -> None:
         """Re-publish the replay window if the broker is not the one this database last saw."""
@@ -295,7 +329,14 @@ class OutboxRelay:
                 return 0  # another replica is publishing
             rows = (
                 await session.execute(
-                    sa.select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.headers)
+                    sa.select(
+                        outbox.c.id,
+                        outbox.c.topic,
+                        outbox.c.key,
+                        outbox.c.payload,
+                        outbox.c.headers,
+                        outbox.c.created_at,
+                    )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.created_at)
                     .limit(self._batch_size)
@@ -315,6 +356,7 @@ class OutboxRelay:
                 await session.execute(batch.values(published_at=sa.func.now(), last_error=None))
         if failure is not None:
             raise OutboxPublishError(f"{len(rows)} outbox rows not acknowledged ({failure})") from failure
+        _count_published(rows)
         return len(rows)
 
     async def _prune(self) -> None:

@@ -20,7 +20,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from platformkit import errors
+from platformkit import errors, metrics
 from protos.common.v1 import common_pb2
 
 PRINCIPAL_KEY = "x-principal-bin"
@@ -128,7 +128,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
 def create_server(
     service_names: Iterable[str], *, max_message_mb: int = 64
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
-    """A server with the error interceptor, health checking and reflection registered.
+    """A server with metrics, the error interceptor, health checking and reflection registered.
 
     The caller adds its servicers, binds a port and marks the health status once it is ready.
     """
@@ -136,7 +136,8 @@ def create_server(
         ("grpc.max_receive_message_length", max_message_mb * 1024 * 1024),
         ("grpc.max_send_message_length", max_message_mb * 1024 * 1024),
     ]
-    server = grpc.aio.server(interceptors=[ServerInterceptor()], options=options)
+    # Metrics first: it then sees the status the error interceptor sets when it aborts.
+    server = grpc.aio.server(interceptors=[metrics.GrpcMetrics(), ServerInterceptor()], options=options)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME]

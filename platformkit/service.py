@@ -4,7 +4,8 @@ A service's ``__main__`` builds a :class:`ServiceRuntime` with its settings, its
 tables, a function that adds its servicers, and the consumers it runs; ``run()`` does the rest:
 JSON logs, telemetry, the database engine, the Kafka bus, the relay, the consumers, the gRPC
 server with health (SERVING only while the database and the broker answer) and reflection,
-and a graceful stop on SIGTERM/SIGINT.
+Prometheus metrics on ``METRICS_BIND`` (:mod:`platformkit.metrics`), and a graceful stop on
+SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import grpc
 import uvloop
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from platformkit import db, rpc, telemetry
+from platformkit import db, metrics, rpc, telemetry
 from platformkit.bus import Bus, Consumer
 from platformkit.health import BrokerProbe, probe_database
 from platformkit.logs import configure_logging
@@ -87,6 +88,7 @@ class ServiceRuntime:
         self.process_name = process_name or settings.service_name
         self._stop = asyncio.Event()
         self.bound_port: int | None = None
+        self.metrics_port: int | None = None
         self.context: ServiceContext | None = None
 
     def run(self) -> None:
@@ -136,6 +138,8 @@ class ServiceRuntime:
         port = server.add_insecure_port(self.settings.grpc_bind)
         broker_probe = BrokerProbe(self.settings.kafka_bootstrap_servers)
 
+        metrics_server = metrics.serve(self.settings.metrics_bind)
+        self.metrics_port = metrics_server.port if metrics_server else None
         await server.start()
         log.info("gRPC listening", extra={"bind": self.settings.grpc_bind, "port": port})
         await bus.start()
@@ -162,6 +166,8 @@ class ServiceRuntime:
             for channel in context.channels.values():
                 await channel.close()
             await engine.dispose()
+            if metrics_server is not None:
+                await asyncio.to_thread(metrics_server.close)
 
     async def _set_health(self, health, status) -> None:  # type: ignore[no-untyped-def]
         for name in ["", *self.grpc_service_names]:

@@ -32,6 +32,9 @@ class ProcessSettings(BaseSettings):
     # Outbox rows published within this window are published again after the broker lost its data.
     outbox_replay_window_hours: float = 168.0
     grpc_deadline_seconds: float = 10.0
+    # host:port where a process without an HTTP port of its own serves Prometheus metrics (unset:
+    # not served). The gateway serves /metrics on its HTTP port instead.
+    metrics_bind: str | None = None
 
     def grpc_target(self, service: str) -> str:
         """Address of a service's gRPC endpoint, from ``<SERVICE>_GRPC_TARGET`` or the local default."""
@@ -71,7 +74,8 @@ def service_env(service: str, setting: str) -> AliasChoices:
 def settings_for(service: str, base: type[ServiceSettings] = ServiceSettings) -> type[ServiceSettings]:
     """The settings class of one service: ``base`` with the service's name and env names bound.
 
-    ``settings_for("shots")()`` reads ``DATABASE_URL_SHOTS`` and ``SHOTS_GRPC_BIND``; a service with
+    ``settings_for("shots")()`` reads ``DATABASE_URL_SHOTS``, ``SHOTS_GRPC_BIND`` and
+    ``SHOTS_METRICS_BIND`` (each falling back to the generic name); a service with
     settings of its own passes a ``base`` subclass declaring them.
     """
     default_bind = f"127.0.0.1:{DEFAULT_GRPC_PORTS.get(service, 0)}"
@@ -81,4 +85,5 @@ def settings_for(service: str, base: type[ServiceSettings] = ServiceSettings) ->
         service_name=(str, service),
         database_url=(SecretStr, Field(validation_alias=service_env(service, "database_url"))),
         grpc_bind=(str, Field(default=default_bind, validation_alias=service_env(service, "grpc_bind"))),
+        metrics_bind=(str | None, Field(default=None, validation_alias=service_env(service, "metrics_bind"))),
     )

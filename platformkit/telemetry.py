@@ -67,7 +67,7 @@ def setup_telemetry(process_name: str, otlp_endpoint: str | None) -> None:
 def instrument_fastapi(app: Any) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="/api/v1/utils/health-check")
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/api/v1/utils/health-check,/metrics")
 
 
 def instrument_engine(engine: Any) -> None:

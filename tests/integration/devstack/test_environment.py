@@ -6,8 +6,22 @@ import stat
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from devstack.environment import Wiring, process_env, secret_key
-from devstack.processes import DATABASES, PROCESSES, Kind, ProcessSpec, worker
+from devstack.processes import (
+    DATABASES,
+    EDGE,
+    GATEWAY,
+    LOCAL_WORKERS,
+    PROCESSES,
+    WORKER_KINDS,
+    Kind,
+    ProcessSpec,
+    process_table,
+    worker,
+    worker_counts,
+)
 
 
 def wiring(tmp_path: Path) -> Wiring:
@@ -95,5 +109,54 @@ def test_process_table_covers_every_database_and_service() -> None:
     grpc = {p.service for p in PROCESSES if p.kind is Kind.GRPC}
     assert grpc == {"shootings", "shots", "outfits", "exports"}
     assert [p.module for p in PROCESSES if p.kind is Kind.HTTP] == ["gateway"]
-    assert {p.database for p in PROCESSES} <= {db.key for db in DATABASES}
+    assert [p.module for p in PROCESSES if p.kind is Kind.EDGE] == ["devstack.edge"]
+    assert {p.database for p in PROCESSES if p.kind is not Kind.EDGE} <= {db.key for db in DATABASES}
     assert len({p.name for p in PROCESSES}) == len(PROCESSES)
+
+
+def test_behind_envoy_the_gateway_binds_loopback_and_envoy_gets_the_public_port(tmp_path: Path) -> None:
+    w = replace(wiring(tmp_path), gateway_host="0.0.0.0", gateway_bind_port=8124, edge_admin_port=9911)
+    gateway = process_env(GATEWAY, w, {})
+    assert (gateway["GATEWAY_HOST"], gateway["GATEWAY_PORT"]) == ("127.0.0.1", "8124")
+    edge = process_env(EDGE, w, {"EDGE_UPSTREAM": "elsewhere:1"})
+    assert (edge["GATEWAY_HOST"], edge["GATEWAY_PORT"]) == ("0.0.0.0", "8123")
+    assert (edge["EDGE_UPSTREAM"], edge["EDGE_ADMIN_PORT"]) == ("127.0.0.1:8124", "9911")
+    assert w.gateway_bind_url == "http://127.0.0.1:8124"
+
+
+def test_metrics_bind_is_given_per_process_and_never_inherited(tmp_path: Path) -> None:
+    w = replace(wiring(tmp_path), metrics_ports={"shots": 9555})
+    shots = ProcessSpec("shots", "services.shots", Kind.GRPC, database="shots", service="shots")
+    assert process_env(shots, w, {"METRICS_BIND": "0.0.0.0:1"})["METRICS_BIND"] == "127.0.0.1:9555"
+    assert "METRICS_BIND" not in process_env(GATEWAY, w, {"METRICS_BIND": "0.0.0.0:1", "SHOTS_METRICS_BIND": "x"})
+
+
+def test_worker_counts_name_one_process_per_worker_in_one_table() -> None:
+    generation = next(kind for kind in WORKER_KINDS if kind.name == "generation")
+    names = [p.name for p in generation.processes(3)]
+    assert names == ["generation-worker-1", "generation-worker-2", "generation-worker-3"]
+    assert {p.module for p in generation.processes(3)} == {"services.shots.worker"}
+    table = process_table({"generation": 3})
+    assert [p.name for p in table if p.module == generation.module] == names
+    # Envoy is last: it is checked through the public port once the gateway answers.
+    assert table[-2:] == (GATEWAY, EDGE)
+
+
+def test_worker_counts_are_read_from_the_environment_and_checked() -> None:
+    assert {kind.count_env for kind in WORKER_KINDS} == {"GENERATION_WORKERS", "STYLING_WORKERS", "PUSH_WORKERS"}
+    defaults = worker_counts({})
+    assert defaults == {kind.name: (1 if kind.name in LOCAL_WORKERS else 0) for kind in WORKER_KINDS}
+    with pytest.raises(ValueError, match="GENERATION_WORKERS must be a number"):
+        worker_counts({"GENERATION_WORKERS": "three"})
+    with pytest.raises(ValueError, match="must not be negative"):
+        worker_counts({"PUSH_WORKERS": "-1"})
+    assert worker_counts({kind.count_env: "0" for kind in WORKER_KINDS}) == dict.fromkeys(defaults, 0)
+
+
+def test_only_workers_that_are_written_can_be_asked_for() -> None:
+    for kind in WORKER_KINDS:
+        if kind.name in LOCAL_WORKERS:
+            assert worker_counts({kind.count_env: "2"})[kind.name] == 2
+        else:
+            with pytest.raises(ValueError, match=f"{kind.module}.*does not exist yet"):
+                worker_counts({kind.count_env: "2"})

@@ -19,7 +19,7 @@ import pytest
 from devstack.engines import free_port
 from devstack.environment import DEFAULT_SUPERUSER, is_wiring_name
 from devstack.health import http_true
-from devstack.processes import DATABASES, GATEWAY_HEALTH_PATH, PROCESSES
+from devstack.processes import DATABASES, GATEWAY_HEALTH_PATH, PROCESSES, Kind
 from platformkit.settings import SERVICE_NAMES
 from tests.integration.devstack.conftest import wait_for
 
@@ -63,6 +63,8 @@ def run_env(tmp_path: Path) -> dict[str, str]:
     env.update(
         STATE_DIR=str(tmp_path / "state"),
         GATEWAY_PORT=str(free_port()),
+        GATEWAY_INTERNAL_PORT=str(free_port()),
+        ENVOY_ADMIN_PORT=str(free_port()),
         PG_PORT=str(free_port()),
         BROKER_PORT=str(free_port()),
         PYTHONPATH=os.getcwd(),
@@ -128,7 +130,10 @@ def test_run_serves_stops_on_signals_and_keeps_its_data(start_run: Callable[[], 
 
     first = start_run()
     assert http_true(gateway + GATEWAY_HEALTH_PATH)
-    assert httpx.get(f"{gateway}/docs").status_code == 200
+    docs = httpx.get(f"{gateway}/docs")
+    assert docs.status_code == 200 and docs.headers["server"] == "envoy"  # the public port is Envoy's
+    assert httpx.get(f"http://127.0.0.1:{run_env['GATEWAY_INTERNAL_PORT']}/metrics").status_code == 200
+    assert httpx.get(f"{gateway}/metrics").status_code == 404
     assert first.said(f"gateway   {gateway}") and first.said(f"API docs  {gateway}/docs") and first.said(email)
     assert {line.split(" | ")[0].strip() for line in first.lines} >= {p.name for p in PROCESSES}
     api = f"{gateway}/api/v1"
@@ -139,7 +144,8 @@ def test_run_serves_stops_on_signals_and_keeps_its_data(start_run: Callable[[], 
     created = httpx.post(f"{api}/users/", json=body, headers=headers)
     assert created.status_code == 200, created.text
     running = "\n".join(processes_of(state_dir))
-    for marker in ("postgres -D", "tansu broker", *(f"-m {p.module}" for p in PROCESSES)):
+    python = [f"-m {p.module}" for p in PROCESSES if p.kind is not Kind.EDGE]
+    for marker in ("postgres -D", "tansu broker", "envoy -c", *python):
         assert marker in running
     assert first.stop(signal.SIGTERM) == 0
     assert processes_of(state_dir) == []

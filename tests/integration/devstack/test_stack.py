@@ -60,6 +60,8 @@ def test_processes_receive_their_wiring(running: Stack) -> None:
     assert alpha["ALPHA_GRPC_BIND"] == wiring.grpc_address("alpha")
     assert alpha["BETA_GRPC_TARGET"] == wiring.grpc_address("beta")
     gateway = env_of(running, "gateway")
+    # No Envoy in this table: the gateway binds the public port itself.
+    assert wiring.gateway_bind_port is None
     assert gateway["GATEWAY_PORT"] == str(wiring.gateway_port)
     assert gateway["DATABASE_URL_GATEWAY"] == wiring.database_urls["gateway"]
     assert "DATABASE_URL_ALPHA" not in gateway
