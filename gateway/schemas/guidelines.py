@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from google.protobuf.json_format import MessageToDict
 from pydantic import BaseModel, Field
 
 from gateway.protoconv import dt, value
 from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic, ShotTypePublic, SubjectPublic
 from gateway.schemas.common import Label, Name, NotNull
-from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class GuidelinesShotTypeRuleGroupInput(BaseModel):
@@ -81,23 +77,6 @@ class StylistSummary(BaseModel):
     name: str
 
 
-def catalog_public(entry: catalog_pb2.CatalogEntry, model: type[M]) -> M:
-    """A catalog entry from the service as the kind's public model."""
-    return model.model_validate(
-        {
-            **MessageToDict(entry.fields, preserving_proto_field_name=True),
-            "id": entry.id,
-            "name": entry.name,
-            "public": entry.public,
-            "owner_id": value(entry, "owner_id"),
-            "organization_id": value(entry, "organization_id"),
-            "created_at": dt(entry, "created_at"),
-            "updated_at": dt(entry, "updated_at"),
-            "deleted_at": dt(entry, "deleted_at"),
-        }
-    )
-
-
 class _GuidelinesCommon(BaseModel):
     created_at: datetime
     updated_at: datetime
@@ -126,9 +105,9 @@ def _common_guidelines_fields(message: pb.Guidelines) -> dict[str, object]:
         "created_at": dt(message, "created_at"),
         "updated_at": dt(message, "updated_at"),
         "auto_start_look_generations": message.auto_start_look_generations,
-        "subjects": [catalog_public(e, SubjectPublic) for e in message.subjects],
-        "shot_types": [catalog_public(e, ShotTypePublic) for e in message.shot_types],
-        "pose_presets": [catalog_public(e, PosePresetPublic) for e in message.pose_presets],
+        "subjects": [SubjectPublic.from_entry(e) for e in message.subjects],
+        "shot_types": [ShotTypePublic.from_entry(e) for e in message.shot_types],
+        "pose_presets": [PosePresetPublic.from_entry(e) for e in message.pose_presets],
         **{f: value(message, f) for f in _GUIDELINE_IDS},
     }
 
@@ -153,12 +132,12 @@ class ShootingGuidelinesPublic(_GuidelinesCommon):
             organization_id=value(message, "organization_id"),
             generative_workflow_template_id=value(message, "generative_workflow_template_id"),
             allow_back_shots_without_back_image=message.allow_back_shots_without_back_image,
-            set_design=catalog_public(message.set_design, SetDesignPublic) if message.HasField("set_design") else None,
+            set_design=SetDesignPublic.from_entry(message.set_design) if message.HasField("set_design") else None,
             shot_type_rules=[
                 GuidelinesShotTypeRuleGroup(
                     rule_kind=r.rule_kind,
                     rule_value=r.rule_value,
-                    shot_types=[catalog_public(e, ShotTypePublic) for e in r.shot_types],
+                    shot_types=[ShotTypePublic.from_entry(e) for e in r.shot_types],
                 )
                 for r in message.shot_type_rules
             ],

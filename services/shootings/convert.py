@@ -15,7 +15,7 @@ from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
 from services.shootings.domain.phases import Phase
-from services.shootings.models import CatalogEntry, Guidelines, Shooting, ShootingType
+from services.shootings.models import Guidelines, Shooting, ShootingType
 
 PHASE_PREFIX = "SHOOTING_PHASE_"
 
@@ -107,22 +107,6 @@ def guidelines_draft(message: pb.GuidelinesInput, loc: tuple[str, ...]) -> Guide
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def catalog_entry_to_pb(entry: CatalogEntry) -> catalog_pb2.CatalogEntry:
-    message = catalog_pb2.CatalogEntry(
-        id=str(entry.id),
-        kind=entry.kind,
-        owner_id=_opt(entry.owner_id),
-        organization_id=_opt(entry.organization_id),
-        name=entry.name,
-        public=entry.public,
-        created_at=timestamp(entry.created_at),
-        updated_at=timestamp(entry.updated_at),
-        deleted_at=timestamp(entry.deleted_at),
-    )
-    message.fields.update(entry.data or {})
-    return message
 
 
 CatalogIndex = dict[uuid.UUID, catalog_pb2.CatalogEntry]

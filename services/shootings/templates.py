@@ -9,17 +9,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Invalid
 from protos.shootings.v1 import shootings_pb2 as pb
+from services.shootings import catalog_repository
 from services.shootings import repository as repo
-from services.shootings.convert import CatalogIndex, catalog_entry_to_pb, guidelines_draft, parse_uuid
+from services.shootings.catalog_convert import entry_to_pb
+from services.shootings.convert import CatalogIndex, guidelines_draft, parse_uuid
 from services.shootings.domain import access, guidelines
 from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import GuidelinesDraft
-from services.shootings.models import CatalogEntry, Guidelines
+from services.shootings.models import Guidelines
 
 
 async def create(
@@ -93,9 +94,6 @@ async def expand(session: AsyncSession, rows: Iterable[Guidelines | None]) -> Ca
         ids.update(i for r in row.shot_type_rules for i in r.shot_type_ids)
         if row.set_design_id:
             ids.add(row.set_design_id)
-    if not ids:
-        return {}
-    entries = await session.scalars(
-        sa.select(CatalogEntry).where(CatalogEntry.id.in_(ids), CatalogEntry.deleted_at.is_(None))
-    )
-    return {entry.id: catalog_entry_to_pb(entry) for entry in entries}
+    return {
+        loaded.entry.id: entry_to_pb(loaded) for loaded in await catalog_repository.batch_get(session, None, list(ids))
+    }

@@ -118,3 +118,36 @@ async def test_stylist_is_an_active_user_and_shows_in_the_header(api, new_user):
     header = (await api.get(f"/shootings/{shooting['id']}/header")).json()
     assert header["default_guidelines"]["stylist_id"] == stylist.id
     assert header["default_guidelines"]["stylist"] == {"id": stylist.id, "name": "Ada Stylist"}
+
+
+async def test_templates_expand_their_catalog_entries_and_drop_deleted_ones(new_user):
+    user = await new_user()
+    shot_type = (
+        await user.client.post("/shot-types/", json={"name": "Front", "view_angle": "FRONT", "framing": "FULL_BODY"})
+    ).json()
+    subject = (await user.client.post("/subjects/", json={"name": "Alba", "gender": "FEMALE"})).json()
+    pose = (
+        await user.client.post("/pose-presets/", json={"name": "Hands on hips", "shot_type_id": shot_type["id"]})
+    ).json()
+    design = (await user.client.post("/set-designs/", json={"name": "White studio"})).json()
+    template = (
+        await user.client.post(
+            "/guidelines/",
+            json={
+                "name": "Expanded",
+                "subject_ids": [subject["id"]],
+                "shot_type_ids": [shot_type["id"]],
+                "pose_preset_ids": [pose["id"]],
+                "set_design_id": design["id"],
+                "shot_type_rules": [{"rule_kind": "view", "rule_value": "front", "shot_type_ids": [shot_type["id"]]}],
+            },
+        )
+    ).json()
+    assert [s["name"] for s in template["subjects"]] == ["Alba"]
+    assert template["shot_types"][0]["view_angle"] == "FRONT"
+    assert template["pose_presets"][0]["shot_type_id"] == shot_type["id"]
+    assert template["set_design"]["name"] == "White studio"
+    assert template["shot_type_rules"][0]["shot_types"][0]["id"] == shot_type["id"]
+    assert (await user.client.delete(f"/subjects/{subject['id']}")).status_code == 200
+    again = (await user.client.get(f"/guidelines/{template['id']}")).json()
+    assert again["subjects"] == [] and len(again["shot_types"]) == 1
