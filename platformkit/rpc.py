@@ -24,6 +24,7 @@ from platformkit import errors, metrics
 from protos.common.v1 import common_pb2
 
 PRINCIPAL_KEY = "x-principal-bin"
+MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 ERROR_DETAILS_KEY = "x-error-details-bin"
 
 _principal: contextvars.ContextVar[common_pb2.Principal | None] = contextvars.ContextVar("principal", default=None)
@@ -35,6 +36,7 @@ _CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.Conflict: grpc.StatusCode.FAILED_PRECONDITION,
     # The reference answers these business rules with 400; the details say so.
     errors.BadRequest: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
 
@@ -135,6 +137,10 @@ def create_server(
     options = [
         ("grpc.max_receive_message_length", max_message_mb * 1024 * 1024),
         ("grpc.max_send_message_length", max_message_mb * 1024 * 1024),
+        # Clients reconnect (and re-resolve DNS) at least this often, so replicas added by an
+        # autoscaler get their share of long-lived channels; calls in flight get the grace period.
+        ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
+        ("grpc.max_connection_age_grace_ms", 30_000),
     ]
     # Metrics first: it then sees the status the error interceptor sets when it aborts.
     server = grpc.aio.server(interceptors=[metrics.GrpcMetrics(), ServerInterceptor()], options=options)
@@ -150,9 +156,12 @@ NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 def _service_config() -> str:
-    # Transparent retries for calls that never reached a healthy server.
+    # Transparent retries for calls that never reached a healthy server. round_robin spreads calls
+    # over every address a target resolves to: in Kubernetes ``dns:///shots:50062`` names a headless
+    # Service, one address per ready replica (client-side load balancing, no proxy hop).
     return json.dumps(
         {
+            "loadBalancingConfig": [{"round_robin": {}}],
             "methodConfig": [
                 {
                     "name": [{}],
@@ -164,7 +173,7 @@ def _service_config() -> str:
                         "retryableStatusCodes": ["UNAVAILABLE"],
                     },
                 }
-            ]
+            ],
         }
     )
 

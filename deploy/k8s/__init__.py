@@ -1,0 +1,1 @@
+"""Kubernetes manifests: a kustomize base generated from the code's tables, and overlays."""
