@@ -83,14 +83,20 @@ def rpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
         return JSONResponse({"detail": "Not authenticated"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     if code in _RETRYABLE_CODES:
         log.warning("service call failed with %s: %s", code.name, message)
-        return JSONResponse(
-            {"detail": UNAVAILABLE_DETAIL}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
-        )
+        return _unavailable()
     log.error("service call failed with %s: %s (%s)", code.name, message, exc.debug_error_string())
     return JSONResponse({"detail": BAD_GATEWAY_DETAIL}, status_code=502)
 
 
+def _unavailable() -> JSONResponse:
+    return JSONResponse(
+        {"detail": UNAVAILABLE_DETAIL}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
 def domain_error_response(exc: errors.DomainError) -> JSONResponse:
+    if isinstance(exc, errors.Unavailable):
+        return _unavailable()
     status = next((s for kind, s in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 409)
     violations = None
     if isinstance(exc, errors.Invalid):

@@ -41,6 +41,10 @@ class BadRequest(DomainError):
     pass
 
 
+class Unavailable(DomainError):
+    """A dependency (another service, the database) does not answer: the caller may retry (503)."""
+
+
 @dataclass
 class Invalid(DomainError):
     violations: list[Violation] = field(default_factory=list)

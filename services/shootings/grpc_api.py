@@ -15,7 +15,15 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
-from services.shootings import catalog_api, events, guidelines_api, product_sets_api, productions_api, templates
+from services.shootings import (
+    catalog_api,
+    events,
+    guidelines_api,
+    looks_api,
+    product_sets_api,
+    productions_api,
+    templates,
+)
 from services.shootings import repository as repo
 from services.shootings.convert import (
     caller,
@@ -230,18 +238,16 @@ def _optional(message: object, field: str) -> str | None:
     return getattr(message, field) if message.HasField(field) else None  # type: ignore[attr-defined]
 
 
+# Every other gRPC service of this process: each module offers SERVICE_NAME and add_servicer.
+_API_MODULES = (guidelines_api, productions_api, catalog_api, product_sets_api, looks_api)
+
 SERVICE_NAMES = (
     pb.DESCRIPTOR.services_by_name["ShootingsService"].full_name,
-    guidelines_api.SERVICE_NAME,
-    productions_api.SERVICE_NAME,
-    catalog_api.SERVICE_NAME,
-    product_sets_api.SERVICE_NAME,
+    *(module.SERVICE_NAME for module in _API_MODULES),
 )
 
 
 def add_servicers(server: grpc.aio.Server, context: ServiceContext) -> None:
     shootings_pb2_grpc.add_ShootingsServiceServicer_to_server(ShootingsServicer(context), server)
-    guidelines_api.add_servicer(server, context)
-    productions_api.add_servicer(server, context)
-    catalog_api.add_servicer(server, context)
-    product_sets_api.add_servicer(server, context)
+    for module in _API_MODULES:
+        module.add_servicer(server, context)

@@ -231,3 +231,66 @@ def _product_set_table(name: str) -> sa.Table:
 # A shooting's two independent product sets (R125).
 shooting_main_products = _product_set_table("shooting_main_products")
 shooting_sample_products = _product_set_table("shooting_sample_products")
+
+
+class ProductionRequest(Base):
+    """A look: one subject wearing one core product, for a set of shot types, in one production.
+
+    ``shot_status`` and ``status`` are roll-ups kept from the shots service's events (see
+    :mod:`services.shootings.rollups`), so status filters and counts are plain SQL.
+    """
+
+    __tablename__ = "production_requests"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shooting_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("shootings.id"))
+    production_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("productions.id"), index=True)
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    product_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    style_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    resolution_preset_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    width: Mapped[int | None] = mapped_column(sa.Integer)
+    height: Mapped[int | None] = mapped_column(sa.Integer)
+    background_preset_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    set_design_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    export_configuration_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    generative_workflow_template_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # Tri-state: null = AUTO, true = ON, false = OFF (R73).
+    use_subject_mannequin_double: Mapped[bool | None] = mapped_column(sa.Boolean)
+    readiness: Mapped[str] = mapped_column(sa.Text, server_default="DRAFT")
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # Baked at creation from the override or the production's guidelines snapshot (R70, A49).
+    pose_preset_ids: Mapped[list[uuid.UUID]] = mapped_column(UUIDList, server_default="{}")
+    shot_type_ids: Mapped[list[uuid.UUID]] = mapped_column(UUIDList, server_default="{}")
+    instructions: Mapped[str] = mapped_column(sa.Text, server_default="")
+    # THE outfit, kept by the outfits service (its id arrives with its events).
+    outfit_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    shot_status: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="DRAFT")
+    created_at: Mapped[datetime] = _now_column()
+    updated_at: Mapped[datetime] = _now_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        # The kanban board: a shooting's live looks, newest first, and by status.
+        sa.Index(
+            "ix_production_requests_board", "shooting_id", "created_at", postgresql_where=sa.text("deleted_at IS NULL")
+        ),
+        sa.Index(
+            "ix_production_requests_status", "shooting_id", "status", postgresql_where=sa.text("deleted_at IS NULL")
+        ),
+    )
+
+
+class LookShot(Base):
+    """Read model of one shot of a look, fed by `shots.events` (and written at look creation)."""
+
+    __tablename__ = "look_shots"
+    shot_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    look_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    shooting_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    shot_type_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(sa.Text)
+    current_revision_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The shots service's version of the shot: an older event never overwrites a newer state.
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+    deleted: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())

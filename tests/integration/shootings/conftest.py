@@ -12,6 +12,7 @@ from platformkit.service import ServiceRuntime
 from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
 from services.shootings.grpc_api import SERVICE_NAMES, add_servicers
 from services.shootings.models import messaging
+from services.shootings.rollups import consumers
 from services.shootings.settings import ShootingsSettings
 from tests.support.services import as_user, running_service
 
@@ -36,5 +37,6 @@ async def shootings(engines, new_database) -> AsyncIterator[RunningShootings]:
         tables=messaging,
         grpc_service_names=SERVICE_NAMES,
         add_servicers=add_servicers,
+        consumers=consumers,
     ) as service:
         yield RunningShootings(ShootingsServiceStub(service.channel), service.engine, service.runtime, service.channel)

@@ -1,0 +1,44 @@
+"""Look rows as shootings/v1 Look messages."""
+
+from __future__ import annotations
+
+from protos.shootings.v1 import looks_pb2 as pb
+from services.shootings.convert import timestamp
+from services.shootings.models import ProductionRequest
+
+_OPTIONAL_IDS = (
+    "subject_id",
+    "product_id",
+    "style_id",
+    "resolution_preset_id",
+    "background_preset_id",
+    "set_design_id",
+    "export_configuration_id",
+    "generative_workflow_template_id",
+    "assignee_id",
+    "outfit_id",
+)
+
+
+def look_to_pb(row: ProductionRequest) -> pb.Look:
+    message = pb.Look(
+        id=str(row.id),
+        shooting_id=str(row.shooting_id),
+        production_id=str(row.production_id),
+        readiness=row.readiness,
+        pose_preset_ids=[str(i) for i in row.pose_preset_ids],
+        shot_type_ids=[str(i) for i in row.shot_type_ids],
+        instructions=row.instructions,
+        status=row.status,
+        shot_status=row.shot_status,
+        created_at=timestamp(row.created_at),
+        updated_at=timestamp(row.updated_at),
+        deleted_at=timestamp(row.deleted_at),
+    )
+    for name in _OPTIONAL_IDS:
+        if (value := getattr(row, name)) is not None:
+            setattr(message, name, str(value))
+    for name in ("width", "height", "use_subject_mannequin_double"):
+        if (value := getattr(row, name)) is not None:
+            setattr(message, name, value)
+    return message

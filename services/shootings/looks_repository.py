@@ -1,0 +1,123 @@
+"""SQL of looks and of their status roll-ups. Callers own the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.shootings.domain.rollups import ordering_sql_array
+from services.shootings.models import LookShot, Production, ProductionRequest, Shooting
+
+
+async def live_production(session: AsyncSession, shooting_id: uuid.UUID, production_id: uuid.UUID) -> Production | None:
+    return await session.scalar(
+        sa.select(Production).where(
+            Production.id == production_id, Production.shooting_id == shooting_id, Production.deleted_at.is_(None)
+        )
+    )
+
+
+async def live_main(session: AsyncSession, shooting_id: uuid.UUID) -> Production | None:
+    return await session.scalar(
+        sa.select(Production).where(
+            Production.shooting_id == shooting_id, Production.kind == "MAIN", Production.deleted_at.is_(None)
+        )
+    )
+
+
+async def insert_looks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(sa.insert(ProductionRequest), list(rows))
+
+
+async def insert_look_shots(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(sa.insert(LookShot), list(rows))
+
+
+async def looks_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[ProductionRequest]:
+    rows = await session.scalars(sa.select(ProductionRequest).where(ProductionRequest.id.in_(ids)))
+    found = {row.id: row for row in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def _rank(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    """Position in the roll-up order (1 = least progressed), for ORDER BY."""
+    return sa.func.array_position(sa.literal(ordering_sql_array(), sa.ARRAY(sa.Text)), column)
+
+
+async def recompute_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> None:
+    """A look's shot_status is its lowest live shot status; its status is DRAFT while it is a draft,
+    else that shot status, else READY (DESIGN.md). One statement for any number of looks."""
+    if not look_ids:
+        return
+    lowest_shot = (
+        sa.select(LookShot.status)
+        .where(LookShot.look_id == ProductionRequest.id, LookShot.deleted.is_(False))
+        .order_by(_rank(LookShot.status))
+        .limit(1)
+        .scalar_subquery()
+    )
+    await session.execute(
+        sa.update(ProductionRequest)
+        .where(ProductionRequest.id.in_(look_ids))
+        .values(shot_status=lowest_shot)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        sa.update(ProductionRequest)
+        .where(ProductionRequest.id.in_(look_ids))
+        .values(
+            status=sa.case(
+                (ProductionRequest.readiness == "DRAFT", "DRAFT"),
+                else_=sa.func.coalesce(ProductionRequest.shot_status, "READY"),
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def recompute_shooting(session: AsyncSession, shooting_id: uuid.UUID) -> None:
+    """A shooting's status is the lowest computed status of its live looks, its shot_status the
+    lowest shot status among them (null when there are none)."""
+    live = sa.and_(ProductionRequest.shooting_id == Shooting.id, ProductionRequest.deleted_at.is_(None))
+    lowest_status = (
+        sa.select(ProductionRequest.status)
+        .where(live)
+        .order_by(_rank(ProductionRequest.status))
+        .limit(1)
+        .scalar_subquery()
+    )
+    lowest_shot = (
+        sa.select(ProductionRequest.shot_status)
+        .where(live, ProductionRequest.shot_status.is_not(None))
+        .order_by(_rank(ProductionRequest.shot_status))
+        .limit(1)
+        .scalar_subquery()
+    )
+    await session.execute(
+        sa.update(Shooting)
+        .where(Shooting.id == shooting_id)
+        .values(status=lowest_status, shot_status=lowest_shot)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def apply_shot_state(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
+    """Record a shot's state unless a newer one is known; returns its look when something changed."""
+    statement = insert(LookShot).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LookShot.shot_id],
+        set_={k: statement.excluded[k] for k in ("status", "current_revision_id", "version", "deleted")},
+        where=LookShot.version < statement.excluded.version,
+    ).returning(LookShot.look_id)
+    return await session.scalar(statement)
+
+
+async def shooting_of_look(session: AsyncSession, look_id: uuid.UUID) -> uuid.UUID | None:
+    return await session.scalar(sa.select(ProductionRequest.shooting_id).where(ProductionRequest.id == look_id))
