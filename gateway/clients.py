@@ -17,8 +17,23 @@ from platformkit.rpc import create_channel
 from platformkit.settings import SERVICE_NAMES, ProcessSettings
 from protos.shootings.v1.catalog_pb2_grpc import CatalogServiceStub, ProductSetsServiceStub
 from protos.shootings.v1.guidelines_pb2_grpc import GuidelinesServiceStub
+from protos.shootings.v1.looks_pb2_grpc import LookQueriesServiceStub, LooksServiceStub
 from protos.shootings.v1.productions_pb2_grpc import ProductionsServiceStub
 from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
+from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
+
+# Each typed stub and the service whose channel carries it; a new contract is one line here and
+# one field below.
+_STUBS: dict[str, tuple[str, type]] = {
+    "shootings": ("shootings", ShootingsServiceStub),
+    "guidelines": ("shootings", GuidelinesServiceStub),
+    "productions": ("shootings", ProductionsServiceStub),
+    "catalog": ("shootings", CatalogServiceStub),
+    "product_sets": ("shootings", ProductSetsServiceStub),
+    "looks": ("shootings", LooksServiceStub),
+    "look_queries": ("shootings", LookQueriesServiceStub),
+    "shots": ("shots", ShotsServiceStub),
+}
 
 
 @dataclass
@@ -30,6 +45,9 @@ class ServiceClients:
     productions: ProductionsServiceStub
     catalog: CatalogServiceStub
     product_sets: ProductSetsServiceStub
+    looks: LooksServiceStub
+    look_queries: LookQueriesServiceStub
+    shots: ShotsServiceStub
 
     @classmethod
     def connect(cls, settings: ProcessSettings) -> ServiceClients:
@@ -41,11 +59,7 @@ class ServiceClients:
         return cls(
             channels=channels,
             health={name: health_pb2_grpc.HealthStub(channel) for name, channel in channels.items()},
-            shootings=ShootingsServiceStub(channels["shootings"]),
-            guidelines=GuidelinesServiceStub(channels["shootings"]),
-            productions=ProductionsServiceStub(channels["shootings"]),
-            catalog=CatalogServiceStub(channels["shootings"]),
-            product_sets=ProductSetsServiceStub(channels["shootings"]),
+            **{name: stub(channels[service]) for name, (service, stub) in _STUBS.items()},
         )
 
     async def health_status(self, service: str, seconds: float) -> str:

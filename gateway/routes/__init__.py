@@ -6,6 +6,7 @@ from gateway.routes import (
     catalog,
     guidelines,
     login,
+    looks,
     organizations,
     productions,
     shooting_products,
@@ -18,6 +19,8 @@ ROUTERS: list[APIRouter] = [
     login.router,
     users.router,
     organizations.router,
+    # Literal paths (/shootings/summary, /shootings/production-requests/...) before /shootings/{id}.
+    looks.router,
     shootings.router,
     guidelines.router,
     productions.router,

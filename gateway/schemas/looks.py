@@ -1,0 +1,303 @@
+"""Public models of looks (production requests) and how the gateway composes them.
+
+A look's public shape gathers data from three contexts: the look and the catalog entries it
+names (shootings), its shots and revisions (shots), its outfit and proposals (outfits). The
+routes fetch each once per page and :class:`LookComposer` assembles the answers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from gateway.protoconv import dt, value
+from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic, ShotTypePublic
+from gateway.schemas.common import LongText
+from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, ProductionRequestOutfitPublic, RefImage
+from gateway.schemas.products import ProductGender
+from gateway.schemas.shootings import ProductionRequestStatusKey
+from gateway.schemas.shots import ShotPublic, ShotSummary
+from gateway.schemas.users import UserSummary
+from protos.shootings.v1 import catalog_pb2
+from protos.shootings.v1 import looks_pb2 as pb
+from protos.shots.v1 import shots_pb2
+
+
+class ProductionRequestReadiness(StrEnum):
+    DRAFT = "DRAFT"
+    READY = "READY"
+
+
+Size = Annotated[int, Field(gt=0, le=20_000)]
+
+
+class _LookSettings(BaseModel):
+    style_id: uuid.UUID | None = None
+    resolution_preset_id: uuid.UUID | None = None
+    width: Size | None = None
+    height: Size | None = None
+    background_preset_id: uuid.UUID | None = None
+    export_configuration_id: uuid.UUID | None = None
+
+    def settings_pb(self) -> pb.LookSettings:
+        values = {name: getattr(self, name) for name in pb.LookSettings.DESCRIPTOR.fields_by_name}
+        return pb.LookSettings(
+            **{k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in values.items() if v is not None}
+        )
+
+
+class ProductOutfitConfig(_LookSettings):
+    product_id: uuid.UUID = Field(description="ID of the product for this configuration")
+    outfit_instruction: str | None = Field(default=None, max_length=OUTFIT_INSTRUCTION_MAX)
+    outfit_product_ids: list[uuid.UUID] | None = None
+    outfit_ref_imgs_urls: list[RefImage] | None = None
+
+    def to_pb(self) -> pb.ProductOutfitConfig:
+        config = pb.ProductOutfitConfig(product_id=str(self.product_id), settings=self.settings_pb())
+        given = {"outfit_instruction", "outfit_product_ids", "outfit_ref_imgs_urls"} & self.model_fields_set
+        config.has_outfit = bool(given)
+        if self.outfit_instruction is not None:
+            config.outfit.outfit_instruction = self.outfit_instruction
+        config.outfit.outfit_product_ids.extend(str(i) for i in self.outfit_product_ids or [])
+        config.outfit.outfit_ref_imgs_urls.extend(
+            [
+                r if isinstance(r, str) else r.model_dump(mode="json", exclude_none=True)
+                for r in self.outfit_ref_imgs_urls or []
+            ]
+        )
+        return config
+
+
+class GenerateProductionRequestsRequest(BaseModel):
+    """Request model for generating ProductionRequests with optional outfit generation via LLM."""
+
+    production_id: uuid.UUID | None = Field(
+        default=None, description="Target ShootingProduction. Defaults to the shooting's MAIN production."
+    )
+    product_ids: list[uuid.UUID] | None = Field(default=None, description="Simple list of product IDs")
+    product_outfit_configs: list[ProductOutfitConfig] | None = Field(
+        default=None, description="Per-product outfit configurations"
+    )
+    product_filters: dict[str, Any] | None = Field(
+        default=None, description="Product filters matching the read_products endpoint"
+    )
+    subject_ids: list[uuid.UUID] = []
+    shot_type_ids: list[uuid.UUID] = []
+    generate_outfit: bool = False
+    default_style_id: uuid.UUID | None = None
+    default_resolution_preset_id: uuid.UUID | None = None
+    default_width: Size | None = None
+    default_height: Size | None = None
+    default_background_preset_id: uuid.UUID | None = None
+    default_export_configuration_id: uuid.UUID | None = None
+    default_instructions: LongText = ""
+    pose_preset_ids: list[uuid.UUID] | None = Field(default=None, description="Override the guidelines' pose presets")
+    set_design_id: uuid.UUID | None = Field(default=None, description="Override the guidelines' set design")
+    generative_workflow_template_id: uuid.UUID | None = None
+    use_subject_mannequin_double: bool | None = None
+    readiness: ProductionRequestReadiness | None = None
+    generate_base_images: bool = False
+    unisex_gender_preference: ProductGender | None = None
+
+    @model_validator(mode="after")
+    def _mannequin_excludes_template(self) -> GenerateProductionRequestsRequest:
+        if self.use_subject_mannequin_double is True and self.generative_workflow_template_id is not None:
+            raise ValueError(
+                "use_subject_mannequin_double=true is mutually exclusive with generative_workflow_template_id"
+            )
+        return self
+
+    def to_pb(self, shooting_id: uuid.UUID) -> pb.CreateLooksRequest:
+        request = pb.CreateLooksRequest(
+            shooting_id=str(shooting_id),
+            product_ids=[str(i) for i in self.product_ids or []],
+            product_outfit_configs=[c.to_pb() for c in self.product_outfit_configs or []],
+            subject_ids=[str(i) for i in self.subject_ids],
+            shot_type_ids=[str(i) for i in self.shot_type_ids],
+            generate_outfit=self.generate_outfit,
+            defaults=_LookSettings(
+                **{n: getattr(self, f"default_{n}") for n in _LookSettings.model_fields}
+            ).settings_pb(),
+            default_instructions=self.default_instructions,
+            pose_preset_ids=[str(i) for i in self.pose_preset_ids or []],
+            has_pose_preset_ids=self.pose_preset_ids is not None,
+            generate_base_images=self.generate_base_images,
+        )
+        if self.product_filters is not None:
+            request.product_filters.update(self.product_filters)
+            request.has_product_filters = True
+        for name in ("production_id", "set_design_id", "generative_workflow_template_id"):
+            if getattr(self, name) is not None:
+                setattr(request, name, str(getattr(self, name)))
+        if self.use_subject_mannequin_double is not None:
+            request.use_subject_mannequin_double = self.use_subject_mannequin_double
+        if self.readiness is not None:
+            request.readiness = self.readiness.value
+        if self.unisex_gender_preference is not None:
+            request.unisex_gender_preference = self.unisex_gender_preference.value
+        return request
+
+
+class LookCreate(BaseModel):
+    """POST /shootings/{id}/looks: one look."""
+
+    main_product_id: uuid.UUID
+    subject_id: uuid.UUID
+    style_id: uuid.UUID | None = None
+    shot_type_ids: list[uuid.UUID] = []
+    production_id: uuid.UUID | None = None
+
+    def to_pb(self, shooting_id: uuid.UUID) -> pb.CreateLookRequest:
+        request = pb.CreateLookRequest(
+            shooting_id=str(shooting_id),
+            main_product_id=str(self.main_product_id),
+            subject_id=str(self.subject_id),
+            shot_type_ids=[str(i) for i in self.shot_type_ids],
+        )
+        for name in ("style_id", "production_id"):
+            if getattr(self, name) is not None:
+                setattr(request, name, str(getattr(self, name)))
+        return request
+
+
+class _LookCommon(BaseModel):
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    shooting_id: uuid.UUID
+    product_id: uuid.UUID | None = None
+    product_name: str | None = None
+    product_sku: str | None = None
+    product_cover_image_url: str | None = None
+    readiness: ProductionRequestReadiness
+    shot_status: ProductionRequestStatusKey | None = None  # type: ignore[valid-type]
+    assignee_id: uuid.UUID | None = None
+    assignee: UserSummary | None = None
+
+
+class ProductionRequestPublic(_LookCommon):
+    """Response model for ProductionRequest."""
+
+    subject_id: uuid.UUID | None = None
+    subject_name: str | None = None
+    style_id: uuid.UUID | None = None
+    resolution_preset_id: uuid.UUID | None = None
+    width: int | None = None
+    height: int | None = None
+    background_preset_id: uuid.UUID | None = None
+    set_design_id: uuid.UUID | None = None
+    set_design: SetDesignPublic | None = None
+    export_configuration_id: uuid.UUID | None = None
+    pose_presets: list[PosePresetPublic] = []
+    generative_workflow_template_id: uuid.UUID | None = None
+    use_subject_mannequin_double: bool | None = None
+    deleted_at: datetime | None = None
+    shots: list[ShotPublic] = []
+    outfit_proposals: list[ProductionRequestOutfitPublic] = []
+    outfit_id: uuid.UUID | None = None
+    outfit: ProductionRequestOutfitPublic | None = None
+    outfit_ref_imgs_urls: list[str] = Field(description="From the selected outfit.")
+    outfit_instruction: str | None = Field(description="From the selected outfit.")
+    outfit_product_ids: list[uuid.UUID] = Field(description="From the selected outfit.")
+
+
+class ProductionRequestsPublic(BaseModel):
+    data: list[ProductionRequestPublic]
+    count: int
+
+
+class ProductionRequestSummary(_LookCommon):
+    outfit_products_count: int = 0
+    outfit_generation_status: str | None = None
+    shots: list[ShotSummary] = []
+
+
+class ProductionRequestsSummaryPublic(BaseModel):
+    data: list[ProductionRequestSummary]
+    count: int
+
+
+class GenerationCreationResult(BaseModel):
+    shot_id: uuid.UUID
+    production_request_id: uuid.UUID
+    generation_id: uuid.UUID
+
+
+class GenerateProductionRequestsResponse(BaseModel):
+    production_requests: list[ProductionRequestPublic]
+    generation_results: list[GenerationCreationResult] = []
+    total_generations_created: int = 0
+
+
+class LookComposer:
+    """Assembles public looks from one page of looks, the entries they name, their shots and the
+    assignees' summaries: every lookup is a dictionary, whatever the page holds."""
+
+    def __init__(self, page: pb.LooksPage, shots: list[shots_pb2.Shot], assignees: dict[str, UserSummary]) -> None:
+        self.entries: dict[str, catalog_pb2.CatalogEntry] = {e.id: e for e in page.entries}
+        self.shots: dict[str, list[shots_pb2.Shot]] = defaultdict(list)
+        for shot in shots:
+            self.shots[shot.production_request_id].append(shot)
+        self.assignees = assignees
+
+    def _shot_type(self, shot: shots_pb2.Shot) -> ShotTypePublic | None:
+        entry = self.entries.get(shot.shot_type_id)
+        return ShotTypePublic.from_entry(entry) if entry else None
+
+    def _common(self, look: pb.Look) -> dict[str, Any]:
+        product = self.entries.get(look.product_id)
+        fields = dict(product.fields) if product else {}
+        assignee_id = value(look, "assignee_id")
+        return {
+            "id": look.id,
+            "created_at": dt(look, "created_at"),
+            "updated_at": dt(look, "updated_at"),
+            "shooting_id": look.shooting_id,
+            "product_id": value(look, "product_id"),
+            "product_name": product.name if product else None,
+            "product_sku": fields.get("sku"),
+            "product_cover_image_url": fields.get("cover_image_url"),
+            "readiness": look.readiness,
+            "shot_status": value(look, "shot_status"),
+            "assignee_id": assignee_id,
+            "assignee": self.assignees.get(assignee_id) if assignee_id else None,
+        }
+
+    def public(self, look: pb.Look) -> ProductionRequestPublic:
+        subject = self.entries.get(look.subject_id)
+        set_design = self.entries.get(look.set_design_id)
+        return ProductionRequestPublic(
+            **self._common(look),
+            subject_id=value(look, "subject_id"),
+            subject_name=subject.name if subject else None,
+            style_id=value(look, "style_id"),
+            resolution_preset_id=value(look, "resolution_preset_id"),
+            width=value(look, "width"),
+            height=value(look, "height"),
+            background_preset_id=value(look, "background_preset_id"),
+            set_design_id=value(look, "set_design_id"),
+            set_design=SetDesignPublic.from_entry(set_design) if set_design else None,
+            export_configuration_id=value(look, "export_configuration_id"),
+            pose_presets=[
+                PosePresetPublic.from_entry(self.entries[i]) for i in look.pose_preset_ids if i in self.entries
+            ],
+            generative_workflow_template_id=value(look, "generative_workflow_template_id"),
+            use_subject_mannequin_double=value(look, "use_subject_mannequin_double"),
+            deleted_at=dt(look, "deleted_at"),
+            shots=[ShotPublic.from_pb(s, self._shot_type(s)) for s in self.shots.get(look.id, [])],
+            outfit_id=value(look, "outfit_id"),
+            outfit_ref_imgs_urls=[],
+            outfit_instruction=None,
+            outfit_product_ids=[],
+        )
+
+    def summary(self, look: pb.Look) -> ProductionRequestSummary:
+        return ProductionRequestSummary(
+            **self._common(look),
+            shots=[ShotSummary.from_pb(s, self._shot_type(s)) for s in self.shots.get(look.id, [])],
+        )
