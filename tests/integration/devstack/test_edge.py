@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -86,6 +87,17 @@ def test_the_generated_config_and_metrics_targets_are_in_the_state_folder(edged:
     assert by_process["gateway"]["targets"] == [f"127.0.0.1:{wiring.gateway_bind_port}"]
     assert http_true(f"http://127.0.0.1:{wiring.edge_admin_port}/ready") is False  # "LIVE", not JSON
     assert httpx.get(f"http://127.0.0.1:{wiring.edge_admin_port}/ready").text.strip() == "LIVE"
+
+
+def test_envoy_exports_every_metric_the_dashboard_queries(edged: Stack) -> None:
+    from tests.deploy.test_dashboards import dashboard_envoy_metrics
+
+    wiring = edged.wiring
+    assert wiring is not None
+    exposition = httpx.get(f"http://127.0.0.1:{wiring.edge_admin_port}/stats/prometheus").text
+    exported = set(re.findall(r"^(envoy_\w+)[{ ]", exposition, re.M))
+    queried = dashboard_envoy_metrics()
+    assert queried and queried <= exported, sorted(queried - exported)
 
 
 def test_stopping_takes_envoy_with_it(make_stack) -> None:  # type: ignore[no-untyped-def]
