@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test venv gen lint fmt unit integration e2e clean demo
+.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards
 
 # Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
 $(VENV)/.synced: uv.lock pyproject.toml
@@ -36,6 +36,19 @@ test: gen
 # Loads a sample brief into a running `make run` through the public API.
 demo: venv
 	$(PY) -m devstack.demo
+
+# Generated deployment files, each from typed objects and the code's own tables; tests/deploy fails
+# when a committed copy differs from what these write.
+deploy-files: envoy-config k8s-manifests dashboards
+
+envoy-config: venv
+	$(PY) -m deploy.envoy
+
+k8s-manifests: venv
+	$(PY) -m deploy.k8s
+
+dashboards: venv
+	$(PY) -m deploy.dashboards
 
 unit: gen
 	$(PY) -m pytest -q tests/unit

@@ -31,6 +31,8 @@ import grpc
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import start_http_server as _start_http_server
 
+from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, rewrap
+
 # Seconds; fine below 100 ms, where a healthy API answers, coarse up to a minute.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 # From an event's commit to its acknowledgement: milliseconds normally, minutes during an outage.
@@ -219,23 +221,20 @@ class GrpcMetrics(grpc.aio.ServerInterceptor):
         if handler is None:
             return handler
         service, method = _split_method(handler_call_details.method)
-        if handler.unary_unary is not None:
-            inner = handler.unary_unary
 
-            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        def unary(inner: UnaryBehavior) -> UnaryBehavior:
+            async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 with _TimedCall(service, method, context):
                     return await inner(request, context)
 
-            return grpc.unary_unary_rpc_method_handler(unary, handler.request_deserializer, handler.response_serializer)
-        if handler.unary_stream is not None:
-            inner_stream = handler.unary_stream
+            return call
 
-            async def stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        def stream(inner: StreamBehavior) -> StreamBehavior:
+            async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 with _TimedCall(service, method, context):
-                    async for item in inner_stream(request, context):
+                    async for item in inner(request, context):
                         yield item
 
-            return grpc.unary_stream_rpc_method_handler(
-                stream, handler.request_deserializer, handler.response_serializer
-            )
-        return handler
+            return call
+
+        return rewrap(handler, unary=unary, stream=stream)

@@ -21,6 +21,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from platformkit import errors, metrics
+from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, rewrap
 from protos.common.v1 import common_pb2
 
 PRINCIPAL_KEY = "x-principal-bin"
@@ -95,10 +96,9 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return handler
         principal = _principal_from(handler_call_details.invocation_metadata)
-        if handler.unary_unary is not None:
-            inner = handler.unary_unary
 
-            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        def unary(inner: UnaryBehavior) -> UnaryBehavior:
+            async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 token = _principal.set(principal)
                 try:
                     return await inner(request, context)
@@ -107,24 +107,22 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 finally:
                     _principal.reset(token)
 
-            return grpc.unary_unary_rpc_method_handler(unary, handler.request_deserializer, handler.response_serializer)
-        if handler.unary_stream is not None:
-            inner_stream = handler.unary_stream
+            return call
 
-            async def stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        def stream(inner: StreamBehavior) -> StreamBehavior:
+            async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 token = _principal.set(principal)
                 try:
-                    async for item in inner_stream(request, context):
+                    async for item in inner(request, context):
                         yield item
                 except (errors.DomainError, Unauthenticated) as exc:
                     await _abort(context, exc)
                 finally:
                     _principal.reset(token)
 
-            return grpc.unary_stream_rpc_method_handler(
-                stream, handler.request_deserializer, handler.response_serializer
-            )
-        return handler
+            return call
+
+        return rewrap(handler, unary=unary, stream=stream)
 
 
 def create_server(

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from deploy import generated
+
 PATH = Path(__file__).resolve().parent / "platform.json"
 WINDOW = "[5m]"
 Panel = dict[str, Any]
@@ -171,16 +173,5 @@ def render() -> str:
     return json.dumps(dashboard(), indent=2) + "\n"
 
 
-def main(argv: list[str]) -> int:
-    if argv == ["--check"]:
-        if not PATH.exists() or PATH.read_text() != render():
-            print(f"{PATH} is stale: run `make dashboards`", file=sys.stderr)
-            return 1
-        return 0
-    PATH.write_text(render())
-    print(f"wrote {PATH}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(generated.main(sys.argv[1:], lambda: {PATH: render()}, remedy="make dashboards"))

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from deploy import generated
 from deploy.envoy.edge import bootstrap, render
 from deploy.envoy.params import EdgeParams
 
@@ -28,21 +29,5 @@ def expected() -> dict[Path, str]:
     return {path: render(bootstrap(params())) for path, params in TARGETS.items()}
 
 
-def stale() -> list[Path]:
-    return [path for path, text in expected().items() if not path.exists() or path.read_text() != text]
-
-
-def main(argv: list[str]) -> int:
-    if argv == ["--check"]:
-        outdated = stale()
-        for path in outdated:
-            print(f"{path} is stale: run `make envoy-config`", file=sys.stderr)
-        return 1 if outdated else 0
-    for path, text in expected().items():
-        path.write_text(text)
-        print(f"wrote {path}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(generated.main(sys.argv[1:], expected, remedy="make envoy-config"))

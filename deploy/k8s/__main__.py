@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from deploy import generated
 from deploy.k8s import platform, workloads
 from deploy.k8s.inventory import Workload
 from deploy.k8s.inventory import workloads as all_workloads
@@ -65,26 +66,13 @@ def files() -> dict[Path, str]:
     return out
 
 
+def existing() -> list[Path]:
+    return sorted(BASE.glob("*.yaml"))
+
+
 def stale() -> list[Path]:
-    expected = files()
-    extra = sorted(set(BASE.glob("*.yaml")) - set(expected))
-    return [p for p, text in expected.items() if not p.exists() or p.read_text() != text] + extra
-
-
-def main(argv: list[str]) -> int:
-    if argv == ["--check"]:
-        outdated = stale()
-        for path in outdated:
-            print(f"{path} is stale: run `make k8s-manifests`", file=sys.stderr)
-        return 1 if outdated else 0
-    BASE.mkdir(parents=True, exist_ok=True)
-    for extra in set(BASE.glob("*.yaml")) - set(files()):
-        extra.unlink()
-    for path, text in files().items():
-        path.write_text(text)
-    print(f"wrote {len(files())} files to {BASE}")
-    return 0
+    return generated.stale(files, existing())
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(generated.main(sys.argv[1:], files, remedy="make k8s-manifests", owned=existing))
