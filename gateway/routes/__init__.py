@@ -6,6 +6,7 @@ from gateway.routes import (
     catalog,
     guidelines,
     login,
+    look_reads,
     looks,
     organizations,
     productions,
@@ -21,6 +22,7 @@ ROUTERS: list[APIRouter] = [
     organizations.router,
     # Literal paths (/shootings/summary, /shootings/production-requests/...) before /shootings/{id}.
     looks.router,
+    look_reads.router,
     shootings.router,
     guidelines.router,
     productions.router,

@@ -19,6 +19,7 @@ from services.shootings import (
     catalog_api,
     events,
     guidelines_api,
+    look_queries_api,
     looks_api,
     product_sets_api,
     productions_api,
@@ -239,7 +240,7 @@ def _optional(message: object, field: str) -> str | None:
 
 
 # Every other gRPC service of this process: each module offers SERVICE_NAME and add_servicer.
-_API_MODULES = (guidelines_api, productions_api, catalog_api, product_sets_api, looks_api)
+_API_MODULES = (guidelines_api, productions_api, catalog_api, product_sets_api, looks_api, look_queries_api)
 
 SERVICE_NAMES = (
     pb.DESCRIPTOR.services_by_name["ShootingsService"].full_name,

@@ -14,6 +14,9 @@ from protos.events.v1 import shootings_pb2 as shooting_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shots.models import ShootingAccess
 
+# The envelope source of every event the shots service publishes.
+SOURCE = "shots"
+
 # Every shooting event carries the snapshot after the change.
 _SNAPSHOT_EVENTS = {
     "shooting.created": shooting_events.ShootingCreated,

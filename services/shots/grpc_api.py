@@ -16,9 +16,9 @@ from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1 import shots_pb2_grpc
 from services.shots import repository as repo
 from services.shots.convert import parse_uuid, shot_state, shot_to_pb
+from services.shots.events import SOURCE
 from services.shots.models import messaging
 
-SOURCE = "shots"
 # A look creation may carry up to 1,000 looks x a few shot types.
 MAX_SHOTS_PER_CALL = 20_000
 

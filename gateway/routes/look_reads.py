@@ -1,0 +1,213 @@
+"""Reading looks (production requests) and shooting summaries: E3, E9, E10, E11, E12, E17.
+
+A page of looks is composed from a constant number of calls whatever its size: one
+LookQueriesService call (the looks, their total and the catalog entries they name, each once),
+one ShotsService.ListShotsByLooks for the page's looks (without revisions for the summary), and
+one users query for the assignees; the last two run concurrently.
+
+Mounted before the shootings router: its literal paths (``/shootings/summary``,
+``/shootings/production-requests/{id}``) must win over ``/shootings/{shooting_id}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.clients import ServiceClients
+from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
+from gateway.repository.users import users_by_ids
+from gateway.schemas.look_reads import (
+    DraftProductionRequestsSummary,
+    ShootingSummary,
+    StatusKeys,
+    look_filters,
+)
+from gateway.schemas.looks import (
+    LookComposer,
+    ProductionRequestPublic,
+    ProductionRequestsPublic,
+    ProductionRequestsSummaryPublic,
+)
+from gateway.schemas.users import UserSummary
+from platformkit.rpc import principal_metadata
+from protos.common.v1 import common_pb2
+from protos.shootings.v1 import looks_pb2 as pb
+from protos.shots.v1 import shots_pb2
+
+router = APIRouter(prefix="/shootings", tags=["shootings"])
+
+OrganizationQuery = Annotated[uuid.UUID | None, Query()]
+FiltersDep = Annotated[pb.LookFilters, Depends(look_filters)]
+
+
+async def _no_shots() -> list[shots_pb2.Shot]:
+    return []
+
+
+async def _shots(
+    clients: ServiceClients, principal: common_pb2.Principal, look_ids: list[str], *, revisions: bool
+) -> list[shots_pb2.Shot]:
+    reply = await clients.shots.ListShotsByLooks(
+        shots_pb2.ListShotsByLooksRequest(production_request_ids=look_ids, include_revisions=revisions),
+        metadata=principal_metadata(principal),
+    )
+    return list(reply.shots)
+
+
+async def _assignees(session: AsyncSession, page: pb.LooksPage) -> dict[str, UserSummary]:
+    ids = {uuid.UUID(look.assignee_id) for look in page.looks if look.HasField("assignee_id")}
+    return {str(i): UserSummary.model_validate(user) for i, user in (await users_by_ids(session, ids)).items()}
+
+
+async def compose(
+    clients: ServiceClients,
+    principal: common_pb2.Principal,
+    session: AsyncSession,
+    page: pb.LooksPage,
+    *,
+    revisions: bool,
+) -> LookComposer:
+    """The page's shots (one call, none for an empty page) and assignees (one query), together."""
+    look_ids = [look.id for look in page.looks]
+    shots_call = _shots(clients, principal, look_ids, revisions=revisions) if look_ids else _no_shots()
+    shots, assignees = await asyncio.gather(shots_call, _assignees(session, page))
+    return LookComposer(page, shots, assignees)
+
+
+_Scoped = TypeVar("_Scoped", pb.ListLooksRequest, pb.GetLookRequest, pb.ShootingScopeRequest, pb.ShootingSummaryRequest)
+
+
+def _with_organization(message: _Scoped, organization_id: uuid.UUID | None) -> _Scoped:
+    """The ``organization_id`` query parameter, when given, scopes the call (R8)."""
+    if organization_id is not None:
+        message.organization_id = str(organization_id)
+    return message
+
+
+async def _list(
+    clients: ServiceClients,
+    principal: common_pb2.Principal,
+    session: AsyncSession,
+    request: pb.ListLooksRequest,
+) -> tuple[LookComposer, pb.LooksPage]:
+    page = await clients.look_queries.ListLooks(request, metadata=principal_metadata(principal))
+    return await compose(clients, principal, session, page, revisions=not request.summary), page
+
+
+def _list_request(
+    shooting_id: uuid.UUID, filters: pb.LookFilters, page: PageDep, organization_id: uuid.UUID | None, *, summary: bool
+) -> pb.ListLooksRequest:
+    request = pb.ListLooksRequest(
+        shooting_id=str(shooting_id),
+        filters=filters,
+        page=common_pb2.PageRequest(skip=page.skip, limit=page.limit),
+        summary=summary,
+    )
+    return _with_organization(request, organization_id)
+
+
+@router.get("/summary", summary="Get Shooting Summary")
+async def get_shooting_summary(
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    organization_id: OrganizationQuery = None,
+    shooting_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> ShootingSummary:
+    """Total products (distinct core products), total looks and the looks per computed status, over
+    the organization's shootings with `organization_id`, else the caller's personal ones;
+    `shooting_id` narrows to one shooting (which must belong to that organization)."""
+    request = _with_organization(pb.ShootingSummaryRequest(), organization_id)
+    if shooting_id is not None:
+        request.shooting_id = str(shooting_id)
+    reply = await clients.look_queries.GetShootingSummary(request, metadata=principal_metadata(principal))
+    return ShootingSummary.from_pb(reply)
+
+
+async def _one_look(
+    clients: ServiceClients, principal: common_pb2.Principal, session: AsyncSession, request: pb.GetLookRequest
+) -> ProductionRequestPublic:
+    page = await clients.look_queries.GetLook(request, metadata=principal_metadata(principal))
+    composer = await compose(clients, principal, session, page, revisions=True)
+    return composer.public(page.looks[0])
+
+
+@router.get("/production-requests/{production_request_id}", summary="Get Production Request")
+async def get_production_request(
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    production_request_id: uuid.UUID,
+    organization_id: OrganizationQuery = None,
+) -> ProductionRequestPublic:
+    """The look with all its properties and relationships (shots with their revisions, pose
+    presets, set design, outfit fields)."""
+    request = pb.GetLookRequest(id=str(production_request_id))
+    return await _one_look(clients, principal, session, _with_organization(request, organization_id))
+
+
+@router.get("/{shooting_id}/production-requests", summary="Read Production Requests")
+async def read_production_requests(
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    shooting_id: uuid.UUID,
+    page: PageDep,
+    filters: FiltersDep,
+    status_keys: StatusKeys = None,
+    organization_id: OrganizationQuery = None,
+) -> ProductionRequestsPublic:
+    """A page of the shooting's live looks, newest first, with every filter (OR within one filter,
+    AND across filters); `count` is the total before paging. Unknown `status_keys` are a 422."""
+    filters.status_keys.extend(status_keys or [])
+    request = _list_request(shooting_id, filters, page, organization_id, summary=False)
+    composer, looks = await _list(clients, principal, session, request)
+    return ProductionRequestsPublic(data=[composer.public(look) for look in looks.looks], count=looks.count)
+
+
+@router.get("/{shooting_id}/production-requests-summary", summary="Read Production Requests Summary")
+async def read_production_requests_summary(
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    shooting_id: uuid.UUID,
+    page: PageDep,
+    filters: FiltersDep,
+    organization_id: OrganizationQuery = None,
+) -> ProductionRequestsSummaryPublic:
+    """The lightweight board: product info and per-shot status, no revisions; the same filters as
+    the full list (without `status_keys`)."""
+    request = _list_request(shooting_id, filters, page, organization_id, summary=True)
+    composer, looks = await _list(clients, principal, session, request)
+    return ProductionRequestsSummaryPublic(data=[composer.summary(look) for look in looks.looks], count=looks.count)
+
+
+@router.get("/{shooting_id}/draft-summary", summary="Get Draft Production Requests Summary")
+async def get_draft_summary(
+    clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, organization_id: OrganizationQuery = None
+) -> DraftProductionRequestsSummary:
+    """Live looks with readiness DRAFT, and how many of them have an outfit proposal generating."""
+    request = _with_organization(pb.ShootingScopeRequest(shooting_id=str(shooting_id)), organization_id)
+    reply = await clients.look_queries.GetDraftSummary(request, metadata=principal_metadata(principal))
+    return DraftProductionRequestsSummary(
+        total_draft_production_requests=reply.total_draft_production_requests,
+        generating_count=reply.generating_count,
+    )
+
+
+@router.get("/{shooting_id}/production-requests/{production_request_id}", summary="Read Production Request")
+async def read_production_request(
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    shooting_id: uuid.UUID,
+    production_request_id: uuid.UUID,
+    organization_id: OrganizationQuery = None,
+) -> ProductionRequestPublic:
+    """A look of this shooting (404 when it belongs to another one)."""
+    request = pb.GetLookRequest(id=str(production_request_id), shooting_id=str(shooting_id))
+    return await _one_look(clients, principal, session, _with_organization(request, organization_id))

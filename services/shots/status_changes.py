@@ -1,0 +1,54 @@
+"""Changing a shot's status: the one write approve, reject and revision changes go through.
+
+DESIGN.md: a shot's status is its current revision's ``shot_status``. Whatever moves it (approve or
+reject in place, a new or restored current revision) calls :func:`change_status` in the same
+transaction, so the shot row, its version and the ``shot.status_changed`` event the shootings
+roll-ups feed on can never disagree: the event is in the outbox if and only if the change
+committed, and it carries the new version, so consumers never apply an older state over it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from platformkit.outbox import add_event
+from platformkit.topics import SHOTS_EVENTS
+from services.shots.convert import shot_state
+from services.shots.events import SOURCE
+from services.shots.models import Shot, messaging
+
+STATUS_CHANGED = "shot.status_changed"
+
+
+async def change_status(
+    session: AsyncSession, shot_id: uuid.UUID, status: str, *, current_revision_id: uuid.UUID | None = None
+) -> Shot | None:
+    """Set the shot's status (and, when given, its current revision), bump its version and
+    announce it; None when the shot does not exist. A change to the status it already has (and
+    the same revision) writes nothing and announces nothing. The caller owns the transaction and
+    has checked that ``status`` is a status of the shooting's type."""
+    shot = await session.scalar(sa.select(Shot).where(Shot.id == shot_id).with_for_update())
+    if shot is None:
+        return None
+    revision = current_revision_id if current_revision_id is not None else shot.current_revision_id
+    if shot.status == status and shot.current_revision_id == revision:
+        return shot
+    shot.status = status
+    shot.current_revision_id = revision
+    shot.version += 1
+    shot.updated_at = datetime.now(UTC)
+    await session.flush()
+    await add_event(
+        session,
+        messaging,
+        topic=SHOTS_EVENTS,
+        event_type=STATUS_CHANGED,
+        aggregate_id=str(shot.id),
+        payload=shot_state(shot),
+        source=SOURCE,
+    )
+    return shot
