@@ -105,7 +105,11 @@ def test_r34_breakdown_lists_present_statuses_in_roll_up_order():
 def test_named_entries_each_once_and_only_what_the_shape_shows():
     product, subject, design, pose, front, back = (uuid.uuid4() for _ in range(6))
     look = SimpleNamespace(
-        product_id=product, subject_id=subject, set_design_id=design, pose_preset_ids=[pose], shot_type_ids=[front, back]
+        product_id=product,
+        subject_id=subject,
+        set_design_id=design,
+        pose_preset_ids=[pose],
+        shot_type_ids=[front, back],
     )
     twin = SimpleNamespace(
         product_id=product, subject_id=None, set_design_id=None, pose_preset_ids=[], shot_type_ids=[front]
