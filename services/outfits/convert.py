@@ -1,0 +1,94 @@
+"""Translations between outfits rows, domain values and the outfits/v1 and events/v1 messages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from platformkit.errors import Invalid
+from protos.common.v1 import common_pb2
+from protos.outfits.v1 import outfits_pb2 as pb
+from services.outfits.domain.access import Caller
+from services.outfits.domain.outfits import check_instruction, ref_urls
+from services.outfits.models import Look, Outfit
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def parse_uuid(value: str, loc: tuple[str, ...]) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Invalid.at(loc, "Input should be a valid UUID", "uuid_parsing") from None
+
+
+def optional_uuid(message: Any, field: str, loc: tuple[str, ...]) -> uuid.UUID | None:
+    return parse_uuid(getattr(message, field), loc) if message.HasField(field) else None
+
+
+def caller(principal: common_pb2.Principal) -> Caller:
+    return Caller(
+        user_id=uuid.UUID(principal.user_id),
+        is_superuser=principal.is_superuser,
+        organization_ids=frozenset(uuid.UUID(o) for o in principal.organization_ids),
+    )
+
+
+def owner_principal(look: Look) -> common_pb2.Principal:
+    """Whom the styling worker acts for when it reads the catalog: the look's shooting owner."""
+    return common_pb2.Principal(
+        user_id=str(look.owner_id), organization_ids=[str(look.organization_id)] if look.organization_id else []
+    )
+
+
+def outfit_values(fields: pb.OutfitFields, loc: tuple[str, ...]) -> dict[str, Any]:
+    """Column values of an outfit from the client's fields (product ids parsed, references kept)."""
+    instruction = fields.outfit_instruction if fields.HasField("outfit_instruction") else None
+    check_instruction(instruction, (*loc, "outfit_instruction"))
+    product_ids = [
+        parse_uuid(raw, (*loc, "outfit_product_ids", str(i))) for i, raw in enumerate(fields.outfit_product_ids)
+    ]
+    return {
+        "outfit_instruction": instruction,
+        "outfit_product_ids": list(dict.fromkeys(product_ids)),
+        "outfit_ref_imgs": json_format.MessageToDict(fields.outfit_ref_imgs_urls) or [],
+    }
+
+
+def outfit_to_pb(row: Outfit, look: Look) -> pb.Outfit:
+    message = pb.Outfit(
+        id=str(row.id),
+        production_request_id=str(row.look_id),
+        shooting_id=str(look.shooting_id),
+        outfit_ref_imgs_urls=ref_urls(row.outfit_ref_imgs),
+        outfit_product_ids=[str(p) for p in row.outfit_product_ids],
+        retry_count=row.retry_count,
+        created_at=timestamp(row.created_at),
+        updated_at=timestamp(row.updated_at),
+        selected=row.id == look.outfit_id,
+    )
+    for name in ("outfit_instruction", "generation_status", "generation_error"):
+        if (value := getattr(row, name)) is not None:
+            setattr(message, name, value)
+    return message
+
+
+def look_outfits_to_pb(look: Look, outfits: Sequence[Outfit]) -> pb.LookOutfits:
+    message = pb.LookOutfits(production_request_id=str(look.id))
+    for row in outfits:
+        if row.id == look.outfit_id:
+            message.outfit.CopyFrom(outfit_to_pb(row, look))
+        else:
+            message.proposals.append(outfit_to_pb(row, look))
+    return message

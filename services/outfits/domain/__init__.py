@@ -1,0 +1,1 @@
+"""Rules of the outfits context, without I/O."""

@@ -1,0 +1,90 @@
+"""Who may see and change a look's outfits (DESIGN.md "Access", RULES R11, A20).
+
+A caller who cannot see a look gets 404; one who sees it but is not its shooting's owner gets
+403 where the reference reserves the action to the owner (E19).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from platformkit.errors import NotFound, PermissionDenied
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: uuid.UUID
+    is_superuser: bool
+    organization_ids: frozenset[uuid.UUID]
+
+    def is_member(self, organization_id: uuid.UUID | None) -> bool:
+        return organization_id is not None and organization_id in self.organization_ids
+
+
+class Scoped(Protocol):
+    """A look as this context knows it (rows satisfy it as they are)."""
+
+    @property
+    def owner_id(self) -> uuid.UUID: ...
+
+    @property
+    def organization_id(self) -> uuid.UUID | None: ...
+
+    @property
+    def deleted(self) -> bool: ...
+
+    @property
+    def shooting_deleted(self) -> bool: ...
+
+
+class Product(Protocol):
+    """What scoping needs of a catalog product (the typed catalog message satisfies it)."""
+
+    public: bool
+
+    def HasField(self, name: str) -> bool: ...
+
+    @property
+    def owner_id(self) -> str: ...
+
+    @property
+    def organization_id(self) -> str: ...
+
+
+def can_view(caller: Caller, look: Scoped) -> bool:
+    """A live look of a live shooting, seen by its owner, a member of its organization or an admin."""
+    if look.deleted or look.shooting_deleted:
+        return False
+    return caller.is_superuser or look.owner_id == caller.user_id or caller.is_member(look.organization_id)
+
+
+def ensure_visible(caller: Caller, look: Scoped | None) -> None:
+    if look is None or not can_view(caller, look):
+        raise NotFound("Production request not found")
+
+
+def ensure_organization_scope(caller: Caller, organization_id: uuid.UUID | None) -> None:
+    """R8: an ``organization_id`` query parameter must name one of the caller's organizations."""
+    if organization_id is not None and not (caller.is_superuser or caller.is_member(organization_id)):
+        raise PermissionDenied("Not a member of this organization")
+
+
+def ensure_owner(caller: Caller, look: Scoped) -> None:
+    """R11: only the owner of the look's shooting (or an admin) finalizes its outfit."""
+    if not (caller.is_superuser or look.owner_id == caller.user_id):
+        raise PermissionDenied("Only the owner of the shooting may finalize the look's outfit")
+
+
+def usable_product(product: Product, user_id: uuid.UUID, organization_id: uuid.UUID | None) -> bool:
+    """May a look of ``organization_id`` (None: a personal look) wear ``product``, for ``user_id``?
+
+    Public products, the organization's own products and the user's personal products are
+    usable; another organization's never are (R27), as for every other reference of a look.
+    """
+    if product.public:
+        return True
+    if product.HasField("organization_id"):
+        return organization_id is not None and uuid.UUID(product.organization_id) == organization_id
+    return product.HasField("owner_id") and uuid.UUID(product.owner_id) == user_id

@@ -1,0 +1,115 @@
+"""What the outfits service takes from `shootings.events`: the looks it serves (with their
+shooting's owner and organization), and the outfit work a new look asks for.
+
+look.created brings THE outfit when the request gave one (``has_outfit``) and, with
+``generate_outfit``, one PENDING proposal plus its styling job, all in the consumer's
+transaction (processed events make a redelivery change nothing).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from platformkit.service import ConsumerSpec, ServiceContext
+from platformkit.topics import SHOOTINGS_EVENTS
+from protos.events.v1 import looks_pb2 as look_events
+from protos.events.v1 import shootings_pb2 as shooting_events
+from protos.events.v1.envelope_pb2 import EventEnvelope
+from protos.outfits.v1 import outfits_pb2 as pb
+from services.outfits import events
+from services.outfits import repository as repo
+from services.outfits.convert import outfit_values
+from services.outfits.domain.outfits import PENDING
+
+_SHOOTING_EVENTS = {
+    "shooting.created": shooting_events.ShootingCreated,
+    "shooting.updated": shooting_events.ShootingUpdated,
+    "shooting.deleted": shooting_events.ShootingDeleted,
+    "shooting.restored": shooting_events.ShootingRestored,
+    "shooting.phase_changed": shooting_events.ShootingPhaseChanged,
+}
+_LOOK_CHANGES = frozenset({"look.updated", "look.deleted", "look.restored"})
+
+
+def _optional_uuid(message: object, name: str) -> uuid.UUID | None:
+    return uuid.UUID(getattr(message, name)) if message.HasField(name) else None  # type: ignore[attr-defined]
+
+
+async def _apply_shooting(session: AsyncSession, envelope: EventEnvelope) -> None:
+    event = _SHOOTING_EVENTS[envelope.type]()
+    envelope.payload.Unpack(event)
+    snapshot = event.shooting
+    await repo.update_shooting_scope(
+        session,
+        uuid.UUID(snapshot.id),
+        uuid.UUID(snapshot.owner_id),
+        _optional_uuid(snapshot, "organization_id"),
+        snapshot.HasField("deleted_at"),
+    )
+
+
+async def _record_look(session: AsyncSession, snapshot: look_events.LookSnapshot) -> bool:
+    """Keep the look's snapshot; True when the look is new here (a snapshot without its owner
+    cannot introduce a look and only ever follows the look's creation)."""
+    if not snapshot.HasField("owner_id"):
+        return False
+    return await repo.upsert_look(
+        session,
+        {
+            "id": uuid.UUID(snapshot.id),
+            "shooting_id": uuid.UUID(snapshot.shooting_id),
+            "owner_id": uuid.UUID(snapshot.owner_id),
+            "organization_id": _optional_uuid(snapshot, "organization_id"),
+            "product_id": _optional_uuid(snapshot, "product_id"),
+            "subject_id": _optional_uuid(snapshot, "subject_id"),
+            "deleted": snapshot.HasField("deleted_at"),
+            "source_updated_at": snapshot.updated_at.ToDatetime(tzinfo=UTC),
+        },
+    )
+
+
+async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+    event = look_events.LookCreated()
+    envelope.payload.Unpack(event)
+    if not await _record_look(session, event.look):
+        return  # known already: its outfit work was done when it first arrived
+    look = await repo.get_look(session, uuid.UUID(event.look.id), for_update=True)
+    assert look is not None
+    changes = []
+    if event.has_outfit:
+        given = pb.OutfitFields(
+            outfit_product_ids=event.outfit_product_ids, outfit_ref_imgs_urls=event.outfit_ref_imgs_urls
+        )
+        if event.HasField("outfit_instruction"):
+            given.outfit_instruction = event.outfit_instruction
+        outfit = await repo.add_outfit(session, look, **outfit_values(given, ("body", "product_outfit_configs")))
+        look.outfit_id = outfit.id
+        changes += [("outfit.created", outfit), ("outfit.selected", outfit)]
+    if event.generate_outfit:
+        proposal = await repo.add_outfit(session, look, generation_status=PENDING)
+        changes.append(("outfit.created", proposal))
+        await events.request_styling(session, [proposal])
+    if changes:
+        await events.announce(session, look, changes)
+
+
+async def apply_shootings_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+    if envelope.type in _SHOOTING_EVENTS:
+        await _apply_shooting(session, envelope)
+    elif envelope.type == "look.created":
+        await _apply_look_created(session, envelope)
+    elif envelope.type in _LOOK_CHANGES:
+        event = look_events.LookChanged()
+        envelope.payload.Unpack(event)
+        await _record_look(session, event.look)
+
+
+def consumers(context: ServiceContext) -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            name="outfits.looks", group_id="outfits.looks", topics=[SHOOTINGS_EVENTS], handler=apply_shootings_event
+        )
+    ]

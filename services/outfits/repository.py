@@ -1,0 +1,147 @@
+"""Reads and writes of the outfits database. Callers own the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.outfits.domain.access import Caller
+from services.outfits.domain.outfits import PENDING
+from services.outfits.models import Look, Outfit
+
+
+async def get_look(session: AsyncSession, look_id: uuid.UUID, *, for_update: bool = False) -> Look | None:
+    statement = sa.select(Look).where(Look.id == look_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return await session.scalar(statement)
+
+
+async def looks_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Look]:
+    return list(await session.scalars(sa.select(Look).where(Look.id.in_(ids))))
+
+
+async def get_outfit(session: AsyncSession, outfit_id: uuid.UUID, *, for_update: bool = False) -> Outfit | None:
+    statement = sa.select(Outfit).where(Outfit.id == outfit_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return await session.scalar(statement)
+
+
+async def outfits_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[Outfit]:
+    """Every outfit of the looks in one statement, oldest first."""
+    return list(
+        await session.scalars(
+            sa.select(Outfit).where(Outfit.look_id.in_(look_ids)).order_by(Outfit.created_at, Outfit.id)
+        )
+    )
+
+
+async def add_outfit(session: AsyncSession, look: Look, **values: Any) -> Outfit:
+    outfit = Outfit(id=values.pop("id", None) or uuid.uuid4(), look_id=look.id, **values)
+    session.add(outfit)
+    await session.flush()
+    await session.refresh(outfit)
+    return outfit
+
+
+async def delete_other_outfits(session: AsyncSession, look_id: uuid.UUID, keep: uuid.UUID) -> list[uuid.UUID]:
+    """Delete every outfit of the look but ``keep`` (R108, R112); returns the ids removed."""
+    removed = await session.scalars(
+        sa.delete(Outfit).where(Outfit.look_id == look_id, Outfit.id != keep).returning(Outfit.id)
+    )
+    return list(removed)
+
+
+async def proposal_counts(session: AsyncSession, look: Look) -> tuple[int, int]:
+    """(proposals, proposals still PENDING) of the look: every outfit but THE outfit."""
+    proposal = Outfit.id != look.outfit_id if look.outfit_id else sa.true()
+    total, pending = (
+        await session.execute(
+            sa.select(
+                sa.func.count().filter(proposal),
+                sa.func.count().filter(proposal, Outfit.generation_status == PENDING),
+            ).where(Outfit.look_id == look.id)
+        )
+    ).one()
+    return int(total), int(pending)
+
+
+async def upsert_look(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Record a look snapshot unless a newer one is known; True when the look is new here."""
+    statement = insert(Look).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Look.id],
+        set_={k: statement.excluded[k] for k in values if k not in {"id", "owner_id", "organization_id"}},
+        where=Look.source_updated_at <= statement.excluded.source_updated_at,
+    ).returning(sa.literal_column("xmax = 0").label("inserted"))
+    row = (await session.execute(statement)).one_or_none()
+    return bool(row and row.inserted)
+
+
+async def update_shooting_scope(
+    session: AsyncSession,
+    shooting_id: uuid.UUID,
+    owner_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    deleted: bool,
+) -> None:
+    """A shooting's owner, organization and deletion apply to all of its looks."""
+    await session.execute(
+        sa.update(Look)
+        .where(Look.shooting_id == shooting_id)
+        .values(owner_id=owner_id, organization_id=organization_id, shooting_deleted=deleted)
+    )
+
+
+async def reusable_outfits(session: AsyncSession, look: Look) -> list[tuple[Look, Outfit]]:
+    """R105: THE outfits of the shooting's other live looks that contain this look's core product."""
+    if look.product_id is None:
+        return []
+    rows = await session.execute(
+        sa.select(Look, Outfit)
+        .join(Outfit, Outfit.id == Look.outfit_id)
+        .where(
+            Look.shooting_id == look.shooting_id,
+            Look.id != look.id,
+            Look.deleted.is_(False),
+            Outfit.outfit_product_ids.contains([look.product_id]),
+        )
+        .order_by(Outfit.updated_at.desc(), Outfit.id)
+    )
+    return [(row.Look, row.Outfit) for row in rows]
+
+
+def _in_scope(caller: Caller, organization_id: uuid.UUID | None) -> sa.ColumnElement[bool]:
+    """As the looks they belong to: an organization's, or the caller's personal ones (R5)."""
+    live = sa.and_(Look.deleted.is_(False), Look.shooting_deleted.is_(False))
+    if organization_id is not None:
+        return sa.and_(live, Look.organization_id == organization_id)
+    return sa.and_(live, Look.organization_id.is_(None), Look.owner_id == caller.user_id)
+
+
+async def list_outfits(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    organization_id: uuid.UUID | None,
+    shooting_id: uuid.UUID | None,
+    look_id: uuid.UUID | None,
+    skip: int,
+    limit: int,
+) -> tuple[list[tuple[Look, Outfit]], int]:
+    """A page of outfits and proposals in scope, newest first, with the total count."""
+    conditions = [_in_scope(caller, organization_id)]
+    if shooting_id is not None:
+        conditions.append(Look.shooting_id == shooting_id)
+    if look_id is not None:
+        conditions.append(Look.id == look_id)
+    base = sa.select(Look, Outfit).join(Look, Look.id == Outfit.look_id).where(*conditions)
+    total = await session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    rows = await session.execute(base.order_by(Outfit.created_at.desc(), Outfit.id).offset(skip).limit(limit))
+    return [(row.Look, row.Outfit) for row in rows], int(total or 0)
