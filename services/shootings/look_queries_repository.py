@@ -162,10 +162,8 @@ async def named_entries(
     return await catalog_repository.batch_get(session, None, named_entry_ids(looks, summary=summary))
 
 
-# E11 hook: the number of draft looks with a PENDING outfit proposal. Outfit proposals belong to the
-# outfits context, which does not exist yet; when it does, its events will keep a per-look
-# "pending proposals" read model here and this expression becomes a count over it.
-GENERATING_COUNT: sa.ColumnElement[int] = sa.literal(0, sa.BigInteger)
+# E11: draft looks with at least one PENDING outfit proposal (R91), as `outfits.events` keep it.
+GENERATING_COUNT: sa.ColumnElement[int] = sa.func.count().filter(ProductionRequest.outfit_pending_proposals > 0)
 
 
 async def draft_summary(session: AsyncSession, shooting_id: uuid.UUID) -> tuple[int, int]:

@@ -264,6 +264,10 @@ class ProductionRequest(Base):
     instructions: Mapped[str] = mapped_column(sa.Text, server_default="")
     # THE outfit, kept by the outfits service (its id arrives with its events).
     outfit_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # Outfit proposals still being styled (E11 generating_count), and the outfits context's
+    # version of that state: an older outfits event never overwrites a newer one.
+    outfit_pending_proposals: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    outfit_version: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
     shot_status: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.Text, server_default="DRAFT")
     created_at: Mapped[datetime] = _now_column()

@@ -1,18 +1,22 @@
 """The status read model fed by `shots.events`: every shot's status per look, and the look and
-shooting roll-ups recomputed from it. Idempotent (versions, processed events), so replaying the
-whole topic leaves the same state."""
+shooting roll-ups recomputed from it; and what `outfits.events` say of each look's outfits (THE
+outfit's id, proposals still being styled). Idempotent (versions, processed events), so replaying
+the whole topics leaves the same state."""
 
 from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.service import ConsumerSpec, ServiceContext
-from platformkit.topics import SHOTS_EVENTS
+from platformkit.topics import OUTFITS_EVENTS, SHOTS_EVENTS
+from protos.events.v1 import outfits_pb2 as outfit_events
 from protos.events.v1 import shots_pb2 as shot_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shootings import looks_repository as looks_repo
+from services.shootings.models import ProductionRequest
 
 SHOT_EVENT_TYPES = frozenset({"shot.created", "shot.status_changed", "shot.deleted", "shot.updated"})
 
@@ -43,6 +47,30 @@ async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> No
     await looks_repo.recompute_shooting(session, uuid.UUID(state.shooting_id))
 
 
+OUTFIT_EVENT_TYPES = frozenset({"outfit.created", "outfit.updated", "outfit.selected", "outfit.deleted"})
+
+
+async def apply_outfit_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Keep a look's ``outfit_id`` and pending proposals as the outfits context last stated them."""
+    if envelope.type not in OUTFIT_EVENT_TYPES:
+        return
+    event = outfit_events.OutfitChanged()
+    envelope.payload.Unpack(event)
+    state = event.look
+    await session.execute(
+        sa.update(ProductionRequest)
+        .where(
+            ProductionRequest.id == uuid.UUID(state.production_request_id),
+            ProductionRequest.outfit_version < state.version,
+        )
+        .values(
+            outfit_id=uuid.UUID(state.outfit_id) if state.HasField("outfit_id") else None,
+            outfit_pending_proposals=state.pending_proposals,
+            outfit_version=state.version,
+        )
+    )
+
+
 def consumers(context: ServiceContext) -> list[ConsumerSpec]:
     return [
         ConsumerSpec(
@@ -50,5 +78,11 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
             group_id="shootings.shot-rollups",
             topics=[SHOTS_EVENTS],
             handler=apply_shot_event,
-        )
+        ),
+        ConsumerSpec(
+            name="shootings.outfit-rollups",
+            group_id="shootings.outfit-rollups",
+            topics=[OUTFITS_EVENTS],
+            handler=apply_outfit_event,
+        ),
     ]
