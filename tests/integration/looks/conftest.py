@@ -1,0 +1,156 @@
+"""The look read path in one event loop: the shots and shootings services (each on a fresh
+database, the shootings one calling the shots one) behind an in-process gateway on its own
+database, all on the suite's real PostgreSQL and broker.
+
+``platform.calls`` records every gRPC call the gateway makes (a client interceptor on its
+channels); ``platform.statements(engine)`` records the SQL statements an engine runs, so tests
+can show that a read costs the same whatever the page size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import gateway.clients
+from devstack.engines import free_port
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+from services.shootings import grpc_api as shootings_api
+from services.shootings import rollups
+from services.shootings.models import messaging as shootings_messaging
+from services.shootings.settings import ShootingsSettings
+from services.shots import events as shots_events
+from services.shots import grpc_api as shots_api
+from services.shots.models import messaging as shots_messaging
+from services.shots.settings import ShotsSettings
+from tests.integration.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, migrated_database, running
+from tests.support.services import RunningService, running_service
+
+
+class CallLog(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """The unary calls made through the channels it sits on: full method names and requests."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    @property
+    def methods(self) -> list[str]:
+        return [method for method, _ in self.calls]
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+    async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
+        method = client_call_details.method
+        self.calls.append((method.decode() if isinstance(method, bytes) else method, request))
+        return await continuation(client_call_details, request)
+
+
+@dataclass
+class Platform:
+    http: httpx.AsyncClient
+    app: FastAPI
+    shootings: RunningService
+    shots: RunningService
+    calls: CallLog
+    admin: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shootings_engine(self) -> AsyncEngine:
+        """The engine the shootings service's handlers use (not the fixture's own)."""
+        return self.shootings.runtime.context.engine  # type: ignore[union-attr]
+
+    @property
+    def shots_engine(self) -> AsyncEngine:
+        return self.shots.runtime.context.engine  # type: ignore[union-attr]
+
+    @property
+    def gateway_engine(self) -> AsyncEngine:
+        return self.app.state.engine  # type: ignore[no-any-return]
+
+    @contextlib.contextmanager
+    def statements(self, engine: AsyncEngine, *markers: str) -> Iterator[list[str]]:
+        """The statements ``engine`` runs inside the block that read (SELECT) one of ``markers``'
+        tables: the outbox relay, the consumers' writes and health probes share the engine."""
+        seen: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement.lstrip().upper().startswith("SELECT") and any(m in statement for m in markers):
+                seen.append(statement)
+
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+    async def sql(self, engine: AsyncEngine, statement: str, **params: Any) -> list[Any]:
+        """Run ``statement`` on a connection of the test's own and commit; the rows, if any."""
+        async with engine.begin() as conn:
+            result = await conn.execute(sa.text(statement), params)
+            return list(result.mappings()) if result.returns_rows else []
+
+
+def _counted_channel_factory(calls: CallLog):  # type: ignore[no-untyped-def]
+    def create_channel(target: str, **options: Any) -> grpc.aio.Channel:
+        return grpc.aio.insecure_channel(target, interceptors=[calls])
+
+    return create_channel
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: ignore[no-untyped-def]
+    broker = engines.broker.bootstrap
+    async with running_service(
+        "services.shots",
+        ShotsSettings,
+        new_database("shots"),
+        broker,
+        tables=shots_messaging,
+        grpc_service_names=shots_api.SERVICE_NAMES,
+        add_servicers=shots_api.add_servicers,
+        consumers=shots_events.consumers,
+    ) as shots:
+        shots_target = f"127.0.0.1:{shots.runtime.bound_port}"
+        async with running_service(
+            "services.shootings",
+            functools.partial(ShootingsSettings, shots_grpc_target=shots_target),
+            new_database("shootings"),
+            broker,
+            tables=shootings_messaging,
+            grpc_service_names=shootings_api.SERVICE_NAMES,
+            add_servicers=shootings_api.add_servicers,
+            consumers=rollups.consumers,
+        ) as shootings:
+            settings = GatewaySettings(
+                database_url=await migrated_database(new_database),
+                secret_key="integration-test-secret-key-0123456789",
+                first_superuser=ADMIN_EMAIL,
+                first_superuser_password=ADMIN_PASSWORD,
+                kafka_bootstrap_servers=broker,
+                db_pool_size=4,
+                shootings_grpc_target=f"127.0.0.1:{shootings.runtime.bound_port}",
+                shots_grpc_target=shots_target,
+                outfits_grpc_target=f"127.0.0.1:{free_port()}",
+                exports_grpc_target=f"127.0.0.1:{free_port()}",
+            )
+            calls = CallLog()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(gateway.clients, "create_channel", _counted_channel_factory(calls))
+                app = create_app(settings)
+                async with running(app) as http:
+                    admin = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD)
+                    http.headers.update(admin)
+                    yield Platform(http, app, shootings, shots, calls, admin)

@@ -1,0 +1,102 @@
+"""A page of looks costs the same gRPC calls and SQL statements at 10 and at 200 looks (the
+composition rule of issue 4; R89's "lightweight" summary reads no revisions)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.e2e.brief import post
+from tests.integration.looks.board import board
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+LIST_LOOKS = "/shootings.v1.LookQueriesService/ListLooks"
+GET_LOOK = "/shootings.v1.LookQueriesService/GetLook"
+SHOTS_BY_LOOKS = "/shots.v1.ShotsService/ListShotsByLooks"
+# Tables the look reads touch in each database (the relay, consumers and probes touch others).
+SHOOTINGS_TABLES = ("production_requests", "catalog_entries", "FROM shootings", "shooting_types")
+SHOTS_TABLES = ("FROM shots",)
+GATEWAY_TABLES = ("FROM users", "organization_members")
+
+
+async def assign_everyone(platform, shooting_id: str, users: list[str]) -> None:
+    """Spread the looks over ``users`` (no assignment API exists yet: written in the read model's
+    own table, as an assignment would leave it)."""
+    await platform.sql(
+        platform.shootings_engine,
+        "UPDATE production_requests SET assignee_id = (CAST(:users AS uuid[]))[1 + abs(hashtext(id::text)) % :n] "
+        "WHERE shooting_id = :shooting",
+        users=users,
+        n=len(users),
+        shooting=uuid.UUID(shooting_id),
+    )
+
+
+async def new_user(platform) -> str:
+    body = {"email": f"a{uuid.uuid4().hex[:8]}@example.com", "password": "p" * 12}
+    return (await post(platform.http, "/users/", body))["id"]
+
+
+async def measured(platform, path: str, **params) -> tuple[dict, dict[str, object]]:
+    """The answer to one GET and what it cost: gRPC calls, statements per database."""
+    platform.calls.clear()
+    with (
+        platform.statements(platform.shootings_engine, *SHOOTINGS_TABLES) as shootings_sql,
+        platform.statements(platform.shots_engine, *SHOTS_TABLES) as shots_sql,
+        platform.statements(platform.gateway_engine, *GATEWAY_TABLES) as gateway_sql,
+    ):
+        response = await platform.http.get(path, params=params)
+    assert response.status_code == 200, response.text
+    cost = {
+        "calls": platform.calls.methods,
+        "shootings": len(shootings_sql),
+        "shots": len(shots_sql),
+        "gateway": len(gateway_sql),
+    }
+    return response.json(), cost
+
+
+async def test_r9_r10_a_page_of_10_or_200_looks_costs_the_same(platform):
+    users = [await new_user(platform) for _ in range(3)]
+    small = await board(platform.http, products=10, subjects=1)
+    large = await board(platform.http, products=20, subjects=10)
+    costs = {}
+    for size, shooting in ((10, small), (200, large)):
+        await assign_everyone(platform, shooting.shooting_id, users)
+        full, costs[("E9", size)] = await measured(
+            platform, f"/shootings/{shooting.shooting_id}/production-requests", limit=1000
+        )
+        assert full["count"] == len(full["data"]) == size
+        assert all(len(look["shots"]) == 2 and look["assignee"]["id"] in users for look in full["data"])
+        assert all(look["pose_presets"] and look["set_design"]["name"] == "Loft" for look in full["data"])
+        assert platform.calls.calls[-1][1].include_revisions
+        summary, costs[("E10", size)] = await measured(
+            platform, f"/shootings/{shooting.shooting_id}/production-requests-summary", limit=1000
+        )
+        assert summary["count"] == len(summary["data"]) == size
+        assert all(look["product_name"] and len(look["shots"]) == 2 for look in summary["data"])
+        assert not platform.calls.calls[-1][1].include_revisions  # R89: no revisions for the summary
+    for endpoint in ("E9", "E10"):
+        assert costs[(endpoint, 10)] == costs[(endpoint, 200)], costs
+        # One look query (page, count, entries), one shots call, one assignee query (plus the
+        # caller's user and memberships): 4 statements in shootings, 1 in shots, 3 in the gateway.
+        assert costs[(endpoint, 200)] == {
+            "calls": [LIST_LOOKS, SHOTS_BY_LOOKS],
+            "shootings": 4,
+            "shots": 1,
+            "gateway": 3,
+        }, costs
+
+
+async def test_r12_r17_one_look_is_two_calls_whatever_it_holds(platform):
+    shooting = await board(platform.http, products=1, subjects=1, shot_types=5)
+    look = shooting.looks[0]
+    for path in (
+        f"/shootings/{shooting.shooting_id}/production-requests/{look['id']}",
+        f"/shootings/production-requests/{look['id']}",
+    ):
+        answer, cost = await measured(platform, path)
+        assert answer["id"] == look["id"] and len(answer["shots"]) == 5
+        assert cost == {"calls": [GET_LOOK, SHOTS_BY_LOOKS], "shootings": 2, "shots": 1, "gateway": 2}, cost
