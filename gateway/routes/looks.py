@@ -1,7 +1,9 @@
-"""Looks (production requests): creation (E8 and the one-look overview endpoint).
+"""Looks (production requests): creation (E8 and the one-look overview endpoint), update (E13),
+soft delete (E14) and admin restore (E16).
 
-Answers are composed from the looks and the catalog entries they name (shootings service) and
-their shots (shots service), a constant number of calls whatever the request holds.
+Answers are composed from the looks and the catalog entries they name (shootings service), their
+shots (shots service) and their assignees (identity, here), a constant number of calls whatever
+the request holds.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import uuid
 
 from fastapi import APIRouter
 
-from gateway.deps import ClientsDep, PrincipalDep
+from gateway.assignees import assignee_summaries, ensure_assignee
+from gateway.deps import ClientsDep, PrincipalDep, SessionDep
+from gateway.schemas.common import Message
+from gateway.schemas.look_updates import ProductionRequestUpdate
 from gateway.schemas.looks import (
     GenerateProductionRequestsRequest,
     GenerateProductionRequestsResponse,
@@ -20,8 +25,10 @@ from gateway.schemas.looks import (
     ProductionRequestPublic,
 )
 from platformkit.rpc import principal_metadata
+from protos.shootings.v1 import looks_pb2 as pb
 
 router = APIRouter(prefix="/shootings", tags=["shootings"])
+LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
 
 
 @router.post("/{shooting_id}/production-requests", summary="Create Production Requests")
@@ -53,3 +60,49 @@ async def create_look(
     """One look: a core product worn by a subject, one shot per shot type."""
     page = await clients.looks.CreateLook(body.to_pb(shooting_id), metadata=principal_metadata(principal))
     return LookComposer(page, list(page.shots), {}).public(page.looks[0])
+
+
+@router.put(LOOK_PATH, summary="Update Production Request")
+async def update_production_request(
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    shooting_id: uuid.UUID,
+    production_request_id: uuid.UUID,
+    body: ProductionRequestUpdate,
+) -> ProductionRequestPublic:
+    """PUT with PATCH semantics (A13): absent keys stay unchanged, an explicit null applies
+    (`use_subject_mannequin_double: null` is AUTO, R100). A preset and a custom size clear each
+    other (R97); changing `shot_type_ids` creates and deletes the matching shots (A36)."""
+    await ensure_assignee(session, body.assignee_id, ("body", "assignee_id"))
+    page = await clients.looks.UpdateLook(
+        body.to_pb(shooting_id, production_request_id), metadata=principal_metadata(principal), timeout=60
+    )
+    return LookComposer(page, list(page.shots), await assignee_summaries(session, page.looks)).public(page.looks[0])
+
+
+def _look_ref(shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.LookRef:
+    return pb.LookRef(shooting_id=str(shooting_id), id=str(production_request_id))
+
+
+@router.delete(LOOK_PATH, summary="Delete Production Request")
+async def delete_production_request(
+    clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, production_request_id: uuid.UUID
+) -> Message:
+    """Soft delete (R103); its shots stay in the shots service but no read shows them."""
+    await clients.looks.DeleteLook(
+        _look_ref(shooting_id, production_request_id), metadata=principal_metadata(principal)
+    )
+    return Message(message="Production request deleted successfully")
+
+
+@router.post(f"{LOOK_PATH}/restore", summary="Restore Production Request")
+async def restore_production_request(
+    clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, production_request_id: uuid.UUID
+) -> Message:
+    """Admin only (R104, A23): clears this look's `deleted_at`; 409 while its shooting or
+    production is deleted."""
+    await clients.looks.RestoreLook(
+        _look_ref(shooting_id, production_request_id), metadata=principal_metadata(principal)
+    )
+    return Message(message="Production request restored successfully")

@@ -7,10 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.outbox import add_event
 from platformkit.topics import SHOOTINGS_EVENTS
+from protos.events.v1 import looks_pb2 as look_events_pb2
 from protos.events.v1 import productions_pb2 as production_events_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
 from services.shootings.convert import snapshot_event
-from services.shootings.models import Production, Shooting, messaging
+from services.shootings.looks_convert import look_snapshot
+from services.shootings.models import Production, ProductionRequest, Shooting, messaging
 from services.shootings.productions_convert import production_snapshot
 
 SOURCE = "shootings"
@@ -74,3 +76,23 @@ async def production_updated(session: AsyncSession, production: Production, chan
 async def production_deleted(session: AsyncSession, production: Production) -> None:
     payload = production_events_pb2.ProductionDeleted(production=production_snapshot(production))
     await _publish_keyed(session, "production.deleted", str(production.shooting_id), payload)
+
+
+async def look_changed(
+    session: AsyncSession,
+    event_type: str,
+    shooting: Shooting,
+    look: ProductionRequest,
+    changed: list[str],
+    *,
+    auto_generate: bool = False,
+    created_shot_ids: list[str] | None = None,
+) -> None:
+    """look.updated, look.deleted or look.restored, keyed by the shooting like its other events."""
+    payload = look_events_pb2.LookChanged(
+        look=look_snapshot(shooting, look),
+        changed_fields=sorted(changed),
+        auto_generate=auto_generate,
+        created_shot_ids=created_shot_ids or [],
+    )
+    await _publish(session, event_type, shooting, payload)

@@ -25,6 +25,7 @@ from services.shootings import (
     productions_api,
     templates,
 )
+from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.convert import (
     caller,
@@ -213,6 +214,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             now = datetime.now(UTC)
             shooting.deleted_at = shooting.updated_at = now
             await repo.soft_delete_productions(session, shooting.id, now)  # R44: same instant
+            await looks_repo.soft_delete_looks(session, shooting.id, now)
             await events.shooting_deleted(session, shooting)
         return common_pb2.Empty()
 
@@ -231,6 +233,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             shooting.deleted_at = None
             shooting.updated_at = datetime.now(UTC)
             await repo.restore_productions(session, shooting.id, deleted_at)  # R45-R46
+            await looks_repo.restore_looks(session, shooting.id, deleted_at)
             await events.shooting_restored(session, shooting)
         return common_pb2.Empty()
 

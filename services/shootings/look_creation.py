@@ -24,17 +24,18 @@ from protos.shots.v1 import shots_pb2
 from services.shootings import catalog_repository
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
-from services.shootings.convert import parse_uuid, timestamp
+from services.shootings.convert import parse_uuid
 from services.shootings.domain import access, looks
 from services.shootings.domain.access import Caller
 from services.shootings.domain.looks import Inherited, Pairable
 from services.shootings.domain.product_filters import parse_product_filter
-from services.shootings.models import Guidelines, Production, Shooting
+from services.shootings.looks_convert import look_snapshot
+from services.shootings.models import CatalogEntry, Guidelines, Production, Shooting
 
 BODY = ("body",)
 _SETTINGS = ("style_id", "resolution_preset_id", "background_preset_id", "export_configuration_id")
 # Reference kinds of the settings above (export configurations live in the exports context).
-_SETTING_KINDS = {
+SETTING_KINDS = {
     "style_id": "style",
     "resolution_preset_id": "resolution_preset",
     "background_preset_id": "background_preset",
@@ -88,7 +89,11 @@ async def inherited(session: AsyncSession, production: Production) -> Inherited:
     )
 
 
-async def _usable(
+def _unusable(loc: tuple[str, ...], kind: str, bad: list[str]) -> Invalid:
+    return Invalid.at(loc, f"Unknown {kind.replace('_', ' ')} id(s), or not usable in this shooting: {', '.join(bad)}")
+
+
+async def usable_entries(
     session: AsyncSession, who: Caller, shooting: Shooting, kind: str, ids: list[uuid.UUID], loc: tuple[str, ...]
 ) -> list[catalog_repository.LoadedEntry]:
     """The entries, in order; 422 at ``loc`` for any that is unknown, deleted or out of scope (R27)."""
@@ -99,13 +104,11 @@ async def _usable(
         if i not in loaded or not access.usable_in_scope(who, loaded[i].entry, shooting.organization_id)
     ]
     if bad:
-        raise Invalid.at(
-            loc, f"Unknown {kind.replace('_', ' ')} id(s), or not usable in this shooting: {', '.join(bad)}"
-        )
+        raise _unusable(loc, kind, bad)
     return [loaded[i] for i in ids]
 
 
-async def _check_references(
+async def check_references(
     session: AsyncSession, who: Caller, shooting: Shooting, wanted: dict[tuple[str, ...], tuple[str, list[uuid.UUID]]]
 ) -> None:
     """One query for every other reference; 422 at the first field with an unusable id."""
@@ -118,10 +121,7 @@ async def _check_references(
     ]
     problems = [p for p in problems if p[2]]
     if problems:
-        loc, kind, bad = problems[0]
-        raise Invalid.at(
-            loc, f"Unknown {kind.replace('_', ' ')} id(s), or not usable in this shooting: {', '.join(bad)}"
-        )
+        raise _unusable(*problems[0])
 
 
 async def _products(
@@ -193,9 +193,9 @@ async def stage_creation(
     looks.ensure_mannequin_exclusive(mannequin, _optional_id(request, "generative_workflow_template_id", BODY), BODY)
 
     product_ids, configs = await _products(session, who, shooting, request)
-    products = await _usable(session, who, shooting, "product", product_ids, (*BODY, "product_ids"))
+    products = await usable_entries(session, who, shooting, "product", product_ids, (*BODY, "product_ids"))
     subject_ids = list(dict.fromkeys(_ids(request.subject_ids, (*BODY, "subject_ids"))))
-    subjects = await _usable(session, who, shooting, "subject", subject_ids, (*BODY, "subject_ids"))
+    subjects = await usable_entries(session, who, shooting, "subject", subject_ids, (*BODY, "subject_ids"))
     shot_type_ids = list(dict.fromkeys(_ids(request.shot_type_ids, (*BODY, "shot_type_ids"))))
     pose_preset_ids = (
         _ids(request.pose_preset_ids, (*BODY, "pose_preset_ids"))
@@ -221,14 +221,14 @@ async def stage_creation(
         for p in c.outfit.outfit_product_ids
     ]
     wanted[(*BODY, "product_outfit_configs", "outfit_product_ids")] = ("product", outfit_products)
-    for name, kind in _SETTING_KINDS.items():
+    for name, kind in SETTING_KINDS.items():
         chosen = {v for v in [defaults[name], *(s[name] for s in per_product.values())] if v}
         wanted[(*BODY, f"default_{name}")] = (kind, sorted(chosen))
-    await _check_references(session, who, shooting, wanted)
+    await check_references(session, who, shooting, wanted)
 
     pairs = looks.pairings(
-        [Pairable(p.entry.id, str(p.entry.data.get("gender") or "UNISEX")) for p in products],
-        [Pairable(s.entry.id, str(s.entry.data.get("gender") or "OTHER")) for s in subjects],
+        [Pairable(p.entry.id, gender_of(p.entry)) for p in products],
+        [Pairable(s.entry.id, gender_of(s.entry)) for s in subjects],
         request.unisex_gender_preference if request.HasField("unisex_gender_preference") else None,
     )
     if len(pairs) * len(shot_type_ids) > looks.MAX_SHOTS_PER_REQUEST:
@@ -272,24 +272,36 @@ async def stage_creation(
             }
         )
         for shot_type_id in shot_type_ids:
-            shot_id = uuid.uuid4()
-            staged.shots.append(
-                shots_pb2.NewShot(id=str(shot_id), production_request_id=str(look_id), shot_type_id=str(shot_type_id))
-            )
-            staged.look_shots.append(
-                {
-                    "shot_id": shot_id,
-                    "look_id": look_id,
-                    "shooting_id": shooting.id,
-                    "shot_type_id": shot_type_id,
-                    "status": "PENDING",
-                    "current_revision_id": None,
-                    "version": 1,
-                }
-            )
+            shot, row = new_shot(shooting.id, look_id, shot_type_id)
+            staged.shots.append(shot)
+            staged.look_shots.append(row)
         config = configs.get(product_id)
-        staged.events.append(_created_event(shooting, staged.looks[-1], request.generate_outfit, config, now))
+        staged.events.append(_created_event(shooting, staged.looks[-1], request.generate_outfit, config))
     return staged
+
+
+def gender_of(entry: CatalogEntry) -> str:
+    """A product without a gender is UNISEX (the catalog's default); a subject without one, OTHER."""
+    return str(entry.data.get("gender") or ("UNISEX" if entry.kind == "product" else "OTHER"))
+
+
+def new_shot(
+    shooting_id: uuid.UUID, look_id: uuid.UUID, shot_type_id: uuid.UUID
+) -> tuple[shots_pb2.NewShot, dict[str, Any]]:
+    """A shot to create in the shots service, and its row in the read model (PENDING, version 1,
+    as the shots service creates it, so its shot.created event changes nothing here)."""
+    shot_id = uuid.uuid4()
+    shot = shots_pb2.NewShot(id=str(shot_id), production_request_id=str(look_id), shot_type_id=str(shot_type_id))
+    row = {
+        "shot_id": shot_id,
+        "look_id": look_id,
+        "shooting_id": shooting_id,
+        "shot_type_id": shot_type_id,
+        "status": "PENDING",
+        "current_revision_id": None,
+        "version": 1,
+    }
+    return shot, row
 
 
 def _created_event(
@@ -297,21 +309,9 @@ def _created_event(
     look: dict[str, Any],
     generate_outfit: bool,
     config: pb.ProductOutfitConfig | None,
-    now: datetime,
 ) -> NewEvent:
     payload = look_events.LookCreated(
-        look=look_events.LookSnapshot(
-            id=str(look["id"]),
-            shooting_id=str(shooting.id),
-            production_id=str(look["production_id"]),
-            subject_id=str(look["subject_id"]),
-            product_id=str(look["product_id"]),
-            readiness=look["readiness"],
-            shot_type_ids=[str(s) for s in look["shot_type_ids"]],
-            owner_id=str(shooting.owner_id),
-            organization_id=str(shooting.organization_id) if shooting.organization_id else None,
-            updated_at=timestamp(now),
-        ),
+        look=look_snapshot(shooting, look),
         generate_outfit=generate_outfit,
         has_outfit=bool(config and config.has_outfit),
     )

@@ -1,28 +1,35 @@
 """gRPC handlers of LooksService (commands on looks).
 
-Creation is atomic from the caller's view: the looks, their shots' read model and their events
-are written in one transaction, and the shots are created in the shots service (one batched,
-idempotent call) before that transaction commits. If the shots call fails, nothing commits; if
-the commit itself fails after the shots exist, the shots are deleted again (compensation).
+Creation and update are atomic from the caller's view: the looks, their shots' read model and
+their events are written in one transaction, and the shots are created in the shots service
+(one batched, idempotent call) before that transaction commits. If the shots call fails,
+nothing commits; if anything fails after the shots exist, commit included, they are deleted
+again (compensation, :meth:`RemoteShots.compensated`).
+
+An update that drops shot types deletes their shots last, after every write of the transaction
+succeeded, because that deletion cannot be undone; only a failing commit can still follow it.
+The look then still lists the shot types whose shots are gone, and a retry of the same request
+deletes nothing more and commits (the read model follows the shots' deletion events either way).
+
+Access (A20): whoever sees the shooting (owner, member of its organization, admin) may change its
+looks; anyone else gets 404. Restore is admin only (403 for the others who see the shooting).
 """
 
 from __future__ import annotations
 
-import logging
-
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from platformkit.errors import Invalid, Unavailable
+from platformkit.db import transaction
+from platformkit.errors import Invalid, NotFound
 from platformkit.outbox import add_events
-from platformkit.rpc import current_principal, principal_metadata
+from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from platformkit.topics import SHOOTINGS_EVENTS
+from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
-from protos.shots.v1 import shots_pb2
-from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
-from services.shootings import catalog_repository, look_creation
+from services.shootings import catalog_repository, look_changes, look_creation
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
@@ -30,26 +37,32 @@ from services.shootings.convert import caller, parse_uuid
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller
 from services.shootings.looks_convert import look_to_pb
-from services.shootings.models import Shooting, messaging
+from services.shootings.models import ProductionRequest, Shooting, messaging
+from services.shootings.shots_client import RemoteShots
 
-log = logging.getLogger(__name__)
 SOURCE = "shootings"
-_RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+LOOK_LOC = ("path", "production_request_id")
 
 
 class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
-
-    @property
-    def shots(self) -> ShotsServiceStub:
-        return ShotsServiceStub(self.ctx.channel("shots"))
+        self.shots = RemoteShots(context)
 
     async def _editable_shooting(self, session: AsyncSession, who: Caller, raw_id: str) -> Shooting:
         shooting = await repo.lock_shooting(session, parse_uuid(raw_id, ("path", "shooting_id")))
         access.ensure_visible(who, shooting, "Shooting")
         assert shooting is not None
         return shooting
+
+    async def _look(
+        self, session: AsyncSession, shooting: Shooting, raw_id: str, *, include_deleted: bool = False
+    ) -> ProductionRequest:
+        look_id = parse_uuid(raw_id, LOOK_LOC)
+        look = await looks_repo.get_look(session, shooting.id, look_id, include_deleted=include_deleted)
+        if look is None:
+            raise NotFound("Production request not found")
+        return look
 
     async def CreateLooks(
         self, request: pb.CreateLooksRequest, context: grpc.aio.ServicerContext
@@ -75,58 +88,68 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
         return page
 
     async def _create(self, request: pb.CreateLooksRequest, field_names: dict[str, str] | None = None) -> pb.LooksPage:
-        principal = current_principal()
-        who = caller(principal)
-        shots: list[shots_pb2.Shot] = []
-        async with self.ctx.sessions() as session:
-            try:
-                async with session.begin():
-                    shooting = await self._editable_shooting(session, who, request.shooting_id)
-                    staged = await look_creation.stage_creation(session, who, shooting, request)
-                    await looks_repo.insert_looks(session, staged.looks)
-                    await looks_repo.insert_look_shots(session, staged.look_shots)
-                    await looks_repo.recompute_shooting(session, shooting.id)
-                    await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
-                    shots = await self._create_shots(shooting, staged.shots, principal)
-                    rows = await looks_repo.looks_by_ids(session, [look["id"] for look in staged.looks])
-                    entries = await catalog_repository.batch_get(session, None, list(staged.entry_ids))
-            except Invalid as exc:
-                raise _renamed(exc, field_names or {}) from None
-            except Exception:
-                if shots:  # created, but the looks did not commit
-                    await self._compensate([s.id for s in shots])
-                raise
+        who = caller(current_principal())
+        try:
+            async with self.shots.compensated() as shots, transaction(self.ctx.sessions) as session:
+                shooting = await self._editable_shooting(session, who, request.shooting_id)
+                staged = await look_creation.stage_creation(session, who, shooting, request)
+                await looks_repo.insert_looks(session, staged.looks)
+                await looks_repo.insert_look_shots(session, staged.look_shots)
+                await looks_repo.recompute_shooting(session, shooting.id)
+                await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
+                shots.extend(await self.shots.create(shooting, staged.shots))
+                rows = await looks_repo.looks_by_ids(session, [look["id"] for look in staged.looks])
+                entries = await catalog_repository.batch_get(session, None, list(staged.entry_ids))
+        except Invalid as exc:
+            raise _renamed(exc, field_names or {}) from None
         return pb.LooksPage(
             looks=[look_to_pb(r) for r in rows], count=len(rows), entries=[entry_to_pb(e) for e in entries], shots=shots
         )
 
-    async def _create_shots(self, shooting: Shooting, new: list[shots_pb2.NewShot], principal) -> list[shots_pb2.Shot]:  # type: ignore[no-untyped-def]
-        if not new:
-            return []
-        scope = shots_pb2.ShootingScope(shooting_id=str(shooting.id), owner_id=str(shooting.owner_id))
-        if shooting.organization_id:
-            scope.organization_id = str(shooting.organization_id)
-        try:
-            reply = await self.shots.CreateShots(
-                shots_pb2.CreateShotsRequest(shooting=scope, shots=new),
-                metadata=principal_metadata(principal),
-                timeout=60,
+    async def UpdateLook(self, request: pb.UpdateLookRequest, context: grpc.aio.ServicerContext) -> pb.LooksPage:
+        """E13: absent keys stay, explicit nulls apply (A13, R100); added shot types get their
+        shots, removed ones lose theirs (A36); the answer is the full look with its shots."""
+        who = caller(current_principal())
+        async with self.shots.compensated() as created, transaction(self.ctx.sessions) as session:
+            shooting = await self._editable_shooting(session, who, request.shooting_id)
+            look = await self._look(session, shooting, request.id)
+            update = await look_changes.plan_update(session, who, shooting, look, request)
+            shots = await self.shots.of_looks([str(look.id)])
+            new, removed = look_changes.shot_changes(shooting, look, update, shots)
+            created.extend(await self.shots.create(shooting, [shot for shot, _ in new]))
+            await look_changes.apply_update(
+                session,
+                shooting,
+                look,
+                update,
+                created=[row for _, row in new],
+                removed=removed,
+                auto_generate=request.auto_generate,
             )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in _RETRYABLE:
-                raise Unavailable("The shots service is unavailable; no look was created") from exc
-            raise
-        return list(reply.shots)
+            await self.shots.delete([s.id for s in removed])  # last: it cannot be undone
+            gone = {s.id for s in removed}
+            return await look_changes.page(session, look, [s for s in shots if s.id not in gone] + created)
 
-    async def _compensate(self, shot_ids: list[str]) -> None:
-        """The looks did not commit: take back the shots created for them."""
-        try:
-            await self.shots.DeleteShots(
-                shots_pb2.DeleteShotsRequest(shot_ids=shot_ids), metadata=principal_metadata(current_principal())
-            )
-        except grpc.aio.AioRpcError:
-            # Orphan shots name looks that do not exist: no read ever reaches them.
-            log.exception("could not delete %d shots of looks that did not commit", len(shot_ids))
+    async def DeleteLook(self, request: pb.LookRef, context: grpc.aio.ServicerContext) -> common_pb2.Empty:
+        """E14 (R103): soft delete; its shots stay in the shots service, out of every read."""
+        who = caller(current_principal())
+        async with transaction(self.ctx.sessions) as session:
+            shooting = await self._editable_shooting(session, who, request.shooting_id)
+            await look_changes.delete(session, shooting, await self._look(session, shooting, request.id))
+        return common_pb2.Empty()
+
+    async def RestoreLook(self, request: pb.LookRef, context: grpc.aio.ServicerContext) -> common_pb2.Empty:
+        """E16 (R104, A23): admin only; 409 for a live look, or while its shooting or production is deleted."""
+        who = caller(current_principal())
+        async with transaction(self.ctx.sessions) as session:
+            shooting_id = parse_uuid(request.shooting_id, ("path", "shooting_id"))
+            shooting = await repo.lock_shooting(session, shooting_id, include_deleted=True)
+            access.ensure_visible(who, shooting, "Shooting")
+            assert shooting is not None
+            access.ensure_admin(who)
+            look = await self._look(session, shooting, request.id, include_deleted=True)
+            await look_changes.restore(session, shooting, look)
+        return common_pb2.Empty()
 
 
 def _renamed(exc: Invalid, names: dict[str, str]) -> Invalid:

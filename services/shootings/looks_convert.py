@@ -1,10 +1,14 @@
-"""Look rows as shootings/v1 Look messages."""
+"""Look rows as shootings/v1 Look messages and as the snapshot look events carry."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from protos.events.v1 import looks_pb2 as look_events
 from protos.shootings.v1 import looks_pb2 as pb
 from services.shootings.convert import timestamp
-from services.shootings.models import ProductionRequest
+from services.shootings.models import ProductionRequest, Shooting
 
 _OPTIONAL_IDS = (
     "subject_id",
@@ -42,3 +46,24 @@ def look_to_pb(row: ProductionRequest) -> pb.Look:
         if (value := getattr(row, name)) is not None:
             setattr(message, name, value)
     return message
+
+
+def look_snapshot(shooting: Shooting, look: ProductionRequest | Mapping[str, Any]) -> look_events.LookSnapshot:
+    """The look as its events carry it, from a row or from the values a creation stages."""
+
+    def get(name: str) -> Any:
+        return look.get(name) if isinstance(look, Mapping) else getattr(look, name)
+
+    optional = {name: str(get(name)) for name in ("subject_id", "product_id") if get(name) is not None}
+    return look_events.LookSnapshot(
+        id=str(get("id")),
+        shooting_id=str(shooting.id),
+        production_id=str(get("production_id")),
+        readiness=get("readiness"),
+        shot_type_ids=[str(s) for s in get("shot_type_ids")],
+        owner_id=str(shooting.owner_id),
+        organization_id=str(shooting.organization_id) if shooting.organization_id else None,
+        updated_at=timestamp(get("updated_at")),
+        deleted_at=timestamp(get("deleted_at")),
+        **optional,
+    )

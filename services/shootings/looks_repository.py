@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -121,3 +122,58 @@ async def apply_shot_state(session: AsyncSession, values: dict[str, Any]) -> uui
 
 async def shooting_of_look(session: AsyncSession, look_id: uuid.UUID) -> uuid.UUID | None:
     return await session.scalar(sa.select(ProductionRequest.shooting_id).where(ProductionRequest.id == look_id))
+
+
+# -- changing looks: update, soft delete and restore (E13, E14, E16) and the cascades (R44-R46, R61) --
+
+# A deleted shot has no later state (shots are deleted for real and ids never come back), so its
+# row in the read model takes a version no event can beat: a late status event never revives it.
+DELETED_SHOT_VERSION = 2**62
+
+
+async def get_look(
+    session: AsyncSession, shooting_id: uuid.UUID, look_id: uuid.UUID, *, include_deleted: bool = False
+) -> ProductionRequest | None:
+    """The look of that shooting, locked for the rest of the transaction (a look of another
+    shooting is as unknown as a missing one)."""
+    query = sa.select(ProductionRequest).where(
+        ProductionRequest.id == look_id, ProductionRequest.shooting_id == shooting_id
+    )
+    if not include_deleted:
+        query = query.where(ProductionRequest.deleted_at.is_(None))
+    return (await session.execute(query.with_for_update())).scalar_one_or_none()
+
+
+async def forget_shots(session: AsyncSession, shots: Sequence[dict[str, Any]]) -> None:
+    """Mark shots deleted in the read model (their rows may not have arrived by event yet)."""
+    for values in shots:
+        await apply_shot_state(session, {**values, "version": DELETED_SHOT_VERSION, "deleted": True})
+
+
+async def soft_delete_looks(
+    session: AsyncSession, shooting_id: uuid.UUID, at: datetime, *, production_id: uuid.UUID | None = None
+) -> None:
+    """Stamp the live looks of a shooting, or of one of its productions, with the instant of the
+    deletion that takes them (so a restore can tell them from looks deleted earlier on their
+    own, R46), then recompute the shooting's roll-ups over the looks left."""
+    conditions = [ProductionRequest.shooting_id == shooting_id, ProductionRequest.deleted_at.is_(None)]
+    if production_id is not None:
+        conditions.append(ProductionRequest.production_id == production_id)
+    await session.execute(
+        sa.update(ProductionRequest)
+        .where(*conditions)
+        .values(deleted_at=at, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    await recompute_shooting(session, shooting_id)
+
+
+async def restore_looks(session: AsyncSession, shooting_id: uuid.UUID, shooting_deleted_at: datetime) -> None:
+    """R45-R46: revive the looks the shooting's deletion took with it, then recompute its roll-ups."""
+    await session.execute(
+        sa.update(ProductionRequest)
+        .where(ProductionRequest.shooting_id == shooting_id, ProductionRequest.deleted_at >= shooting_deleted_at)
+        .values(deleted_at=None, updated_at=sa.func.now())
+        .execution_options(synchronize_session=False)
+    )
+    await recompute_shooting(session, shooting_id)

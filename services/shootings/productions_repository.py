@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.domain.productions import ProductionKind
 from services.shootings.models import (
@@ -70,13 +71,11 @@ async def get_production(
 
 
 async def soft_delete_production(session: AsyncSession, production: Production, at: datetime) -> None:
-    """R61: stamp the production; its descendants take the same instant.
-
-    Cascade hook: when looks (production requests) exist, stamp this production's live looks
-    here with ``at`` as well, so a later restore can tell them from looks deleted on their own
-    (the rule shooting delete/restore follows, R44-R46).
-    """
+    """R61: stamp the production and its live looks with the same instant, so they can be told
+    from looks deleted on their own (the rule shooting delete/restore follows, R44-R46); the
+    shooting's roll-ups then leave those looks out."""
     production.deleted_at = production.updated_at = at
+    await looks_repo.soft_delete_looks(session, production.shooting_id, at, production_id=production.id)
 
 
 async def statuses_of_type(session: AsyncSession, shooting_type_id: uuid.UUID) -> list[ProductionRequestStatus]:
