@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from platformkit.rpc import create_channel
 from platformkit.settings import SERVICE_NAMES, ProcessSettings
+from protos.outfits.v1.outfits_pb2_grpc import OutfitsServiceStub
 from protos.shootings.v1.catalog_pb2_grpc import CatalogServiceStub, ProductSetsServiceStub
 from protos.shootings.v1.guidelines_pb2_grpc import GuidelinesServiceStub
 from protos.shootings.v1.looks_pb2_grpc import LookQueriesServiceStub, LooksServiceStub
@@ -33,6 +34,7 @@ _STUBS: dict[str, tuple[str, type]] = {
     "looks": ("shootings", LooksServiceStub),
     "look_queries": ("shootings", LookQueriesServiceStub),
     "shots": ("shots", ShotsServiceStub),
+    "outfits": ("outfits", OutfitsServiceStub),
 }
 
 
@@ -48,6 +50,7 @@ class ServiceClients:
     looks: LooksServiceStub
     look_queries: LookQueriesServiceStub
     shots: ShotsServiceStub
+    outfits: OutfitsServiceStub
 
     @classmethod
     def connect(cls, settings: ProcessSettings) -> ServiceClients:

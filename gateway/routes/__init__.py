@@ -9,6 +9,7 @@ from gateway.routes import (
     look_reads,
     looks,
     organizations,
+    outfits,
     productions,
     shooting_products,
     shootings,
@@ -23,10 +24,12 @@ ROUTERS: list[APIRouter] = [
     # Literal paths (/shootings/summary, /shootings/production-requests/...) before /shootings/{id}.
     looks.router,
     look_reads.router,
+    outfits.router,
     shootings.router,
     guidelines.router,
     productions.router,
     shooting_products.router,
     catalog.router,
+    outfits.overview,
     utils.router,
 ]

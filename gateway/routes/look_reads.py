@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
+from gateway.outfit_composition import look_outfits
 from gateway.repository.users import users_by_ids
 from gateway.schemas.look_reads import (
     DraftProductionRequestsSummary,
@@ -72,11 +73,14 @@ async def compose(
     *,
     revisions: bool,
 ) -> LookComposer:
-    """The page's shots (one call, none for an empty page) and assignees (one query), together."""
+    """The page's shots (one call, none for an empty page), assignees (one query) and outfits (one
+    outfits call, one catalog call for their products), together."""
     look_ids = [look.id for look in page.looks]
     shots_call = _shots(clients, principal, look_ids, revisions=revisions) if look_ids else _no_shots()
-    shots, assignees = await asyncio.gather(shots_call, _assignees(session, page))
-    return LookComposer(page, shots, assignees)
+    shots, assignees, outfits = await asyncio.gather(
+        shots_call, _assignees(session, page), look_outfits(clients, principal, look_ids)
+    )
+    return LookComposer(page, shots, assignees, outfits)
 
 
 _Scoped = TypeVar("_Scoped", pb.ListLooksRequest, pb.GetLookRequest, pb.ShootingScopeRequest, pb.ShootingSummaryRequest)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from gateway.protoconv import dt, value
 from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic, ShotTypePublic
 from gateway.schemas.common import LongText
-from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, ProductionRequestOutfitPublic, RefImage
+from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, OutfitsView, ProductionRequestOutfitPublic, RefImage
 from gateway.schemas.products import ProductGender
 from gateway.schemas.shootings import ProductionRequestStatusKey
 from gateway.schemas.shots import ShotPublic, ShotSummary
@@ -235,15 +235,22 @@ class GenerateProductionRequestsResponse(BaseModel):
 
 
 class LookComposer:
-    """Assembles public looks from one page of looks, the entries they name, their shots and the
-    assignees' summaries: every lookup is a dictionary, whatever the page holds."""
+    """Assembles public looks from one page of looks, the entries they name, their shots, the
+    assignees' summaries and their outfits: every lookup is a dictionary, whatever the page holds."""
 
-    def __init__(self, page: pb.LooksPage, shots: list[shots_pb2.Shot], assignees: dict[str, UserSummary]) -> None:
+    def __init__(
+        self,
+        page: pb.LooksPage,
+        shots: list[shots_pb2.Shot],
+        assignees: dict[str, UserSummary],
+        outfits: OutfitsView | None = None,
+    ) -> None:
         self.entries: dict[str, catalog_pb2.CatalogEntry] = {e.id: e for e in page.entries}
         self.shots: dict[str, list[shots_pb2.Shot]] = defaultdict(list)
         for shot in shots:
             self.shots[shot.production_request_id].append(shot)
         self.assignees = assignees
+        self.outfits = outfits or OutfitsView()
 
     def _shot_type(self, shot: shots_pb2.Shot) -> ShotTypePublic | None:
         entry = self.entries.get(shot.shot_type_id)
@@ -290,14 +297,12 @@ class LookComposer:
             use_subject_mannequin_double=value(look, "use_subject_mannequin_double"),
             deleted_at=dt(look, "deleted_at"),
             shots=[ShotPublic.from_pb(s, self._shot_type(s)) for s in self.shots.get(look.id, [])],
-            outfit_id=value(look, "outfit_id"),
-            outfit_ref_imgs_urls=[],
-            outfit_instruction=None,
-            outfit_product_ids=[],
+            **self.outfits.look_fields(look.id, value(look, "outfit_id")),
         )
 
     def summary(self, look: pb.Look) -> ProductionRequestSummary:
         return ProductionRequestSummary(
             **self._common(look),
+            **self.outfits.summary_fields(look.id),
             shots=[ShotSummary.from_pb(s, self._shot_type(s)) for s in self.shots.get(look.id, [])],
         )

@@ -1,14 +1,21 @@
-"""Public models of outfits (ProductionRequestOutfitPublic) and their inputs."""
+"""Public models of outfits (ProductionRequestOutfitPublic, ReusableOutfitMatch) and their inputs
+(ManualOutfitCreate, FinalizeOutfitRequest, the POST /outfits/ body)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
 
+from gateway.protoconv import dt, value
 from gateway.schemas.catalog import MediaResourcePublic
 from gateway.schemas.products import ProductPublic
+from protos.outfits.v1 import outfits_pb2
+from protos.shootings.v1 import catalog_pb2
 
 
 class MediaInput(BaseModel):
@@ -44,3 +51,128 @@ class ProductionRequestOutfitPublic(BaseModel):
     generation_status: str | None = None
     generation_error: str | None = None
     retry_count: int = 0
+
+    @classmethod
+    def from_pb(cls, outfit: outfits_pb2.Outfit, entries: Mapping[str, catalog_pb2.CatalogEntry]) -> Self:
+        """The public outfit; its products are the catalog entries the caller may see."""
+        return cls(
+            id=outfit.id,
+            created_at=dt(outfit, "created_at"),
+            updated_at=dt(outfit, "updated_at"),
+            production_request_id=outfit.production_request_id,
+            outfit_ref_imgs_urls=list(outfit.outfit_ref_imgs_urls),
+            outfit_instruction=value(outfit, "outfit_instruction"),
+            outfit_product_ids=list(outfit.outfit_product_ids),
+            outfit_products=[ProductPublic.from_entry(entries[i]) for i in outfit.outfit_product_ids if i in entries],
+            generation_status=value(outfit, "generation_status"),
+            generation_error=value(outfit, "generation_error"),
+            retry_count=outfit.retry_count,
+        )
+
+
+class ProductionRequestOutfitsPublic(BaseModel):
+    data: list[ProductionRequestOutfitPublic]
+    count: int
+
+
+class ManualOutfitCreate(BaseModel):
+    """Request model for manually creating an outfit for a look (production_request_id from path)."""
+
+    outfit_ref_imgs_urls: list[RefImage] | None = None
+    outfit_instruction: str | None = Field(default=None, max_length=OUTFIT_INSTRUCTION_MAX)
+    outfit_product_ids: list[uuid.UUID] = []
+
+    def fields_pb(self) -> outfits_pb2.OutfitFields:
+        fields = outfits_pb2.OutfitFields(outfit_product_ids=[str(i) for i in self.outfit_product_ids or []])
+        if self.outfit_instruction is not None:
+            fields.outfit_instruction = self.outfit_instruction
+        fields.outfit_ref_imgs_urls.extend(
+            [
+                r if isinstance(r, str) else r.model_dump(mode="json", exclude_none=True)
+                for r in self.outfit_ref_imgs_urls or []
+            ]
+        )
+        return fields
+
+
+class OutfitCreate(ManualOutfitCreate):
+    """POST /outfits/: a proposal for the look ``production_request_id``."""
+
+    production_request_id: uuid.UUID
+
+
+class FinalizeOutfitRequest(ManualOutfitCreate):
+    """Request model for finalizing an outfit for a shooting look.
+
+    Either select an existing outfit proposal OR create a new outfit (mutually exclusive): provide
+    `outfit_id` to select one of the look's proposals, or the creation fields
+    (`outfit_ref_imgs_urls`, `outfit_instruction`, `outfit_product_ids`). Both or neither: 400.
+    """
+
+    outfit_id: uuid.UUID | None = Field(default=None, description="ID of existing outfit proposal to finalize")
+    outfit_ref_imgs_urls: list[RefImage] | None = Field(default=None, description="Reference image URLs for new outfit")
+    outfit_instruction: str | None = Field(
+        default=None, max_length=OUTFIT_INSTRUCTION_MAX, description="Instructions for new outfit"
+    )
+    outfit_product_ids: list[uuid.UUID] | None = Field(default=None, description="Product IDs for new outfit")
+
+    def to_pb(self, production_request_id: uuid.UUID) -> outfits_pb2.FinalizeOutfitRequest:
+        given = [self.outfit_ref_imgs_urls, self.outfit_instruction, self.outfit_product_ids]
+        request = outfits_pb2.FinalizeOutfitRequest(
+            production_request_id=str(production_request_id),
+            fields=self.fields_pb(),
+            has_fields=any(v is not None for v in given),
+        )
+        if self.outfit_id is not None:
+            request.outfit_id = str(self.outfit_id)
+        return request
+
+
+class ReusableOutfitMatch(BaseModel):
+    source_production_request_id: uuid.UUID
+    source_product: ProductPublic | None = None
+    outfit: ProductionRequestOutfitPublic
+
+
+@dataclass
+class OutfitsView:
+    looks: dict[str, outfits_pb2.LookOutfits] = field(default_factory=dict)
+    entries: dict[str, catalog_pb2.CatalogEntry] = field(default_factory=dict)
+
+    def public(self, outfit: outfits_pb2.Outfit) -> ProductionRequestOutfitPublic:
+        return ProductionRequestOutfitPublic.from_pb(outfit, self.entries)
+
+    def look_fields(self, look_id: str, outfit_id: str | None) -> dict[str, Any]:
+        """``outfit``, ``outfit_id``, ``outfit_proposals`` and the fields computed from THE outfit
+        (R94: empty lists and null without one)."""
+        known = self.looks.get(look_id)
+        outfit = known.outfit if known is not None and known.HasField("outfit") else None
+        return {
+            "outfit": self.public(outfit) if outfit else None,
+            "outfit_id": outfit.id if outfit else outfit_id,
+            "outfit_proposals": [self.public(p) for p in known.proposals] if known else [],
+            "outfit_ref_imgs_urls": list(outfit.outfit_ref_imgs_urls) if outfit else [],
+            "outfit_instruction": outfit.outfit_instruction
+            if outfit and outfit.HasField("outfit_instruction")
+            else None,
+            "outfit_product_ids": list(outfit.outfit_product_ids) if outfit else [],
+        }
+
+    def summary_fields(self, look_id: str) -> dict[str, Any]:
+        """R89: THE outfit's product count, and the styling status (PENDING while any proposal is
+        being styled, else THE outfit's or the newest proposal's)."""
+        known = self.looks.get(look_id)
+        if known is None:
+            return {"outfit_products_count": 0, "outfit_generation_status": None}
+        outfit = known.outfit if known.HasField("outfit") else None
+        statuses = [p.generation_status for p in known.proposals if p.HasField("generation_status")]
+        if "PENDING" in statuses:
+            status: str | None = "PENDING"
+        elif outfit is not None:
+            status = outfit.generation_status if outfit.HasField("generation_status") else "COMPLETED"
+        else:
+            status = statuses[-1] if statuses else None
+        return {
+            "outfit_products_count": len(outfit.outfit_product_ids) if outfit else 0,
+            "outfit_generation_status": status,
+        }
