@@ -138,11 +138,26 @@ def record_push(outcome: str) -> None:
     PUSH_OUTCOMES.labels(outcome).inc()
 
 
+def route_template(scope: MutableMapping[str, Any]) -> str:
+    """The template of the route that answered, include prefixes and all.
+
+    FastAPI 0.165 keeps included routers unflattened: ``scope["route"]`` is the route as its router
+    declared it (without the ``/api/v1`` it was included under); the full template is on the
+    effective route context FastAPI leaves next to it. Other matched routes (docs, OpenAPI,
+    /metrics) have no parameters, so their path is their template; anything else is unmatched.
+    """
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path_format", None)
+    if template:
+        return str(template)
+    return str(scope["path"]) if "endpoint" in scope else UNMATCHED_ROUTE
+
+
 class HttpMetrics:
     """ASGI middleware: count and time every HTTP request by its route *template*.
 
-    The template (``/api/v1/shootings/{shooting_id}``) comes from the route FastAPI matched,
-    which it leaves in the scope; ids never become label values. A request that raised counts as
+    The template (``/api/v1/shootings/{shooting_id}``) comes from the route FastAPI matched
+    (:func:`route_template`); ids never become label values. A request that raised counts as
     a 500 (the error handler outside this middleware answers it).
     """
 
@@ -165,7 +180,7 @@ class HttpMetrics:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
+            route = route_template(scope)
             method = scope["method"]
             http_latency(route, method).observe(time.perf_counter() - began)
             http_requests(route, method, str(status)).inc()

@@ -52,6 +52,7 @@ from envoy_data_plane.envoy.config.route.v3 import (
     RouteAction,
     RouteConfiguration,
     RouteMatch,
+    Tracing,
     VirtualHost,
 )
 from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import HttpConnectionManager
@@ -63,7 +64,7 @@ from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
     HttpProtocolOptionsExplicitHttpConfig,
 )
 from envoy_data_plane.envoy.type.matcher.v3 import RegexMatcher, StringMatcher
-from envoy_data_plane.envoy.type.v3 import Int64Range
+from envoy_data_plane.envoy.type.v3 import FractionalPercent, FractionalPercentDenominatorType, Int64Range
 from envoy_data_plane.google.protobuf import Any
 
 from deploy.envoy import filters
@@ -138,6 +139,10 @@ def _methods(methods: tuple[str, ...]) -> HeaderMatcher:
     return HeaderMatcher(name=":method", string_match=StringMatcher(safe_regex=RegexMatcher(regex=pattern)))
 
 
+def _never() -> FractionalPercent:
+    return FractionalPercent(numerator=0, denominator=FractionalPercentDenominatorType.HUNDRED)
+
+
 def _to_gateway(timeout: timedelta, retry: RetryPolicy | None = None) -> RouteAction:
     return RouteAction(cluster=GATEWAY_CLUSTER, timeout=timeout, retry_policy=retry)
 
@@ -146,6 +151,14 @@ def routes(params: EdgeParams) -> list[Route]:
     retry = RetryPolicy(retry_on=RETRY_ON, num_retries=params.retries, per_try_timeout=params.per_try_timeout)
     api = "/api/v1"
     return [
+        # Load balancers and supervisors poll it every few seconds: never a trace of its own
+        # (the gateway does not trace it either), but retried like any idempotent read.
+        Route(
+            name="health-check",
+            match=RouteMatch(path=params.health_path),
+            route=_to_gateway(params.health_timeout, retry),
+            tracing=Tracing(client_sampling=_never(), random_sampling=_never(), overall_sampling=_never()),
+        ),
         Route(
             name="api-idempotent",
             match=RouteMatch(path_separated_prefix=api, headers=[_methods(IDEMPOTENT_METHODS)]),

@@ -72,6 +72,7 @@ def test_routes_limits_and_retries_read_back_as_typed_objects() -> None:
     assert routes["api"].route.retry_policy is None  # POST and PATCH are never retried
     assert routes["openapi"].match.path == "/openapi.json"
     assert routes["not-found"].direct_response.status == 404
+    assert routes["health-check"].tracing.random_sampling.numerator == 0  # housekeeping is never traced
     assert manager.tracing is not None and manager.tracing.provider.name == "envoy.tracers.opentelemetry"
     assert "%TRACE_ID%" in yaml.safe_dump(manager.access_log[0].typed_config.to_dict())
 

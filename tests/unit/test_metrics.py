@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import httpx
 import pytest
-from fastapi import FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI, HTTPException
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client import REGISTRY
 
@@ -17,9 +17,9 @@ def sample(name: str, **labels: str) -> float:
 
 
 def app() -> FastAPI:
-    api = FastAPI()
+    router = APIRouter(prefix="/things")
 
-    @api.get("/things/{thing_id}")
+    @router.get("/{thing_id}")
     async def thing(thing_id: str) -> dict[str, str]:
         if thing_id == "missing":
             raise HTTPException(404)
@@ -27,26 +27,30 @@ def app() -> FastAPI:
             raise RuntimeError("boom")
         return {"id": thing_id}
 
+    api = FastAPI()
+    api.include_router(router, prefix="/api/v1")
     api.add_middleware(metrics.HttpMetrics)
     return api
 
 
 async def test_http_requests_are_counted_by_route_template_and_status() -> None:
-    route = {"route": "/things/{thing_id}", "method": "GET"}
+    route = {"route": "/api/v1/things/{thing_id}", "method": "GET"}
     before = {code: sample("http_requests_total", status=code, **route) for code in ("200", "404", "500")}
     latency_before = sample("http_request_duration_seconds_count", **route)
     transport = httpx.ASGITransport(app=app(), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        assert (await client.get("/things/1")).status_code == 200
-        assert (await client.get("/things/2")).status_code == 200
-        assert (await client.get("/things/missing")).status_code == 404
-        assert (await client.get("/things/broken")).status_code == 500
+        assert (await client.get("/api/v1/things/1")).status_code == 200
+        assert (await client.get("/api/v1/things/2")).status_code == 200
+        assert (await client.get("/api/v1/things/missing")).status_code == 404
+        assert (await client.get("/api/v1/things/broken")).status_code == 500
         assert (await client.get("/nowhere")).status_code == 404
+        assert (await client.get("/docs")).status_code == 200
     after = {code: sample("http_requests_total", status=code, **route) for code in before}
     assert {code: after[code] - before[code] for code in before} == {"200": 2, "404": 1, "500": 1}
     assert sample("http_request_duration_seconds_count", **route) - latency_before == 4
     # Ids never become label values; an unmatched path has one series of its own.
-    assert sample("http_requests_total", route="/things/1", method="GET", status="200") == 0
+    assert sample("http_requests_total", route="/api/v1/things/1", method="GET", status="200") == 0
+    assert sample("http_requests_total", route="/docs", method="GET", status="200") >= 1
     assert sample("http_requests_total", route=metrics.UNMATCHED_ROUTE, method="GET", status="404") >= 1
 
 
