@@ -32,3 +32,25 @@ def rewrap(
             stream(handler.unary_stream), handler.request_deserializer, handler.response_serializer
         )
     return handler
+
+
+Wrappers = tuple[Callable[[UnaryBehavior], UnaryBehavior], Callable[[StreamBehavior], StreamBehavior]]
+
+
+class WrappingInterceptor(grpc.aio.ServerInterceptor):
+    """A server interceptor that acts around each call; subclasses say how in :meth:`wrappers`."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        unary, stream = self.wrappers(handler_call_details)
+        return rewrap(handler, unary=unary, stream=stream)
+
+    def wrappers(self, details: grpc.HandlerCallDetails) -> Wrappers:
+        """The unary and the streaming wrapper for the call ``details`` describes."""
+        raise NotImplementedError

@@ -31,7 +31,7 @@ import grpc
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import start_http_server as _start_http_server
 
-from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, rewrap
+from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
 
 # Seconds; fine below 100 ms, where a healthy API answers, coarse up to a minute.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -221,20 +221,13 @@ def _code_name(code: Any, exc_type: type[BaseException] | None) -> str:
     return next((c.name for c in grpc.StatusCode if c.value[0] == code), str(code))
 
 
-class GrpcMetrics(grpc.aio.ServerInterceptor):
+class GrpcMetrics(WrappingInterceptor):
     """Counts and times every unary and server-streaming call, by the status code it ended with.
 
     Registered first, so it sees the status the error-mapping interceptor set with ``abort``.
     """
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
+    def wrappers(self, handler_call_details: grpc.HandlerCallDetails) -> Wrappers:
         service, method = _split_method(handler_call_details.method)
 
         def unary(inner: UnaryBehavior) -> UnaryBehavior:
@@ -252,4 +245,4 @@ class GrpcMetrics(grpc.aio.ServerInterceptor):
 
             return call
 
-        return rewrap(handler, unary=unary, stream=stream)
+        return unary, stream

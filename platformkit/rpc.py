@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
@@ -21,7 +21,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from platformkit import errors, metrics
-from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, rewrap
+from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
 from protos.common.v1 import common_pb2
 
 PRINCIPAL_KEY = "x-principal-bin"
@@ -84,17 +84,10 @@ async def _abort(context: grpc.aio.ServicerContext, exc: Exception) -> None:
     raise exc
 
 
-class ServerInterceptor(grpc.aio.ServerInterceptor):
+class ServerInterceptor(WrappingInterceptor):
     """Binds the principal for the handler and maps domain errors to statuses."""
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
+    def wrappers(self, handler_call_details: grpc.HandlerCallDetails) -> Wrappers:
         principal = _principal_from(handler_call_details.invocation_metadata)
 
         def unary(inner: UnaryBehavior) -> UnaryBehavior:
@@ -122,7 +115,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
 
             return call
 
-        return rewrap(handler, unary=unary, stream=stream)
+        return unary, stream
 
 
 def create_server(
