@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.service import ConsumerSpec, ServiceContext
 from platformkit.topics import SHOOTINGS_EVENTS
+from protos.events.v1 import looks_pb2 as look_events
 from protos.events.v1 import shootings_pb2 as shooting_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
-from services.shots.models import ShootingAccess
+from services.shots.models import LookProjection, ShootingAccess
 
 # The envelope source of every event the shots service publishes.
 SOURCE = "shots"
@@ -27,8 +28,42 @@ _SNAPSHOT_EVENTS = {
 }
 
 
+# Look events: each carries the look's snapshot after the change.
+_LOOK_EVENTS = {
+    "look.created": look_events.LookCreated,
+    "look.updated": look_events.LookChanged,
+    "look.deleted": look_events.LookChanged,
+    "look.restored": look_events.LookChanged,
+}
+
+
+async def project_look(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Keep `look_projection` (product, deletion) in step; older snapshots never win."""
+    event = _LOOK_EVENTS[envelope.type]()
+    envelope.payload.Unpack(event)
+    look = event.look
+    values = {
+        "look_id": uuid.UUID(look.id),
+        "shooting_id": uuid.UUID(look.shooting_id),
+        "product_id": uuid.UUID(look.product_id) if look.HasField("product_id") else None,
+        "deleted": look.HasField("deleted_at"),
+        "source_updated_at": look.updated_at.ToDatetime(tzinfo=UTC),
+    }
+    statement = insert(LookProjection).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LookProjection.look_id],
+        set_={k: statement.excluded[k] for k in values if k != "look_id"},
+        where=LookProjection.source_updated_at <= statement.excluded.source_updated_at,
+    )
+    await session.execute(statement)
+
+
 async def project_shooting_access(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """Keep `shooting_access` in step with the shootings context; older snapshots never win."""
+    """Keep `shooting_access` (and `look_projection`) in step with the shootings context; older
+    snapshots never win."""
+    if envelope.type in _LOOK_EVENTS:
+        await project_look(session, envelope)
+        return
     event_class = _SNAPSHOT_EVENTS.get(envelope.type)
     if event_class is None:
         return

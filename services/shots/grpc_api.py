@@ -8,6 +8,7 @@ import grpc
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid
+from platformkit.media import MediaSettings, open_store
 from platformkit.outbox import NewEvent, add_events
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
@@ -17,15 +18,22 @@ from protos.shots.v1 import shots_pb2_grpc
 from services.shots import repository as repo
 from services.shots.convert import parse_uuid, shot_state, shot_to_pb
 from services.shots.events import SOURCE
+from services.shots.generations_api import GenerationHandlers
 from services.shots.models import messaging
+from services.shots.revisions_api import RevisionHandlers
+from services.shots.shots_api import ShotHandlers
 
 # A look creation may carry up to 1,000 looks x a few shot types.
 MAX_SHOTS_PER_CALL = 20_000
 
 
-class ShotsServicer(shots_pb2_grpc.ShotsServiceServicer):
+class ShotsServicer(ShotHandlers, RevisionHandlers, GenerationHandlers, shots_pb2_grpc.ShotsServiceServicer):
+    """The batch calls other services make (here) and the per-resource handlers (mixins)."""
+
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
+        # Revision images name uploaded objects, which are read once to be registered.
+        self.store = open_store(MediaSettings())
 
     async def CreateShots(
         self, request: pb.CreateShotsRequest, context: grpc.aio.ServicerContext
@@ -42,7 +50,9 @@ class ShotsServicer(shots_pb2_grpc.ShotsServiceServicer):
                     s.production_request_id, ("body", "shots", str(i), "production_request_id")
                 ),
                 "shooting_id": shooting_id,
-                "shot_type_id": parse_uuid(s.shot_type_id, ("body", "shots", str(i), "shot_type_id")),
+                "shot_type_id": parse_uuid(s.shot_type_id, ("body", "shots", str(i), "shot_type_id"))
+                if s.shot_type_id
+                else None,
                 "pose_preset_id": uuid.UUID(s.pose_preset_id) if s.HasField("pose_preset_id") else None,
             }
             for i, s in enumerate(request.shots)

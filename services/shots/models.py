@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from platformkit.db import new_metadata
@@ -43,13 +43,139 @@ class Shot(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     production_request_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     shooting_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    shot_type_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # Null only for a shot created without one (E37 allows it).
+    shot_type_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     pose_preset_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     rework_available: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     rework_used: Mapped[int] = mapped_column(sa.Integer, server_default="0")
-    status: Mapped[str] = mapped_column(sa.Text, server_default="PENDING")
+    status: Mapped[str] = mapped_column(sa.Text, server_default="PENDING", index=True)
     current_revision_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # Bumped by every change; events carry it so consumers never apply an older state over a newer one.
     version: Mapped[int] = mapped_column(sa.BigInteger, server_default="1")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class Revision(Base):
+    """One version of a shot's image set. Revisions form a chain through ``previous_revision_id``;
+    only chain tips may be deleted (R145; the foreign key backs the check up)."""
+
+    __tablename__ = "shot_revisions"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shot_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("shots.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(sa.Integer)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    shot_status: Mapped[str] = mapped_column(sa.Text)
+    shot_revision_status: Mapped[str | None] = mapped_column(sa.Text)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    previous_revision_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("shot_revisions.id"), index=True
+    )
+    # The generation whose predictions it holds: unique, so a redelivered job can never append twice.
+    generation_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class MediaObject(Base):
+    """A stored file (platformkit.media) that revision images point at; detached, not deleted,
+    when its image goes (R143), so a later sweep can remove the bytes."""
+
+    __tablename__ = "media_objects"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.Text, unique=True)
+    content_type: Mapped[str] = mapped_column(sa.Text)
+    file_size: Mapped[int] = mapped_column(sa.BigInteger)
+    content_hash: Mapped[str] = mapped_column(sa.Text)
+    width: Mapped[int | None] = mapped_column(sa.Integer)
+    height: Mapped[int | None] = mapped_column(sa.Integer)
+    extension: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    detached_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RevisionImage(Base):
+    __tablename__ = "shot_revision_images"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shot_revision_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("shot_revisions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer)
+    source_type: Mapped[str] = mapped_column(sa.Text)
+    prediction_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    refine_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    image_url: Mapped[str | None] = mapped_column(sa.Text)
+    sketch_image_url: Mapped[str | None] = mapped_column(sa.Text)
+    image_media_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("media_objects.id", ondelete="SET NULL")
+    )
+    sketch_image_media_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("media_objects.id", ondelete="SET NULL")
+    )
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    autogenerated: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class RevisionPushRef(Base):
+    """Push records the exports context holds for a revision (A59: they block a restore that
+    would delete it). Filled from the exports context's push events."""
+
+    __tablename__ = "revision_push_refs"
+    revision_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("shot_revisions.id", ondelete="CASCADE"), primary_key=True
+    )
+    push_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+
+
+class Generation(Base):
+    """One generation job: PENDING -> PROCESSING -> COMPLETED | FAILED. Its id is the idempotency
+    key of the work item on ``generation.requests``."""
+
+    __tablename__ = "generations"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shot_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("shots.id", ondelete="CASCADE"), index=True
+    )
+    production_request_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(sa.Text, server_default="PENDING")
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    seed: Mapped[int] = mapped_column(sa.BigInteger)
+    model_id: Mapped[str | None] = mapped_column(sa.Text)
+    # GenerationInputs as JSON: what the worker renders from.
+    inputs: Mapped[dict[str, object]] = mapped_column(JSONB)
+    attempts: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    worker: Mapped[str | None] = mapped_column(sa.Text)
+    revision_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class Prediction(Base):
+    """One image of a generation, with its own seed."""
+
+    __tablename__ = "predictions"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    generation_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("generations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer)
+    seed: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="PENDING")
+    media_key: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class LookProjection(Base):
+    """Each look's product and deletion, fed by the look events on `shootings.events`: what the
+    product filter of GET /shots/ needs, and what hides the shots of a deleted look."""
+
+    __tablename__ = "look_projection"
+    look_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shooting_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    product_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+    deleted: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    source_updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -25,16 +25,22 @@ STATUS_CHANGED = "shot.status_changed"
 
 
 async def change_status(
-    session: AsyncSession, shot_id: uuid.UUID, status: str, *, current_revision_id: uuid.UUID | None = None
+    session: AsyncSession,
+    shot_id: uuid.UUID,
+    status: str,
+    *,
+    current_revision_id: uuid.UUID | None = None,
+    clear_revision: bool = False,
 ) -> Shot | None:
     """Set the shot's status (and, when given, its current revision), bump its version and
     announce it; None when the shot does not exist. A change to the status it already has (and
     the same revision) writes nothing and announces nothing. The caller owns the transaction and
-    has checked that ``status`` is a status of the shooting's type."""
+    has checked that ``status`` is a status of the shooting's type. ``clear_revision`` leaves the
+    shot without a current revision (its last revision was deleted)."""
     shot = await session.scalar(sa.select(Shot).where(Shot.id == shot_id).with_for_update())
     if shot is None:
         return None
-    revision = current_revision_id if current_revision_id is not None else shot.current_revision_id
+    revision = None if clear_revision else (current_revision_id or shot.current_revision_id)
     if shot.status == status and shot.current_revision_id == revision:
         return shot
     shot.status = status

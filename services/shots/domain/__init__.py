@@ -1,0 +1,1 @@
+"""Rules of the shots context without I/O: access, revision chains, review, generation planning."""

@@ -1,0 +1,64 @@
+"""Who may see and change shots (DESIGN.md "Access"; RULES R7, R11, R13, A20).
+
+Shots are scoped by their shooting: its owner, the members of its organization and admins see
+them; anyone else gets 404 (existence is never revealed). Starting generations is the owner's
+(or an admin's) right alone: a member who can see gets 403 (R11).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from platformkit.errors import NotFound, PermissionDenied
+from protos.common.v1 import common_pb2
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: uuid.UUID
+    is_superuser: bool
+    organization_ids: frozenset[uuid.UUID]
+
+    @classmethod
+    def from_principal(cls, principal: common_pb2.Principal) -> Caller:
+        return cls(
+            user_id=uuid.UUID(principal.user_id),
+            is_superuser=principal.is_superuser,
+            organization_ids=frozenset(uuid.UUID(o) for o in principal.organization_ids),
+        )
+
+
+@dataclass(frozen=True)
+class ShootingScope:
+    owner_id: uuid.UUID
+    organization_id: uuid.UUID | None
+    deleted: bool = False
+
+
+def can_see(caller: Caller, scope: ShootingScope | None) -> bool:
+    if scope is None or scope.deleted:
+        return False
+    return (
+        caller.is_superuser
+        or scope.owner_id == caller.user_id
+        or (scope.organization_id is not None and scope.organization_id in caller.organization_ids)
+    )
+
+
+def ensure_visible(caller: Caller, scope: ShootingScope | None, what: str) -> ShootingScope:
+    if scope is None or not can_see(caller, scope):
+        raise NotFound(f"{what} not found")
+    return scope
+
+
+def ensure_owner(caller: Caller, scope: ShootingScope) -> None:
+    """R11: generation is the shooting owner's (or an admin's) call."""
+    if not (caller.is_superuser or scope.owner_id == caller.user_id):
+        raise PermissionDenied("Only the owner of the shooting can start generations")
+
+
+def ensure_organization_scope(caller: Caller, organization_id: uuid.UUID | None) -> None:
+    """R8/R7: listing an organization's shots needs membership (or admin)."""
+    if organization_id is not None and not (caller.is_superuser or organization_id in caller.organization_ids):
+        raise PermissionDenied("Not a member of this organization")

@@ -1,0 +1,56 @@
+"""ShotsService handlers of generations; mixed into the servicer."""
+
+from __future__ import annotations
+
+import grpc
+
+from platformkit.db import transaction
+from platformkit.errors import Invalid, NotFound
+from platformkit.service import ServiceContext
+from protos.common.v1 import common_pb2
+from protos.shots.v1 import shots_pb2 as pb
+from services.shots import generations
+from services.shots.convert import generation_to_pb, parse_uuid
+from services.shots.shots_api import caller
+
+# E8 may start generations for a thousand looks at once.
+MAX_SPECS = 20_000
+
+
+class GenerationHandlers:
+    ctx: ServiceContext
+
+    async def StartGenerations(
+        self, request: pb.StartGenerationsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.StartGenerationsResponse:
+        if len(request.specs) > MAX_SPECS:
+            raise Invalid.at(("body",), f"At most {MAX_SPECS} shots per call")
+        for index, spec in enumerate(request.specs):
+            parse_uuid(spec.shot_id, ("body", "generations", str(index), "shot_id"))
+        async with transaction(self.ctx.sessions) as session:
+            started = await generations.start(session, caller(), request.specs, owner_only=request.owner_only)
+        return pb.StartGenerationsResponse(
+            generations=[
+                pb.GenerationRef(
+                    id=str(g.id), shot_id=str(g.shot_id), production_request_id=str(g.production_request_id)
+                )
+                for g in started.generations
+            ],
+            skipped=[pb.SkippedShot(shot_id=str(shot), reason=reason) for shot, reason in started.skipped],
+        )
+
+    async def GetGeneration(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Generation:
+        generation_id = parse_uuid(request.id, ("path", "generation_id"))
+        async with self.ctx.sessions() as session:
+            found = await generations.visible_generations(session, caller(), generation_id=generation_id)
+        if not found:
+            raise NotFound("Generation not found")
+        return generation_to_pb(*found[0])
+
+    async def ListGenerations(
+        self, request: pb.ListGenerationsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListGenerationsResponse:
+        shot_id = parse_uuid(request.shot_id, ("query", "shot_id"))
+        async with self.ctx.sessions() as session:
+            found = await generations.visible_generations(session, caller(), shot_id=shot_id)
+        return pb.ListGenerationsResponse(generations=[generation_to_pb(g, p) for g, p in found])

@@ -1,0 +1,182 @@
+"""Reads of the shots database: shots scoped by their shooting, revisions with their images
+and media, generations with their predictions. Each read is a constant number of statements
+whatever a page holds (one per level, never one per row)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from services.shots.domain.access import Caller, ShootingScope
+from services.shots.models import (
+    Generation,
+    LookProjection,
+    MediaObject,
+    Prediction,
+    Revision,
+    RevisionImage,
+    ShootingAccess,
+    Shot,
+)
+
+# Shots of deleted looks vanish from reads (a look not projected yet counts as live).
+_LIVE_LOOK = ~sa.exists().where(LookProjection.look_id == Shot.production_request_id, LookProjection.deleted)
+
+
+@dataclass
+class RevisionView:
+    row: Revision
+    images: list[tuple[RevisionImage, MediaObject | None, MediaObject | None]] = field(default_factory=list)
+
+
+@dataclass
+class ShotView:
+    row: Shot
+    revisions: list[RevisionView] = field(default_factory=list)
+    has_generations: bool = False
+
+
+def visible_to(caller: Caller) -> sa.ColumnElement[bool]:
+    """The condition on ShootingAccess under which ``caller`` sees a shooting's shots."""
+    if caller.is_superuser:
+        return ~ShootingAccess.deleted
+    return sa.and_(
+        ~ShootingAccess.deleted,
+        sa.or_(
+            ShootingAccess.owner_id == caller.user_id,
+            ShootingAccess.organization_id.in_(caller.organization_ids or [uuid.UUID(int=0)]),
+        ),
+    )
+
+
+async def scope_of(session: AsyncSession, shooting_id: uuid.UUID) -> ShootingScope | None:
+    row = await session.get(ShootingAccess, shooting_id)
+    return None if row is None else ShootingScope(row.owner_id, row.organization_id, row.deleted)
+
+
+async def visible_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID, *, lock: bool = False) -> Shot | None:
+    query = (
+        sa.select(Shot)
+        .join(ShootingAccess, ShootingAccess.shooting_id == Shot.shooting_id)
+        .where(Shot.id == shot_id, visible_to(caller), _LIVE_LOOK)
+    )
+    return await session.scalar(query.with_for_update(of=Shot) if lock else query)
+
+
+async def visible_revision(
+    session: AsyncSession, caller: Caller, revision_id: uuid.UUID
+) -> tuple[Revision, Shot] | None:
+    """The revision and its shot, the shot locked: every revision change of a shot serialises on it."""
+    shot_id = await session.scalar(sa.select(Revision.shot_id).where(Revision.id == revision_id))
+    if shot_id is None:
+        return None
+    shot = await visible_shot(session, caller, shot_id, lock=True)
+    revision = await session.get(Revision, revision_id) if shot is not None else None
+    return None if revision is None or shot is None else (revision, shot)
+
+
+@dataclass(frozen=True)
+class ShotFilters:
+    organization_id: uuid.UUID | None = None
+    has_generations: bool | None = None
+    product_id: uuid.UUID | None = None
+    production_request_id: uuid.UUID | None = None
+    shooting_id: uuid.UUID | None = None
+    shot_type_id: uuid.UUID | None = None
+    status: str | None = None
+
+
+def _has_generations() -> sa.Exists:
+    return sa.exists().where(Generation.shot_id == Shot.id)
+
+
+async def list_shots(
+    session: AsyncSession, caller: Caller, filters: ShotFilters, skip: int, limit: int
+) -> tuple[list[Shot], int]:
+    """R7: an organization's shots, or the shots of the caller's personal shootings."""
+    conditions: list[sa.ColumnElement[bool]] = [~ShootingAccess.deleted, _LIVE_LOOK]
+    if filters.organization_id is not None:
+        conditions.append(ShootingAccess.organization_id == filters.organization_id)
+    else:
+        conditions += [ShootingAccess.organization_id.is_(None), ShootingAccess.owner_id == caller.user_id]
+    exact = {
+        Shot.production_request_id: filters.production_request_id,
+        Shot.shooting_id: filters.shooting_id,
+        Shot.shot_type_id: filters.shot_type_id,
+        Shot.status: filters.status,
+    }
+    conditions += [column == value for column, value in exact.items() if value is not None]
+    if filters.has_generations is not None:
+        conditions.append(_has_generations() if filters.has_generations else ~_has_generations())
+    if filters.product_id is not None:
+        conditions.append(
+            sa.exists().where(
+                LookProjection.look_id == Shot.production_request_id, LookProjection.product_id == filters.product_id
+            )
+        )
+    base = sa.select(Shot).join(ShootingAccess, ShootingAccess.shooting_id == Shot.shooting_id).where(*conditions)
+    total = await session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    rows = await session.scalars(base.order_by(Shot.created_at.desc(), Shot.id).offset(skip).limit(limit))
+    return list(rows), int(total or 0)
+
+
+async def revisions_of(session: AsyncSession, shot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[RevisionView]]:
+    """Every revision of the shots (oldest first) with their images and media: three statements."""
+    revisions = list(
+        await session.scalars(
+            sa.select(Revision).where(Revision.shot_id.in_(shot_ids)).order_by(Revision.created_at, Revision.version)
+        )
+    )
+    views = {r.id: RevisionView(r) for r in revisions}
+    if views:
+        image_media = aliased(MediaObject)
+        sketch_media = aliased(MediaObject)
+        rows = await session.execute(
+            sa.select(RevisionImage, image_media, sketch_media)
+            .outerjoin(image_media, image_media.id == RevisionImage.image_media_id)
+            .outerjoin(sketch_media, sketch_media.id == RevisionImage.sketch_image_media_id)
+            .where(RevisionImage.shot_revision_id.in_(list(views)))
+            .order_by(RevisionImage.position)
+        )
+        for image, media, sketch in rows.tuples():
+            views[image.shot_revision_id].images.append((image, media, sketch))
+    grouped: dict[uuid.UUID, list[RevisionView]] = defaultdict(list)
+    for revision in revisions:
+        grouped[revision.shot_id].append(views[revision.id])
+    return grouped
+
+
+async def shot_views(session: AsyncSession, shots: Sequence[Shot], *, revisions: bool = True) -> list[ShotView]:
+    ids = [s.id for s in shots]
+    with_generations = set(
+        await session.scalars(sa.select(Generation.shot_id).where(Generation.shot_id.in_(ids)).distinct())
+    )
+    chains = await revisions_of(session, ids) if revisions and ids else {}
+    return [ShotView(s, chains.get(s.id, []), s.id in with_generations) for s in shots]
+
+
+async def revision_view(session: AsyncSession, revision: Revision) -> RevisionView:
+    views = (await revisions_of(session, [revision.shot_id])).get(revision.shot_id, [])
+    return next(v for v in views if v.row.id == revision.id)
+
+
+async def generation_with_predictions(
+    session: AsyncSession, generation_ids: Sequence[uuid.UUID]
+) -> list[tuple[Generation, list[Prediction]]]:
+    generations = list(
+        await session.scalars(
+            sa.select(Generation).where(Generation.id.in_(generation_ids)).order_by(Generation.created_at)
+        )
+    )
+    predictions: dict[uuid.UUID, list[Prediction]] = defaultdict(list)
+    for prediction in await session.scalars(
+        sa.select(Prediction).where(Prediction.generation_id.in_(generation_ids)).order_by(Prediction.position)
+    ):
+        predictions[prediction.generation_id].append(prediction)
+    return [(g, predictions[g.id]) for g in generations]

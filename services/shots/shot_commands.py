@@ -1,0 +1,122 @@
+"""Shot commands for a caller: update (E40 and the overview PATCH), delete (E41), approve/reject.
+
+A change of anything but the status is announced as ``shot.updated`` with the shot's new
+version; status changes go through :func:`change_status` (``shot.status_changed``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from platformkit.errors import Conflict, Invalid, NotFound
+from platformkit.outbox import add_event
+from platformkit.topics import SHOTS_EVENTS
+from services.shots import queries
+from services.shots.convert import shot_state
+from services.shots.domain import revisions as rules
+from services.shots.domain.access import Caller
+from services.shots.events import SOURCE
+from services.shots.media import detach_media
+from services.shots.models import Revision, RevisionImage, Shot, messaging
+from services.shots.repository import delete_shots
+from services.shots.status_changes import change_status
+
+UPDATED = "shot.updated"
+DELETED = "shot.deleted"
+_COUNTERS = ("rework_available", "rework_used")
+
+
+async def _visible(session: AsyncSession, caller: Caller, shot_id: uuid.UUID) -> Shot:
+    shot = await queries.visible_shot(session, caller, shot_id, lock=True)
+    if shot is None:
+        raise NotFound("Shot not found")
+    return shot
+
+
+async def announce_update(session: AsyncSession, shot: Shot) -> None:
+    shot.version += 1
+    shot.updated_at = datetime.now(UTC)
+    await session.flush()
+    await add_event(
+        session,
+        messaging,
+        topic=SHOTS_EVENTS,
+        event_type=UPDATED,
+        aggregate_id=str(shot.id),
+        payload=shot_state(shot),
+        source=SOURCE,
+    )
+
+
+async def update_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID, changes: dict[str, object]) -> Shot:
+    """Partial (absent keys unchanged); R135: the status follows the current revision only."""
+    shot = await _visible(session, caller, shot_id)
+    for name in _COUNTERS:
+        if name in changes and changes[name] is None:
+            raise Invalid.at(("body", name), "may be omitted but not null")
+    touched = False
+    for name in (*_COUNTERS, "shot_type_id"):
+        if name in changes and getattr(shot, name) != changes[name]:
+            setattr(shot, name, changes[name])
+            touched = True
+    if touched:
+        await announce_update(session, shot)
+    if "current_revision_id" in changes:
+        revision_id = changes["current_revision_id"]
+        if revision_id is None:
+            await change_status(session, shot.id, rules.INITIAL_STATUS, clear_revision=True)
+        else:
+            revision = await session.get(Revision, revision_id)
+            if revision is None or revision.shot_id != shot.id:
+                raise Invalid.at(("body", "current_revision_id"), "Not a revision of this shot")
+            await change_status(session, shot.id, revision.shot_status, current_revision_id=revision.id)
+    await session.refresh(shot)
+    return shot
+
+
+async def delete_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID) -> tuple[Shot, queries.ShotView]:
+    """E41 (R136): the shot as it was; its revisions go with it and their media are detached."""
+    shot = await _visible(session, caller, shot_id)
+    [view] = await queries.shot_views(session, [shot])
+    await detach_media(session, [r.row.id for r in view.revisions])
+    [removed] = await delete_shots(session, [shot.id])
+    await add_event(
+        session,
+        messaging,
+        topic=SHOTS_EVENTS,
+        event_type=DELETED,
+        aggregate_id=str(removed.id),
+        payload=shot_state(removed, deleted=True),
+        source=SOURCE,
+    )
+    return removed, view
+
+
+async def review_shot(
+    session: AsyncSession, caller: Caller, shot_id: uuid.UUID, decision: str, notes: str | None
+) -> Shot:
+    """Approve or reject: the current revision's status in place (no new revision); approving
+    needs a current revision with at least one image (409)."""
+    if decision not in rules.REVIEW_DECISIONS:
+        raise Invalid.at(("body", "decision"), "APPROVED or REJECTED")
+    shot = await _visible(session, caller, shot_id)
+    revision = await session.get(Revision, shot.current_revision_id) if shot.current_revision_id else None
+    if revision is None:
+        raise Conflict("The shot has no current revision to review")
+    if decision == "APPROVED":
+        images = await session.scalar(
+            sa.select(sa.func.count()).select_from(RevisionImage).where(RevisionImage.shot_revision_id == revision.id)
+        )
+        if not images:
+            raise Conflict("The current revision has no image to approve")
+    revision.shot_status = decision
+    if notes is not None:
+        revision.notes = notes
+    revision.updated_at = datetime.now(UTC)
+    await change_status(session, shot.id, decision)
+    await session.refresh(shot)
+    return shot
