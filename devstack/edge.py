@@ -8,7 +8,8 @@ process of the table.
 Environment (set by :func:`devstack.environment.process_env`): ``GATEWAY_HOST``/``GATEWAY_PORT``
 (the public address Envoy listens on), ``EDGE_UPSTREAM`` (where the gateway binds),
 ``EDGE_ADMIN_PORT``, ``STATE_DIR`` and, when set, ``OTEL_EXPORTER_OTLP_ENDPOINT`` (Envoy then
-exports its spans there too).
+exports its spans there too). ``ENVOY_RATE_LIMIT_PER_SECOND`` overrides the local rate limit
+(burst: twice that), e.g. to watch Envoy answer 429 without a benchmark's worth of traffic.
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ def local_params(environ: Mapping[str, str]) -> EdgeParams:
     marked unhealthy (panic threshold), so a shorter interval would only add log lines.
     """
     otlp = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    defaults = EdgeParams()
+    rate = int(environ.get("ENVOY_RATE_LIMIT_PER_SECOND") or defaults.rate_limit_per_second)
     return replace(
-        EdgeParams(),
+        defaults,
+        rate_limit_per_second=rate,
+        rate_limit_burst=2 * rate,
         listen_host=environ.get("GATEWAY_HOST") or "127.0.0.1",
         listen_port=int(environ["GATEWAY_PORT"]),
         admin_host="127.0.0.1",

@@ -104,7 +104,10 @@ def test_envoy_accepts_the_local_variant(tmp_path: Path) -> None:
         "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317",
     }
     params = local_params(environ)
-    assert (params.listen_port, params.gateway.port, params.otlp_collector) == (18000, 18001, params.otlp_collector)
+    assert (params.listen_port, params.gateway.port, params.admin_port) == (18000, 18001, 19901)
+    assert params.otlp_collector is not None and params.otlp_collector.port == 4317
+    assert params.rate_limit_per_second == EdgeParams().rate_limit_per_second
+    assert local_params({**environ, "ENVOY_RATE_LIMIT_PER_SECOND": "5"}).rate_limit_burst == 10
     path = tmp_path / "envoy.yaml"
     path.write_text(render(bootstrap(params)))
     result = validate(path)
