@@ -1,6 +1,7 @@
-"""The look read path in one event loop: the shots and shootings services (each on a fresh
-database, the shootings one calling the shots one) behind an in-process gateway on its own
-database, all on the suite's real PostgreSQL and broker.
+"""The look read path in one event loop: the shots, shootings and outfits services (each on a
+fresh database, the shootings one calling the shots one, the outfits one calling the catalog) and
+a styling worker (the `llm` stylist against :class:`tests.support.fake_llm.FakeLlm`) behind an
+in-process gateway on its own database, all on the suite's real PostgreSQL and broker.
 
 ``platform.calls`` records every gRPC call the gateway makes (a client interceptor on its
 channels); ``platform.statements(engine)`` records the SQL statements an engine runs, so tests
@@ -27,6 +28,11 @@ import gateway.clients
 from devstack.engines import free_port
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from services.outfits import grpc_api as outfits_api
+from services.outfits import projection as outfits_projection
+from services.outfits import styling
+from services.outfits.models import messaging as outfits_messaging
+from services.outfits.settings import OutfitsSettings
 from services.shootings import grpc_api as shootings_api
 from services.shootings import rollups
 from services.shootings.models import messaging as shootings_messaging
@@ -36,6 +42,7 @@ from services.shots import grpc_api as shots_api
 from services.shots.models import messaging as shots_messaging
 from services.shots.settings import ShotsSettings
 from tests.integration.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, migrated_database, running
+from tests.support.fake_llm import FakeLlm
 from tests.support.services import RunningService, running_service
 
 
@@ -66,6 +73,8 @@ class Platform:
     shots: RunningService
     calls: CallLog
     admin: dict[str, str] = field(default_factory=dict)
+    outfits: RunningService | None = None
+    llm: FakeLlm | None = None
 
     @property
     def shootings_engine(self) -> AsyncEngine:
@@ -82,12 +91,13 @@ class Platform:
 
     @contextlib.contextmanager
     def statements(self, engine: AsyncEngine, *markers: str) -> Iterator[list[str]]:
-        """The statements ``engine`` runs inside the block that read (SELECT) one of ``markers``'
-        tables: the outbox relay, the consumers' writes and health probes share the engine."""
+        """The plain reads (SELECT, not FOR UPDATE) ``engine`` runs inside the block that name one of
+        ``markers``' tables: the outbox relay, the consumers and health probes share the engine."""
         seen: list[str] = []
 
         def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if statement.lstrip().upper().startswith("SELECT") and any(m in statement for m in markers):
+            read = statement.lstrip().upper().startswith("SELECT") and "FOR UPDATE" not in statement.upper()
+            if read and any(m in statement for m in markers):
                 seen.append(statement)
 
         sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
@@ -110,6 +120,42 @@ def _counted_channel_factory(calls: CallLog):  # type: ignore[no-untyped-def]
     return create_channel
 
 
+@contextlib.asynccontextmanager
+async def _outfits(
+    new_database, broker: str, shootings: RunningService
+) -> AsyncIterator[tuple[RunningService, FakeLlm]]:  # type: ignore[no-untyped-def]
+    """The outfits service and one styling worker on its database; styling retries twice, at once."""
+    llm = FakeLlm().start()
+    settings = functools.partial(
+        OutfitsSettings,
+        shootings_grpc_target=f"127.0.0.1:{shootings.runtime.bound_port}",
+        stylist="llm",
+        stylist_llm_url=llm.url,
+        styling_max_retries=2,
+        styling_retry_delay_seconds=0,
+    )
+    database = new_database("outfits")
+    try:
+        async with (
+            running_service(
+                "services.outfits",
+                settings,
+                database,
+                broker,
+                tables=outfits_messaging,
+                grpc_service_names=outfits_api.SERVICE_NAMES,
+                add_servicers=outfits_api.add_servicers,
+                consumers=outfits_projection.consumers,
+            ) as outfits,
+            running_service(
+                "services.outfits", settings, database, broker, tables=outfits_messaging, consumers=styling.consumers
+            ),
+        ):
+            yield outfits, llm
+    finally:
+        llm.stop()
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: ignore[no-untyped-def]
     broker = engines.broker.bootstrap
@@ -124,16 +170,19 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
         consumers=shots_events.consumers,
     ) as shots:
         shots_target = f"127.0.0.1:{shots.runtime.bound_port}"
-        async with running_service(
-            "services.shootings",
-            functools.partial(ShootingsSettings, shots_grpc_target=shots_target),
-            new_database("shootings"),
-            broker,
-            tables=shootings_messaging,
-            grpc_service_names=shootings_api.SERVICE_NAMES,
-            add_servicers=shootings_api.add_servicers,
-            consumers=rollups.consumers,
-        ) as shootings:
+        async with (
+            running_service(
+                "services.shootings",
+                functools.partial(ShootingsSettings, shots_grpc_target=shots_target),
+                new_database("shootings"),
+                broker,
+                tables=shootings_messaging,
+                grpc_service_names=shootings_api.SERVICE_NAMES,
+                add_servicers=shootings_api.add_servicers,
+                consumers=rollups.consumers,
+            ) as shootings,
+            _outfits(new_database, broker, shootings) as (outfits, llm),
+        ):
             settings = GatewaySettings(
                 database_url=await migrated_database(new_database),
                 secret_key="integration-test-secret-key-0123456789",
@@ -143,7 +192,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
                 db_pool_size=4,
                 shootings_grpc_target=f"127.0.0.1:{shootings.runtime.bound_port}",
                 shots_grpc_target=shots_target,
-                outfits_grpc_target=f"127.0.0.1:{free_port()}",
+                outfits_grpc_target=f"127.0.0.1:{outfits.runtime.bound_port}",
                 exports_grpc_target=f"127.0.0.1:{free_port()}",
             )
             calls = CallLog()
@@ -153,4 +202,4 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
                 async with running(app) as http:
                     admin = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD)
                     http.headers.update(admin)
-                    yield Platform(http, app, shootings, shots, calls, admin)
+                    yield Platform(http, app, shootings, shots, calls, admin, outfits, llm)
