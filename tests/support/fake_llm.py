@@ -6,6 +6,7 @@ product's name says how to behave.
 - a name containing ``flaky``: HTTP 500 for the first two requests about that product, then a
   valid answer (the styling job retries twice and completes);
 - ``broken``: always an answer naming a product that is not a candidate (invalid output);
+- ``slow``: waits until :attr:`FakeLlm.release` is set (30 s at most), then answers validly;
 - anything else: a valid answer choosing the first candidate.
 
 ``requests`` keeps every request body received, for assertions on the prompt.
@@ -27,6 +28,7 @@ class FakeLlm:
         self.requests: list[dict[str, Any]] = []
         self.calls: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
+        self.release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -49,6 +51,8 @@ class FakeLlm:
             self.requests.append(body)
             self.calls[core["id"]] += 1
             count = self.calls[core["id"]]
+        if "slow" in core["name"]:
+            self.release.wait(30)
         if "flaky" in core["name"] and count <= FAILURES_BEFORE_SUCCESS:
             return 500, {"error": {"message": "overloaded"}}
         chosen = ["not-a-candidate"] if "broken" in core["name"] else [c["id"] for c in brief["candidates"][:1]]
