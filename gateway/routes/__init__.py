@@ -4,15 +4,18 @@ from fastapi import APIRouter
 
 from gateway.routes import (
     catalog,
+    generations,
     guidelines,
     login,
     look_reads,
     looks,
+    media,
     organizations,
     outfits,
     productions,
     shooting_products,
     shootings,
+    shots,
     users,
     utils,
 )
@@ -23,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     organizations.router,
     # Literal paths (/shootings/summary, /shootings/production-requests/...) before /shootings/{id}.
     looks.router,
+    generations.looks_router,
     look_reads.router,
     outfits.router,
     shootings.router,
@@ -31,5 +35,9 @@ ROUTERS: list[APIRouter] = [
     shooting_products.router,
     catalog.router,
     outfits.overview,
+    # /shots/revisions/upload-url before /shots/revisions/{revision_id}.
+    media.router,
+    shots.router,
+    generations.router,
     utils.router,
 ]

@@ -1,0 +1,156 @@
+"""Public models of generations and the start bodies (E20, E21), and how a look's generation
+inputs are composed from what the shootings service knows.
+
+Orchestration lives in the gateway: it reads the look with the catalog entries it names
+(``LookQueriesService.GetLook``: subject with its base images, shot types, product) and the
+look's shots (``ShotsService.ListShotsByLooks``), then asks the shots service to start them
+(``StartGenerations``), which owns the rules (skip back views and shot types without a base
+image, 1-10, owner only) and the records. E8 calls the same RPC from the shootings service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from gateway.media import media_url
+from gateway.protoconv import dt, value
+from protos.shootings.v1 import catalog_pb2, looks_pb2
+from protos.shots.v1 import shots_pb2 as pb
+
+Count = Annotated[int, Field(ge=1, le=10)]
+
+
+class StartGenerationsRequest(BaseModel):
+    """Request model for starting generations for all shot types in a production request."""
+
+    generations_per_shot_type: Count = Field(default=1, description="Number of generations per shot type (1-10)")
+
+
+class StartGenerationsResponse(BaseModel):
+    """Response model for start generations endpoint."""
+
+    message: str
+    production_request_id: uuid.UUID
+    generation_ids: list[uuid.UUID]
+    generations_per_shot_type: int
+
+
+class StartShotTypeGenerationsRequest(BaseModel):
+    """Request model for starting generations for a specific shot type in a production request."""
+
+    shot_type_id: uuid.UUID = Field(description="UUID of the shot type to generate for")
+    generations_count: Count = Field(default=1, description="Number of generations to create (1-10)")
+
+
+class StartShotTypeGenerationsResponse(BaseModel):
+    """Response model for start shot type generations endpoint."""
+
+    message: str
+    production_request_id: uuid.UUID
+    shot_type_id: uuid.UUID
+    generation_ids: list[uuid.UUID]
+    generations_count: int
+
+
+class PredictionPublic(BaseModel):
+    id: uuid.UUID
+    status: str
+    seed: int
+    image_url: str | None = None
+
+
+class GenerationPublic(BaseModel):
+    id: uuid.UUID
+    shot_id: uuid.UUID
+    production_request_id: uuid.UUID
+    status: str = Field(description="PENDING, PROCESSING, COMPLETED or FAILED")
+    error: str | None = None
+    seed: int
+    model_id: str | None = None
+    revision_id: uuid.UUID | None = None
+    predictions: list[PredictionPublic] = []
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_pb(cls, message: pb.Generation) -> GenerationPublic:
+        return cls(
+            id=message.id,
+            shot_id=message.shot_id,
+            production_request_id=message.production_request_id,
+            status=message.status,
+            error=value(message, "error"),
+            seed=message.seed,
+            model_id=value(message, "model_id"),
+            revision_id=value(message, "revision_id"),
+            predictions=[
+                PredictionPublic(id=p.id, status=p.status, seed=p.seed, image_url=media_url(value(p, "media_key")))
+                for p in message.predictions
+            ],
+            created_at=dt(message, "created_at"),
+            updated_at=dt(message, "updated_at"),
+        )
+
+
+class GenerationsPublic(BaseModel):
+    data: list[GenerationPublic]
+    count: int
+
+
+def _fields(entry: catalog_pb2.CatalogEntry | None) -> dict[str, Any]:
+    return dict(entry.fields) if entry is not None else {}
+
+
+class GenerationPlanner:
+    """Per shot of one look, the inputs a worker renders from."""
+
+    def __init__(self, page: looks_pb2.LooksPage) -> None:
+        self.look = page.looks[0]
+        self.entries = {e.id: e for e in page.entries}
+        subject = self.entries.get(self.look.subject_id)
+        self.subject = subject
+        self.base_images = {
+            str(b.get("shot_type_id")): str(b.get("image_url") or "") for b in _fields(subject).get("base_images") or []
+        }
+        product = self.entries.get(self.look.product_id)
+        self.product = product
+        fields = _fields(product)
+        # Style references: the product's own images (outfit references join them once the
+        # outfits context exposes them).
+        self.references = [
+            str(u) for u in [fields.get("cover_image_url"), *(fields.get("reference_images") or [])] if u
+        ]
+
+    def inputs(self, shot: pb.Shot) -> pb.GenerationInputs:
+        shot_type = self.entries.get(shot.shot_type_id)
+        fields = _fields(shot_type)
+        inputs = pb.GenerationInputs(
+            base_image_url=self.base_images.get(shot.shot_type_id, ""),
+            reference_image_urls=self.references,
+            shot_type_id=shot.shot_type_id,
+            shot_type_name=shot_type.name if shot_type else "",
+            view_angle=str(fields.get("view_angle") or ""),
+            framing=str(fields.get("framing") or ""),
+        )
+        if fields.get("prompt"):
+            inputs.prompt = str(fields["prompt"])
+        if self.subject is not None:
+            inputs.subject_name = self.subject.name
+        if self.product is not None:
+            inputs.product_name = self.product.name
+        for name in ("width", "height"):
+            if self.look.HasField(name):
+                setattr(inputs, name, getattr(self.look, name))
+        return inputs
+
+    def specs(self, shots: Iterable[pb.Shot], count: int, num_predictions: int = 1) -> list[pb.GenerationSpec]:
+        """A31: one spec per shot (a look has one shot per shot type)."""
+        return [
+            pb.GenerationSpec(shot_id=s.id, count=count, num_predictions=num_predictions, inputs=self.inputs(s))
+            for s in shots
+        ]

@@ -1,0 +1,200 @@
+"""Processing one generation work item, exactly once in effect.
+
+The generation id is the idempotency key. The steps, each its own short transaction except the
+render, which holds none:
+
+1. claim: the generation, locked; COMPLETED or FAILED (or gone with its shot) means a previous
+   delivery finished it: nothing to do. Otherwise it becomes PROCESSING (attempts + 1, worker).
+2. render: fetch the base and reference images, call the provider; retryable failures are
+   tried again with backoff up to ``GENERATION_MAX_ATTEMPTS``, then the generation is FAILED with
+   the reason, as is any failure that would fail again.
+3. store each image under a key fixed per prediction (a second render overwrites, never leaks).
+4. complete: in ONE transaction, guarded by the generation's status under a row lock, the media
+   rows, the predictions, the revision (unique per generation) and the COMPLETED mark.
+
+A worker killed between 2 and 4 leaves the generation PROCESSING and its offset uncommitted:
+the item is redelivered (to another worker once the group rebalances), rendered again and
+committed once. The consumer's own transaction (its processed-event row) stays open while the
+job runs: a concurrent redelivery (a rebalance while this worker still renders) waits on that
+row and then finds the event processed instead of rendering a second time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from platformkit import metrics
+from platformkit.backoff import Backoff
+from platformkit.db import transaction
+from platformkit.media import MediaSettings, MediaStore
+from platformkit.media.fetch import FetchError, fetch_image
+from platformkit.media.keys import prediction_key
+from protos.events.v1 import shots_pb2 as events_pb2
+from protos.events.v1.envelope_pb2 import EventEnvelope
+from services.shots.domain import generation as rules
+from services.shots.domain.revisions import status_after_generation
+from services.shots.media import record_media
+from services.shots.models import Generation, Prediction, Revision, Shot
+from services.shots.revisions import NewImage, append_revision
+from services.shots.worker.providers import Provider, ProviderError, RenderJob
+from services.shots.worker.settings import GenerationSettings
+
+log = logging.getLogger(__name__)
+MAX_ERROR = 2000
+
+
+class GenerationProcessor:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: GenerationSettings,
+        media: MediaSettings,
+        store: MediaStore,
+        provider: Provider,
+        worker: str,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.media = media
+        self.store = store
+        self.provider = provider
+        self.worker = worker
+
+    async def handle(self, session: AsyncSession, envelope: EventEnvelope) -> None:
+        """The consumer's handler (``session`` holds the processed-event row, see above)."""
+        if envelope.type != "generation.requested":
+            return
+        request = events_pb2.GenerationRequested()
+        envelope.payload.Unpack(request)
+        await self.process(uuid.UUID(request.generation_id))
+
+    async def process(self, generation_id: uuid.UUID) -> str | None:
+        """Run one generation to its end; returns its final status (None: nothing was done)."""
+        job = await self._claim(generation_id)
+        if job is None:
+            return None
+        generation, seeds = job
+        try:
+            images = await self._render(generation, seeds)
+        except ProviderError as exc:
+            await self._fail(generation_id, str(exc))
+            return "FAILED"
+        keys = await self._store(generation_id, images)
+        done = await self._complete(generation_id, images, keys)
+        return "COMPLETED" if done else None
+
+    async def _claim(self, generation_id: uuid.UUID) -> tuple[Generation, list[tuple[uuid.UUID, int]]] | None:
+        async with transaction(self.sessions) as session:
+            generation = await session.get(Generation, generation_id, with_for_update=True)
+            if generation is None or generation.status in rules.DONE:
+                return None
+            generation.status = "PROCESSING"
+            generation.attempts += 1
+            generation.worker = self.worker
+            generation.updated_at = datetime.now(UTC)
+            predictions = await session.scalars(
+                sa.select(Prediction).where(Prediction.generation_id == generation_id).order_by(Prediction.position)
+            )
+            return generation, [(p.id, p.seed) for p in predictions]
+
+    async def _render(self, generation: Generation, seeds: list[tuple[uuid.UUID, int]]) -> list[bytes]:
+        backoff = Backoff(
+            initial=self.settings.generation_retry_initial_seconds, cap=self.settings.generation_retry_max_seconds
+        )
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                job = await self._job(generation, [seed for _, seed in seeds])
+                return await self.provider.render(job)
+            except FetchError as exc:
+                error = ProviderError(f"image unavailable: {exc}", retryable=True)
+            except ProviderError as exc:
+                error = exc
+            if not error.retryable or attempt >= self.settings.generation_max_attempts:
+                raise error
+            delay = backoff.next_delay()
+            log.warning("generation %s: %s; attempt %d, retrying in %.1fs", generation.id, error, attempt, delay)
+            await asyncio.sleep(delay)
+
+    async def _job(self, generation: Generation, seeds: list[int]) -> RenderJob:
+        inputs = generation.inputs
+        base = await fetch_image(str(inputs.get("base_image_url", "")), self.media, self.store)
+        references = [
+            await fetch_image(str(url), self.media, self.store) for url in inputs.get("reference_image_urls", [])
+        ]
+        return RenderJob(
+            generation_id=str(generation.id),
+            seeds=seeds,
+            inputs=inputs,
+            base_image=base,
+            references=references,
+            model_id=generation.model_id,
+            width=int(inputs.get("width") or self.settings.generation_default_width),
+            height=int(inputs.get("height") or self.settings.generation_default_height),
+        )
+
+    async def _store(self, generation_id: uuid.UUID, images: list[bytes]) -> list[str]:
+        async with self.sessions() as session:
+            prediction_ids = list(
+                await session.scalars(
+                    sa.select(Prediction.id)
+                    .where(Prediction.generation_id == generation_id)
+                    .order_by(Prediction.position)
+                )
+            )
+        keys = [prediction_key(generation_id, p) for p in prediction_ids]
+        for key, data in zip(keys, images, strict=True):
+            await self.store.put(key, data, "image/png")
+        return keys
+
+    async def _complete(self, generation_id: uuid.UUID, images: list[bytes], keys: list[str]) -> bool:
+        async with transaction(self.sessions) as session:
+            generation = await session.get(Generation, generation_id, with_for_update=True)
+            if generation is None or generation.status in rules.DONE:
+                return False  # another delivery committed it first: this render is discarded
+            shot = await session.get(Shot, generation.shot_id, with_for_update=True)
+            assert shot is not None  # the generation would have gone with it (cascade)
+            predictions = list(
+                await session.scalars(
+                    sa.select(Prediction).where(Prediction.generation_id == generation_id).order_by(Prediction.position)
+                )
+            )
+            new_images = []
+            for prediction, key, data in zip(predictions, keys, images, strict=True):
+                media = await record_media(session, key, data)
+                prediction.status, prediction.media_key = "COMPLETED", key
+                new_images.append(NewImage("PREDICTION", prediction_id=prediction.id, autogenerated=True, media=media))
+            previous = await session.get(Revision, shot.current_revision_id) if shot.current_revision_id else None
+            revision = await append_revision(
+                session,
+                shot,
+                shot_status=status_after_generation(shot.status),
+                images=new_images,
+                previous=previous,
+                generation_id=generation.id,
+            )
+            generation.status, generation.error, generation.revision_id = "COMPLETED", None, revision.id
+            generation.updated_at = datetime.now(UTC)
+        metrics.record_generation("completed")
+        log.info("generation %s completed: revision %s", generation_id, revision.id)
+        return True
+
+    async def _fail(self, generation_id: uuid.UUID, reason: str) -> None:
+        async with transaction(self.sessions) as session:
+            generation = await session.get(Generation, generation_id, with_for_update=True)
+            if generation is None or generation.status in rules.DONE:
+                return
+            generation.status, generation.error = "FAILED", reason[:MAX_ERROR]
+            generation.updated_at = datetime.now(UTC)
+            await session.execute(
+                sa.update(Prediction).where(Prediction.generation_id == generation_id).values(status="FAILED")
+            )
+        metrics.record_generation("failed")
+        log.error("generation %s failed: %s", generation_id, reason)
