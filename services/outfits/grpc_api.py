@@ -29,6 +29,7 @@ from services.outfits.convert import (
 from services.outfits.domain import access
 from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import ensure_one_choice
+from services.outfits.look_source import learn_look
 from services.outfits.models import Look, Outfit
 
 BODY = ("body",)
@@ -47,7 +48,11 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         return Catalog(self.ctx.channel("shootings"))
 
     async def _visible_look(self, session: AsyncSession, who: Caller, raw_id: str, loc: tuple[str, ...]) -> Look:
-        look = await repo.get_look(session, parse_uuid(raw_id, loc), for_update=True)
+        """The look, locked; one whose creation event has not arrived yet is read from its owner."""
+        look_id = parse_uuid(raw_id, loc)
+        look = await repo.get_look(session, look_id, for_update=True)
+        if look is None:
+            look = await learn_look(session, self.ctx.channel("shootings"), look_id, current_principal())
         access.ensure_visible(who, look)
         assert look is not None
         return look

@@ -3,7 +3,8 @@ shooting's owner and organization), and the outfit work a new look asks for.
 
 look.created brings THE outfit when the request gave one (``has_outfit``) and, with
 ``generate_outfit``, one PENDING proposal plus its styling job, all in the consumer's
-transaction (processed events make a redelivery change nothing).
+transaction: processed events make a redelivery change nothing, so the work is done whether or
+not the look was already recorded (see :mod:`services.outfits.look_source`).
 """
 
 from __future__ import annotations
@@ -51,12 +52,12 @@ async def _apply_shooting(session: AsyncSession, envelope: EventEnvelope) -> Non
     )
 
 
-async def _record_look(session: AsyncSession, snapshot: look_events.LookSnapshot) -> bool:
-    """Keep the look's snapshot; True when the look is new here (a snapshot without its owner
-    cannot introduce a look and only ever follows the look's creation)."""
+async def _record_look(session: AsyncSession, snapshot: look_events.LookSnapshot) -> None:
+    """Keep the look's snapshot (one without its owner cannot introduce a look, and only ever
+    follows the look's creation)."""
     if not snapshot.HasField("owner_id"):
-        return False
-    return await repo.upsert_look(
+        return
+    await repo.upsert_look(
         session,
         {
             "id": uuid.UUID(snapshot.id),
@@ -74,12 +75,13 @@ async def _record_look(session: AsyncSession, snapshot: look_events.LookSnapshot
 async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope) -> None:
     event = look_events.LookCreated()
     envelope.payload.Unpack(event)
-    if not await _record_look(session, event.look):
-        return  # known already: its outfit work was done when it first arrived
+    await _record_look(session, event.look)
     look = await repo.get_look(session, uuid.UUID(event.look.id), for_update=True)
-    assert look is not None
+    if look is None:
+        return
     changes = []
-    if event.has_outfit:
+    # The request's outfit, unless a client chose one since (the look can be named before this arrives).
+    if event.has_outfit and look.outfit_id is None:
         given = pb.OutfitFields(
             outfit_product_ids=event.outfit_product_ids, outfit_ref_imgs_urls=event.outfit_ref_imgs_urls
         )

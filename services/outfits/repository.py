@@ -72,16 +72,17 @@ async def proposal_counts(session: AsyncSession, look: Look) -> tuple[int, int]:
     return int(total), int(pending)
 
 
-async def upsert_look(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Record a look snapshot unless a newer one is known; True when the look is new here."""
+async def upsert_look(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Record a look snapshot unless a newer one is known (owner and organization follow the
+    shooting's events once the look is known)."""
     statement = insert(Look).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Look.id],
-        set_={k: statement.excluded[k] for k in values if k not in {"id", "owner_id", "organization_id"}},
-        where=Look.source_updated_at <= statement.excluded.source_updated_at,
-    ).returning(sa.literal_column("xmax = 0").label("inserted"))
-    row = (await session.execute(statement)).one_or_none()
-    return bool(row and row.inserted)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Look.id],
+            set_={k: statement.excluded[k] for k in values if k not in {"id", "owner_id", "organization_id"}},
+            where=Look.source_updated_at <= statement.excluded.source_updated_at,
+        )
+    )
 
 
 async def update_shooting_scope(

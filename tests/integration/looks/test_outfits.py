@@ -25,18 +25,20 @@ async def product(platform, name: str, **fields: Any) -> str:
     return (await post(platform.http, "/products/", body))["id"]
 
 
-async def looks(platform, product_ids: list[str], **body: Any) -> tuple[str, list[dict[str, Any]]]:
-    """A personal shooting of the admin with one look per product (one FEMALE subject)."""
-    shooting = await post(platform.http, "/shootings/", {"name": "Outfits", "due_date": DUE})
+async def looks(
+    platform, product_ids: list[str], shooting_id: str | None = None, **body: Any
+) -> tuple[str, list[dict[str, Any]]]:
+    """One look per product (one FEMALE subject) in ``shooting_id``, else a new personal shooting
+    of the admin."""
+    if shooting_id is None:
+        shooting_id = (await post(platform.http, "/shootings/", {"name": "Outfits", "due_date": DUE}))["id"]
     subject = await post(platform.http, "/subjects/", {"name": "Ada", "gender": "FEMALE"})
     created = await post(
         platform.http,
-        f"/shootings/{shooting['id']}/production-requests",
+        f"/shootings/{shooting_id}/production-requests",
         {"product_ids": product_ids, "subject_ids": [subject["id"]], **body},
     )
-    return shooting["id"], sorted(
-        created["production_requests"], key=lambda look: product_ids.index(look["product_id"])
-    )
+    return shooting_id, sorted(created["production_requests"], key=lambda look: product_ids.index(look["product_id"]))
 
 
 async def get_look(platform, look_id: str, **kwargs: Any) -> dict[str, Any]:
@@ -98,7 +100,8 @@ async def test_r91_generating_count_counts_drafts_with_a_pending_proposal(platfo
     plain = await product(platform, "plain skirt", placement="legs")
     platform.llm.release.clear()
     try:
-        shooting_id, [pending, _] = await looks(platform, [slow, plain], generate_outfit=True)
+        shooting_id, _ = await looks(platform, [plain])  # a draft, not styled
+        _, [pending] = await looks(platform, [slow], shooting_id, generate_outfit=True)
         summary, _ = await eventually(
             lambda: draft_summary(platform, shooting_id), lambda s: s["generating_count"] == 1
         )
