@@ -14,6 +14,7 @@ from fastapi import APIRouter
 
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
+from gateway.outfit_composition import look_outfits
 from gateway.schemas.common import Message
 from gateway.schemas.look_updates import ProductionRequestUpdate
 from gateway.schemas.looks import (
@@ -78,7 +79,9 @@ async def update_production_request(
     page = await clients.looks.UpdateLook(
         body.to_pb(shooting_id, production_request_id), metadata=principal_metadata(principal), timeout=60
     )
-    return LookComposer(page, list(page.shots), await assignee_summaries(session, page.looks)).public(page.looks[0])
+    assignees = await assignee_summaries(session, page.looks)
+    outfits = await look_outfits(clients, principal, [look.id for look in page.looks])
+    return LookComposer(page, list(page.shots), assignees, outfits).public(page.looks[0])
 
 
 def _look_ref(shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.LookRef:

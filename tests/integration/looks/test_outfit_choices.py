@@ -52,7 +52,7 @@ def assert_outfit_is(look: dict[str, Any], outfit_id: str, products: list[str], 
 async def test_r108_r110_r94_manual_outfit_becomes_the_outfit_and_deletes_proposals(platform):
     skirt = await product(platform, "Skirt", placement="legs")
     belt = await product(platform, "Belt", placement="waist")
-    _, [look] = await looks(platform, [skirt], generate_outfit=True)
+    shooting_id, [look] = await looks(platform, [skirt], generate_outfit=True)
     await styled(platform, look["id"], "COMPLETED")
     body = {"outfit_product_ids": [belt], "outfit_instruction": "Tuck in.", "outfit_ref_imgs_urls": REFS}
     answer = await manual(platform, look["id"], body)
@@ -61,6 +61,11 @@ async def test_r108_r110_r94_manual_outfit_becomes_the_outfit_and_deletes_propos
     assert answer["outfit"]["generation_status"] is None  # manual, not styled
     again = await get_look(platform, look["id"])  # E17 composes the same (R94)
     assert_outfit_is(again, answer["outfit_id"], [belt], "Tuck in.")
+    updated = await platform.http.put(
+        f"/shootings/{shooting_id}/production-requests/{look['id']}", json={"readiness": "READY"}
+    )
+    assert updated.status_code == 200, updated.text
+    assert_outfit_is(updated.json(), answer["outfit_id"], [belt], "Tuck in.")  # and so does E13
 
 
 async def test_r109_instruction_over_10000_characters_is_422(platform):
