@@ -12,31 +12,28 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from gateway.schemas.common import NotNull
-from gateway.schemas.looks import ProductionRequestReadiness, Size
+from gateway.schemas.looks import ProductionRequestReadiness
+from gateway.schemas.looks import _LookSettings as LookSettings
 from protos.shootings.v1 import looks_pb2 as pb
 
 
-class ProductionRequestUpdate(BaseModel):
+class ProductionRequestUpdate(LookSettings):
     """Request model for updating a ProductionRequest.
 
     Note: resolution_preset_id and custom width/height are mutually exclusive.
     Setting one will automatically clear the other during update.
     """
 
+    # The look's settings (style, resolution preset or size, background, export configuration)
+    # come from LookSettings, as in E8's per-product configurations.
     subject_id: uuid.UUID | None = None
     product_id: uuid.UUID | None = None
     outfit_id: uuid.UUID | None = Field(
         default=None, description="null detaches the outfit; an id must name an outfit of this look."
     )
-    style_id: uuid.UUID | None = None
-    resolution_preset_id: uuid.UUID | None = None
-    width: Size | None = None
-    height: Size | None = None
-    background_preset_id: uuid.UUID | None = None
-    export_configuration_id: uuid.UUID | None = None
     readiness: Annotated[ProductionRequestReadiness | None, NotNull] = None
     generative_workflow_template_id: uuid.UUID | None = Field(
         default=None,

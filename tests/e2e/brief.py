@@ -68,3 +68,14 @@ class Brief:
         response = await self.client.post(f"/shootings/{shooting_id}/production-requests", json=body)
         assert response.status_code == expect, response.text
         return response
+
+
+async def templates_across_organizations(client: httpx.AsyncClient) -> tuple[Brief, str, str]:
+    """A brief in one of the caller's two organizations, with a generative workflow template of
+    that organization and one of the other: usable and unusable in its shootings (R27, R72, R98)."""
+    first = await post(client, "/organizations/", {"name": "First"})
+    second = await post(client, "/organizations/", {"name": "Second"})
+    brief = await Brief(client, organization_id=first["id"]).build()
+    own = await post(client, "/generative-workflow-templates/", {"name": "T", "organization_id": first["id"]})
+    foreign = await post(client, "/generative-workflow-templates/", {"name": "T", "organization_id": second["id"]})
+    return brief, own["id"], foreign["id"]

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.brief import Brief, post
+from tests.e2e.brief import Brief, post, templates_across_organizations
 from tests.e2e.test_shootings import error_locs
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -113,20 +113,14 @@ async def test_r97_a_preset_and_a_custom_size_clear_each_other(brief):
 
 async def test_r98_r99_cross_org_template_and_template_versus_forced_mannequin(new_user):
     user = await new_user()
-    first = await post(user.client, "/organizations/", {"name": "First"})
-    second = await post(user.client, "/organizations/", {"name": "Second"})
-    org_brief = await Brief(user.client, organization_id=first["id"]).build()
+    org_brief, own, foreign = await templates_across_organizations(user.client)
     shooting = await org_brief.shooting()
     look = await new_look(org_brief, shooting["id"])
     path = look_path(shooting["id"], look["id"])
-    foreign = await post(user.client, "/generative-workflow-templates/", {"name": "T", "organization_id": second["id"]})
-    own = await post(user.client, "/generative-workflow-templates/", {"name": "T", "organization_id": first["id"]})
     assert ("body", "generative_workflow_template_id") in error_locs(
-        await user.client.put(path, json={"generative_workflow_template_id": foreign["id"]})
+        await user.client.put(path, json={"generative_workflow_template_id": foreign})
     )
-    assert (await put(user.client, look, generative_workflow_template_id=own["id"]))[
-        "generative_workflow_template_id"
-    ] == own["id"]
+    assert (await put(user.client, look, generative_workflow_template_id=own))["generative_workflow_template_id"] == own
     # R99 against the stored template, then against a stored forced mannequin.
     assert ("body", "use_subject_mannequin_double") in error_locs(
         await user.client.put(path, json={"use_subject_mannequin_double": True})
@@ -134,7 +128,7 @@ async def test_r98_r99_cross_org_template_and_template_versus_forced_mannequin(n
     switched = await put(user.client, look, use_subject_mannequin_double=True, generative_workflow_template_id=None)
     assert switched["use_subject_mannequin_double"] is True and switched["generative_workflow_template_id"] is None
     assert ("body", "generative_workflow_template_id") in error_locs(
-        await user.client.put(path, json={"generative_workflow_template_id": own["id"]})
+        await user.client.put(path, json={"generative_workflow_template_id": own})
     )
 
 

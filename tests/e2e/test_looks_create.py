@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.brief import Brief, post
+from tests.e2e.brief import Brief, post, templates_across_organizations
 from tests.e2e.test_shootings import error_locs
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -144,28 +144,24 @@ async def test_r70_r71_r75_a49_overrides_and_guidelines_snapshot(brief):
 
 async def test_r72_r74_templates_cross_org_and_mannequin_exclusivity(new_user):
     user = await new_user()
-    first = await post(user.client, "/organizations/", {"name": "First"})
-    second = await post(user.client, "/organizations/", {"name": "Second"})
-    brief = await Brief(user.client, organization_id=first["id"]).build()
+    brief, own, foreign = await templates_across_organizations(user.client)
     shooting = await brief.shooting()
-    foreign = await post(user.client, "/generative-workflow-templates/", {"name": "T", "organization_id": second["id"]})
     body = {"product_ids": [brief.products["dress"]], "subject_ids": [brief.subjects["anna"]]}
     assert ("body", "generative_workflow_template_id") in error_locs(
         await user.client.post(
             f"/shootings/{shooting['id']}/production-requests",
-            json={**body, "generative_workflow_template_id": foreign["id"]},
+            json={**body, "generative_workflow_template_id": foreign},
         )
     )
-    own = await post(user.client, "/generative-workflow-templates/", {"name": "T", "organization_id": first["id"]})
     response = await user.client.post(
         f"/shootings/{shooting['id']}/production-requests",
-        json={**body, "generative_workflow_template_id": own["id"], "use_subject_mannequin_double": True},
+        json={**body, "generative_workflow_template_id": own, "use_subject_mannequin_double": True},
     )
     assert response.status_code == 422
-    [look] = (await brief.looks(shooting["id"], generative_workflow_template_id=own["id"], **body)).json()[
+    [look] = (await brief.looks(shooting["id"], generative_workflow_template_id=own, **body)).json()[
         "production_requests"
     ]
-    assert look["generative_workflow_template_id"] == own["id"] and look["use_subject_mannequin_double"] is None
+    assert look["generative_workflow_template_id"] == own and look["use_subject_mannequin_double"] is None
     [forced] = (await brief.looks(shooting["id"], use_subject_mannequin_double=False, **body)).json()[
         "production_requests"
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,3 +61,45 @@ async def running_service(
         await engine.dispose()
         runtime.request_stop()
         await task
+
+
+def shots_service(database_url: str, bootstrap_servers: str) -> AbstractAsyncContextManager[RunningService]:
+    """The shots service with its consumers, as its process runs it."""
+    from services.shots import events, grpc_api
+    from services.shots.models import messaging
+    from services.shots.settings import ShotsSettings
+
+    return running_service(
+        "services.shots",
+        ShotsSettings,
+        database_url,
+        bootstrap_servers,
+        tables=messaging,
+        grpc_service_names=grpc_api.SERVICE_NAMES,
+        add_servicers=grpc_api.add_servicers,
+        consumers=events.consumers,
+    )
+
+
+def shootings_service(
+    database_url: str, bootstrap_servers: str, *, shots_target: str | None = None
+) -> AbstractAsyncContextManager[RunningService]:
+    """The shootings service with its roll-up consumer; ``shots_target`` is where it reaches the
+    shots service (look commands call it; the default address serves nothing in tests)."""
+    from services.shootings import grpc_api, rollups
+    from services.shootings.models import messaging
+    from services.shootings.settings import ShootingsSettings
+
+    def settings(**values: Any) -> Any:
+        return ShootingsSettings(**values, **({"shots_grpc_target": shots_target} if shots_target else {}))
+
+    return running_service(
+        "services.shootings",
+        settings,
+        database_url,
+        bootstrap_servers,
+        tables=messaging,
+        grpc_service_names=grpc_api.SERVICE_NAMES,
+        add_servicers=grpc_api.add_servicers,
+        consumers=rollups.consumers,
+    )

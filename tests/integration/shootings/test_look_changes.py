@@ -31,15 +31,7 @@ from protos.shootings.v1.looks_pb2_grpc import LooksServiceStub
 from protos.shootings.v1.productions_pb2_grpc import ProductionsServiceStub
 from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
 from services.shootings import events as shooting_events
-from services.shootings.grpc_api import SERVICE_NAMES, add_servicers
-from services.shootings.models import messaging
-from services.shootings.rollups import consumers
-from services.shootings.settings import ShootingsSettings
-from services.shots import events as shots_events
-from services.shots import grpc_api as shots_api
-from services.shots.models import messaging as shots_messaging
-from services.shots.settings import ShotsSettings
-from tests.support.services import as_user, running_service
+from tests.support.services import as_user, shootings_service, shots_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -61,27 +53,10 @@ class Platform:
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def platform(engines, new_database) -> AsyncIterator[Platform]:
     """The shots service, then the shootings service reaching it through ``shots_grpc_target``."""
-    async with running_service(
-        "services.shots",
-        ShotsSettings,
-        new_database("shots"),
-        engines.broker.bootstrap,
-        tables=shots_messaging,
-        grpc_service_names=shots_api.SERVICE_NAMES,
-        add_servicers=shots_api.add_servicers,
-        consumers=shots_events.consumers,
-    ) as shots:
+    bootstrap = engines.broker.bootstrap
+    async with shots_service(new_database("shots"), bootstrap) as shots:
         target = f"127.0.0.1:{shots.runtime.bound_port}"
-        async with running_service(
-            "services.shootings",
-            lambda **settings: ShootingsSettings(**settings, shots_grpc_target=target),
-            new_database("shootings"),
-            engines.broker.bootstrap,
-            tables=messaging,
-            grpc_service_names=SERVICE_NAMES,
-            add_servicers=add_servicers,
-            consumers=consumers,
-        ) as service:
+        async with shootings_service(new_database("shootings"), bootstrap, shots_target=target) as service:
             channel = service.channel
             yield Platform(
                 ShootingsServiceStub(channel),
