@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
+from google.protobuf.json_format import MessageToDict
 from pydantic import BaseModel, Field
 
 from gateway.media import media_url
@@ -103,7 +104,7 @@ class GenerationsPublic(BaseModel):
 
 
 def _fields(entry: catalog_pb2.CatalogEntry | None) -> dict[str, Any]:
-    return dict(entry.fields) if entry is not None else {}
+    return MessageToDict(entry.fields) if entry is not None else {}
 
 
 class GenerationPlanner:
