@@ -10,10 +10,13 @@ can show that a read costs the same whatever the page size.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -25,7 +28,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import gateway.clients
-from devstack.engines import free_port
+from devstack.engines import EmbeddedBroker, free_port
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from services.outfits import grpc_api as outfits_api
@@ -156,19 +159,33 @@ async def _outfits(
         llm.stop()
 
 
+@contextlib.asynccontextmanager
+async def _own_broker(root: Path) -> AsyncIterator[str]:
+    """A broker for this platform alone: other modules run the same consumer groups on the
+    session's broker, and a group's backlog (or members) from there would delay these consumers."""
+    broker = EmbeddedBroker(free_port(), log_path=root / f"looks-broker-{uuid.uuid4().hex[:8]}.log")
+    await asyncio.to_thread(broker.start)
+    try:
+        yield broker.bootstrap
+    finally:
+        await asyncio.to_thread(broker.stop)
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: ignore[no-untyped-def]
-    broker = engines.broker.bootstrap
-    async with running_service(
-        "services.shots",
-        ShotsSettings,
-        new_database("shots"),
-        broker,
-        tables=shots_messaging,
-        grpc_service_names=shots_api.SERVICE_NAMES,
-        add_servicers=shots_api.add_servicers,
-        consumers=shots_events.consumers,
-    ) as shots:
+    async with (
+        _own_broker(engines.root) as broker,
+        running_service(
+            "services.shots",
+            ShotsSettings,
+            new_database("shots"),
+            broker,
+            tables=shots_messaging,
+            grpc_service_names=shots_api.SERVICE_NAMES,
+            add_servicers=shots_api.add_servicers,
+            consumers=shots_events.consumers,
+        ) as shots,
+    ):
         shots_target = f"127.0.0.1:{shots.runtime.bound_port}"
         async with (
             running_service(

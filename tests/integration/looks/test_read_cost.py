@@ -17,7 +17,6 @@ LIST_LOOKS = "/shootings.v1.LookQueriesService/ListLooks"
 GET_LOOK = "/shootings.v1.LookQueriesService/GetLook"
 SHOTS_BY_LOOKS = "/shots.v1.ShotsService/ListShotsByLooks"
 LOOK_OUTFITS = "/outfits.v1.OutfitsService/ListLookOutfits"
-LOOK_OUTFITS = "/outfits.v1.OutfitsService/ListLookOutfits"
 # Tables the look reads touch in each database (the relay, consumers and probes touch others).
 SHOOTINGS_TABLES = ("production_requests", "catalog_entries", "FROM shootings", "shooting_types")
 SHOTS_TABLES = ("FROM shots",)
