@@ -4,6 +4,7 @@ reached over a real gRPC channel, exactly as its process would run it."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -63,22 +64,30 @@ async def running_service(
         await task
 
 
-def shots_service(database_url: str, bootstrap_servers: str) -> AbstractAsyncContextManager[RunningService]:
-    """The shots service with its consumers, as its process runs it."""
-    from services.shots import events, grpc_api
-    from services.shots.models import messaging
-    from services.shots.settings import ShotsSettings
-
+def _service(
+    name: str, settings_class: Callable[..., Any], database_url: str, bootstrap_servers: str, consumers: Any
+) -> AbstractAsyncContextManager[RunningService]:
+    """``services.<name>`` with its servicers, outbox tables and the given consumers."""
+    grpc_api = importlib.import_module(f"services.{name}.grpc_api")
+    models = importlib.import_module(f"services.{name}.models")
     return running_service(
-        "services.shots",
-        ShotsSettings,
+        f"services.{name}",
+        settings_class,
         database_url,
         bootstrap_servers,
-        tables=messaging,
+        tables=models.messaging,
         grpc_service_names=grpc_api.SERVICE_NAMES,
         add_servicers=grpc_api.add_servicers,
-        consumers=events.consumers,
+        consumers=consumers,
     )
+
+
+def shots_service(database_url: str, bootstrap_servers: str) -> AbstractAsyncContextManager[RunningService]:
+    """The shots service with its consumers, as its process runs it."""
+    from services.shots import events
+    from services.shots.settings import ShotsSettings
+
+    return _service("shots", ShotsSettings, database_url, bootstrap_servers, events.consumers)
 
 
 def shootings_service(
@@ -86,20 +95,10 @@ def shootings_service(
 ) -> AbstractAsyncContextManager[RunningService]:
     """The shootings service with its roll-up consumer; ``shots_target`` is where it reaches the
     shots service (look commands call it; the default address serves nothing in tests)."""
-    from services.shootings import grpc_api, rollups
-    from services.shootings.models import messaging
+    from services.shootings import rollups
     from services.shootings.settings import ShootingsSettings
 
     def settings(**values: Any) -> Any:
         return ShootingsSettings(**values, **({"shots_grpc_target": shots_target} if shots_target else {}))
 
-    return running_service(
-        "services.shootings",
-        settings,
-        database_url,
-        bootstrap_servers,
-        tables=messaging,
-        grpc_service_names=grpc_api.SERVICE_NAMES,
-        add_servicers=grpc_api.add_servicers,
-        consumers=rollups.consumers,
-    )
+    return _service("shootings", settings, database_url, bootstrap_servers, rollups.consumers)
