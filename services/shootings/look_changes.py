@@ -97,7 +97,7 @@ async def _ensure_pairing(
         )
         entries[name] = loaded.entry
     for name in kinds.keys() - entries.keys():
-        kept = look_updates.effective(requested, _stored(look), name)
+        kept = look_updates.effective(requested, {name: getattr(look, name)}, name)
         # The look keeps this one: it may have been deleted from the catalog since, its gender stays.
         found = await catalog_repository.batch_get(session, kinds[name], [kept], include_deleted=True) if kept else []
         if not found:
@@ -112,7 +112,8 @@ async def plan_update(
 ) -> LookUpdate:
     """Parse and check the request against the look as it will be; nothing is written here."""
     requested = requested_values(request)
-    look_updates.ensure_no_outfit(requested.get("outfit_id"))
+    stored = _stored(look)
+    look_updates.ensure_outfit_kept(requested, stored)
     look_updates.ensure_one_resolution_choice(requested)
     wanted: dict[tuple[str, ...], tuple[str, list[uuid.UUID]]] = {
         (*BODY, name): (kind, [requested[name]]) for name, kind in _REFERENCE_KINDS.items() if requested.get(name)
@@ -123,7 +124,6 @@ async def plan_update(
     await _ensure_pairing(session, who, shooting, look, requested)
     for cleared, value in looks.resolution_clearing(list(requested), requested).items():  # R97
         requested.setdefault(cleared, value)
-    stored = _stored(look)
     look_updates.ensure_mannequin_exclusive(requested, stored)  # R99
     update = LookUpdate(values=look_updates.changed_values(requested, stored))
     if "shot_type_ids" in update.values:

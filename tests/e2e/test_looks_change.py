@@ -7,6 +7,8 @@ look (200) while it is live and 404 once it is deleted.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -17,6 +19,8 @@ from tests.e2e.brief import Brief, post, templates_across_organizations
 from tests.e2e.test_shootings import error_locs
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+# How long an event may take from one service to another on a loaded machine.
+EVENT_DEADLINE = 20.0
 
 
 @pytest.fixture(scope="module")
@@ -167,15 +171,35 @@ async def test_assignee_is_an_active_user_shown_as_a_summary(brief, api, new_use
     assert ("body", "assignee_id") in error_locs(await brief.client.put(path, json={"assignee_id": inactive.id}))
 
 
-async def test_ids_that_resolve_nowhere_yet_are_422_and_null_clears_them(brief):
-    """Outfits and export configurations live in contexts that cannot resolve an id yet."""
+async def test_unresolvable_setting_ids_are_422_and_null_clears_them(brief):
+    """Export configurations live in a context that cannot resolve an id yet (always 422)."""
     shooting = await brief.shooting()
     look = await new_look(brief, shooting["id"])
     path = look_path(shooting["id"], look["id"])
-    for field in ("outfit_id", "export_configuration_id", "style_id", "background_preset_id"):
+    for field in ("export_configuration_id", "style_id", "background_preset_id", "resolution_preset_id"):
         assert ("body", field) in error_locs(await brief.client.put(path, json={field: str(uuid.uuid4())}))
-    cleared = await put(brief.client, look, outfit_id=None, export_configuration_id=None)
-    assert cleared["outfit_id"] is None and cleared["export_configuration_id"] is None
+    cleared = await put(brief.client, look, export_configuration_id=None, background_preset_id=None)
+    assert cleared["export_configuration_id"] is None and cleared["background_preset_id"] is None
+
+
+async def test_the_outfit_is_chosen_through_its_own_endpoints_and_may_only_be_sent_back(brief):
+    shooting = await brief.shooting()
+    look = await new_look(brief, shooting["id"])
+    path = look_path(shooting["id"], look["id"])
+    assert (await put(brief.client, look, outfit_id=None))["outfit_id"] is None  # none, and none sent back
+    assert ("body", "outfit_id") in error_locs(await brief.client.put(path, json={"outfit_id": str(uuid.uuid4())}))
+    manual = await brief.client.post(
+        f"/shootings/production-requests/{look['id']}/outfit", json={"outfit_instruction": "Belted."}
+    )
+    assert manual.status_code == 200, manual.text
+    outfit_id = manual.json()["outfit_id"]
+    # The shootings service learns THE outfit from the outfits context's events: poll for it.
+    deadline = time.monotonic() + EVENT_DEADLINE
+    while (response := await brief.client.put(path, json={"outfit_id": outfit_id})).status_code != 200:
+        assert response.status_code == 422 and time.monotonic() < deadline, response.text
+        await asyncio.sleep(0.1)
+    assert response.json()["outfit_id"] == outfit_id
+    assert ("body", "outfit_id") in error_locs(await brief.client.put(path, json={"outfit_id": None}))
 
 
 async def test_a36_shot_type_changes_create_and_delete_shots_and_keep_the_others(brief):

@@ -58,11 +58,15 @@ def ensure_mannequin_exclusive(requested: Mapping[str, Any], stored: Mapping[str
     )
 
 
-def ensure_no_outfit(outfit_id: object | None) -> None:
-    """An outfit id must name an outfit of this look, and outfits are kept by the outfits context,
-    which does not exist yet: until it does, no id resolves (422). Null detaches the outfit."""
-    if outfit_id is not None:
-        raise Invalid.at((*BODY, "outfit_id"), "Unknown outfit of this production request")
+def ensure_outfit_kept(requested: Mapping[str, Any], stored: Mapping[str, Any]) -> None:
+    """THE outfit belongs to the outfits context (E18 creates one, E19 finalizes a proposal; this
+    service keeps a projection of its choice). An update may send the look's current outfit_id
+    back, null included when it has none, and changes nothing; any other value is a 422."""
+    if "outfit_id" in requested and requested["outfit_id"] != stored.get("outfit_id"):
+        raise Invalid.at(
+            (*BODY, "outfit_id"),
+            "The outfit is chosen through the look's outfit endpoints (manual outfit, finalize-outfit)",
+        )
 
 
 def ensure_pair_compatible(product_gender: str, subject_gender: str, changed: Sequence[str]) -> None:

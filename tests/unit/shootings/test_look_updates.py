@@ -97,11 +97,19 @@ def test_r99_r100_clearing_one_side_in_the_same_request_is_allowed(requested, st
     look_updates.ensure_mannequin_exclusive(requested, stored)
 
 
-def test_outfit_ids_resolve_nowhere_until_outfits_exist_but_null_detaches():
-    look_updates.ensure_no_outfit(None)
-    with pytest.raises(Invalid) as caught:
-        look_updates.ensure_no_outfit(uuid.uuid4())
-    assert locs(caught) == [("body", "outfit_id")]
+def test_the_outfit_is_chosen_elsewhere_so_only_the_current_one_may_be_sent_back():
+    outfit = uuid.uuid4()
+    look_updates.ensure_outfit_kept({"outfit_id": outfit}, {"outfit_id": outfit})
+    look_updates.ensure_outfit_kept({"outfit_id": None}, {"outfit_id": None})
+    look_updates.ensure_outfit_kept({"style_id": None}, {"outfit_id": outfit})
+    for requested, stored in (
+        ({"outfit_id": None}, outfit),
+        ({"outfit_id": uuid.uuid4()}, outfit),
+        ({"outfit_id": outfit}, None),
+    ):
+        with pytest.raises(Invalid) as caught:
+            look_updates.ensure_outfit_kept(requested, {"outfit_id": stored})
+        assert locs(caught) == [("body", "outfit_id")]
 
 
 @pytest.mark.parametrize(
