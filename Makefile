@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards
+.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench
 
 # Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
 $(VENV)/.synced: uv.lock pyproject.toml
@@ -36,6 +36,11 @@ test: gen
 # Loads a sample brief into a running `make run` through the public API.
 demo: venv
 	$(PY) -m devstack.demo
+
+# Benchmarks, each on an isolated stack of its own (never part of `make test`); the figures are
+# printed and written under bench/results/.
+bench: gen
+	$(PY) -m bench.looks_create
 
 # Generated deployment files, each from typed objects and the code's own tables; tests/deploy fails
 # when a committed copy differs from what these write.
