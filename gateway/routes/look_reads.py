@@ -2,8 +2,9 @@
 
 A page of looks is composed from a constant number of calls whatever its size: one
 LookQueriesService call (the looks, their total and the catalog entries they name, each once),
-one ShotsService.ListShotsByLooks for the page's looks (without revisions for the summary), and
-one users query for the assignees; the last two run concurrently.
+then, concurrently, one ShotsService.ListShotsByLooks for the page's looks (without revisions for
+the summary), one users query for the assignees and the page's outfits
+(:mod:`gateway.outfit_composition`: one outfits call, one catalog call for their products).
 
 Mounted before the shootings router: its literal paths (``/shootings/summary``,
 ``/shootings/production-requests/{id}``) must win over ``/shootings/{shooting_id}``.
@@ -103,16 +104,17 @@ async def _list(
     return await compose(clients, principal, session, page, revisions=not request.summary), page
 
 
-def _list_request(
-    shooting_id: uuid.UUID, filters: pb.LookFilters, page: PageDep, organization_id: uuid.UUID | None, *, summary: bool
+def _board_request(
+    shooting_id: uuid.UUID, page: PageDep, filters: FiltersDep, organization_id: OrganizationQuery = None
 ) -> pb.ListLooksRequest:
+    """What E9 and E10 share: the shooting, its page, the filters and the organization scope."""
     request = pb.ListLooksRequest(
-        shooting_id=str(shooting_id),
-        filters=filters,
-        page=common_pb2.PageRequest(skip=page.skip, limit=page.limit),
-        summary=summary,
+        shooting_id=str(shooting_id), filters=filters, page=common_pb2.PageRequest(skip=page.skip, limit=page.limit)
     )
     return _with_organization(request, organization_id)
+
+
+BoardDep = Annotated[pb.ListLooksRequest, Depends(_board_request)]
 
 
 @router.get("/summary", summary="Get Shooting Summary")
@@ -159,17 +161,13 @@ async def read_production_requests(
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
-    shooting_id: uuid.UUID,
-    page: PageDep,
-    filters: FiltersDep,
+    board: BoardDep,
     status_keys: StatusKeys = None,
-    organization_id: OrganizationQuery = None,
 ) -> ProductionRequestsPublic:
     """A page of the shooting's live looks, newest first, with every filter (OR within one filter,
     AND across filters); `count` is the total before paging. Unknown `status_keys` are a 422."""
-    filters.status_keys.extend(status_keys or [])
-    request = _list_request(shooting_id, filters, page, organization_id, summary=False)
-    composer, looks = await _list(clients, principal, session, request)
+    board.filters.status_keys.extend(status_keys or [])
+    composer, looks = await _list(clients, principal, session, board)
     return ProductionRequestsPublic(data=[composer.public(look) for look in looks.looks], count=looks.count)
 
 
@@ -178,15 +176,12 @@ async def read_production_requests_summary(
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
-    shooting_id: uuid.UUID,
-    page: PageDep,
-    filters: FiltersDep,
-    organization_id: OrganizationQuery = None,
+    board: BoardDep,
 ) -> ProductionRequestsSummaryPublic:
     """The lightweight board: product info and per-shot status, no revisions; the same filters as
     the full list (without `status_keys`)."""
-    request = _list_request(shooting_id, filters, page, organization_id, summary=True)
-    composer, looks = await _list(clients, principal, session, request)
+    board.summary = True
+    composer, looks = await _list(clients, principal, session, board)
     return ProductionRequestsSummaryPublic(data=[composer.summary(look) for look in looks.looks], count=looks.count)
 
 
