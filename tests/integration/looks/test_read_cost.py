@@ -68,7 +68,7 @@ async def measured(platform, path: str, **params) -> tuple[dict, dict[str, objec
     return response.json(), cost
 
 
-async def test_r9_r10_a_page_of_10_or_200_looks_costs_the_same(platform):
+async def test_r89_e9_e10_a_page_of_10_or_200_looks_costs_the_same(platform):
     users = [await new_user(platform) for _ in range(3)]
     small = await board(platform.http, products=10, subjects=1)
     large = await board(platform.http, products=20, subjects=10)
@@ -102,7 +102,7 @@ async def test_r9_r10_a_page_of_10_or_200_looks_costs_the_same(platform):
         }, costs
 
 
-async def test_r12_r17_one_look_costs_the_same_calls_whatever_it_holds(platform):
+async def test_r92_r93_e12_e17_one_look_costs_the_same_whatever_it_holds(platform):
     shooting = await board(platform.http, products=1, subjects=1, shot_types=5)
     look = shooting.looks[0]
     for path in (
