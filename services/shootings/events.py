@@ -5,7 +5,7 @@ from __future__ import annotations
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from platformkit.outbox import add_event
+from platformkit.outbox import NewEvent, add_event, add_events
 from platformkit.topics import SHOOTINGS_EVENTS
 from protos.events.v1 import looks_pb2 as look_events_pb2
 from protos.events.v1 import productions_pb2 as production_events_pb2
@@ -96,3 +96,24 @@ async def look_changed(
         created_shot_ids=created_shot_ids or [],
     )
     await _publish(session, event_type, shooting, payload)
+
+
+async def looks_changed(
+    session: AsyncSession, event_type: str, shooting: Shooting, looks: list[ProductionRequest]
+) -> None:
+    """look.deleted or look.restored for every look a cascade took or revived, in one statement:
+    contexts that project looks (shots, outfits) learn of them as of a look deleted on its own."""
+    await add_events(
+        session,
+        messaging,
+        topic=SHOOTINGS_EVENTS,
+        source=SOURCE,
+        events=[
+            NewEvent(
+                event_type,
+                str(shooting.id),
+                look_events_pb2.LookChanged(look=look_snapshot(shooting, look), changed_fields=["deleted_at"]),
+            )
+            for look in looks
+        ],
+    )

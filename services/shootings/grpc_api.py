@@ -214,8 +214,9 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             now = datetime.now(UTC)
             shooting.deleted_at = shooting.updated_at = now
             await repo.soft_delete_productions(session, shooting.id, now)  # R44: same instant
-            await looks_repo.soft_delete_looks(session, shooting.id, now)
+            looks = await looks_repo.soft_delete_looks(session, shooting.id, now)
             await events.shooting_deleted(session, shooting)
+            await events.looks_changed(session, "look.deleted", shooting, looks)
         return common_pb2.Empty()
 
     async def RestoreShooting(
@@ -233,8 +234,9 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             shooting.deleted_at = None
             shooting.updated_at = datetime.now(UTC)
             await repo.restore_productions(session, shooting.id, deleted_at)  # R45-R46
-            await looks_repo.restore_looks(session, shooting.id, deleted_at)
+            looks = await looks_repo.restore_looks(session, shooting.id, deleted_at, shooting.updated_at)
             await events.shooting_restored(session, shooting)
+            await events.looks_changed(session, "look.restored", shooting, looks)
         return common_pb2.Empty()
 
 

@@ -150,30 +150,38 @@ async def forget_shots(session: AsyncSession, shots: Sequence[dict[str, Any]]) -
         await apply_shot_state(session, {**values, "version": DELETED_SHOT_VERSION, "deleted": True})
 
 
+async def _cascade(
+    session: AsyncSession, shooting_id: uuid.UUID, where: list[sa.ColumnElement[bool]], values: dict[str, Any]
+) -> list[ProductionRequest]:
+    """Change the matching looks in one statement, recompute the shooting's roll-ups over its live
+    looks, and return the looks changed (their events are the caller's)."""
+    rows = await session.scalars(
+        sa.update(ProductionRequest)
+        .where(ProductionRequest.shooting_id == shooting_id, *where)
+        .values(**values)
+        .returning(ProductionRequest)
+        .execution_options(synchronize_session=False)
+    )
+    changed = list(rows)
+    await recompute_shooting(session, shooting_id)
+    return changed
+
+
 async def soft_delete_looks(
     session: AsyncSession, shooting_id: uuid.UUID, at: datetime, *, production_id: uuid.UUID | None = None
-) -> None:
+) -> list[ProductionRequest]:
     """Stamp the live looks of a shooting, or of one of its productions, with the instant of the
-    deletion that takes them (so a restore can tell them from looks deleted earlier on their
-    own, R46), then recompute the shooting's roll-ups over the looks left."""
-    conditions = [ProductionRequest.shooting_id == shooting_id, ProductionRequest.deleted_at.is_(None)]
+    deletion that takes them, so a restore can tell them from looks deleted earlier on their own
+    (R44, R46, R61)."""
+    where = [ProductionRequest.deleted_at.is_(None)]
     if production_id is not None:
-        conditions.append(ProductionRequest.production_id == production_id)
-    await session.execute(
-        sa.update(ProductionRequest)
-        .where(*conditions)
-        .values(deleted_at=at, updated_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    await recompute_shooting(session, shooting_id)
+        where.append(ProductionRequest.production_id == production_id)
+    return await _cascade(session, shooting_id, where, {"deleted_at": at, "updated_at": at})
 
 
-async def restore_looks(session: AsyncSession, shooting_id: uuid.UUID, shooting_deleted_at: datetime) -> None:
-    """R45-R46: revive the looks the shooting's deletion took with it, then recompute its roll-ups."""
-    await session.execute(
-        sa.update(ProductionRequest)
-        .where(ProductionRequest.shooting_id == shooting_id, ProductionRequest.deleted_at >= shooting_deleted_at)
-        .values(deleted_at=None, updated_at=sa.func.now())
-        .execution_options(synchronize_session=False)
-    )
-    await recompute_shooting(session, shooting_id)
+async def restore_looks(
+    session: AsyncSession, shooting_id: uuid.UUID, shooting_deleted_at: datetime, at: datetime
+) -> list[ProductionRequest]:
+    """R45-R46: revive the looks the shooting's deletion took with it."""
+    where = [ProductionRequest.deleted_at >= shooting_deleted_at]
+    return await _cascade(session, shooting_id, where, {"deleted_at": None, "updated_at": at})

@@ -148,8 +148,11 @@ class ProductionsServicer(productions_pb2_grpc.ProductionsServiceServicer):
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
             production = await self._production(session, who, request, lock=True)
-            await productions.soft_delete_production(session, production, datetime.now(UTC))
+            looks = await productions.soft_delete_production(session, production, datetime.now(UTC))
             await events.production_deleted(session, production)
+            shooting = await session.get(Shooting, production.shooting_id)  # locked above, in the session
+            assert shooting is not None
+            await events.looks_changed(session, "look.deleted", shooting, looks)
         return common_pb2.Empty()
 
     # -- lifecycle (E35, E36, shooting types) ----------------------------------------------------

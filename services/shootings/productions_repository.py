@@ -18,6 +18,7 @@ from services.shootings import repository as repo
 from services.shootings.domain.productions import ProductionKind
 from services.shootings.models import (
     Production,
+    ProductionRequest,
     ProductionRequestStatus,
     Shooting,
     ShootingType,
@@ -70,12 +71,14 @@ async def get_production(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def soft_delete_production(session: AsyncSession, production: Production, at: datetime) -> None:
+async def soft_delete_production(
+    session: AsyncSession, production: Production, at: datetime
+) -> list[ProductionRequest]:
     """R61: stamp the production and its live looks with the same instant, so they can be told
     from looks deleted on their own (the rule shooting delete/restore follows, R44-R46); the
-    shooting's roll-ups then leave those looks out."""
+    shooting's roll-ups then leave those looks out. Returns the looks it took."""
     production.deleted_at = production.updated_at = at
-    await looks_repo.soft_delete_looks(session, production.shooting_id, at, production_id=production.id)
+    return await looks_repo.soft_delete_looks(session, production.shooting_id, at, production_id=production.id)
 
 
 async def statuses_of_type(session: AsyncSession, shooting_type_id: uuid.UUID) -> list[ProductionRequestStatus]:

@@ -298,3 +298,34 @@ async def test_r61_a23_a44_production_delete_takes_its_looks_only(brief, api):
     assert await shooting_status(brief.client, shooting["id"]) == "PENDING"
     restore = await api.post(f"{look_path(shooting['id'], test_look['id'])}/restore")
     assert restore.status_code == 409  # its production is still deleted
+
+
+async def listed_shots(client: httpx.AsyncClient, shooting_id: str) -> set[str]:
+    response = await client.get("/shots/", params={"shooting_id": shooting_id, "limit": 1000})
+    assert response.status_code == 200, response.text
+    return {shot["id"] for shot in response.json()["data"]}
+
+
+async def until_listed(client: httpx.AsyncClient, shooting_id: str, shot_ids: set[str], listed: bool) -> None:
+    """The shots service learns of deleted and restored looks from their events: poll for it."""
+    deadline = time.monotonic() + EVENT_DEADLINE
+    while (shot_ids <= await listed_shots(client, shooting_id)) != listed:
+        assert time.monotonic() < deadline, f"shots {sorted(shot_ids)} still {'absent' if listed else 'listed'}"
+        await asyncio.sleep(0.1)
+
+
+async def test_r103_r61_shots_of_deleted_looks_stay_but_leave_every_read(brief, api):
+    shooting = await brief.shooting()
+    test_run = await post(brief.client, f"/shootings/{shooting['id']}/productions", {"kind": "TEST"})
+    alone = await new_look(brief, shooting["id"], ("front", "back"))
+    in_test = await new_look(brief, shooting["id"], ("front",), production_id=test_run["id"])
+    alone_shots = {shot["id"] for shot in alone["shots"]}
+    test_shots = {shot["id"] for shot in in_test["shots"]}
+    await until_listed(brief.client, shooting["id"], alone_shots | test_shots, listed=True)
+    assert (await brief.client.delete(look_path(shooting["id"], alone["id"]))).status_code == 200
+    await until_listed(brief.client, shooting["id"], alone_shots, listed=False)
+    assert (await api.post(f"{look_path(shooting['id'], alone['id'])}/restore")).status_code == 200
+    await until_listed(brief.client, shooting["id"], alone_shots, listed=True)  # the same shots, kept
+    assert (await brief.client.delete(f"/shootings/{shooting['id']}/productions/{test_run['id']}")).status_code == 200
+    await until_listed(brief.client, shooting["id"], test_shots, listed=False)
+    assert alone_shots <= await listed_shots(brief.client, shooting["id"])

@@ -297,6 +297,12 @@ async def test_r44_r45_r46_a23_shooting_delete_and_restore_take_exactly_their_lo
     assert (await look_row(platform, taken.id))["deleted_at"] is None
     assert (await look_row(platform, alone.id))["deleted_at"] is not None  # R46: deleted earlier on its own
     assert (await shooting_row(platform, brief))["status"] == "PENDING"
+    # Contexts projecting looks learn of the cascade look by look.
+    taken_events = await look_events_of(platform, taken.id)
+    assert [t for t, _ in taken_events] == ["look.deleted", "look.restored"]
+    assert taken_events[0][1].look.deleted_at.ToDatetime(tzinfo=UTC) == shooting["deleted_at"]
+    assert not taken_events[1][1].look.HasField("deleted_at")
+    assert [t for t, _ in await look_events_of(platform, alone.id)] == ["look.deleted"]
 
 
 async def test_r61_a23_production_delete_stamps_its_looks_and_blocks_their_restore(platform, brief):
@@ -316,6 +322,8 @@ async def test_r61_a23_production_delete_stamps_its_looks_and_blocks_their_resto
     assert (await look_row(platform, test_look.id))["deleted_at"] == production["deleted_at"]
     assert (await look_row(platform, main_look.id))["deleted_at"] is None
     assert (await shooting_row(platform, brief))["status"] == "PENDING"
+    assert [t for t, _ in await look_events_of(platform, test_look.id)] == ["look.deleted"]
+    assert await look_events_of(platform, main_look.id) == []
     with pytest.raises(grpc.aio.AioRpcError) as conflict:
         await platform.looks.RestoreLook(ref(brief, test_look), metadata=ROOT)
     assert conflict.value.code() == grpc.StatusCode.FAILED_PRECONDITION
