@@ -19,6 +19,7 @@ from PIL import Image
 from tests.e2e.brief import DUE, post
 
 T = TypeVar("T")
+RENDER_SIZE = (128, 192)
 
 
 def png_data_url(color: tuple[int, int, int], size: tuple[int, int] = (48, 72)) -> str:

@@ -1,0 +1,135 @@
+"""Generation workers as operators run them: a consumer group on `generation.requests`.
+
+The stack's own generation worker is stopped for these tests; each starts worker processes of
+its own (`python -m services.shots.worker`, the stack's environment plus a synthetic cost and
+short group timings), so it decides which worker holds the work.
+"""
+
+from __future__ import annotations
+
+import signal
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import sqlalchemy as sa
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from devstack.child import Child
+from devstack.environment import process_env
+from devstack.processes import worker
+from services.shots.worker.__main__ import GROUP
+from tests.e2e.conftest import OUTPUT
+from tests.e2e.shots_support import GenerationLook, eventually
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+STACK_WORKER = "generation-worker-1"
+
+
+@pytest.fixture
+def workers(stack) -> Iterator[list[Child]]:
+    """Start workers with ``spawn(cost)``; the stack's worker is back once the test ends."""
+    stack.stop_process(STACK_WORKER)
+    started: list[Child] = []
+    yield started
+    for child in started:
+        child.stop(5)
+    stack.start_process(STACK_WORKER)
+
+
+def spawn(stack, started: list[Child], cost: float) -> Child:
+    name = f"test-worker-{len(started) + 1}"
+    env = process_env(worker(name, "services.shots.worker", "shots"), stack.wiring) | {
+        "GENERATION_SYNTHETIC_COST_SECONDS": str(cost),
+        # A killed member leaves the group within 1.5 s, so its partitions move on quickly.
+        "KAFKA_SESSION_TIMEOUT_MS": "1500",
+        "KAFKA_HEARTBEAT_INTERVAL_MS": "300",
+    }
+    child = Child.python_module(name, "services.shots.worker", env, OUTPUT)
+    child.start()
+    started.append(child)
+    return child
+
+
+@pytest.fixture
+async def shots_db(stack) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(stack.wiring.database_urls["shots"], pool_size=1)
+    yield engine
+    await engine.dispose()
+
+
+async def rows(engine, query: str, **params) -> list[sa.Row]:
+    async with engine.connect() as conn:
+        return list(await conn.execute(sa.text(query), params))
+
+
+async def stable_group_of(stack, size: int) -> None:
+    """Wait until the workers' consumer group is Stable with ``size`` members (all joined)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.wiring.kafka_bootstrap)
+    await admin.start()
+
+    async def stable() -> bool:
+        [answer] = await admin.describe_consumer_groups([GROUP])
+        _, _, state, _, _, members = answer.groups[0]
+        return state == "Stable" and len(members) == size
+
+    try:
+        await eventually(stable, f"{size} workers in a stable group", timeout=60)
+    finally:
+        await admin.close()
+
+
+def pid_of(worker_id: str | None) -> int | None:
+    return int(worker_id.rsplit(":", 1)[1]) if worker_id else None
+
+
+async def test_a_killed_worker_s_job_completes_on_another_with_exactly_one_revision(stack, workers, shots_db, new_user):
+    owner = await new_user()
+    look = await GenerationLook(owner.client).build()
+    shot_id = look.shot("front")["id"]
+    slow = spawn(stack, workers, cost=8.0)  # two predictions: sixteen seconds of "GPU" time
+    await stable_group_of(stack, 1)
+    response = await owner.client.post(f"/shots/{shot_id}/generate", json={"num_predictions": 2})
+    [generation_id] = response.json()["generation_ids"]
+    query = "SELECT status, worker, attempts FROM generations WHERE id = :id"
+
+    async def claimed_by_slow():
+        [row] = await rows(shots_db, query, id=uuid.UUID(generation_id))
+        return row if row.status == "PROCESSING" and pid_of(row.worker) == slow.pid else None
+
+    await eventually(claimed_by_slow, "the slow worker to start rendering", timeout=60)
+    rescuer = spawn(stack, workers, cost=0.0)
+    await stable_group_of(stack, 2)
+    slow.signal(signal.SIGKILL)  # mid-render: nothing committed, the offset neither
+    [generation] = await look.settled(shot_id, 1, timeout=45)
+    assert generation["status"] == "COMPLETED"
+    [row] = await rows(shots_db, query, id=uuid.UUID(generation_id))
+    assert pid_of(row.worker) == rescuer.pid and row.attempts == 2
+    revisions = await rows(
+        shots_db, "SELECT id FROM shot_revisions WHERE generation_id = :id", id=uuid.UUID(generation_id)
+    )
+    assert len(revisions) == 1
+    shot = (await owner.client.get(f"/shots/{shot_id}")).json()
+    assert len(shot["revisions"]) == 1 and len(shot["revisions"][0]["images"]) == 2 and shot["status"] == "PROPOSAL"
+
+
+async def test_two_workers_both_take_work_from_the_same_topic(stack, workers, shots_db, new_user):
+    owner = await new_user()
+    look = await GenerationLook(owner.client).build()
+    first, second = spawn(stack, workers, cost=0.1), spawn(stack, workers, cost=0.1)
+    await stable_group_of(stack, 2)  # both joined before any work exists: no rebalance midway
+    path = f"/shootings/production-requests/{look.look['id']}/start-generations"
+    assert (await owner.client.post(path, json={"generations_per_shot_type": 10})).status_code == 200
+    shots = [look.shot("front")["id"], look.shot("detail")["id"]]
+    for shot_id in shots:
+        await look.settled(shot_id, 10, timeout=60)
+    found = await rows(
+        shots_db,
+        "SELECT g.worker, g.status, count(r.id) AS revisions FROM generations g "
+        "LEFT JOIN shot_revisions r ON r.generation_id = g.id WHERE g.shot_id = ANY(:shots) GROUP BY g.id",
+        shots=[uuid.UUID(s) for s in shots],
+    )
+    assert len(found) == 20 and {(r.status, r.revisions) for r in found} == {("COMPLETED", 1)}
+    by_worker = {pid_of(r.worker) for r in found}
+    assert by_worker == {first.pid, second.pid}  # both received work from generation.requests
