@@ -69,9 +69,10 @@ GENERATION_OUTCOMES = Counter("generation_outcomes_total", "Generations finished
 PUSH_OUTCOMES = Counter("push_outcomes_total", "Pushes to external systems finished, by final status", ["outcome"])
 
 # Shown at 0 before the first one happens, so a dashboard's rate() has a series from the start.
-for _outcome in ("COMPLETED", "FAILED"):
+# Outcomes are lower-case status names (the generation worker records "completed" and "failed").
+for _outcome in ("completed", "failed"):
     GENERATION_OUTCOMES.labels(_outcome)
-for _outcome in ("COMPLETED", "AWAITING_CONFIRMATION", "FAILED"):
+for _outcome in ("completed", "awaiting_confirmation", "failed"):
     PUSH_OUTCOMES.labels(_outcome)
 
 UNMATCHED_ROUTE = "<unmatched>"

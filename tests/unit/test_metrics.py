@@ -78,10 +78,10 @@ async def test_grpc_calls_are_counted_by_method_and_final_status() -> None:
 def test_the_exposition_server_serves_the_registry_and_frees_its_port() -> None:
     server = metrics.serve("127.0.0.1:0")
     assert server is not None
-    metrics.record_generation("COMPLETED")
+    metrics.record_generation("completed")
     body = httpx.get(f"http://127.0.0.1:{server.port}/metrics").text
-    assert 'generation_outcomes_total{outcome="COMPLETED"}' in body
-    assert 'push_outcomes_total{outcome="FAILED"} 0.0' in body  # declared before the first push
+    assert 'generation_outcomes_total{outcome="completed"}' in body
+    assert 'push_outcomes_total{outcome="failed"} 0.0' in body  # declared before the first push
     server.close()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{server.port}/metrics")
