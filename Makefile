@@ -41,6 +41,7 @@ demo: venv
 # printed and written under bench/results/.
 bench: gen
 	$(PY) -m bench.looks_create
+	$(PY) -m bench.generation
 
 # Generated deployment files, each from typed objects and the code's own tables; tests/deploy fails
 # when a committed copy differs from what these write.

@@ -18,7 +18,8 @@ SHOTS_EVENTS = Topic("shots.events")
 OUTFITS_EVENTS = Topic("outfits.events")
 EXPORTS_EVENTS = Topic("exports.events")
 # Work queues, consumed by worker processes in consumer groups.
-GENERATION_REQUESTS = Topic("generation.requests")
+# As many partitions as production gives work queues (deploy: 12): local workers split evenly.
+GENERATION_REQUESTS = Topic("generation.requests", partitions=12)
 STYLING_REQUESTS = Topic("styling.requests")
 EXPORT_PUSHES = Topic("export.pushes")
 # One record per broker incarnation; lets every process notice a broker that lost its data.

@@ -1,0 +1,196 @@
+"""Generation throughput with 1 and 2 workers at a fixed synthetic cost per image, and the ratio.
+
+    PYTHONPATH=. .venv/bin/python -m bench.generation [--jobs 48] [--cost 0.5] [--workers 1 2]
+
+Isolated from any running `make run`: its own PostgreSQL and broker on free ports in a temporary
+folder, the shots database migrated, the shots service in this process (its outbox relay
+publishes the work items) and the workers as real processes (`python -m services.shots.worker`,
+consumer group `generation-workers`) with `GENERATION_SYNTHETIC_COST_SECONDS` set. Each round
+waits until the group is stable with all its workers, starts ``--jobs`` generations of one image
+each in one StartGenerations call, and times until the last one is COMPLETED. Prints the figures
+and writes bench/results/generation.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from devstack.child import Child
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port, use_private_runtime_dir
+from platformkit import db, migrations
+from platformkit.rpc import create_channel
+from platformkit.service import ServiceRuntime
+from platformkit.topics import ensure_topics
+from protos.shots.v1 import shots_pb2 as pb
+from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
+from services.shots.grpc_api import SERVICE_NAMES, add_servicers
+from services.shots.models import messaging
+from services.shots.settings import ShotsSettings
+from services.shots.worker.__main__ import GROUP
+from tests.support.services import as_user
+
+RESULTS = Path(__file__).resolve().parent / "results" / "generation.json"
+OWNER = uuid.uuid4()
+BASE_IMAGE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+)
+
+
+def worker_env(database_url: str, bootstrap: str, state: Path, cost: float) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "KAFKA_"))},
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "DATABASE_URL_SHOTS": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "KAFKA_SESSION_TIMEOUT_MS": "1500",
+        "KAFKA_HEARTBEAT_INTERVAL_MS": "300",
+        "GENERATION_SYNTHETIC_COST_SECONDS": str(cost),
+        "STATE_DIR": str(state),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+async def stable_group(bootstrap: str, size: int, timeout: float = 120.0) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            [answer] = await admin.describe_consumer_groups([GROUP])
+            _, _, state, _, _, members = answer.groups[0]
+            if state == "Stable" and len(members) == size:
+                return
+            await asyncio.sleep(0.2)
+        raise RuntimeError(f"the worker group never became stable with {size} members")
+    finally:
+        await admin.close()
+
+
+async def one_round(stub: ShotsServiceStub, engine: AsyncEngine, jobs: int) -> tuple[float, list[int]]:
+    """Seconds from StartGenerations to the last of ``jobs`` COMPLETED, and the jobs per worker
+    (keys hash onto partitions, so the split is rarely exactly even)."""
+    scope = pb.ShootingScope(shooting_id=str(uuid.uuid4()), owner_id=str(OWNER))
+    shot = pb.NewShot(id=str(uuid.uuid4()), production_request_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))
+    await stub.CreateShots(pb.CreateShotsRequest(shooting=scope, shots=[shot]), metadata=as_user(OWNER))
+    inputs = pb.GenerationInputs(
+        base_image_url=BASE_IMAGE, view_angle="FRONT", framing="FULL_BODY", width=64, height=96
+    )
+    # One spec per job (at most 10 generations per spec).
+    specs = [pb.GenerationSpec(shot_id=shot.id, count=1, num_predictions=1, inputs=inputs) for _ in range(jobs)]
+    began = time.monotonic()
+    await stub.StartGenerations(pb.StartGenerationsRequest(specs=specs), metadata=as_user(OWNER))
+    query = sa.text("SELECT count(*) FROM generations WHERE shot_id = :shot AND status = 'COMPLETED'")
+    while True:
+        async with engine.connect() as conn:
+            done = (await conn.execute(query, {"shot": uuid.UUID(shot.id)})).scalar_one()
+        if done == jobs:
+            elapsed = time.monotonic() - began
+            async with engine.connect() as conn:
+                split = await conn.execute(
+                    sa.text("SELECT count(*) FROM generations WHERE shot_id = :shot GROUP BY worker ORDER BY 1 DESC"),
+                    {"shot": uuid.UUID(shot.id)},
+                )
+                return elapsed, [row[0] for row in split]
+        await asyncio.sleep(0.05)
+
+
+async def measure(root: Path, jobs: int, cost: float, counts: list[int]) -> dict[str, Any]:
+    use_private_runtime_dir(root / "xdg")
+    pg = EmbeddedPostgres(root / "pg", free_port())
+    broker = EmbeddedBroker(free_port(), log_path=root / "broker.log")
+    pg.start()
+    broker.start()
+    try:
+        pg.create_databases(["bench_shots"])
+        url = pg.url("bench_shots")
+        await asyncio.to_thread(migrations.upgrade, "services.shots", url)
+        await ensure_topics(broker.bootstrap)
+        settings = ShotsSettings(database_url=url, grpc_bind="127.0.0.1:0", kafka_bootstrap_servers=broker.bootstrap)
+        runtime = ServiceRuntime(settings, messaging, grpc_service_names=SERVICE_NAMES, add_servicers=add_servicers)
+        started = asyncio.Event()
+        service = asyncio.create_task(runtime.serve(started))
+        await asyncio.wait_for(started.wait(), 60)
+        channel = create_channel(f"127.0.0.1:{runtime.bound_port}")
+        engine = db.create_engine(url, pool_size=2)
+        rounds: dict[str, Any] = {}
+        try:
+            for count in counts:
+                env = worker_env(url, broker.bootstrap, root, cost)
+                workers = [
+                    Child.python_module(f"worker-{n}", "services.shots.worker", env, lambda name, line: None)
+                    for n in range(count)
+                ]
+                for child in workers:
+                    child.start()
+                try:
+                    await stable_group(broker.bootstrap, count)
+                    seconds, split = await one_round(ShotsServiceStub(channel), engine, jobs)
+                finally:
+                    for child in workers:
+                        child.stop(10)
+                rate = jobs / seconds
+                rounds[str(count)] = {
+                    "seconds": round(seconds, 3),
+                    "generations_per_second": round(rate, 3),
+                    "split": split,
+                }
+                print(
+                    f"{count} worker(s): {jobs} generations in {seconds:.2f}s = {rate:.2f}/s (per worker {split})",
+                    flush=True,
+                )
+        finally:
+            await channel.close()
+            await engine.dispose()
+            runtime.request_stop()
+            await service
+        return rounds
+    finally:
+        broker.stop()
+        pg.stop(mode="immediate")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=48)
+    parser.add_argument("--cost", type=float, default=0.5, help="synthetic seconds per image")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args(argv)
+    root = Path(tempfile.mkdtemp(prefix="bench-generation-"))
+    try:
+        rounds = asyncio.run(measure(root, args.jobs, args.cost, args.workers))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    first, last = str(args.workers[0]), str(args.workers[-1])
+    ratio = rounds[last]["generations_per_second"] / rounds[first]["generations_per_second"]
+    print(f"throughput ratio {last} vs {first} worker(s): {ratio:.2f}x (ideal {int(last) / int(first):.1f}x)")
+    result = {
+        "benchmark": "generation_throughput",
+        "jobs": args.jobs,
+        "synthetic_cost_seconds_per_image": args.cost,
+        "rounds": rounds,
+        "ratio": round(ratio, 3),
+        "measured_at": datetime.now(UTC).isoformat(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

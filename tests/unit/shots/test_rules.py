@@ -1,0 +1,100 @@
+"""Pure rules of the shots context: revision chains, generation planning, media names and
+signatures, and the local provider's determinism."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from PIL import Image
+
+from platformkit.errors import Conflict, Invalid
+from platformkit.media.keys import key_from_url, sanitise_filename, upload_key
+from platformkit.media.signing import signature, verify
+from services.shots.domain import generation, revisions
+from services.shots.worker.providers import RenderJob
+from services.shots.worker.providers.local import render_one
+
+
+def png(color: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 60), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_r148_descendants_follow_the_chain_from_the_target():
+    a, b, c, d, e = (uuid.uuid4() for _ in range(5))
+    links = [
+        revisions.Link(a, None),
+        revisions.Link(b, a),
+        revisions.Link(c, b),
+        revisions.Link(d, c),
+        revisions.Link(e, a),
+    ]
+    assert revisions.descendants(b, links) == {c, d}
+    assert revisions.descendants(a, links) == {b, c, d, e}
+    assert revisions.descendants(d, links) == set()
+
+
+def test_r145_only_tips_a59_no_pushed_revision_is_restored_away():
+    a, b = uuid.uuid4(), uuid.uuid4()
+    with pytest.raises(Conflict):
+        revisions.ensure_tip(a, [revisions.Link(a, None), revisions.Link(b, a)])
+    revisions.ensure_tip(b, [revisions.Link(a, None), revisions.Link(b, a)])
+    with pytest.raises(Conflict):
+        revisions.ensure_no_pushes({b})
+
+
+def test_a52_versions_and_generation_status():
+    assert (revisions.next_version(None), revisions.next_version(4)) == (1, 5)
+    assert revisions.status_after_generation("PENDING") == "PROPOSAL"
+    assert revisions.status_after_generation("APPROVED") == "APPROVED"
+    with pytest.raises(Invalid):
+        revisions.check_status("DONE", ("body", "shot_status"))
+
+
+def test_r115_r116_a29_skip_rules_and_a30_counts():
+    assert generation.skip_reason("back", "data:x") == generation.SKIP_BACK  # any case (A29)
+    assert generation.skip_reason("FRONT", "") == generation.SKIP_NO_BASE_IMAGE
+    assert generation.skip_reason("SIDE", "https://x/y.png") is None
+    for bad in (0, 11):
+        with pytest.raises(Invalid):
+            generation.check_count(bad, ("body", "count"))
+    assert generation.prediction_seeds(7, 3) == [7, 8, 9]
+
+
+def test_filenames_are_sanitised_and_keys_recognised():
+    assert sanitise_filename("../../etc/pass wd.exe", "image/png") == "pass-wd.png"
+    assert sanitise_filename("", "image/jpeg") == "image.jpg"
+    key = upload_key("shot", "Été photo.JPG", "image/jpeg")
+    assert key.startswith("uploads/shot/") and key.endswith("/Ete-photo.jpg") and ".." not in key
+    assert key_from_url(f"https://edge.example/api/v1/media/{key}") == key
+    assert key_from_url("https://elsewhere.example/a.png") is None
+    assert key_from_url("http://h/api/v1/media/../../secret") is None
+
+
+def test_signatures_cover_method_key_expiry_and_type():
+    secret = b"k" * 32
+    good = signature(secret, "PUT", "a/b.png", 2_000, "image/png")
+    assert verify(secret, "PUT", "a/b.png", 2_000, good, "image/png", now=1_000)
+    assert not verify(secret, "PUT", "a/b.png", 2_000, good, "image/png", now=2_001)  # expired
+    assert not verify(secret, "GET", "a/b.png", 2_000, good, "image/png", now=1_000)
+    assert not verify(secret, "PUT", "a/c.png", 2_000, good, "image/png", now=1_000)
+    assert not verify(secret, "PUT", "a/b.png", 2_000, good, "image/jpeg", now=1_000)
+
+
+def test_the_local_provider_is_deterministic_for_a_seed():
+    job = RenderJob(
+        "g",
+        [1],
+        {"framing": "DETAIL", "shot_type_name": "front"},
+        png((200, 40, 40)),
+        [png((0, 0, 250))],
+        width=64,
+        height=96,
+    )
+    first, again, other = render_one(job, 1), render_one(job, 1), render_one(job, 2)
+    assert first == again and first != other
+    with Image.open(io.BytesIO(first)) as image:
+        assert image.size == (64, 96) and image.format == "PNG"
