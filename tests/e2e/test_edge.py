@@ -11,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from deploy.envoy.params import EdgeParams
+from tests.e2e.conftest import CLIENT_TIMEOUT
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -27,7 +28,7 @@ async def eventually(check, timeout: float = 20.0, interval: float = 0.1):  # ty
 async def test_the_api_is_served_by_envoy_and_metrics_are_not_public(api, anon_api, stack) -> None:  # type: ignore[no-untyped-def]
     me = await api.get("/users/me")
     assert me.status_code == 200 and me.headers["server"] == "envoy"
-    async with httpx.AsyncClient(base_url=stack.gateway_url) as public:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=CLIENT_TIMEOUT) as public:
         hidden = await public.get("/metrics")
         assert (hidden.status_code, hidden.json()) == (404, {"detail": "Not Found"})
         docs = await public.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
@@ -66,7 +67,7 @@ def samples(exposition: str, name: str) -> list[dict[str, str]]:
 async def test_every_process_reports_metrics_of_the_calls_just_made(api, stack) -> None:  # type: ignore[no-untyped-def]
     assert (await api.get("/shootings/", params={"limit": 1})).status_code == 200
     wiring = stack.wiring
-    async with httpx.AsyncClient() as scraper:
+    async with httpx.AsyncClient(timeout=CLIENT_TIMEOUT) as scraper:
         gateway = (await scraper.get(f"{wiring.gateway_bind_url}/metrics")).text
         assert {"route": "/api/v1/shootings/", "method": "GET", "status": "200"} in samples(
             gateway, "http_requests_total"
