@@ -181,28 +181,28 @@ async def _review(
     )
 
 
-@router.post("/{shot_id}/approve", summary="Approve Shot")
-async def approve_shot(
-    clients: ClientsDep,
-    principal: PrincipalDep,
-    shot_id: uuid.UUID,
-    _: MediaDep,
-    body: Annotated[ShotReview | None, Body()] = None,
-) -> ShotPublic:
-    """The current revision becomes APPROVED in place; 409 without a current revision with an image."""
-    return await _review(clients, principal, shot_id, "APPROVED", body)
+def _review_route(decision: str, what: str):  # type: ignore[no-untyped-def]
+    async def review(
+        clients: ClientsDep,
+        principal: PrincipalDep,
+        shot_id: uuid.UUID,
+        _: MediaDep,
+        body: Annotated[ShotReview | None, Body()] = None,
+    ) -> ShotPublic:
+        return await _review(clients, principal, shot_id, decision, body)
+
+    review.__doc__ = what
+    return review
 
 
-@router.post("/{shot_id}/reject", summary="Reject Shot")
-async def reject_shot(
-    clients: ClientsDep,
-    principal: PrincipalDep,
-    shot_id: uuid.UUID,
-    _: MediaDep,
-    body: Annotated[ShotReview | None, Body()] = None,
-) -> ShotPublic:
-    """The current revision becomes REJECTED in place; 409 without a current revision."""
-    return await _review(clients, principal, shot_id, "REJECTED", body)
+router.post("/{shot_id}/approve", summary="Approve Shot")(
+    _review_route(
+        "APPROVED", "The current revision becomes APPROVED in place; 409 without a current revision with an image."
+    )
+)
+router.post("/{shot_id}/reject", summary="Reject Shot")(
+    _review_route("REJECTED", "The current revision becomes REJECTED in place; 409 without a current revision.")
+)
 
 
 @router.post("/{shot_id}/generate", summary="Generate Shot")

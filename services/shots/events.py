@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,19 @@ _LOOK_EVENTS = {
 }
 
 
+async def _upsert_newer(
+    session: AsyncSession, model: type[LookProjection] | type[ShootingAccess], key: str, values: dict[str, Any]
+) -> None:
+    """Insert or update a projection row, unless the row holds a newer snapshot already."""
+    statement = insert(model).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={k: statement.excluded[k] for k in values if k != key},
+        where=model.source_updated_at <= statement.excluded.source_updated_at,
+    )
+    await session.execute(statement)
+
+
 async def project_look(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Keep `look_projection` (product, deletion) in step; older snapshots never win."""
     event = _LOOK_EVENTS[envelope.type]()
@@ -49,13 +63,7 @@ async def project_look(session: AsyncSession, envelope: EventEnvelope) -> None:
         "deleted": look.HasField("deleted_at"),
         "source_updated_at": look.updated_at.ToDatetime(tzinfo=UTC),
     }
-    statement = insert(LookProjection).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[LookProjection.look_id],
-        set_={k: statement.excluded[k] for k in values if k != "look_id"},
-        where=LookProjection.source_updated_at <= statement.excluded.source_updated_at,
-    )
-    await session.execute(statement)
+    await _upsert_newer(session, LookProjection, "look_id", values)
 
 
 async def project_shooting_access(session: AsyncSession, envelope: EventEnvelope) -> None:
@@ -77,13 +85,7 @@ async def project_shooting_access(session: AsyncSession, envelope: EventEnvelope
         "deleted": snapshot.HasField("deleted_at"),
         "source_updated_at": snapshot.updated_at.ToDatetime(tzinfo=UTC),
     }
-    statement = insert(ShootingAccess).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[ShootingAccess.shooting_id],
-        set_={k: statement.excluded[k] for k in values if k != "shooting_id"},
-        where=ShootingAccess.source_updated_at <= statement.excluded.source_updated_at,
-    )
-    await session.execute(statement)
+    await _upsert_newer(session, ShootingAccess, "shooting_id", values)
 
 
 def consumers(context: ServiceContext) -> list[ConsumerSpec]:

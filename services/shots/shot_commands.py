@@ -23,7 +23,7 @@ from services.shots.events import SOURCE
 from services.shots.media import detach_media
 from services.shots.models import Revision, RevisionImage, Shot, messaging
 from services.shots.repository import delete_shots
-from services.shots.status_changes import change_status
+from services.shots.status_changes import announce, change_status
 
 UPDATED = "shot.updated"
 DELETED = "shot.deleted"
@@ -35,21 +35,6 @@ async def _visible(session: AsyncSession, caller: Caller, shot_id: uuid.UUID) ->
     if shot is None:
         raise NotFound("Shot not found")
     return shot
-
-
-async def announce_update(session: AsyncSession, shot: Shot) -> None:
-    shot.version += 1
-    shot.updated_at = datetime.now(UTC)
-    await session.flush()
-    await add_event(
-        session,
-        messaging,
-        topic=SHOTS_EVENTS,
-        event_type=UPDATED,
-        aggregate_id=str(shot.id),
-        payload=shot_state(shot),
-        source=SOURCE,
-    )
 
 
 async def update_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID, changes: dict[str, object]) -> Shot:
@@ -64,7 +49,7 @@ async def update_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID,
             setattr(shot, name, changes[name])
             touched = True
     if touched:
-        await announce_update(session, shot)
+        await announce(session, shot, UPDATED)
     if "current_revision_id" in changes:
         revision_id = changes["current_revision_id"]
         if revision_id is None:

@@ -45,6 +45,13 @@ async def change_status(
         return shot
     shot.status = status
     shot.current_revision_id = revision
+    await announce(session, shot, STATUS_CHANGED)
+    return shot
+
+
+async def announce(session: AsyncSession, shot: Shot, event_type: str) -> None:
+    """Bump the shot's version and publish its new state (``shot.status_changed``,
+    ``shot.updated``) in the caller's transaction."""
     shot.version += 1
     shot.updated_at = datetime.now(UTC)
     await session.flush()
@@ -52,9 +59,8 @@ async def change_status(
         session,
         messaging,
         topic=SHOTS_EVENTS,
-        event_type=STATUS_CHANGED,
+        event_type=event_type,
         aggregate_id=str(shot.id),
         payload=shot_state(shot),
         source=SOURCE,
     )
-    return shot
