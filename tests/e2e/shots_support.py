@@ -87,6 +87,9 @@ class GenerationLook:
                 "product_ids": [product["id"]],
                 "subject_ids": [subject["id"]],
                 "shot_type_ids": list(self.shot_types.values()),
+                # Small renders keep the suite fast; the worker takes the look's size.
+                "default_width": RENDER_SIZE[0],
+                "default_height": RENDER_SIZE[1],
             },
         )
         self.look = created["production_requests"][0]
