@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from google.protobuf import json_format
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from platformkit.errors import Invalid
+from platformkit.protoconv import parse_uuid, timestamp
 from protos.common.v1 import common_pb2
 from protos.outfits.v1 import outfits_pb2 as pb
-from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import check_instruction, ref_urls
 from services.outfits.models import Look, Outfit
-
-
-def timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
-def parse_uuid(value: str, loc: tuple[str, ...]) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise Invalid.at(loc, "Input should be a valid UUID", "uuid_parsing") from None
-
-
-def optional_uuid(message: Any, field: str, loc: tuple[str, ...]) -> uuid.UUID | None:
-    return parse_uuid(getattr(message, field), loc) if message.HasField(field) else None
-
-
-def caller(principal: common_pb2.Principal) -> Caller:
-    return Caller(
-        user_id=uuid.UUID(principal.user_id),
-        is_superuser=principal.is_superuser,
-        organization_ids=frozenset(uuid.UUID(o) for o in principal.organization_ids),
-    )
 
 
 def owner_principal(look: Look) -> common_pb2.Principal:

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.outbox import NewEvent, add_event, add_events
+from platformkit.protoconv import timestamp
 from platformkit.topics import OUTFITS_EVENTS, STYLING_REQUESTS
 from protos.events.v1 import outfits_pb2 as events_pb2
 from services.outfits import repository as repo
-from services.outfits.convert import timestamp
 from services.outfits.models import Look, Outfit, messaging
 
 SOURCE = "outfits"

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import BadRequest, Invalid, NotFound
+from platformkit.principal import caller
+from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -18,14 +20,7 @@ from protos.outfits.v1 import outfits_pb2_grpc
 from services.outfits import events
 from services.outfits import repository as repo
 from services.outfits.catalog import Catalog
-from services.outfits.convert import (
-    caller,
-    look_outfits_to_pb,
-    optional_uuid,
-    outfit_to_pb,
-    outfit_values,
-    parse_uuid,
-)
+from services.outfits.convert import look_outfits_to_pb, outfit_to_pb, outfit_values
 from services.outfits.domain import access
 from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import ensure_one_choice

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid
+from platformkit.principal import caller
+from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -28,7 +30,6 @@ from services.shootings.catalog_convert import (
     subject_to_pb,
 )
 from services.shootings.catalog_repository import LoadedEntry
-from services.shootings.convert import caller, optional_uuid, parse_uuid
 from services.shootings.domain import access, catalog
 from services.shootings.domain.access import Caller
 from services.shootings.domain.catalog_kinds import SUBJECT, KindRules

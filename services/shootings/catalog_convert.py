@@ -7,9 +7,9 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
+from platformkit.protoconv import timestamp
 from protos.shootings.v1 import catalog_pb2 as pb
 from services.shootings.catalog_repository import LoadedEntry
-from services.shootings.convert import timestamp
 from services.shootings.domain.catalog import with_shot_type_labels
 from services.shootings.models import CatalogEntry
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from platformkit.errors import Invalid
+from platformkit.protoconv import optional_uuid, parse_uuid, text, timestamp
 from protos.common.v1 import common_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
 from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
-from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
 from services.shootings.domain.phases import Phase
 from services.shootings.models import Guidelines, Shooting, ShootingType
@@ -30,33 +27,6 @@ def phase_from_pb(value: int) -> Phase | None:
     return Phase(pb.ShootingPhase.Name(value).removeprefix(PHASE_PREFIX))
 
 
-def timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
-def from_timestamp(message: object, field: str) -> datetime | None:
-    if not message.HasField(field):  # type: ignore[attr-defined]
-        return None
-    return getattr(message, field).ToDatetime(tzinfo=UTC)
-
-
-def parse_uuid(value: str, loc: tuple[str, ...]) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise Invalid.at(loc, "Input should be a valid UUID", "uuid_parsing") from None
-
-
-def optional_uuid(message: object, field: str, loc: tuple[str, ...]) -> uuid.UUID | None:
-    if not message.HasField(field):  # type: ignore[attr-defined]
-        return None
-    return parse_uuid(getattr(message, field), loc)
-
-
 MAX_PAGE = 1000
 
 
@@ -67,14 +37,6 @@ def page_bounds(page: common_pb2.PageRequest) -> tuple[int, int]:
     if not 0 <= page.limit <= MAX_PAGE:
         raise Invalid.at(("query", "limit"), f"Input should be between 0 and {MAX_PAGE}", "less_than_equal")
     return page.skip, page.limit
-
-
-def caller(principal: common_pb2.Principal) -> Caller:
-    return Caller(
-        user_id=uuid.UUID(principal.user_id),
-        is_superuser=principal.is_superuser,
-        organization_ids=frozenset(uuid.UUID(o) for o in principal.organization_ids),
-    )
 
 
 def guidelines_draft(message: pb.GuidelinesInput, loc: tuple[str, ...]) -> GuidelinesDraft:
@@ -105,10 +67,6 @@ def guidelines_draft(message: pb.GuidelinesInput, loc: tuple[str, ...]) -> Guide
     )
 
 
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 CatalogIndex = dict[uuid.UUID, catalog_pb2.CatalogEntry]
 
 
@@ -123,8 +81,8 @@ def guidelines_to_pb(row: Guidelines, index: CatalogIndex | None = None) -> pb.G
     message = pb.Guidelines(
         id=str(row.id),
         name=row.name,
-        owner_id=_opt(row.owner_id),
-        organization_id=_opt(row.organization_id),
+        owner_id=text(row.owner_id),
+        organization_id=text(row.organization_id),
         allow_back_shots_without_back_image=row.allow_back_shots_without_back_image,
         auto_start_look_generations=row.auto_start_look_generations,
         created_at=timestamp(row.created_at),
@@ -171,13 +129,13 @@ def shooting_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.Shoot
         updated_at=timestamp(row.updated_at),
         due_date=timestamp(row.due_date),
         owner_id=str(row.owner_id),
-        organization_id=_opt(row.organization_id),
+        organization_id=text(row.organization_id),
         archived=row.archived,
-        default_guidelines_id=_opt(row.default_guidelines_id),
+        default_guidelines_id=text(row.default_guidelines_id),
         default_guidelines=guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
         phase=phase_to_pb(row.phase),
         require_test_shooting=row.require_test_shooting,
-        shooting_type_id=_opt(row.shooting_type_id),
+        shooting_type_id=text(row.shooting_type_id),
         shooting_type=shooting_type_to_pb(row.shooting_type),
         deleted_at=timestamp(row.deleted_at),
         shot_status=row.shot_status,
@@ -189,13 +147,13 @@ def shooting_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.Shoot
 def header_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.ShootingHeader:
     return pb.ShootingHeader(
         id=str(row.id),
-        organization_id=_opt(row.organization_id),
+        organization_id=text(row.organization_id),
         created_at=timestamp(row.created_at),
         updated_at=timestamp(row.updated_at),
         due_date=timestamp(row.due_date),
         owner_id=str(row.owner_id),
-        shooting_type_id=_opt(row.shooting_type_id),
-        default_guidelines_id=_opt(row.default_guidelines_id),
+        shooting_type_id=text(row.shooting_type_id),
+        default_guidelines_id=text(row.default_guidelines_id),
         default_guidelines=guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
         **{f: getattr(row, f) for f in _SHARED_FIELDS},
     )
@@ -206,7 +164,7 @@ def snapshot_event(row: Shooting) -> events_pb2.ShootingSnapshot:
         id=str(row.id),
         name=row.name,
         owner_id=str(row.owner_id),
-        organization_id=_opt(row.organization_id),
+        organization_id=text(row.organization_id),
         phase=row.phase,
         archived=row.archived,
         deleted_at=timestamp(row.deleted_at),

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid
+from platformkit.principal import caller
+from platformkit.protoconv import from_timestamp, optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -27,16 +29,7 @@ from services.shootings import (
 )
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
-from services.shootings.convert import (
-    caller,
-    from_timestamp,
-    header_to_pb,
-    optional_uuid,
-    page_bounds,
-    parse_uuid,
-    phase_from_pb,
-    shooting_to_pb,
-)
+from services.shootings.convert import header_to_pb, page_bounds, phase_from_pb, shooting_to_pb
 from services.shootings.domain import access, guidelines, lifecycle, phases
 from services.shootings.domain import shootings as shooting_rules
 from services.shootings.domain.access import Caller

@@ -6,6 +6,8 @@ import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
+from platformkit.principal import caller
+from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -14,7 +16,7 @@ from protos.shootings.v1 import guidelines_pb2_grpc
 from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings import repository as repo
 from services.shootings import templates
-from services.shootings.convert import caller, guidelines_to_pb, optional_uuid, page_bounds, parse_uuid
+from services.shootings.convert import guidelines_to_pb, page_bounds
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller
 from services.shootings.models import Guidelines

@@ -19,12 +19,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict
+from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
 from services.shootings import catalog_repository, events, look_creation
 from services.shootings import looks_repository as looks_repo
 from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.convert import parse_uuid
 from services.shootings.domain import look_updates, looks
 from services.shootings.domain.access import Caller
 from services.shootings.domain.lifecycle import ensure_deleted

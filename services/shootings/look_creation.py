@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict, Invalid
 from platformkit.outbox import NewEvent
+from platformkit.protoconv import parse_uuid
 from protos.events.v1 import looks_pb2 as look_events
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
 from services.shootings import catalog_repository
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
-from services.shootings.convert import parse_uuid
 from services.shootings.domain import access, looks
 from services.shootings.domain.access import Caller
 from services.shootings.domain.looks import Inherited, Pairable

@@ -17,6 +17,8 @@ import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import NotFound
+from platformkit.principal import caller
+from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.shootings.v1 import looks_pb2 as pb
@@ -24,7 +26,7 @@ from protos.shootings.v1 import looks_pb2_grpc
 from services.shootings import look_queries_repository as queries
 from services.shootings.catalog_convert import entry_to_pb
 from services.shootings.catalog_repository import LoadedEntry
-from services.shootings.convert import caller, optional_uuid, page_bounds, parse_uuid
+from services.shootings.convert import page_bounds
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller
 from services.shootings.domain.look_filters import LookFilter, parse_look_filter

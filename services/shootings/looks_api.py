@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
 from platformkit.outbox import add_events
+from platformkit.principal import caller
+from platformkit.protoconv import parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from platformkit.topics import SHOOTINGS_EVENTS
@@ -33,7 +35,6 @@ from services.shootings import catalog_repository, look_changes, look_creation
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.convert import caller, parse_uuid
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller
 from services.shootings.looks_convert import look_to_pb

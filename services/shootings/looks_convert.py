@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from platformkit.protoconv import timestamp
 from protos.events.v1 import looks_pb2 as look_events
 from protos.shootings.v1 import looks_pb2 as pb
-from services.shootings.convert import timestamp
 from services.shootings.models import ProductionRequest, Shooting
 
 _OPTIONAL_IDS = (

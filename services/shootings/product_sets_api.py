@@ -12,6 +12,8 @@ import grpc
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid
+from platformkit.principal import caller
+from platformkit.protoconv import parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.shootings.v1 import catalog_pb2 as pb
@@ -19,7 +21,6 @@ from protos.shootings.v1 import catalog_pb2_grpc
 from services.shootings import catalog_repository as catalog_repo
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.convert import caller, parse_uuid
 from services.shootings.domain import access, product_sets
 from services.shootings.domain.inputs import check_page
 from services.shootings.domain.product_sets import PRODUCT_IDS_LOC, SetChange

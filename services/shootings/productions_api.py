@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
+from platformkit.principal import caller
+from platformkit.protoconv import parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -26,7 +28,7 @@ from protos.shootings.v1 import productions_pb2_grpc, shootings_pb2
 from services.shootings import events, templates
 from services.shootings import productions_repository as productions
 from services.shootings import repository as repo
-from services.shootings.convert import caller, page_bounds, parse_uuid, phase_from_pb, shooting_to_pb
+from services.shootings.convert import page_bounds, phase_from_pb, shooting_to_pb
 from services.shootings.domain import access
 from services.shootings.domain import productions as rules
 from services.shootings.domain.access import Caller

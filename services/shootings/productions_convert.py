@@ -7,9 +7,10 @@ translations sit next to each other; the shared helpers (timestamps, optional id
 from __future__ import annotations
 
 from platformkit.errors import Invalid
+from platformkit.protoconv import timestamp
 from protos.events.v1 import productions_pb2 as events_pb2
 from protos.shootings.v1 import productions_pb2 as pb
-from services.shootings.convert import shooting_type_to_pb, timestamp
+from services.shootings.convert import shooting_type_to_pb
 from services.shootings.domain.productions import ProductionKind
 from services.shootings.models import Production, ProductionRequestStatus, ShootingType
 

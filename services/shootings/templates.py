@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Invalid
+from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings import catalog_repository
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.convert import CatalogIndex, guidelines_draft, parse_uuid
+from services.shootings.convert import CatalogIndex, guidelines_draft
 from services.shootings.domain import access, guidelines
 from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import GuidelinesDraft

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from google.protobuf.struct_pb2 import Struct
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from platformkit.errors import Invalid
+from platformkit.protoconv import text, timestamp
 from protos.events.v1 import shots_pb2 as events_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots.models import Generation, MediaObject, Prediction, Shot
@@ -18,36 +16,17 @@ from services.shots.queries import RevisionView, ShotView
 NO_SHOT_TYPE = str(uuid.UUID(int=0))
 
 
-def timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
-def parse_uuid(value: str, loc: tuple[str, ...]) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise Invalid.at(loc, "Input should be a valid UUID", "uuid_parsing") from None
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def shot_to_pb(row: Shot) -> pb.Shot:
     return pb.Shot(
         id=str(row.id),
         production_request_id=str(row.production_request_id),
         shooting_id=str(row.shooting_id),
-        shot_type_id=_opt(row.shot_type_id) or "",
-        pose_preset_id=_opt(row.pose_preset_id),
+        shot_type_id=text(row.shot_type_id) or "",
+        pose_preset_id=text(row.pose_preset_id),
         rework_available=row.rework_available,
         rework_used=row.rework_used,
         status=row.status,
-        current_revision_id=_opt(row.current_revision_id),
+        current_revision_id=text(row.current_revision_id),
         created_at=timestamp(row.created_at),
         updated_at=timestamp(row.updated_at),
     )
@@ -59,9 +38,9 @@ def shot_state(row: Shot, *, deleted: bool = False) -> events_pb2.ShotState:
         shot_id=str(row.id),
         production_request_id=str(row.production_request_id),
         shooting_id=str(row.shooting_id),
-        shot_type_id=_opt(row.shot_type_id) or NO_SHOT_TYPE,
+        shot_type_id=text(row.shot_type_id) or NO_SHOT_TYPE,
         status=row.status,
-        current_revision_id=_opt(row.current_revision_id),
+        current_revision_id=text(row.current_revision_id),
         version=row.version + 1 if deleted else row.version,
         deleted=deleted,
         occurred_at=timestamp(row.updated_at),
@@ -94,9 +73,9 @@ def revision_to_pb(view: RevisionView) -> pb.Revision:
         notes=row.notes,
         shot_status=row.shot_status,
         shot_revision_status=row.shot_revision_status,
-        owner_id=_opt(row.owner_id),
-        previous_revision_id=_opt(row.previous_revision_id),
-        generation_id=_opt(row.generation_id),
+        owner_id=text(row.owner_id),
+        previous_revision_id=text(row.previous_revision_id),
+        generation_id=text(row.generation_id),
         created_at=timestamp(row.created_at),
         updated_at=timestamp(row.updated_at),
         images=[
@@ -104,12 +83,12 @@ def revision_to_pb(view: RevisionView) -> pb.Revision:
                 id=str(image.id),
                 shot_revision_id=str(image.shot_revision_id),
                 source_type=image.source_type,
-                prediction_id=_opt(image.prediction_id),
-                refine_id=_opt(image.refine_id),
+                prediction_id=text(image.prediction_id),
+                refine_id=text(image.refine_id),
                 image_url=image.image_url,
                 sketch_image_url=image.sketch_image_url,
-                image_media_id=_opt(image.image_media_id),
-                sketch_image_media_id=_opt(image.sketch_image_media_id),
+                image_media_id=text(image.image_media_id),
+                sketch_image_media_id=text(image.sketch_image_media_id),
                 image_media=media_to_pb(media),
                 sketch_image_media=media_to_pb(sketch),
                 notes=image.notes,
@@ -141,7 +120,7 @@ def generation_to_pb(row: Generation, predictions: list[Prediction]) -> pb.Gener
         seed=row.seed,
         model_id=row.model_id,
         attempts=row.attempts,
-        revision_id=_opt(row.revision_id),
+        revision_id=text(row.revision_id),
         worker=row.worker,
         created_at=timestamp(row.created_at),
         updated_at=timestamp(row.updated_at),

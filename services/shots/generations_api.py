@@ -6,11 +6,12 @@ import grpc
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
+from platformkit.protoconv import parse_uuid
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import generations
-from services.shots.convert import generation_to_pb, parse_uuid
+from services.shots.convert import generation_to_pb
 from services.shots.shots_api import caller
 
 # E8 may start generations for a thousand looks at once.

@@ -10,13 +10,14 @@ from platformkit.db import transaction
 from platformkit.errors import Invalid
 from platformkit.media import MediaSettings, open_store
 from platformkit.outbox import NewEvent, add_events
+from platformkit.protoconv import parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from platformkit.topics import SHOTS_EVENTS
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1 import shots_pb2_grpc
 from services.shots import repository as repo
-from services.shots.convert import parse_uuid, shot_state, shot_to_pb
+from services.shots.convert import shot_state, shot_to_pb
 from services.shots.events import SOURCE
 from services.shots.generations_api import GenerationHandlers
 from services.shots.models import messaging

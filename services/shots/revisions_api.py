@@ -7,11 +7,12 @@ import grpc
 from platformkit.db import transaction
 from platformkit.errors import NotFound
 from platformkit.media.store import MediaStore
+from platformkit.protoconv import parse_uuid
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import queries, revisions
-from services.shots.convert import parse_uuid, revision_to_pb
+from services.shots.convert import revision_to_pb
 from services.shots.shots_api import caller, optional_uuid
 
 _IMAGE_FIELDS = ("prediction_id", "refine_id", "image_url", "sketch_image_url", "notes")

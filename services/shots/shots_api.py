@@ -12,21 +12,18 @@ import grpc
 
 from platformkit.db import transaction
 from platformkit.errors import NotFound
+from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import queries, shot_commands
-from services.shots.convert import parse_uuid, shot_view_to_pb
+from services.shots.convert import shot_view_to_pb
 from services.shots.domain.access import Caller, ensure_organization_scope
 
 
 def caller() -> Caller:
     return Caller.from_principal(current_principal())
-
-
-def optional_uuid(message: object, name: str, loc: tuple[str, ...]) -> uuid.UUID | None:
-    return parse_uuid(getattr(message, name), loc) if message.HasField(name) else None  # type: ignore[attr-defined]
 
 
 class ShotHandlers:

@@ -7,20 +7,10 @@ A caller who cannot see a look gets 404; one who sees it but is not its shooting
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Protocol
 
 from platformkit.errors import NotFound, PermissionDenied
-
-
-@dataclass(frozen=True)
-class Caller:
-    user_id: uuid.UUID
-    is_superuser: bool
-    organization_ids: frozenset[uuid.UUID]
-
-    def is_member(self, organization_id: uuid.UUID | None) -> bool:
-        return organization_id is not None and organization_id in self.organization_ids
+from platformkit.principal import Caller
 
 
 class Scoped(Protocol):

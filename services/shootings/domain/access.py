@@ -7,22 +7,10 @@ it but lacks the right for the action gets 403.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Protocol
 
 from platformkit.errors import Invalid, NotFound, PermissionDenied
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The authenticated principal, in domain terms."""
-
-    user_id: uuid.UUID
-    is_superuser: bool
-    organization_ids: frozenset[uuid.UUID]
-
-    def is_member(self, organization_id: uuid.UUID | None) -> bool:
-        return organization_id is not None and organization_id in self.organization_ids
+from platformkit.principal import Caller
 
 
 class Owned(Protocol):

@@ -11,22 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from platformkit.errors import NotFound, PermissionDenied
-from protos.common.v1 import common_pb2
-
-
-@dataclass(frozen=True)
-class Caller:
-    user_id: uuid.UUID
-    is_superuser: bool
-    organization_ids: frozenset[uuid.UUID]
-
-    @classmethod
-    def from_principal(cls, principal: common_pb2.Principal) -> Caller:
-        return cls(
-            user_id=uuid.UUID(principal.user_id),
-            is_superuser=principal.is_superuser,
-            organization_ids=frozenset(uuid.UUID(o) for o in principal.organization_ids),
-        )
+from platformkit.principal import Caller
 
 
 @dataclass(frozen=True)

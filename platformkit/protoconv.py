@@ -1,0 +1,44 @@
+"""Conversions every service needs between protobuf messages and Python values.
+
+Optional fields (proto3 ``optional`` and message fields) have presence: absent means null.
+Ids travel as strings; a malformed one is the caller's input error (422 at its location).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from platformkit.errors import Invalid
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def from_timestamp(message: Any, field: str) -> datetime | None:
+    """The field as an aware UTC datetime, or None when unset."""
+    return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
+
+
+def parse_uuid(value: str, loc: tuple[str, ...]) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Invalid.at(loc, "Input should be a valid UUID", "uuid_parsing") from None
+
+
+def optional_uuid(message: Any, field: str, loc: tuple[str, ...]) -> uuid.UUID | None:
+    return parse_uuid(getattr(message, field), loc) if message.HasField(field) else None
+
+
+def text(value: object | None) -> str | None:
+    """Ids and other values as the text of an optional string field."""
+    return None if value is None else str(value)
