@@ -50,7 +50,7 @@ async def start_for_shots(
     """Start ``count`` generations per shot of the look (all its shots when ``shots`` is None),
     owner only (R11); the shots service skips back views and shots without a base image."""
     metadata = principal_metadata(principal)
-    planner = GenerationPlanner(await _look(clients, principal, look_id))
+    [planner] = GenerationPlanner.for_page(await _look(clients, principal, look_id))
     if shots is None:
         listed = await clients.shots.ListShotsByLooks(
             pb.ListShotsByLooksRequest(production_request_ids=[look_id]), metadata=metadata

@@ -16,6 +16,7 @@ from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
 from gateway.schemas.common import Message
+from gateway.schemas.generations import GenerationPlanner
 from gateway.schemas.look_updates import ProductionRequestUpdate
 from gateway.schemas.looks import (
     GenerateProductionRequestsRequest,
@@ -27,6 +28,7 @@ from gateway.schemas.looks import (
 )
 from platformkit.rpc import principal_metadata
 from protos.shootings.v1 import looks_pb2 as pb
+from protos.shots.v1 import shots_pb2
 
 router = APIRouter(prefix="/shootings", tags=["shootings"])
 LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
@@ -38,20 +40,39 @@ async def create_production_requests(
 ) -> GenerateProductionRequestsResponse:
     """Create looks from the gender-compatible subject x product combinations, one shot per shot
     type each, in the target production (MAIN by default; 409 without one). All or nothing."""
-    reply = await clients.looks.CreateLooks(
-        body.to_pb(shooting_id), metadata=principal_metadata(principal), timeout=120
-    )
+    metadata = principal_metadata(principal)
+    reply = await clients.looks.CreateLooks(body.to_pb(shooting_id), metadata=metadata, timeout=120)
     composer = LookComposer(reply.page, list(reply.page.shots), {})
+    generations = await _base_image_generations(clients, reply.page, metadata) if body.generate_base_images else []
     return GenerateProductionRequestsResponse(
         production_requests=[composer.public(look) for look in reply.page.looks],
         generation_results=[
             GenerationCreationResult(
-                shot_id=g.shot_id, production_request_id=g.production_request_id, generation_id=g.generation_id
+                shot_id=g.shot_id, production_request_id=g.production_request_id, generation_id=g.id
             )
-            for g in reply.generation_results
+            for g in generations
         ],
-        total_generations_created=reply.total_generations_created,
+        total_generations_created=len(generations),
     )
+
+
+async def _base_image_generations(clients: ClientsDep, page: pb.LooksPage, metadata) -> list[shots_pb2.GenerationRef]:  # type: ignore[no-untyped-def]
+    """R68-R69: one generation per new shot, queued at once (records returned, rendering later).
+    The shots service skips back views and shot types the subject has no base image for."""
+    shots_by_look: dict[str, list[shots_pb2.Shot]] = {}
+    for shot in page.shots:
+        shots_by_look.setdefault(shot.production_request_id, []).append(shot)
+    specs = [
+        spec
+        for planner in GenerationPlanner.for_page(page)
+        for spec in planner.specs(shots_by_look.get(planner.look.id, []), count=1)
+    ]
+    if not specs:
+        return []
+    started = await clients.shots.StartGenerations(
+        shots_pb2.StartGenerationsRequest(specs=specs, owner_only=False), metadata=metadata, timeout=120
+    )
+    return list(started.generations)
 
 
 @router.post("/{shooting_id}/looks", summary="Add Look To Shooting")

@@ -110,9 +110,15 @@ def _fields(entry: catalog_pb2.CatalogEntry | None) -> dict[str, Any]:
 class GenerationPlanner:
     """Per shot of one look, the inputs a worker renders from."""
 
-    def __init__(self, page: looks_pb2.LooksPage) -> None:
-        self.look = page.looks[0]
-        self.entries = {e.id: e for e in page.entries}
+    @classmethod
+    def for_page(cls, page: looks_pb2.LooksPage) -> list[GenerationPlanner]:
+        """One planner per look of a page, sharing the page's catalog entries."""
+        entries = {e.id: e for e in page.entries}
+        return [cls(look, entries) for look in page.looks]
+
+    def __init__(self, look: looks_pb2.Look, entries: dict[str, catalog_pb2.CatalogEntry]) -> None:
+        self.look = look
+        self.entries = entries
         subject = self.entries.get(self.look.subject_id)
         self.subject = subject
         self.base_images = {

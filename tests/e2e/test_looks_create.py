@@ -211,3 +211,40 @@ async def test_creation_is_visible_only_to_those_who_see_the_shooting(brief, new
         json={"product_ids": [brief.products["dress"]], "subject_ids": [brief.subjects["anna"]]},
     )
     assert response.status_code == 404
+
+
+async def test_r68_r69_base_image_generations_are_created_and_returned_at_once(brief):
+    """One generation per new shot whose shot type the subject has a base image for; back views
+    are skipped (R115-R116); records come back immediately and render in the worker."""
+    image = (
+        "data:image/png;base64,"
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+    )
+    subject = await post(
+        brief.client,
+        "/subjects/",
+        {
+            "name": "dana",
+            "gender": "FEMALE",
+            "base_images": [
+                {"shot_type_id": brief.shot_types["front"], "image_url": image},
+                {"shot_type_id": brief.shot_types["back"], "image_url": image},
+            ],
+            **brief.scope,
+        },
+    )
+    shooting = await brief.shooting()
+    response = await brief.looks(
+        shooting["id"],
+        product_ids=[brief.products["dress"]],
+        subject_ids=[subject["id"]],
+        shot_type_ids=list(brief.shot_types.values()),
+        generate_base_images=True,
+    )
+    body = response.json()
+    [look] = body["production_requests"]
+    front = next(s["id"] for s in look["shots"] if s["shot_type"]["id"] == brief.shot_types["front"])
+    assert body["total_generations_created"] == 1
+    assert [(g["shot_id"], g["production_request_id"]) for g in body["generation_results"]] == [(front, look["id"])]
+    generation = (await brief.client.get(f"/generations/{body['generation_results'][0]['generation_id']}")).json()
+    assert generation["shot_id"] == front and generation["status"] in {"PENDING", "PROCESSING", "COMPLETED"}
