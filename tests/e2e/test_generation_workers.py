@@ -114,11 +114,12 @@ async def test_a_killed_worker_s_job_completes_on_another_with_exactly_one_revis
     assert len(shot["revisions"]) == 1 and len(shot["revisions"][0]["images"]) == 2 and shot["status"] == "PROPOSAL"
 
 
-async def test_two_workers_both_take_work_from_the_same_topic(stack, workers, shots_db, new_user):
+async def test_three_workers_all_take_work_from_the_same_topic(stack, workers, shots_db, new_user):
+    """Operators scale generation by starting workers: three in one group all get work (issue 8)."""
     owner = await new_user()
     look = await GenerationLook(owner.client).build()
-    first, second = spawn(stack, workers, cost=0.1), spawn(stack, workers, cost=0.1)
-    await stable_group_of(stack, 2)  # both joined before any work exists: no rebalance midway
+    started = [spawn(stack, workers, cost=0.1) for _ in range(3)]
+    await stable_group_of(stack, 3)  # all joined before any work exists: no rebalance midway
     path = f"/shootings/production-requests/{look.look['id']}/start-generations"
     assert (await owner.client.post(path, json={"generations_per_shot_type": 10})).status_code == 200
     shots = [look.shot("front")["id"], look.shot("detail")["id"]]
@@ -132,4 +133,5 @@ async def test_two_workers_both_take_work_from_the_same_topic(stack, workers, sh
     )
     assert len(found) == 20 and {(r.status, r.revisions) for r in found} == {("COMPLETED", 1)}
     by_worker = {pid_of(r.worker) for r in found}
-    assert by_worker == {first.pid, second.pid}  # both received work from generation.requests
+    # Keys (generation ids) spread over 12 partitions, four per worker: all three received work.
+    assert by_worker == {child.pid for child in started}
