@@ -1,5 +1,6 @@
 """Starting generations: records and work items in one transaction (the outbox), so a
-generation exists if and only if a worker will get it.
+generation exists if and only if a worker will get it; the same transaction announces each one
+as ``generation.queued`` on ``shots.events`` (:mod:`services.shots.generation_events`).
 
 The work item (``generation.requested`` on ``generation.requests``, keyed by the generation id)
 names only the generation: the worker reads the inputs stored with it, so a redelivered item
@@ -25,6 +26,7 @@ from services.shots import queries
 from services.shots.domain import generation as rules
 from services.shots.domain.access import Caller, ensure_owner
 from services.shots.events import SOURCE
+from services.shots.generation_events import announce_progress, progress_event
 from services.shots.models import Generation, Prediction, ShootingAccess, Shot, messaging
 
 REQUESTED = "generation.requested"
@@ -85,6 +87,7 @@ async def start(
             for g in created
         ],
     )
+    await announce_progress(session, [progress_event(g, shots[g.shot_id].shooting_id) for g in created])
     return Started(created, skipped)
 
 
@@ -97,6 +100,7 @@ def _new_generation(
         shot_id=shot.id,
         production_request_id=shot.production_request_id,
         status="PENDING",
+        attempts=0,
         seed=seed,
         model_id=spec.model_id if spec.HasField("model_id") else None,
         inputs=inputs,

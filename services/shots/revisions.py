@@ -2,7 +2,9 @@
 
 Every command locks the shot row first, so two changes of one shot's chain never interleave,
 and moves the shot's status through :func:`services.shots.status_changes.change_status`, whose
-event the shootings roll-ups consume.
+event the shootings roll-ups consume. Each revision created or deleted is announced too
+(``shot.revision_created``/``shot.revision_deleted``, after the status change it caused), in the
+same transaction, for the live stream.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from services.shots.domain import revisions as rules
 from services.shots.domain.access import Caller
 from services.shots.media import detach_media, register_upload
 from services.shots.models import MediaObject, Revision, RevisionImage, RevisionPushRef, Shot
-from services.shots.status_changes import change_status
+from services.shots.status_changes import change_status, publish_state
+
+REVISION_CREATED = "shot.revision_created"
+REVISION_DELETED = "shot.revision_deleted"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ async def append_revision(
     )
     await session.flush()
     await change_status(session, shot.id, shot_status, current_revision_id=revision.id)
+    await publish_state(session, shot, REVISION_CREATED, revision_id=revision.id)
     return revision
 
 
@@ -164,9 +170,12 @@ async def _visible(session: AsyncSession, caller: Caller, revision_id: uuid.UUID
     return found
 
 
-async def _remove(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> None:
+async def _remove(session: AsyncSession, shot: Shot, revision_ids: Sequence[uuid.UUID]) -> None:
+    """Delete revisions of ``shot`` (locked, its status already moved off them) and announce each."""
     await detach_media(session, revision_ids)
     await session.execute(sa.delete(Revision).where(Revision.id.in_(revision_ids)))
+    for revision_id in revision_ids:
+        await publish_state(session, shot, REVISION_DELETED, revision_id=revision_id)
 
 
 async def delete_revision(session: AsyncSession, caller: Caller, revision_id: uuid.UUID) -> None:
@@ -179,7 +188,7 @@ async def delete_revision(session: AsyncSession, caller: Caller, revision_id: uu
             await change_status(session, shot.id, rules.INITIAL_STATUS, clear_revision=True)
         else:
             await change_status(session, shot.id, previous.shot_status, current_revision_id=previous.id)
-    await _remove(session, [revision.id])
+    await _remove(session, shot, [revision.id])
 
 
 async def set_current(session: AsyncSession, caller: Caller, revision_id: uuid.UUID) -> Revision:
@@ -202,5 +211,5 @@ async def restore(session: AsyncSession, caller: Caller, revision_id: uuid.UUID)
         rules.ensure_no_pushes(pushed)
     await change_status(session, shot.id, revision.shot_status, current_revision_id=revision.id)
     if later:
-        await _remove(session, list(later))
+        await _remove(session, shot, list(later))
     return revision

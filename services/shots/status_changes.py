@@ -55,12 +55,27 @@ async def announce(session: AsyncSession, shot: Shot, event_type: str) -> None:
     shot.version += 1
     shot.updated_at = datetime.now(UTC)
     await session.flush()
+    await publish_state(session, shot, event_type)
+
+
+async def publish_state(
+    session: AsyncSession, shot: Shot, event_type: str, *, revision_id: uuid.UUID | None = None
+) -> None:
+    """Publish the shot's state as it is, without a new version, in the caller's transaction.
+
+    Revision facts (``shot.revision_created``/``shot.revision_deleted``, naming ``revision_id``)
+    go out this way: what they change of the shot itself (status, current revision) was
+    announced as ``shot.status_changed`` just before, so they repeat that version and the
+    roll-ups, which ignore these types, lose nothing."""
+    state = shot_state(shot)
+    if revision_id is not None:
+        state.revision_id = str(revision_id)
     await add_event(
         session,
         messaging,
         topic=SHOTS_EVENTS,
         event_type=event_type,
         aggregate_id=str(shot.id),
-        payload=shot_state(shot),
+        payload=state,
         source=SOURCE,
     )

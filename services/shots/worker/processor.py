@@ -12,6 +12,10 @@ render, which holds none:
 4. complete: in ONE transaction, guarded by the generation's status under a row lock, the media
    rows, the predictions, the revision (unique per generation) and the COMPLETED mark.
 
+Steps 1 and 4 and a failure announce the generation's new status on ``shots.events`` in their
+own transaction (``generation.processing``, ``generation.completed``, ``generation.failed``:
+:mod:`services.shots.generation_events`), for the live stream.
+
 A worker killed between 2 and 4 leaves the generation PROCESSING and its offset uncommitted:
 the item is redelivered (to another worker once the group rebalances), rendered again and
 committed once. The consumer's own transaction (its processed-event row) stays open while the
@@ -39,6 +43,7 @@ from protos.events.v1 import shots_pb2 as events_pb2
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shots.domain import generation as rules
 from services.shots.domain.revisions import status_after_generation
+from services.shots.generation_events import announce_status
 from services.shots.media import record_media
 from services.shots.models import Generation, Prediction, Revision, Shot
 from services.shots.revisions import NewImage, append_revision
@@ -98,6 +103,7 @@ class GenerationProcessor:
             generation.attempts += 1
             generation.worker = self.worker
             generation.updated_at = datetime.now(UTC)
+            await announce_status(session, generation)
             predictions = await session.scalars(
                 sa.select(Prediction).where(Prediction.generation_id == generation_id).order_by(Prediction.position)
             )
@@ -182,6 +188,7 @@ class GenerationProcessor:
             )
             generation.status, generation.error, generation.revision_id = "COMPLETED", None, revision.id
             generation.updated_at = datetime.now(UTC)
+            await announce_status(session, generation, revision_id=revision.id)
         metrics.record_generation("completed")
         log.info("generation %s completed: revision %s", generation_id, revision.id)
         return True
@@ -193,6 +200,7 @@ class GenerationProcessor:
                 return
             generation.status, generation.error = "FAILED", reason[:MAX_ERROR]
             generation.updated_at = datetime.now(UTC)
+            await announce_status(session, generation, error=generation.error)
             await session.execute(
                 sa.update(Prediction).where(Prediction.generation_id == generation_id).values(status="FAILED")
             )

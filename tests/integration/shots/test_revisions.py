@@ -23,6 +23,16 @@ def ref(id_: str) -> common_pb2.IdRequest:
     return common_pb2.IdRequest(id=id_)
 
 
+async def shot_states(engine, shot_id: str) -> list[tuple[str, events_pb2.ShotState]]:
+    """The shot's events in the outbox, in publishing order, with their ShotState."""
+    states = []
+    for event_type, payload in await outbox_rows(engine, shot_id):
+        state = events_pb2.ShotState()
+        EventEnvelope.FromString(payload).payload.Unpack(state)
+        states.append((event_type, state))
+    return states
+
+
 async def test_a52_new_revisions_chain_become_current_and_set_the_status(shots):
     stub = ShotsServiceStub(shots.channel)
     shot = await new_shot(stub)
@@ -33,15 +43,25 @@ async def test_a52_new_revisions_chain_become_current_and_set_the_status(shots):
     current = await stub.GetShot(ref(shot.id), metadata=as_user(OWNER))
     assert current.current_revision_id == second.id and current.status == "REVIEW"
     assert [r.id for r in current.revisions] == [first.id, second.id] and len(current.revisions[1].images) == 2
-    # Every status change is a newer ShotState on shots.events (what the roll-ups consume).
-    states = []
-    for event_type, payload in await outbox_rows(shots.engine, shot.id):
-        envelope = EventEnvelope.FromString(payload)
-        state = events_pb2.ShotState()
-        envelope.payload.Unpack(state)
-        states.append((event_type, state.status, state.version))
-    assert states[0][0] == "shot.created" and [s[1] for s in states[1:]] == ["PROPOSAL", "REVIEW"]
-    assert [s[2] for s in states] == sorted({s[2] for s in states})
+    # Every status change is a newer ShotState on shots.events (what the roll-ups consume); each
+    # new revision follows it as shot.revision_created, naming the revision, at the same version.
+    states = [
+        (event_type, state.status, state.version, state.revision_id or None)
+        for event_type, state in await shot_states(shots.engine, shot.id)
+    ]
+    assert [s[:2] for s in states] == [
+        ("shot.created", "PENDING"),
+        ("shot.status_changed", "PROPOSAL"),
+        ("shot.revision_created", "PROPOSAL"),
+        ("shot.status_changed", "REVIEW"),
+        ("shot.revision_created", "REVIEW"),
+    ]
+    changes = [s for s in states if s[0] != "shot.revision_created"]
+    assert [s[2] for s in changes] == sorted({s[2] for s in changes})
+    assert [(s[2], s[3]) for s in states if s[0] == "shot.revision_created"] == [
+        (states[1][2], first.id),
+        (states[3][2], second.id),
+    ]
 
 
 async def test_r145_r144_only_tips_are_deleted_and_the_current_moves_back(shots):
@@ -58,6 +78,16 @@ async def test_r145_r144_only_tips_are_deleted_and_the_current_moves_back(shots)
     await stub.DeleteRevision(ref(first.id), metadata=as_user(OWNER))
     empty = await stub.GetShot(ref(shot.id), metadata=as_user(OWNER))
     assert not empty.HasField("current_revision_id") and empty.status == "PENDING" and list(empty.revisions) == []
+    # Each deletion is announced after the status change it caused, with the shot as it is after it.
+    deletions = [
+        (event_type, state.status, state.revision_id)
+        for event_type, state in await shot_states(shots.engine, shot.id)
+        if event_type == "shot.revision_deleted"
+    ]
+    assert deletions == [
+        ("shot.revision_deleted", "PROPOSAL", second.id),
+        ("shot.revision_deleted", "PENDING", first.id),
+    ]
 
 
 async def test_r148_r149_a59_restore_deletes_later_revisions_unless_pushed(shots):

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from platformkit import db
 from platformkit.media import MediaSettings
 from platformkit.media.store import LocalMediaStore
+from protos.events.v1 import shots_pb2 as events_pb2
+from protos.events.v1.envelope_pb2 import EventEnvelope
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
 from services.shots.worker.processor import GenerationProcessor
@@ -20,7 +22,7 @@ from services.shots.worker.providers.http import HttpProvider
 from services.shots.worker.providers.local import LocalProvider
 from services.shots.worker.settings import GenerationSettings
 from tests.e2e.shots_support import png_data_url
-from tests.integration.shots.support import OWNER, new_shot
+from tests.integration.shots.support import OWNER, new_shot, outbox_rows
 from tests.support.fake_inference import fake_inference
 from tests.support.services import as_user
 
@@ -59,6 +61,19 @@ async def generation_row(shots, generation_id: str) -> sa.Row:
         return (await conn.execute(sa.text(query), {"id": uuid.UUID(generation_id)})).one()
 
 
+async def progress_of(shots, shot_id: str) -> list[tuple[str, str, str | None]]:
+    """The shot's events on shots.events in order; generation events with their status and error."""
+    events = []
+    for event_type, payload in await outbox_rows(shots.engine, shot_id):
+        if not event_type.startswith("generation."):
+            events.append((event_type, "", None))
+            continue
+        state = events_pb2.GenerationState()
+        EventEnvelope.FromString(payload).payload.Unpack(state)
+        events.append((event_type, state.status, state.error if state.HasField("error") else None))
+    return events
+
+
 async def revisions_of(shots, generation_id: str) -> int:
     async with shots.engine.connect() as conn:
         query = "SELECT count(*) FROM shot_revisions WHERE generation_id = :id"
@@ -77,9 +92,18 @@ async def test_http_provider_renders_through_the_endpoint_and_completes_once(sho
             )
         )
         work = processor(shots, tmp_path, provider)
-        _, generation_id = await start(shots)
+        shot_id, generation_id = await start(shots)
         assert await work.process(uuid.UUID(generation_id)) == "COMPLETED"
         assert await work.process(uuid.UUID(generation_id)) is None  # a redelivery changes nothing
+    # The progress shares the shot's key with the status change and the revision it made.
+    assert await progress_of(shots, shot_id) == [
+        ("shot.created", "", None),
+        ("generation.queued", "PENDING", None),
+        ("generation.processing", "PROCESSING", None),
+        ("shot.status_changed", "", None),
+        ("shot.revision_created", "", None),
+        ("generation.completed", "COMPLETED", None),
+    ]
     row = await generation_row(shots, generation_id)
     assert row.status == "COMPLETED" and row.revision_id is not None and await revisions_of(shots, generation_id) == 1
     sent_path, headers, body = fake.requests[0]
@@ -100,7 +124,7 @@ async def test_retryable_failures_are_retried_then_complete(shots, tmp_path):
 async def test_refusals_and_exhausted_retries_fail_with_the_reason(shots, tmp_path):
     async with fake_inference() as fake:
         refusing = HttpProvider(settings(shots, generation_http_url=fake.url + "/refuse"))
-        _, refused = await start(shots, predictions=1)
+        refused_shot, refused = await start(shots, predictions=1)
         assert await processor(shots, tmp_path, refusing).process(uuid.UUID(refused)) == "FAILED"
         assert len(fake.requests) == 1  # a 400 would fail again: not retried
         fake.fail_first = 10
@@ -110,6 +134,8 @@ async def test_refusals_and_exhausted_retries_fail_with_the_reason(shots, tmp_pa
             await processor(shots, tmp_path, flaky, generation_max_attempts=3).process(uuid.UUID(exhausted)) == "FAILED"
         )
     assert "prompt rejected" in (await generation_row(shots, refused)).error
+    *_, (event_type, status, error) = await progress_of(shots, refused_shot)
+    assert (event_type, status) == ("generation.failed", "FAILED") and "prompt rejected" in (error or "")
     assert "503" in (await generation_row(shots, exhausted)).error
     assert await revisions_of(shots, refused) == 0
 
