@@ -51,6 +51,12 @@ async def _refuse_private(host: str) -> None:
             raise FetchError(f"outbound fetches to {address} are not allowed")
 
 
+async def ensure_public_host(host: str) -> None:
+    """Raise :class:`FetchError` unless every address ``host`` resolves to is public (what
+    ``OUTBOUND_PUBLIC_ONLY`` demands of any outbound call: fetches and export pushes alike)."""
+    await _refuse_private(host)
+
+
 async def _http(url: str, settings: MediaSettings, max_bytes: int) -> bytes:
     host = urlsplit(url).hostname
     if not host:

@@ -1,0 +1,113 @@
+"""Reads and writes of the exports database. Callers own the transaction; every read is a
+constant number of statements whatever it returns."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.exports.domain.pushes import FAILED
+from services.exports.models import ExportConfiguration, ExternalIntegration, ProductMapping, PushRecord
+
+ScopedRow = TypeVar("ScopedRow", ExportConfiguration, ExternalIntegration)
+
+
+async def live(
+    session: AsyncSession, model: type[ScopedRow], row_id: uuid.UUID, *, lock: bool = False
+) -> ScopedRow | None:
+    query = sa.select(model).where(model.id == row_id, model.deleted_at.is_(None))
+    return await session.scalar(query.with_for_update() if lock else query)
+
+
+async def list_scoped(
+    session: AsyncSession,
+    model: type[ScopedRow],
+    *,
+    owner_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    skip: int,
+    limit: int,
+) -> tuple[list[ScopedRow], int]:
+    """An organization's live rows, or the owner's personal ones; newest first."""
+    conditions: list[sa.ColumnElement[bool]] = [model.deleted_at.is_(None)]
+    if organization_id is not None:
+        conditions.append(model.organization_id == organization_id)
+    else:
+        conditions += [model.organization_id.is_(None), model.owner_id == owner_id]
+    total = await session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions))
+    rows = await session.scalars(
+        sa.select(model).where(*conditions).order_by(model.created_at.desc(), model.id.desc()).offset(skip).limit(limit)
+    )
+    return list(rows), int(total or 0)
+
+
+async def live_configurations(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[ExportConfiguration]:
+    if not ids:
+        return []
+    rows = await session.scalars(
+        sa.select(ExportConfiguration).where(ExportConfiguration.id.in_(ids), ExportConfiguration.deleted_at.is_(None))
+    )
+    return list(rows)
+
+
+async def mappings_of(session: AsyncSession, product_id: uuid.UUID) -> list[ProductMapping]:
+    """The product's mappings to live integrations, oldest first."""
+    rows = await session.scalars(
+        sa.select(ProductMapping)
+        .join(ExternalIntegration, ExternalIntegration.id == ProductMapping.integration_id)
+        .where(ProductMapping.product_id == product_id, ExternalIntegration.deleted_at.is_(None))
+        .order_by(ProductMapping.created_at, ProductMapping.id)
+    )
+    return list(rows)
+
+
+async def mapping(session: AsyncSession, product_id: uuid.UUID, mapping_id: uuid.UUID) -> ProductMapping | None:
+    return await session.scalar(
+        sa.select(ProductMapping).where(ProductMapping.id == mapping_id, ProductMapping.product_id == product_id)
+    )
+
+
+async def add_mapping(session: AsyncSession, values: dict[str, object]) -> ProductMapping | None:
+    """The new mapping, or None when the product already maps to that integration."""
+    return await session.scalar(
+        pg_insert(ProductMapping)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["product_id", "integration_id"])
+        .returning(ProductMapping)
+    )
+
+
+async def insert_pushes(session: AsyncSession, rows: Sequence[dict[str, object]]) -> list[PushRecord]:
+    """The pushes actually created: a (revision, integration) pair that already has a push that
+    is not FAILED is left out (the partial unique index decides, so concurrent exports agree)."""
+    if not rows:
+        return []
+    statement = (
+        pg_insert(PushRecord)
+        .values(list(rows))
+        .on_conflict_do_nothing(
+            index_elements=["revision_id", "integration_id"], index_where=PushRecord.status != FAILED
+        )
+        .returning(PushRecord)
+    )
+    return list(await session.scalars(statement))
+
+
+async def pushes_of_revisions(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> list[PushRecord]:
+    if not revision_ids:
+        return []
+    rows = await session.scalars(
+        sa.select(PushRecord)
+        .where(PushRecord.revision_id.in_(revision_ids))
+        .order_by(PushRecord.created_at, PushRecord.id)
+    )
+    return list(rows)
+
+
+async def locked_push(session: AsyncSession, push_id: uuid.UUID) -> PushRecord | None:
+    return await session.get(PushRecord, push_id, with_for_update=True)
