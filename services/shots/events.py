@@ -14,6 +14,7 @@ from platformkit.topics import SHOOTINGS_EVENTS
 from protos.events.v1 import looks_pb2 as look_events
 from protos.events.v1 import shootings_pb2 as shooting_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
+from services.shots import push_refs
 from services.shots.models import LookProjection, ShootingAccess
 
 # The envelope source of every event the shots service publishes.
@@ -95,5 +96,6 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
             group_id="shots.shooting-access",
             topics=[SHOOTINGS_EVENTS],
             handler=project_shooting_access,
-        )
+        ),
+        push_refs.CONSUMER,
     ]

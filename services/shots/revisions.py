@@ -10,7 +10,7 @@ same transaction, for the live stream.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -178,10 +178,21 @@ async def _remove(session: AsyncSession, shot: Shot, revision_ids: Sequence[uuid
         await publish_state(session, shot, REVISION_DELETED, revision_id=revision_id)
 
 
+async def _ensure_unpushed(session: AsyncSession, revision_ids: Collection[uuid.UUID]) -> None:
+    """A59: revisions the exports context pushed somewhere are never deleted (409)."""
+    if revision_ids:
+        pushed = await session.scalars(
+            sa.select(RevisionPushRef.revision_id).where(RevisionPushRef.revision_id.in_(revision_ids))
+        )
+        rules.ensure_no_pushes(set(pushed))
+
+
 async def delete_revision(session: AsyncSession, caller: Caller, revision_id: uuid.UUID) -> None:
-    """E46: chain tips only (R145); the current one hands over to its previous revision (R144)."""
+    """E46: chain tips only (R145), never one with push records (A59); the current one hands over
+    to its previous revision (R144)."""
     revision, shot = await _visible(session, caller, revision_id)
     rules.ensure_tip(revision.id, await _links(session, shot.id))
+    await _ensure_unpushed(session, [revision.id])
     if shot.current_revision_id == revision.id:
         previous = await session.get(Revision, revision.previous_revision_id) if revision.previous_revision_id else None
         if previous is None:
@@ -204,11 +215,7 @@ async def restore(session: AsyncSession, caller: Caller, revision_id: uuid.UUID)
     if shot.current_revision_id == revision.id:
         return revision
     later = rules.descendants(revision.id, await _links(session, shot.id))
-    if later:
-        pushed = set(
-            await session.scalars(sa.select(RevisionPushRef.revision_id).where(RevisionPushRef.revision_id.in_(later)))
-        )
-        rules.ensure_no_pushes(pushed)
+    await _ensure_unpushed(session, later)
     await change_status(session, shot.id, revision.shot_status, current_revision_id=revision.id)
     if later:
         await _remove(session, shot, list(later))

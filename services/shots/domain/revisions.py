@@ -93,6 +93,7 @@ def descendants(target: uuid.UUID, links: Iterable[Link]) -> set[uuid.UUID]:
 
 
 def ensure_no_pushes(pushed: set[uuid.UUID]) -> None:
-    """A59: a revision the exports context pushed somewhere is never deleted by a restore."""
+    """A59: a revision the exports context pushed somewhere is never deleted (by a restore or
+    a deletion)."""
     if pushed:
-        raise Conflict("A later revision has push records; it cannot be deleted by a restore")
+        raise Conflict("The revision (or a later one) has push records; it cannot be deleted")
