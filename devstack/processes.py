@@ -101,7 +101,7 @@ WORKER_KINDS: tuple[WorkerKind, ...] = (
     WorkerKind("push", "services.exports.worker", "exports", "push-workers", EXPORT_PUSHES),
 )
 # The kinds `make run` starts (their module exists); one name per worker as each is written.
-LOCAL_WORKERS: frozenset[str] = frozenset({"generation", "styling"})
+LOCAL_WORKERS: frozenset[str] = frozenset({"generation", "styling", "push"})
 
 GATEWAY = ProcessSpec("gateway", "gateway", Kind.HTTP, database="gateway")
 EDGE = ProcessSpec("envoy", "devstack.edge", Kind.EDGE)

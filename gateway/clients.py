@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from platformkit.rpc import create_channel
 from platformkit.settings import SERVICE_NAMES, ProcessSettings
+from protos.exports.v1.exports_pb2_grpc import ExportsServiceStub
 from protos.outfits.v1.outfits_pb2_grpc import OutfitsServiceStub
 from protos.shootings.v1.catalog_pb2_grpc import CatalogServiceStub, ProductSetsServiceStub
 from protos.shootings.v1.guidelines_pb2_grpc import GuidelinesServiceStub
@@ -35,6 +36,7 @@ _STUBS: dict[str, tuple[str, type]] = {
     "look_queries": ("shootings", LookQueriesServiceStub),
     "shots": ("shots", ShotsServiceStub),
     "outfits": ("outfits", OutfitsServiceStub),
+    "exports": ("exports", ExportsServiceStub),
 }
 
 
@@ -51,6 +53,7 @@ class ServiceClients:
     look_queries: LookQueriesServiceStub
     shots: ShotsServiceStub
     outfits: OutfitsServiceStub
+    exports: ExportsServiceStub
 
     @classmethod
     def connect(cls, settings: ProcessSettings) -> ServiceClients:

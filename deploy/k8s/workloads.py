@@ -31,6 +31,9 @@ RUN_AS = 10001
 ENVOY_UID = 101  # the user of the upstream Envoy image
 PLATFORM_CONFIG = "platform-config"
 PLATFORM_SECRETS = "platform-secrets"
+# Keys of `platform-secrets` a service's processes (server and workers) read besides the gateway's:
+# the exports service seals integration secrets at rest with its own key.
+SERVICE_SECRETS: dict[str, tuple[str, ...]] = {"exports": ("EXPORTS_SECRETS_KEY",)}
 EDGE_CONFIG = "envoy-edge"
 
 
@@ -102,6 +105,8 @@ def env(workload: Workload) -> list[Obj]:
         values.append({"name": "METRICS_BIND", "value": f"0.0.0.0:{METRICS_PORT}"})
     if workload.role == "gateway":
         values += secret_env("SECRET_KEY", "FIRST_SUPERUSER_PASSWORD")
+    elif workload.database is not None:
+        values += secret_env(*SERVICE_SECRETS.get(workload.database.key, ()))
     return database_env(workload) + values
 
 

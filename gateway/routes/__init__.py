@@ -4,8 +4,10 @@ from fastapi import APIRouter
 
 from gateway.routes import (
     catalog,
+    exports,
     generations,
     guidelines,
+    integrations,
     login,
     look_reads,
     looks,
@@ -15,6 +17,7 @@ from gateway.routes import (
     productions,
     shooting_products,
     shootings,
+    shot_exports,
     shots,
     users,
     utils,
@@ -34,9 +37,12 @@ ROUTERS: list[APIRouter] = [
     productions.router,
     shooting_products.router,
     catalog.router,
+    exports.router,
+    integrations.router,
     outfits.overview,
     # /shots/revisions/upload-url before /shots/revisions/{revision_id}.
     media.router,
+    shot_exports.router,
     shots.router,
     generations.router,
     utils.router,

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
+from gateway.push_composition import shots_view
 from gateway.repository.users import users_by_ids
 from gateway.schemas.look_reads import (
     DraftProductionRequestsSummary,
@@ -35,6 +36,7 @@ from gateway.schemas.looks import (
     ProductionRequestsPublic,
     ProductionRequestsSummaryPublic,
 )
+from gateway.schemas.shots import NO_PUSHES, PushView
 from gateway.schemas.users import UserSummary
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
@@ -47,18 +49,17 @@ OrganizationQuery = Annotated[uuid.UUID | None, Query()]
 FiltersDep = Annotated[pb.LookFilters, Depends(look_filters)]
 
 
-async def _no_shots() -> list[shots_pb2.Shot]:
-    return []
-
-
 async def _shots(
     clients: ServiceClients, principal: common_pb2.Principal, look_ids: list[str], *, revisions: bool
-) -> list[shots_pb2.Shot]:
+) -> tuple[list[shots_pb2.Shot], PushView]:
+    """The looks' shots, then the push records of their revisions (one call each)."""
+    if not look_ids:
+        return [], NO_PUSHES
     reply = await clients.shots.ListShotsByLooks(
         shots_pb2.ListShotsByLooksRequest(production_request_ids=look_ids, include_revisions=revisions),
         metadata=principal_metadata(principal),
     )
-    return list(reply.shots)
+    return list(reply.shots), await shots_view(clients, principal, reply.shots)
 
 
 async def _assignees(session: AsyncSession, page: pb.LooksPage) -> dict[str, UserSummary]:
@@ -77,11 +78,12 @@ async def compose(
     """The page's shots (one call, none for an empty page), assignees (one query) and outfits (one
     outfits call, one catalog call for their products), together."""
     look_ids = [look.id for look in page.looks]
-    shots_call = _shots(clients, principal, look_ids, revisions=revisions) if look_ids else _no_shots()
-    shots, assignees, outfits = await asyncio.gather(
-        shots_call, _assignees(session, page), look_outfits(clients, principal, look_ids)
+    (shots, pushes), assignees, outfits = await asyncio.gather(
+        _shots(clients, principal, look_ids, revisions=revisions),
+        _assignees(session, page),
+        look_outfits(clients, principal, look_ids),
     )
-    return LookComposer(page, shots, assignees, outfits)
+    return LookComposer(page, shots, assignees, outfits, pushes)
 
 
 _Scoped = TypeVar("_Scoped", pb.ListLooksRequest, pb.GetLookRequest, pb.ShootingScopeRequest, pb.ShootingSummaryRequest)

@@ -8,6 +8,7 @@ the request holds.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from fastapi import APIRouter
@@ -15,6 +16,7 @@ from fastapi import APIRouter
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
+from gateway.push_composition import shots_view
 from gateway.schemas.common import Message
 from gateway.schemas.generations import GenerationPlanner
 from gateway.schemas.look_updates import ProductionRequestUpdate
@@ -101,8 +103,10 @@ async def update_production_request(
         body.to_pb(shooting_id, production_request_id), metadata=principal_metadata(principal), timeout=60
     )
     assignees = await assignee_summaries(session, page.looks)
-    outfits = await look_outfits(clients, principal, [look.id for look in page.looks])
-    return LookComposer(page, list(page.shots), assignees, outfits).public(page.looks[0])
+    outfits, pushes = await asyncio.gather(
+        look_outfits(clients, principal, [look.id for look in page.looks]), shots_view(clients, principal, page.shots)
+    )
+    return LookComposer(page, list(page.shots), assignees, outfits, pushes).public(page.looks[0])
 
 
 def _look_ref(shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.LookRef:

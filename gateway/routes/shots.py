@@ -4,6 +4,7 @@ the shots name (one catalog call per answer, whatever it holds)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from typing import Annotated
@@ -15,6 +16,7 @@ from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PageDep, PrincipalDep
 from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
+from gateway.push_composition import push_view, shots_view
 from gateway.routes.generations import start_for_shots
 from gateway.schemas.catalog import ShotTypePublic
 from gateway.schemas.shootings import ProductionRequestStatusKey
@@ -38,17 +40,32 @@ from protos.shots.v1 import shots_pb2 as pb
 router = APIRouter(prefix="/shots", tags=["shots"])
 
 
+async def _shot_types(
+    clients: ServiceClients, principal: common_pb2.Principal, shots: Sequence[pb.Shot]
+) -> dict[str, ShotTypePublic]:
+    ids = sorted({s.shot_type_id for s in shots if s.shot_type_id})
+    if not ids:
+        return {}
+    reply = await clients.catalog.BatchGetEntries(
+        catalog_pb2.BatchGetRequest(ids=ids, include_deleted=True), metadata=principal_metadata(principal)
+    )
+    return {e.id: ShotTypePublic.from_entry(e) for e in reply.entries}
+
+
 async def compose(
     clients: ServiceClients, principal: common_pb2.Principal, shots: Sequence[pb.Shot]
 ) -> list[ShotPublic]:
-    ids = sorted({s.shot_type_id for s in shots if s.shot_type_id})
-    entries = {}
-    if ids:
-        reply = await clients.catalog.BatchGetEntries(
-            catalog_pb2.BatchGetRequest(ids=ids, include_deleted=True), metadata=principal_metadata(principal)
-        )
-        entries = {e.id: ShotTypePublic.from_entry(e) for e in reply.entries}
-    return [ShotPublic.from_pb(s, entries.get(s.shot_type_id)) for s in shots]
+    """One catalog call for the shot types and one exports call for the revisions' pushes, together."""
+    entries, pushes = await asyncio.gather(
+        _shot_types(clients, principal, shots), shots_view(clients, principal, shots)
+    )
+    return [ShotPublic.from_pb(s, entries.get(s.shot_type_id), pushes) for s in shots]
+
+
+async def _revision(
+    clients: ServiceClients, principal: common_pb2.Principal, revision: pb.Revision
+) -> ShotRevisionPublic:
+    return ShotRevisionPublic.from_pb(revision, await push_view(clients, principal, [revision.id]))
 
 
 async def _one(clients: ServiceClients, principal: common_pb2.Principal, shot: pb.Shot) -> ShotPublic:
@@ -237,7 +254,7 @@ async def create_revision(
     if body.notes is not None:
         request.notes = body.notes
     revision = await clients.shots.CreateRevision(request, metadata=principal_metadata(principal))
-    return ShotRevisionPublic.from_pb(revision)
+    return await _revision(clients, principal, revision)
 
 
 @router.get("/revisions/{revision_id}", summary="Get Revision")
@@ -246,7 +263,8 @@ async def get_revision(
 ) -> ShotRevisionPublic:
     """E45."""
     request = common_pb2.IdRequest(id=str(revision_id))
-    return ShotRevisionPublic.from_pb(await clients.shots.GetRevision(request, metadata=principal_metadata(principal)))
+    revision = await clients.shots.GetRevision(request, metadata=principal_metadata(principal))
+    return await _revision(clients, principal, revision)
 
 
 @router.delete("/revisions/{revision_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete Shot Revision")
@@ -265,7 +283,7 @@ async def set_current_revision(
     """E47 (R147): and the shot's status follows it."""
     request = common_pb2.IdRequest(id=str(revision_id))
     revision = await clients.shots.SetCurrentRevision(request, metadata=principal_metadata(principal))
-    return ShotRevisionPublic.from_pb(revision)
+    return await _revision(clients, principal, revision)
 
 
 @router.post("/revisions/{revision_id}/restore", summary="Restore Shot Revision")
@@ -275,4 +293,4 @@ async def restore_revision(
     """E50 (R148-R150, A59): later revisions are deleted; a no-op on the current one."""
     request = common_pb2.IdRequest(id=str(revision_id))
     revision = await clients.shots.RestoreRevision(request, metadata=principal_metadata(principal))
-    return ShotRevisionPublic.from_pb(revision)
+    return await _revision(clients, principal, revision)

@@ -7,12 +7,35 @@ import uuid
 from fastapi import APIRouter, HTTPException, status
 
 from gateway import security
-from gateway.deps import NOT_ENOUGH_PERMISSIONS, CurrentSuperuser, CurrentUser, PageDep, SessionDep
+from gateway.clients import ServiceClients
+from gateway.deps import (
+    NOT_ENOUGH_PERMISSIONS,
+    ClientsDep,
+    CurrentSuperuser,
+    CurrentUser,
+    PageDep,
+    PrincipalDep,
+    SessionDep,
+)
 from gateway.repository import users
 from gateway.schemas.common import Message
 from gateway.schemas.users import UpdatePassword, UserCreate, UserPublic, UsersPublic, UserUpdate, UserUpdateMe
+from platformkit.errors import Invalid
+from platformkit.rpc import principal_metadata
+from protos.common.v1 import common_pb2
+from protos.exports.v1 import exports_pb2
 
 router = APIRouter(prefix="/users", tags=["users"])
+
+
+async def ensure_usable_configuration(
+    clients: ServiceClients, principal: common_pb2.Principal, configuration_id: uuid.UUID
+) -> None:
+    """The exports service, which owns configurations, says whether the caller may use it."""
+    request = exports_pb2.ResolveExportConfigurationsRequest(ids=[str(configuration_id)], any_visible=True)
+    reply = await clients.exports.ResolveExportConfigurations(request, metadata=principal_metadata(principal))
+    if str(configuration_id) not in reply.usable_ids:
+        raise Invalid.at(("body", "export_configuration_id"), "Unknown export configuration, or not one you can use")
 
 
 @router.get("/")
@@ -35,8 +58,13 @@ async def read_user_me(user: CurrentUser) -> UserPublic:
 
 
 @router.patch("/me")
-async def update_user_me(session: SessionDep, user: CurrentUser, body: UserUpdateMe) -> UserPublic:
-    """Change one's own name, email (409 when taken) or default export configuration."""
+async def update_user_me(
+    session: SessionDep, user: CurrentUser, body: UserUpdateMe, clients: ClientsDep, principal: PrincipalDep
+) -> UserPublic:
+    """Change one's own name, email (409 when taken) or default export configuration (one the
+    caller can see, personal or of one of their organizations: 422 otherwise; null clears it)."""
+    if body.export_configuration_id is not None:
+        await ensure_usable_configuration(clients, principal, body.export_configuration_id)
     await users.update_user(session, user, body.model_dump(exclude_unset=True))
     await session.commit()
     return UserPublic.model_validate(user)

@@ -21,7 +21,7 @@ from gateway.schemas.common import LongText
 from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, OutfitsView, ProductionRequestOutfitPublic, RefImage
 from gateway.schemas.products import ProductGender
 from gateway.schemas.shootings import ProductionRequestStatusKey
-from gateway.schemas.shots import ShotPublic, ShotSummary
+from gateway.schemas.shots import NO_PUSHES, PushView, ShotPublic, ShotSummary
 from gateway.schemas.users import UserSummary
 from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import looks_pb2 as pb
@@ -244,6 +244,7 @@ class LookComposer:
         shots: list[shots_pb2.Shot],
         assignees: dict[str, UserSummary],
         outfits: OutfitsView | None = None,
+        pushes: PushView = NO_PUSHES,
     ) -> None:
         self.entries: dict[str, catalog_pb2.CatalogEntry] = {e.id: e for e in page.entries}
         self.shots: dict[str, list[shots_pb2.Shot]] = defaultdict(list)
@@ -251,6 +252,7 @@ class LookComposer:
             self.shots[shot.production_request_id].append(shot)
         self.assignees = assignees
         self.outfits = outfits or OutfitsView()
+        self.pushes = pushes
 
     def _shot_type(self, shot: shots_pb2.Shot) -> ShotTypePublic | None:
         entry = self.entries.get(shot.shot_type_id)
@@ -296,7 +298,7 @@ class LookComposer:
             generative_workflow_template_id=value(look, "generative_workflow_template_id"),
             use_subject_mannequin_double=value(look, "use_subject_mannequin_double"),
             deleted_at=dt(look, "deleted_at"),
-            shots=[ShotPublic.from_pb(s, self._shot_type(s)) for s in self.shots.get(look.id, [])],
+            shots=[ShotPublic.from_pb(s, self._shot_type(s), self.pushes) for s in self.shots.get(look.id, [])],
             **self.outfits.look_fields(look.id, value(look, "outfit_id")),
         )
 
@@ -304,5 +306,5 @@ class LookComposer:
         return ProductionRequestSummary(
             **self._common(look),
             **self.outfits.summary_fields(look.id),
-            shots=[ShotSummary.from_pb(s, self._shot_type(s)) for s in self.shots.get(look.id, [])],
+            shots=[ShotSummary.from_pb(s, self._shot_type(s), self.pushes) for s in self.shots.get(look.id, [])],
         )

@@ -8,6 +8,7 @@ Media-backed images carry ``image_media`` and an ``effective_image_url`` that a 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -20,6 +21,7 @@ from gateway.schemas.catalog import MediaResourcePublic, ShotTypePublic
 from gateway.schemas.common import LongText
 from gateway.schemas.shootings import ProductionRequestStatusKey
 from gateway.schemas.users import UserSummary
+from protos.exports.v1 import exports_pb2
 from protos.shots.v1 import shots_pb2 as pb
 
 
@@ -32,6 +34,39 @@ class ExternalImagePushPublic(BaseModel):
     pushed_at: datetime | None = None
     completed_at: datetime | None = None
     error_message: str | None = None
+
+    @classmethod
+    def from_pb(cls, message: exports_pb2.PushRecord) -> ExternalImagePushPublic:
+        return cls(
+            id=message.id,
+            created_at=dt(message, "created_at"),
+            updated_at=dt(message, "updated_at"),
+            integration_id=message.integration_id,
+            push_status=message.push_status,
+            pushed_at=dt(message, "pushed_at"),
+            completed_at=dt(message, "completed_at"),
+            error_message=value(message, "error_message"),
+        )
+
+
+@dataclass(frozen=True)
+class PushView:
+    """The push records of the revisions one answer shows, fetched once for all of them
+    (:mod:`gateway.push_composition`); a revision without pushes has none and status null (R156)."""
+
+    revisions: dict[str, exports_pb2.RevisionPushes] = field(default_factory=dict)
+
+    def records(self, revision_id: str) -> list[ExternalImagePushPublic]:
+        found = self.revisions.get(revision_id)
+        return [ExternalImagePushPublic.from_pb(r) for r in found.records] if found else []
+
+    def status(self, revision_id: str | None) -> str | None:
+        """R155: the aggregate the exports service computed (FAILED > ... > COMPLETED)."""
+        found = self.revisions.get(revision_id) if revision_id else None
+        return found.push_status if found else None
+
+
+NO_PUSHES = PushView()
 
 
 def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic | None:
@@ -117,7 +152,7 @@ class ShotRevisionPublic(BaseModel):
     push_status: str | None
 
     @classmethod
-    def from_pb(cls, message: pb.Revision) -> ShotRevisionPublic:
+    def from_pb(cls, message: pb.Revision, pushes: PushView = NO_PUSHES) -> ShotRevisionPublic:
         images = [ShotRevisionImagePublic.from_pb(i) for i in message.images]
         return cls(
             id=message.id,
@@ -133,7 +168,8 @@ class ShotRevisionPublic(BaseModel):
             images=images,
             display_name=f"v{message.version}",
             effective_image_url=next((i.effective_image_url for i in images if i.effective_image_url), None),
-            push_status=None,
+            push_records=pushes.records(message.id),
+            push_status=pushes.status(message.id),
         )
 
 
@@ -151,7 +187,7 @@ class ShotPublic(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def from_pb(cls, message: pb.Shot, shot_type: ShotTypePublic | None) -> ShotPublic:
+    def from_pb(cls, message: pb.Shot, shot_type: ShotTypePublic | None, pushes: PushView = NO_PUSHES) -> ShotPublic:
         return cls(
             id=message.id,
             production_request_id=message.production_request_id,
@@ -161,7 +197,7 @@ class ShotPublic(BaseModel):
             rework_used=message.rework_used,
             status=message.status,
             current_revision_id=value(message, "current_revision_id"),
-            revisions=[ShotRevisionPublic.from_pb(r) for r in message.revisions],
+            revisions=[ShotRevisionPublic.from_pb(r, pushes) for r in message.revisions],
             created_at=dt(message, "created_at"),
             updated_at=dt(message, "updated_at"),
         )
@@ -175,12 +211,14 @@ class ShotSummary(BaseModel):
     push_status: str | None = None
 
     @classmethod
-    def from_pb(cls, message: pb.Shot, shot_type: ShotTypePublic | None) -> ShotSummary:
+    def from_pb(cls, message: pb.Shot, shot_type: ShotTypePublic | None, pushes: PushView = NO_PUSHES) -> ShotSummary:
+        """``push_status`` is the current revision's."""
         return cls(
             id=message.id,
             shot_type=shot_type,
             status=message.status,
             current_revision_id=value(message, "current_revision_id"),
+            push_status=pushes.status(value(message, "current_revision_id")),
         )
 
 

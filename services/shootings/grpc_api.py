@@ -25,6 +25,7 @@ from services.shootings import (
     looks_api,
     product_sets_api,
     productions_api,
+    references,
     templates,
 )
 from services.shootings import looks_repository as looks_repo
@@ -247,6 +248,7 @@ SERVICE_NAMES = (
 
 
 def add_servicers(server: grpc.aio.Server, context: ServiceContext) -> None:
+    references.install(context)  # export configuration references resolve through the exports service
     shootings_pb2_grpc.add_ShootingsServiceServicer_to_server(ShootingsServicer(context), server)
     for module in _API_MODULES:
         module.add_servicer(server, context)

@@ -22,9 +22,8 @@ from platformkit.protoconv import parse_uuid
 from protos.events.v1 import looks_pb2 as look_events
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
-from services.shootings import catalog_repository
+from services.shootings import catalog_repository, references
 from services.shootings import looks_repository as looks_repo
-from services.shootings import repository as repo
 from services.shootings.domain import access, looks
 from services.shootings.domain.access import Caller
 from services.shootings.domain.looks import Inherited, Pairable
@@ -115,7 +114,7 @@ async def check_references(
     by_kind: dict[str, set[uuid.UUID]] = {}
     for kind, ids in wanted.values():
         by_kind.setdefault(kind, set()).update(ids)
-    missing = await repo.find_missing_references(session, by_kind, who, shooting.organization_id)
+    missing = await references.find_missing(session, by_kind, who, shooting.organization_id)
     problems = [
         (loc, kind, [str(i) for i in ids if i in missing.get(kind, set())]) for loc, (kind, ids) in wanted.items()
     ]

@@ -25,7 +25,7 @@ from services.shootings.models import (
 
 # Stylists are users: the gateway, which owns identity, checks them before the call.
 GATEWAY_CHECKED_KINDS = frozenset({"stylist"})
-# Kept by other contexts and not yet resolvable here (export configurations: the exports service).
+# Kept by other contexts (export configurations: resolved by the exports service, services.shootings.references).
 EXTERNAL_REFERENCE_KINDS = frozenset({"export_configuration"})
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from platformkit.errors import Invalid
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import shootings_pb2 as pb
-from services.shootings import catalog_repository
+from services.shootings import catalog_repository, references
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
 from services.shootings.convert import CatalogIndex, guidelines_draft
@@ -49,7 +49,7 @@ def _settle_owner_and_scope(
 
 
 async def _ensure_references(session: AsyncSession, who: Caller, draft: GuidelinesDraft, loc: tuple[str, ...]) -> None:
-    missing = await repo.find_missing_references(session, draft.referenced_ids(), who, draft.organization_id)
+    missing = await references.find_missing(session, draft.referenced_ids(), who, draft.organization_id)
     guidelines.ensure_valid(draft, missing, loc)
 
 

@@ -400,7 +400,11 @@ def test_overlay_specifics(overlay: tuple[str, list[Obj]]) -> None:
         assert "platform-secrets" not in of_kind(objects, "Secret")
     else:
         assert "ENVIRONMENT" not in config
-        assert set(of_kind(objects, "Secret")["platform-secrets"]["data"]) == {"SECRET_KEY", "FIRST_SUPERUSER_PASSWORD"}
+        assert set(of_kind(objects, "Secret")["platform-secrets"]["data"]) == {
+            "SECRET_KEY",
+            "FIRST_SUPERUSER_PASSWORD",
+            "EXPORTS_SECRETS_KEY",
+        }
         assert {d["spec"]["replicas"] for d in of_kind(objects, "Deployment").values()} == {1}
 
 

@@ -112,11 +112,11 @@ async def test_me_reads_and_updates_the_caller(client: httpx.AsyncClient, new_us
     assert me.status_code == 200
     assert (me.json()["id"], me.json()["full_name"]) == (account.id, "Before")
 
-    export_configuration_id = str(uuid.uuid4())
     changes = {
         "full_name": "After",
         "email": "Renamed@Example.com",
-        "export_configuration_id": export_configuration_id,
+        # Clearing needs no exports service (setting one is resolved there: tests/e2e/test_exports.py).
+        "export_configuration_id": None,
         "is_superuser": True,  # not a field users may set: ignored
     }
     updated = await client.patch("/users/me", json=changes, headers=account.headers)
@@ -125,7 +125,7 @@ async def test_me_reads_and_updates_the_caller(client: httpx.AsyncClient, new_us
     assert (body["full_name"], body["email"], body["export_configuration_id"]) == (
         "After",
         "renamed@example.com",
-        export_configuration_id,
+        None,
     )
     assert body["is_superuser"] is False
     assert body["updated_at"] > me.json()["updated_at"]

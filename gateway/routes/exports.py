@@ -1,0 +1,104 @@
+"""Metadata adapters and export configurations (DESIGN.md "Supporting surface" Exports).
+
+Configurations are scoped like catalog entries: personal, or an organization's with
+``organization_id`` (body or query; the body wins, both and different is 422; a non-member's
+list is 403). The exports service owns the rules; these routes translate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.schemas.common import Message
+from gateway.schemas.exports import (
+    ExportConfigurationCreate,
+    ExportConfigurationPublic,
+    ExportConfigurationsPublic,
+    ExportConfigurationUpdate,
+    MetadataAdapterPublic,
+)
+from platformkit.rpc import principal_metadata
+from protos.common.v1 import common_pb2
+from protos.exports.v1 import exports_pb2 as pb
+
+router = APIRouter(tags=["exports"])
+OrganizationQuery = Annotated[uuid.UUID | None, Query(description="The organization's (a member's)")]
+CONFIGURATIONS = "/export-configurations"
+
+
+def scoped_list(organization_id: uuid.UUID | None, page: PageDep) -> pb.ListScopedRequest:
+    request = pb.ListScopedRequest(page=common_pb2.PageRequest(skip=page.skip, limit=page.limit))
+    if organization_id is not None:
+        request.organization_id = str(organization_id)
+    return request
+
+
+@router.get("/metadata-adapters/", summary="Read Metadata Adapters")
+async def read_metadata_adapters(clients: ClientsDep, principal: PrincipalDep) -> list[MetadataAdapterPublic]:
+    """How each adapter names files and which metadata it writes (`default`, `ovs`)."""
+    reply = await clients.exports.ListMetadataAdapters(common_pb2.Empty(), metadata=principal_metadata(principal))
+    return [
+        MetadataAdapterPublic(
+            code=a.code, display_name=a.display_name, naming_convention_example=a.naming_convention_example
+        )
+        for a in reply.adapters
+    ]
+
+
+@router.post(f"{CONFIGURATIONS}/", summary="Create Export Configuration")
+async def create_export_configuration(
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    body: ExportConfigurationCreate,
+    organization_id: OrganizationQuery = None,
+) -> ExportConfigurationPublic:
+    reply = await clients.exports.CreateExportConfiguration(
+        body.to_pb(organization_id), metadata=principal_metadata(principal)
+    )
+    return ExportConfigurationPublic.from_pb(reply)
+
+
+@router.get(f"{CONFIGURATIONS}/", summary="Read Export Configurations")
+async def read_export_configurations(
+    clients: ClientsDep, principal: PrincipalDep, page: PageDep, organization_id: OrganizationQuery = None
+) -> ExportConfigurationsPublic:
+    """The organization's with `organization_id`, otherwise the caller's personal ones."""
+    reply = await clients.exports.ListExportConfigurations(
+        scoped_list(organization_id, page), metadata=principal_metadata(principal)
+    )
+    return ExportConfigurationsPublic(
+        data=[ExportConfigurationPublic.from_pb(c) for c in reply.configurations], count=reply.count
+    )
+
+
+@router.get(CONFIGURATIONS + "/{configuration_id}", summary="Read Export Configuration")
+async def read_export_configuration(
+    clients: ClientsDep, principal: PrincipalDep, configuration_id: uuid.UUID
+) -> ExportConfigurationPublic:
+    request = common_pb2.IdRequest(id=str(configuration_id))
+    reply = await clients.exports.GetExportConfiguration(request, metadata=principal_metadata(principal))
+    return ExportConfigurationPublic.from_pb(reply)
+
+
+@router.patch(CONFIGURATIONS + "/{configuration_id}", summary="Update Export Configuration")
+async def update_export_configuration(
+    clients: ClientsDep, principal: PrincipalDep, configuration_id: uuid.UUID, body: ExportConfigurationUpdate
+) -> ExportConfigurationPublic:
+    reply = await clients.exports.UpdateExportConfiguration(
+        body.to_pb(configuration_id), metadata=principal_metadata(principal)
+    )
+    return ExportConfigurationPublic.from_pb(reply)
+
+
+@router.delete(CONFIGURATIONS + "/{configuration_id}", summary="Delete Export Configuration")
+async def delete_export_configuration(
+    clients: ClientsDep, principal: PrincipalDep, configuration_id: uuid.UUID
+) -> Message:
+    """Soft delete: looks and users that named it fall back to the next configuration."""
+    request = common_pb2.IdRequest(id=str(configuration_id))
+    await clients.exports.DeleteExportConfiguration(request, metadata=principal_metadata(principal))
+    return Message(message="Export configuration deleted successfully")
