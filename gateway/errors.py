@@ -8,6 +8,9 @@
   502 with a generic message, the real one only in the log.
 - ``platformkit.errors.DomainError`` raised by the gateway's own repository: the same HTTP
   meaning (NotFound 404, PermissionDenied 403, Invalid 422, Conflict 409, BadRequest 400).
+- A transient infrastructure failure of the gateway's own (its database restarting, a
+  connection refused; :func:`platformkit.transient.caused_by_transient`): 503 with
+  ``Retry-After``, like an unavailable service.
 - Anything unhandled: 500 ``{"detail": "Internal Server Error"}``, logged with the trace id.
 
 Request validation keeps FastAPI's standard 422.
@@ -18,13 +21,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
+import asyncpg
 import grpc
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from sqlalchemy.exc import SQLAlchemyError
 
 from platformkit import errors
 from platformkit.rpc import read_error_details
+from platformkit.transient import caused_by_transient
 from protos.common.v1 import common_pb2
 
 log = logging.getLogger(__name__)
@@ -119,6 +125,20 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     return domain_error_response(exc)
 
 
+async def _on_infrastructure_error(request: Request, exc: Exception) -> JSONResponse:
+    """Database and network errors: 503 when they are transient, else what any bug gets.
+
+    Registered per class rather than folded into the catch-all: Starlette answers the catch-all
+    handler and then re-raises, which the server logs as a crash a second time.
+    """
+    if caused_by_transient(exc):
+        log.warning(
+            "%s %s: a dependency is unavailable: %s: %s", request.method, request.url.path, type(exc).__name__, exc
+        )
+        return _unavailable()
+    return await _on_unhandled(request, exc)
+
+
 async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled error in %s %s (trace %s)",
@@ -133,4 +153,6 @@ async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
 def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(grpc.aio.AioRpcError, _on_rpc_error)
     app.add_exception_handler(errors.DomainError, _on_domain_error)
+    for infrastructure in (SQLAlchemyError, asyncpg.PostgresError, OSError):
+        app.add_exception_handler(infrastructure, _on_infrastructure_error)
     app.add_exception_handler(Exception, _on_unhandled)

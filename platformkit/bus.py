@@ -58,14 +58,12 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
-import grpc
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, TopicAlreadyExistsError
 from google.protobuf.message import DecodeError
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -76,7 +74,11 @@ from platformkit.messaging_tables import MessagingTables
 from platformkit.settings import ProcessSettings
 from platformkit.telemetry import background
 from platformkit.topics import ALL_TOPICS, BROKER_EPOCH, Topic, ensure_topics
+from platformkit.transient import TransientError, is_transient
 from protos.events.v1.envelope_pb2 import EventEnvelope
+
+# Handlers raise TransientError from here; which failures are transient lives in platformkit.transient.
+__all__ = ["BrokerUnavailable", "Bus", "Consumer", "TransientError", "is_transient"]
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
@@ -106,10 +108,6 @@ class OutgoingRecord(Protocol):
 
 class BrokerUnavailable(Exception):
     """The bus could not reach the broker (it keeps trying in the background)."""
-
-
-class TransientError(Exception):
-    """Raised by a handler to say "retry me until it works" (e.g. a dependency is down)."""
 
 
 class Bus:
@@ -380,31 +378,6 @@ async def _started(client: _Client) -> _Client:
             await client.stop()
         raise
     return client
-
-
-_TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01")  # connection, resources, shutdown, conflicts
-# A handler calling another service: these codes say "not now", not "never".
-_TRANSIENT_GRPC_CODES = frozenset(
-    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED}
-)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Whether retrying the same work later can succeed without anyone fixing anything."""
-    if isinstance(
-        exc, TransientError | ConnectionError | TimeoutError | sa_exc.DisconnectionError | sa_exc.TimeoutError
-    ):
-        return True
-    if isinstance(exc, sa_exc.DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
-    ):
-        return True
-    if isinstance(exc, KafkaError):
-        return bool(exc.retriable)
-    if isinstance(exc, grpc.aio.AioRpcError | grpc.Call):
-        return exc.code() in _TRANSIENT_GRPC_CODES
-    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES)
 
 
 class _Stopping(Exception):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,12 +23,18 @@ from grpc_reflection.v1alpha import reflection
 
 from platformkit import errors, metrics
 from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
+from platformkit.transient import caused_by_transient
 from protos.common.v1 import common_pb2
 
 PRINCIPAL_KEY = "x-principal-bin"
+# Sent with a server-side UNAVAILABLE: a negative pushback tells the client's retry policy not to
+# repeat the call (gRFC A6). Its retries are for calls that never reached a server; one that did
+# may have had effects elsewhere (another service's commit) before its own database failed.
+NO_RETRY = (("grpc-retry-pushback-ms", "-1"),)
 MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 ERROR_DETAILS_KEY = "x-error-details-bin"
 
+log = logging.getLogger(__name__)
 _principal: contextvars.ContextVar[common_pb2.Principal | None] = contextvars.ContextVar("principal", default=None)
 
 _CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
@@ -75,12 +82,18 @@ def error_details(exc: errors.DomainError) -> common_pb2.ErrorDetails:
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: Exception) -> None:
+    """Answer ``exc`` with its status; an exception that is not the caller's business re-raises,
+    except a transient one (database restarting, a peer unreachable), which is UNAVAILABLE: the
+    request was fine and may be sent again later (HTTP 503 with Retry-After at the gateway)."""
     if isinstance(exc, errors.DomainError):
         code = _CODES.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION)
         trailing = ((ERROR_DETAILS_KEY, error_details(exc).SerializeToString()),)
         await context.abort(code, exc.message, trailing_metadata=trailing)
     if isinstance(exc, Unauthenticated):
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+    if caused_by_transient(exc):
+        log.warning("unavailable: %s: %s", type(exc).__name__, exc)
+        await context.abort(grpc.StatusCode.UNAVAILABLE, "Service temporarily unavailable", trailing_metadata=NO_RETRY)
     raise exc
 
 
@@ -95,7 +108,7 @@ class ServerInterceptor(WrappingInterceptor):
                 token = _principal.set(principal)
                 try:
                     return await inner(request, context)
-                except (errors.DomainError, Unauthenticated) as exc:
+                except Exception as exc:
                     await _abort(context, exc)
                 finally:
                     _principal.reset(token)
@@ -108,7 +121,7 @@ class ServerInterceptor(WrappingInterceptor):
                 try:
                     async for item in inner(request, context):
                         yield item
-                except (errors.DomainError, Unauthenticated) as exc:
+                except Exception as exc:
                     await _abort(context, exc)
                 finally:
                     _principal.reset(token)

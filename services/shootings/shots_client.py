@@ -3,18 +3,24 @@
 A call that never reached a healthy shots service (UNAVAILABLE, or no answer in time) becomes
 :class:`~platformkit.errors.Unavailable`, so the client gets a 503 it may retry and the look
 command commits nothing. Compensation is the exception: it runs when the command already
-failed, so its own failure is logged rather than raised over the first one.
+failed, so its own failure is logged rather than raised over the first one. A compensation that
+fails for a transient reason (the shots database restarting with ours, the service briefly down)
+is retried in the background with backoff until it succeeds (``DeleteShots`` is idempotent), so a
+look change that did not commit leaves no shots behind once the platform is whole again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import grpc
 
+from platformkit.backoff import Backoff
 from platformkit.errors import Unavailable
 from platformkit.rpc import current_principal, principal_metadata
 from platformkit.service import ServiceContext
@@ -26,7 +32,12 @@ log = logging.getLogger(__name__)
 _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 # One call may carry the shots of a thousand looks.
 _BATCH_TIMEOUT = 60.0
+# How long a failed compensation keeps being retried before it is logged as given up.
+COMPENSATION_DEADLINE = 600.0
 T = TypeVar("T")
+Metadata = tuple[tuple[str, bytes], ...]
+# Background compensations in flight (a task nobody references may be garbage collected).
+_retrying: set[asyncio.Task[None]] = set()
 
 
 async def _answer(call: Awaitable[T], what: str) -> T:
@@ -39,6 +50,9 @@ async def _answer(call: Awaitable[T], what: str) -> T:
 
 
 class RemoteShots:
+    # Pauses between the attempts of a failed compensation: (first, cap) in seconds.
+    compensation_backoff = (0.5, 10.0)
+
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
 
@@ -98,9 +112,36 @@ class RemoteShots:
             raise
 
     async def _compensate(self, shot_ids: list[str]) -> None:
+        metadata = self._metadata()
         try:
-            await self.stub.DeleteShots(shots_pb2.DeleteShotsRequest(shot_ids=shot_ids), metadata=self._metadata())
-        except grpc.aio.AioRpcError:
-            # Orphan shots name looks (or shot types of a look) that never committed: reads
-            # start from looks, so none reaches them.
-            log.exception("could not delete %d shots of a look change that did not commit", len(shot_ids))
+            await self.stub.DeleteShots(shots_pb2.DeleteShotsRequest(shot_ids=shot_ids), metadata=metadata)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() not in _RETRYABLE:
+                log.exception("could not delete %d shots of a look change that did not commit", len(shot_ids))
+                return
+            log.warning(
+                "could not delete %d shots of a look change that did not commit yet (%s); retrying",
+                len(shot_ids),
+                exc.code().name,
+            )
+            task = asyncio.create_task(self._retry_compensation(shot_ids, metadata))
+            _retrying.add(task)
+            task.add_done_callback(_retrying.discard)
+
+    async def _retry_compensation(self, shot_ids: list[str], metadata: Metadata) -> None:
+        """Delete the shots until it works or :data:`COMPENSATION_DEADLINE` passes."""
+        first, cap = self.compensation_backoff
+        backoff, deadline = Backoff(initial=first, cap=cap), time.monotonic() + COMPENSATION_DEADLINE
+        while True:
+            await asyncio.sleep(backoff.next_delay())
+            try:
+                await self.stub.DeleteShots(shots_pb2.DeleteShotsRequest(shot_ids=shot_ids), metadata=metadata)
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() in _RETRYABLE and time.monotonic() < deadline:
+                    continue
+                # Orphan shots name looks (or shot types of a look) that never committed: reads
+                # start from looks, so none reaches them; the log names them for a clean-up.
+                log.error("gave up deleting the shots %s of a look change that did not commit: %s", shot_ids, exc)
+                return
+            log.info("deleted %d shots of a look change that did not commit", len(shot_ids))
+            return

@@ -28,70 +28,32 @@
 
 from __future__ import annotations
 
-import collections
-import itertools
-import threading
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
 
-from devstack.backends import Backends
 from devstack.engines import EmbeddedBroker, free_port
-from devstack.environment import DEFAULT_SUPERUSER
-from devstack.processes import DATABASES, PROCESSES
-from devstack.stack import Stack, StackConfig
-from platformkit.settings import DEFAULT_GRPC_PORTS
+from devstack.stack import Stack
 from tests.support.otlp import OtlpReceiver
+from tests.support.stack import (
+    CLIENT_TIMEOUT,
+    SUPERUSER_EMAIL,
+    SUPERUSER_PASSWORD,
+    ApiUser,
+    Output,
+    Users,
+    api_client,
+    build_stack,
+    login,
+    report_hooks,
+)
 
-SUPERUSER_EMAIL, SUPERUSER_PASSWORD = DEFAULT_SUPERUSER
-CLIENT_TIMEOUT = 30.0
-REPORTED_LINES = 300
-
-
-class Output:
-    """The stack's sink: numbered lines in memory, so a failing test shows what the processes said
-    meanwhile. Never the terminal: relay threads write at any time, also while pytest reports."""
-
-    def __init__(self, keep: int = 50_000) -> None:
-        self._lines: collections.deque[tuple[int, str]] = collections.deque(maxlen=keep)
-        self._count = itertools.count()
-        self._lock = threading.Lock()
-        self.width = max(len(p.name) for p in PROCESSES)
-
-    def __call__(self, name: str, line: str) -> None:
-        with self._lock:
-            self._lines.append((next(self._count), f"{name:<{self.width}} | {line}"))
-
-    def mark(self) -> int:
-        with self._lock:
-            return self._lines[-1][0] + 1 if self._lines else 0
-
-    def since(self, mark: int) -> list[str]:
-        with self._lock:
-            return [line for number, line in self._lines if number >= mark]
-
+__all__ = ["CLIENT_TIMEOUT", "OUTPUT", "ApiUser", "NewUser", "login"]
 
 OUTPUT = Output()
-_started_at = pytest.StashKey[int]()
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    item.stash[_started_at] = OUTPUT.mark()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-    report = yield
-    if report.failed and _started_at in item.stash:
-        lines = OUTPUT.since(item.stash[_started_at])[-REPORTED_LINES:]
-        if lines:
-            report.sections.append(("platform output", "\n".join(lines)))
-    return report
+pytest_runtest_setup, pytest_runtest_makereport = report_hooks(OUTPUT)
 
 
 @pytest.fixture(scope="session")
@@ -111,25 +73,17 @@ def stack(engines, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFactory)
     # consumer group ids on the session broker, and would steal this stack's partitions.
     broker = EmbeddedBroker(free_port(), log_path=state_dir / "broker.log")
     broker.start()
-    run = uuid.uuid4().hex[:8]
-    stack = Stack(
-        StackConfig(
-            state_dir=state_dir,
-            backends=Backends(postgres=engines.pg, external_kafka=broker.bootstrap, owned=False),
-            databases=tuple(replace(db, name=f"e2e_{db.key}_{run}") for db in DATABASES),
-            gateway_port=free_port(),
-            grpc_ports={name: free_port() for name in DEFAULT_GRPC_PORTS},
-            sink=OUTPUT,
-            startup_timeout=90.0,
-            # Fixed credentials: the fixtures log in with them whatever the developer exported.
-            extra_env={
-                "FIRST_SUPERUSER": SUPERUSER_EMAIL,
-                "FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
-                "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
-                # Export spans within a fraction of a second rather than the default 5 s.
-                "OTEL_BSP_SCHEDULE_DELAY": "200",
-            },
-        )
+    stack = build_stack(
+        state_dir,
+        postgres=engines.pg,
+        broker_bootstrap=broker.bootstrap,
+        sink=OUTPUT,
+        prefix="e2e",
+        extra_env={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+            # Export spans within a fraction of a second rather than the default 5 s.
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        },
     )
     began = time.monotonic()
     try:
@@ -141,39 +95,17 @@ def stack(engines, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFactory)
         broker.stop()
 
 
-async def login(client: httpx.AsyncClient, email: str, password: str) -> str:
-    """Trade credentials for a bearer token and make ``client`` send it."""
-    response = await client.post("/login/access-token", data={"username": email, "password": password})
-    assert response.status_code == 200, response.text
-    token = response.json()["access_token"]
-    client.headers["Authorization"] = f"Bearer {token}"
-    return token
-
-
-def _client(stack: Stack) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=f"{stack.gateway_url}/api/v1", timeout=CLIENT_TIMEOUT)
-
-
 @pytest.fixture(scope="session")
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with _client(stack) as client:
+    async with api_client(stack) as client:
         await login(client, SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
         yield client
 
 
 @pytest.fixture(scope="session")
 async def anon_api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with _client(stack) as client:
+    async with api_client(stack) as client:
         yield client
-
-
-@dataclass
-class ApiUser:
-    id: str
-    email: str
-    password: str
-    client: httpx.AsyncClient
-    public: dict[str, Any]
 
 
 NewUser = Callable[..., Awaitable[ApiUser]]
@@ -181,26 +113,6 @@ NewUser = Callable[..., Awaitable[ApiUser]]
 
 @pytest.fixture(scope="session")
 async def new_user(stack: Stack, api: httpx.AsyncClient) -> AsyncIterator[NewUser]:
-    clients: list[httpx.AsyncClient] = []
-
-    async def create(
-        *,
-        is_superuser: bool = False,
-        email: str | None = None,
-        password: str | None = None,
-        full_name: str | None = None,
-    ) -> ApiUser:
-        email = email or f"user-{uuid.uuid4().hex[:12]}@example.com"
-        password = password or f"pw-{uuid.uuid4().hex}"
-        body = {"email": email, "password": password, "full_name": full_name, "is_superuser": is_superuser}
-        response = await api.post("/users/", json=body)
-        assert response.status_code == 200, response.text
-        client = _client(stack)
-        clients.append(client)
-        await login(client, email, password)
-        public = response.json()
-        return ApiUser(id=public["id"], email=email, password=password, client=client, public=public)
-
-    yield create
-    for client in clients:
-        await client.aclose()
+    users = Users(stack, api)
+    yield users.create
+    await users.aclose()
