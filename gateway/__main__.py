@@ -15,6 +15,8 @@ from types import FrameType
 import uvicorn
 
 from gateway.app import create_app
+from gateway.live.protocol import websocket_protocol
+from gateway.live.settings import LiveSettings
 from gateway.settings import load_settings
 from platformkit.logs import configure_logging
 from platformkit.telemetry import setup_telemetry, shutdown_telemetry
@@ -32,6 +34,7 @@ def main() -> None:
     configure_logging("gateway", settings.log_level, settings.log_format)
     # Before the app exists: the gRPC client instrumentation must precede every channel.
     setup_telemetry("gateway", settings.otel_exporter_otlp_endpoint)
+    live = LiveSettings()
     config = uvicorn.Config(
         create_app(settings),
         host=settings.gateway_host,
@@ -40,6 +43,12 @@ def main() -> None:
         http="httptools",
         log_config=None,  # keep the JSON handler configured above
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # The live socket (gateway/live): a bounded send buffer, WebSocket ping frames as its
+        # heartbeat (a client that stops answering is dropped), small client messages.
+        ws=websocket_protocol(live),
+        ws_ping_interval=live.ping_interval_seconds,
+        ws_ping_timeout=live.ping_timeout_seconds,
+        ws_max_size=live.max_client_message_bytes,
     )
     try:
         uvicorn.Server(config).run()

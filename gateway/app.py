@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request, Response
 
 from gateway.clients import ServiceClients
 from gateway.errors import register_exception_handlers
+from gateway.live.service import LiveService
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
 from gateway.settings import GatewaySettings, load_settings
@@ -46,6 +47,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     broker_probe = BrokerProbe(settings.kafka_bootstrap_servers)
     app.state.engine, app.state.sessions = engine, sessions
     app.state.clients, app.state.broker_probe = clients, broker_probe
+    # The live socket's reading of shots.events starts in the background (gateway/live).
+    app.state.live = live = LiveService.create(settings, sessions, clients)
+    await live.start()
     try:
         async with sessions() as session:
             password = settings.first_superuser_password.get_secret_value()
@@ -53,6 +57,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info("created the first superuser %s", settings.first_superuser)
         yield
     finally:
+        await live.stop()
         await broker_probe.close()
         await clients.close()
         await engine.dispose()

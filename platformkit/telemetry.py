@@ -67,7 +67,8 @@ def setup_telemetry(process_name: str, otlp_endpoint: str | None) -> None:
 def instrument_fastapi(app: Any) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="/api/v1/utils/health-check,/metrics")
+    # The live socket lives for hours: traced, it would be one endless span with a child per message.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/api/v1/utils/health-check,/metrics,/api/v1/ws")
 
 
 def instrument_engine(engine: Any) -> None:

@@ -6,6 +6,13 @@ on its pod and never served to the internet. Idempotent methods (GET, HEAD, OPTI
 DELETE) are retried on connection failures and resets; POST and PATCH never are, since a retry
 could apply them twice.
 
+WebSocket upgrades are allowed on ``/api/v1/ws`` only (the live stream, gateway/live): the
+connection manager declares the upgrade disabled, the route enables it, and the upgraded stream
+runs a filter chain without the buffer (it would wait for the end of a request that never ends)
+and without gzip. No route timeout there (a socket lives for hours); the gateway's WebSocket
+pings every 20 s keep it inside the stream idle timeout. Any gateway replica serves any socket
+(each reads every event), so plain per-request balancing is enough: no sticky sessions.
+
 The gateway cluster is health-checked on its health route and a 503 there counts as healthy:
 the gateway answers 503 (with ``Retry-After``) while a service it needs is down, which clients
 should see rather than Envoy's generic "no healthy upstream".
@@ -50,12 +57,16 @@ from envoy_data_plane.envoy.config.route.v3 import (
     RetryPolicy,
     Route,
     RouteAction,
+    RouteActionUpgradeConfig,
     RouteConfiguration,
     RouteMatch,
     Tracing,
     VirtualHost,
 )
-from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import HttpConnectionManager
+from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import (
+    HttpConnectionManager,
+    HttpConnectionManagerUpgradeConfig,
+)
 from envoy_data_plane.envoy.extensions.resource_monitors.downstream_connections.v3 import DownstreamConnectionsConfig
 from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
     HttpProtocolOptions as UpstreamHttpProtocolOptions,
@@ -78,6 +89,8 @@ IDEMPOTENT_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
 RETRY_ON = "connect-failure,refused-stream,reset"
 NOT_FOUND_BODY = '{"detail":"Not Found"}'
 UPSTREAM_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
+WEBSOCKET = "websocket"
+LIVE_SOCKET_PATH = "/api/v1/ws"
 
 
 def _address(host: str, port: int) -> Address:
@@ -151,6 +164,16 @@ def routes(params: EdgeParams) -> list[Route]:
     retry = RetryPolicy(retry_on=RETRY_ON, num_retries=params.retries, per_try_timeout=params.per_try_timeout)
     api = "/api/v1"
     return [
+        Route(
+            name="live-websocket",
+            match=RouteMatch(path=LIVE_SOCKET_PATH),
+            route=RouteAction(
+                cluster=GATEWAY_CLUSTER,
+                timeout=timedelta(0),
+                idle_timeout=params.websocket_idle_timeout,
+                upgrade_configs=[RouteActionUpgradeConfig(upgrade_type=WEBSOCKET, enabled=True)],
+            ),
+        ),
         # Load balancers and supervisors poll it every few seconds: never a trace of its own
         # (the gateway does not trace it either), but retried like any idempotent read.
         Route(
@@ -191,6 +214,12 @@ def connection_manager(params: EdgeParams) -> HttpConnectionManager:
             virtual_hosts=[VirtualHost(name="platform", domains=["*"], routes=routes(params))],
         ),
         http_filters=filters.http_filters(params),
+        # Off everywhere but on the route that enables it; its own chain: no buffer, no gzip.
+        upgrade_configs=[
+            HttpConnectionManagerUpgradeConfig(
+                upgrade_type=WEBSOCKET, enabled=False, filters=filters.upgrade_filters(params)
+            )
+        ],
         access_log=[filters.access_log()],
         tracing=filters.tracing(params),
         # The client's address as Envoy saw it becomes X-Forwarded-For for the gateway.

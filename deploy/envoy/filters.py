@@ -111,6 +111,12 @@ def http_filters(params: EdgeParams) -> list[HttpFilter]:
     return [rate_limit(params), request_size_limit(params), gzip(), router()]
 
 
+def upgrade_filters(params: EdgeParams) -> list[HttpFilter]:
+    """The chain of an upgraded (WebSocket) stream: the rate limit counts the upgrade request;
+    buffering would hold it forever and gzip has nothing to compress."""
+    return [rate_limit(params), router()]
+
+
 def access_log() -> AccessLog:
     stdout = StdoutAccessLog(log_format=SubstitutionFormatString(json_format=Struct.from_dict(ACCESS_LOG_FIELDS)))
     return AccessLog(name="envoy.access_loggers.stdout", typed_config=Any.pack(stdout))

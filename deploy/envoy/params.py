@@ -62,6 +62,8 @@ class EdgeParams:
     max_connections: int = 50_000
     api_timeout: timedelta = timedelta(seconds=60)
     docs_timeout: timedelta = timedelta(seconds=15)
+    # A live socket with no frame either way for this long is closed (the gateway pings every 20 s).
+    websocket_idle_timeout: timedelta = timedelta(minutes=5)
     retries: int = 2
     per_try_timeout: timedelta = timedelta(seconds=20)
     health_path: str = "/api/v1/utils/health-check/"

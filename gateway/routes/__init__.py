@@ -8,6 +8,7 @@ from gateway.routes import (
     generations,
     guidelines,
     integrations,
+    live,
     login,
     look_reads,
     looks,
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     shots.router,
     generations.router,
     utils.router,
+    live.router,
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import betterproto2
@@ -72,6 +73,13 @@ def test_routes_limits_and_retries_read_back_as_typed_objects() -> None:
     assert routes["api"].route.retry_policy is None  # POST and PATCH are never retried
     assert routes["openapi"].match.path == "/openapi.json"
     assert routes["not-found"].direct_response.status == 404
+    # WebSocket upgrades: only the live socket's route enables them, on a chain without the buffer.
+    live = routes["live-websocket"]
+    assert live.match.path == "/api/v1/ws" and live.route.timeout == timedelta(0)
+    assert [(u.upgrade_type, u.enabled) for u in live.route.upgrade_configs] == [("websocket", True)]
+    (upgrade,) = manager.upgrade_configs
+    assert (upgrade.upgrade_type, upgrade.enabled) == ("websocket", False)
+    assert [f.name for f in upgrade.filters] == ["envoy.filters.http.local_ratelimit", "envoy.filters.http.router"]
     assert routes["health-check"].tracing.random_sampling.numerator == 0  # housekeeping is never traced
     assert manager.tracing is not None and manager.tracing.provider.name == "envoy.tracers.opentelemetry"
     assert "%TRACE_ID%" in yaml.safe_dump(manager.access_log[0].typed_config.to_dict())

@@ -1,0 +1,99 @@
+"""Who is on a socket, and which shootings they may follow.
+
+Authentication reuses the REST dependencies' own functions (:func:`gateway.deps.get_current_user`,
+:func:`gateway.deps.get_principal`), so a token the REST surface refuses is refused here with the
+same words. Access to a shooting is the shootings service's call, asked exactly as
+``GET /shootings/{id}/header`` asks it (``GetShootingHeader`` with the user's principal and
+organization context); the answers are kept for the connection's life, which the token's expiry
+bounds (an hour by default).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import grpc
+import jwt
+from fastapi import HTTPException
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway import deps, security
+from gateway.clients import ServiceClients
+from gateway.schemas.live import AuthMessage
+from gateway.settings import GatewaySettings
+from platformkit.rpc import principal_metadata
+from protos.common.v1 import common_pb2
+from protos.shootings.v1 import shootings_pb2
+
+# Answers that mean "this user may not see it" (the service does not say which).
+_REFUSALS = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INVALID_ARGUMENT})
+
+
+class AuthFailed(Exception):
+    """The auth message is refused; the text is what the client is told."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    principal: common_pb2.Principal
+    organization_id: uuid.UUID | None
+    expires_at: datetime
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return uuid.UUID(self.principal.user_id)
+
+
+async def authenticate(
+    message: AuthMessage, sessions: async_sessionmaker[AsyncSession], settings: GatewaySettings
+) -> Identity:
+    """The user behind the token, in the organization context asked for; raises AuthFailed."""
+    try:
+        expires_at = security.decode_access_token(message.token, settings.secret_key.get_secret_value()).expires_at
+    except jwt.InvalidTokenError as exc:
+        raise AuthFailed("Could not validate credentials") from exc
+    async with sessions() as session:
+        try:
+            user = await deps.get_current_user(session, message.token, settings)
+            principal = await deps.get_principal(user, session)
+        except HTTPException as exc:
+            raise AuthFailed(str(exc.detail)) from exc
+    organization_id = message.organization_id
+    if organization_id is not None and not (
+        principal.is_superuser or str(organization_id) in principal.organization_ids
+    ):
+        raise AuthFailed("Not a member of this organization")
+    return Identity(principal, organization_id, expires_at)
+
+
+@dataclass
+class ShootingAccess:
+    """One connection's answers to "may this user see this shooting?"."""
+
+    clients: ServiceClients
+    identity: Identity
+    _known: dict[uuid.UUID, bool] = field(default_factory=dict)
+
+    async def visible(self, shooting_id: uuid.UUID) -> bool:
+        """Raises ``grpc.aio.AioRpcError`` when the service cannot answer (nothing is cached)."""
+        known = self._known.get(shooting_id)
+        if known is not None:
+            return known
+        organization_id = self.identity.organization_id
+        request = shootings_pb2.GetShootingRequest(
+            id=str(shooting_id), organization_id=str(organization_id) if organization_id else None
+        )
+        try:
+            await self.clients.shootings.GetShootingHeader(
+                request, metadata=principal_metadata(self.identity.principal)
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() not in _REFUSALS:
+                raise
+            visible = False
+        else:
+            visible = True
+        self._known[shooting_id] = visible
+        return visible
