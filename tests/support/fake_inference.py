@@ -7,19 +7,18 @@ reports PROCESSING once, then COMPLETED; ``POST /flaky`` fails with 503 ``fail_f
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from PIL import Image
+
+from tests.support.loopback import serving
 
 
 def png(seed: int) -> str:
@@ -83,18 +82,6 @@ class FakeInference:
 @asynccontextmanager
 async def fake_inference() -> AsyncIterator[FakeInference]:
     fake = FakeInference()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    fake.url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):  # up to 10 s to bind
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    try:
+    async with serving(fake.app()) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.should_exit = True
-        await task

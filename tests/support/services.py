@@ -102,3 +102,16 @@ def shootings_service(
         return ShootingsSettings(**values, **({"shots_grpc_target": shots_target} if shots_target else {}))
 
     return _service("shootings", settings, database_url, bootstrap_servers, rollups.consumers)
+
+
+def exports_service(
+    database_url: str, bootstrap_servers: str, **targets: str
+) -> AbstractAsyncContextManager[RunningService]:
+    """The exports service (no consumers: the push workers are separate); ``targets`` are where
+    it reaches the others (``shots_grpc_target=...``), a fixed test key seals secrets."""
+    from services.exports.settings import ExportsSettings
+
+    def settings(**values: Any) -> Any:
+        return ExportsSettings(**values, exports_secrets_key="integration-tests-exports-key", **targets)
+
+    return _service("exports", settings, database_url, bootstrap_servers, None)

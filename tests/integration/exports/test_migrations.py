@@ -1,0 +1,14 @@
+"""The hand-written exports migrations build exactly what the models declare (the partial unique
+index of live pushes included)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.schema import schema_drift
+
+pytestmark = pytest.mark.timeout(120)
+
+
+async def test_migration_matches_the_models(new_database) -> None:
+    assert await schema_drift("services.exports", new_database("exports_migrations")) == []
