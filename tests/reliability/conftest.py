@@ -24,6 +24,7 @@ import pytest
 from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port
 from devstack.stack import Stack
 from tests.support.fake_llm import FakeLlm
+from tests.support.fake_receiver import FakeReceiver
 from tests.support.stack import (
     SUPERUSER_EMAIL,
     SUPERUSER_PASSWORD,
@@ -42,6 +43,14 @@ pytest_runtest_setup, pytest_runtest_makereport = report_hooks(OUTPUT)
 # A killed consumer leaves its group within 1.5 s, so its partitions move on quickly; the same for
 # every process of the stack, so a restarted broker's groups settle fast too.
 FAST_GROUPS = {"KAFKA_SESSION_TIMEOUT_MS": "1500", "KAFKA_HEARTBEAT_INTERVAL_MS": "300"}
+# The push protocol scaled down: three sends per push, short pauses, a one-second timeout (the
+# receiver's /hang answers after three).
+PUSHES = {
+    "PUSH_MAX_ATTEMPTS": "3",
+    "PUSH_RETRY_INITIAL_SECONDS": "0.2",
+    "PUSH_RETRY_MAX_SECONDS": "1",
+    "PUSH_TIMEOUT_SECONDS": "1",
+}
 
 
 @dataclass
@@ -52,6 +61,7 @@ class FaultStack:
     pg: EmbeddedPostgres
     broker: EmbeddedBroker
     llm: FakeLlm
+    receiver: FakeReceiver
     down: set[str] = field(default_factory=set)
 
     def stop_broker(self) -> None:
@@ -90,8 +100,14 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
     root = tmp_path_factory.mktemp("fault-stack")
     pg = EmbeddedPostgres(root / "pg", free_port())
     broker = EmbeddedBroker(free_port(), log_path=root / "broker.log")
-    llm = FakeLlm().start()
-    extra = {"STYLIST": "llm", "STYLIST_LLM_URL": llm.url, "STYLING_RETRY_DELAY_SECONDS": "0.2", **FAST_GROUPS}
+    llm, receiver = FakeLlm().start(), FakeReceiver(hang_seconds=3).start()
+    extra = {
+        "STYLIST": "llm",
+        "STYLIST_LLM_URL": llm.url,
+        "STYLING_RETRY_DELAY_SECONDS": "0.2",
+        **FAST_GROUPS,
+        **PUSHES,
+    }
     stack = build_stack(
         root / "state", postgres=pg, broker_bootstrap=broker.bootstrap, sink=OUTPUT, prefix="faults", extra_env=extra
     )
@@ -101,24 +117,28 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
     try:
         stack.start()
         stack.say(f"fault stack ready in {time.monotonic() - began:.1f}s at {stack.gateway_url}")
-        yield FaultStack(stack, pg, broker, llm)
+        yield FaultStack(stack, pg, broker, llm, receiver)
     finally:
         stack.stop()
         broker.stop()
         pg.stop(mode="immediate")
         llm.stop()
+        receiver.stop()
 
 
 @pytest.fixture(autouse=True)
 def restored(faults: FaultStack) -> Iterator[None]:
-    """Whatever a test broke is repaired before the next one (and a release of the fake LLM's
-    ``slow`` answers is taken back)."""
+    """Whatever a test broke is repaired before the next one (held answers of the fakes are
+    released meanwhile, and held again afterwards)."""
     yield
-    faults.llm.release.set()
+    holds = (faults.llm.release, faults.receiver.release)
+    for hold in holds:
+        hold.set()
     try:
         faults.restore()
     finally:
-        faults.llm.release.clear()
+        for hold in holds:
+            hold.clear()
 
 
 @pytest.fixture(scope="package")
