@@ -37,11 +37,10 @@ test: gen
 demo: venv
 	$(PY) -m devstack.demo
 
-# Benchmarks, each on an isolated stack of its own (never part of `make test`); the figures are
-# printed and written under bench/results/.
+# Every scenario of issue 9 on an isolated stack of its own (never part of `make test`), side by
+# side in one run; prints the table and writes bench/results/latest.{json,md,png} (README: Performance).
 bench: gen
-	$(PY) -m bench.looks_create
-	$(PY) -m bench.generation
+	$(PY) -m bench
 
 # Generated deployment files, each from typed objects and the code's own tables; tests/deploy fails
 # when a committed copy differs from what these write.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import platform
@@ -28,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.partitioner import murmur2
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devstack.child import Child
@@ -35,7 +37,7 @@ from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port, use_pr
 from platformkit import db, migrations
 from platformkit.rpc import create_channel
 from platformkit.service import ServiceRuntime
-from platformkit.topics import ensure_topics
+from platformkit.topics import GENERATION_REQUESTS, ensure_topics
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
 from services.shots.grpc_api import SERVICE_NAMES, add_servicers
@@ -45,6 +47,8 @@ from services.shots.worker.__main__ import GROUP
 from tests.support.services import as_user
 
 RESULTS = Path(__file__).resolve().parent / "results" / "generation.json"
+JOBS = 48
+COST = 0.5
 OWNER = uuid.uuid4()
 BASE_IMAGE = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -81,9 +85,15 @@ async def stable_group(bootstrap: str, size: int, timeout: float = 120.0) -> Non
         await admin.close()
 
 
-async def one_round(stub: ShotsServiceStub, engine: AsyncEngine, jobs: int) -> tuple[float, list[int]]:
-    """Seconds from StartGenerations to the last of ``jobs`` COMPLETED, and the jobs per worker
-    (keys hash onto partitions, so the split is rarely exactly even)."""
+def partition_of(key: str, partitions: int) -> int:
+    """The partition aiokafka's default partitioner gives ``key`` (murmur2, as Kafka's Java client)."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+async def one_round(stub: ShotsServiceStub, engine: AsyncEngine, jobs: int) -> tuple[float, dict[str, Any]]:
+    """Seconds from StartGenerations to the last of ``jobs`` COMPLETED, and who did what: jobs and
+    partitions per worker, jobs per partition (keys hash onto partitions, so the split is rarely
+    exactly even; the partitions a worker owns come from the group's assignment)."""
     scope = pb.ShootingScope(shooting_id=str(uuid.uuid4()), owner_id=str(OWNER))
     shot = pb.NewShot(id=str(uuid.uuid4()), production_request_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))
     await stub.CreateShots(pb.CreateShotsRequest(shooting=scope, shots=[shot]), metadata=as_user(OWNER))
@@ -101,12 +111,36 @@ async def one_round(stub: ShotsServiceStub, engine: AsyncEngine, jobs: int) -> t
         if done == jobs:
             elapsed = time.monotonic() - began
             async with engine.connect() as conn:
-                split = await conn.execute(
-                    sa.text("SELECT count(*) FROM generations WHERE shot_id = :shot GROUP BY worker ORDER BY 1 DESC"),
+                rows = await conn.execute(
+                    sa.text(
+                        "SELECT id, worker, extract(epoch FROM updated_at - min(created_at) OVER ()) "
+                        "FROM generations WHERE shot_id = :shot"
+                    ),
                     {"shot": uuid.UUID(shot.id)},
                 )
-                return elapsed, [row[0] for row in split]
+                return elapsed, who_did_what([(str(gid), str(worker), float(done)) for gid, worker, done in rows])
         await asyncio.sleep(0.05)
+
+
+def who_did_what(done: list[tuple[str, str, float]]) -> dict[str, Any]:
+    """Jobs, partitions and the first and last completion (seconds after the first job was
+    created) per worker, jobs per partition, from (generation id, worker, completed) triples."""
+    per_worker: dict[str, dict[str, Any]] = {}
+    per_partition: collections.Counter[int] = collections.Counter()
+    for generation_id, worker, completed in done:
+        partition = partition_of(generation_id, GENERATION_REQUESTS.partitions)
+        per_partition[partition] += 1
+        entry = per_worker.setdefault(worker, {"jobs": 0, "partitions": set(), "done": []})
+        entry["jobs"] += 1
+        entry["partitions"].add(partition)
+        entry["done"].append(completed)
+    workers = sorted(per_worker.values(), key=lambda w: -w["jobs"])
+    return {
+        "split": [w["jobs"] for w in workers],
+        "partitions_per_worker": [sorted(w["partitions"]) for w in workers],
+        "first_last_done_seconds": [[round(min(w["done"]), 2), round(max(w["done"]), 2)] for w in workers],
+        "jobs_per_partition": [per_partition[p] for p in range(GENERATION_REQUESTS.partitions)],
+    }
 
 
 async def measure(root: Path, jobs: int, cost: float, counts: list[int]) -> dict[str, Any]:
@@ -139,7 +173,7 @@ async def measure(root: Path, jobs: int, cost: float, counts: list[int]) -> dict
                     child.start()
                 try:
                     await stable_group(broker.bootstrap, count)
-                    seconds, split = await one_round(ShotsServiceStub(channel), engine, jobs)
+                    seconds, spread = await one_round(ShotsServiceStub(channel), engine, jobs)
                 finally:
                     for child in workers:
                         child.stop(10)
@@ -147,10 +181,13 @@ async def measure(root: Path, jobs: int, cost: float, counts: list[int]) -> dict
                 rounds[str(count)] = {
                     "seconds": round(seconds, 3),
                     "generations_per_second": round(rate, 3),
-                    "split": split,
+                    **spread,
                 }
                 print(
-                    f"{count} worker(s): {jobs} generations in {seconds:.2f}s = {rate:.2f}/s (per worker {split})",
+                    f"  {count} worker(s): {jobs} generations in {seconds:.2f}s = {rate:.2f}/s"
+                    f" (jobs per worker {spread['split']}, partitions {spread['partitions_per_worker']},"
+                    f" jobs per partition {spread['jobs_per_partition']},"
+                    f" first/last done per worker {spread['first_last_done_seconds']} s)",
                     flush=True,
                 )
         finally:
@@ -164,26 +201,36 @@ async def measure(root: Path, jobs: int, cost: float, counts: list[int]) -> dict
         pg.stop(mode="immediate")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=48)
-    parser.add_argument("--cost", type=float, default=0.5, help="synthetic seconds per image")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="bench-generation-"))
+def run(
+    jobs: int = JOBS, cost: float = COST, counts: tuple[int, ...] = (1, 2), root: Path | None = None
+) -> dict[str, Any]:
+    """Both rounds on engines of their own (under ``root``, removed afterwards) and the ratio."""
+    root = root or Path(tempfile.mkdtemp(prefix="bench-generation-"))
+    root.mkdir(parents=True, exist_ok=True)
     try:
-        rounds = asyncio.run(measure(root, args.jobs, args.cost, args.workers))
+        rounds = asyncio.run(measure(root, jobs, cost, list(counts)))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    first, last = str(args.workers[0]), str(args.workers[-1])
+    first, last = str(counts[0]), str(counts[-1])
     ratio = rounds[last]["generations_per_second"] / rounds[first]["generations_per_second"]
-    print(f"throughput ratio {last} vs {first} worker(s): {ratio:.2f}x (ideal {int(last) / int(first):.1f}x)")
-    result = {
-        "benchmark": "generation_throughput",
-        "jobs": args.jobs,
-        "synthetic_cost_seconds_per_image": args.cost,
+    print(f"  throughput ratio {last} vs {first} worker(s): {ratio:.2f}x (ideal {int(last) / int(first):.1f}x)")
+    return {
+        "jobs": jobs,
+        "synthetic_cost_seconds_per_image": cost,
         "rounds": rounds,
         "ratio": round(ratio, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=JOBS)
+    parser.add_argument("--cost", type=float, default=COST, help="synthetic seconds per image")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args(argv)
+    result = {
+        "benchmark": "generation_throughput",
+        **run(args.jobs, args.cost, tuple(args.workers)),
         "measured_at": datetime.now(UTC).isoformat(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }

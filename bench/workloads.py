@@ -21,14 +21,16 @@ async def _post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> s
     return str(response.json()["id"])
 
 
-async def _post_all(client: httpx.AsyncClient, path: str, bodies: list[dict[str, Any]]) -> list[str]:
+async def _post_all(client: httpx.AsyncClient, path: str | list[str], bodies: list[dict[str, Any]]) -> list[str]:
+    """POST each body (to one path, or to the path of the same index) a few at a time."""
     gate = asyncio.Semaphore(_PARALLEL_WRITES)
+    paths = [path] * len(bodies) if isinstance(path, str) else path
 
-    async def one(body: dict[str, Any]) -> str:
+    async def one(target: str, body: dict[str, Any]) -> str:
         async with gate:
-            return await _post(client, path, body)
+            return await _post(client, target, body)
 
-    return list(await asyncio.gather(*(one(b) for b in bodies)))
+    return list(await asyncio.gather(*(one(p, b) for p, b in zip(paths, bodies, strict=True))))
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,33 @@ async def build_bulk_brief(
     )
     shooting_id = await _post(client, "/shootings/", {"name": f"Bulk {tag}", "due_date": DUE})
     return BulkBrief(shooting_id, product_ids, subject_ids, shot_type_ids)
+
+
+async def new_shooting(client: httpx.AsyncClient, name: str) -> str:
+    """An empty shooting in PRODUCTION (the default phase), its MAIN production created."""
+    return await _post(client, "/shootings/", {"name": name, "due_date": DUE})
+
+
+async def create_looks(
+    client: httpx.AsyncClient,
+    shooting_id: str,
+    product_ids: list[str],
+    subject_ids: list[str],
+    shot_type_ids: list[str],
+) -> list[dict[str, Any]]:
+    """E8: one look per product and subject, one PENDING shot per shot type; the looks created."""
+    body = {"product_ids": product_ids, "subject_ids": subject_ids, "shot_type_ids": shot_type_ids}
+    response = await client.post(f"/shootings/{shooting_id}/production-requests", json=body)
+    response.raise_for_status()
+    return list(response.json()["production_requests"])
+
+
+def revision_body(status: str) -> dict[str, Any]:
+    """A revision with one prediction image that moves its shot to ``status``."""
+    return {"shot_status": status, "images": [{"source_type": "PREDICTION", "prediction_id": str(uuid.uuid4())}]}
+
+
+async def add_revisions(client: httpx.AsyncClient, shot_ids: list[str], status: str = "PROPOSAL") -> list[str]:
+    """One revision on each shot (a few requests in flight at once); the revisions' ids."""
+    paths = [f"/shots/{shot_id}/revision" for shot_id in shot_ids]
+    return await _post_all(client, paths, [revision_body(status) for _ in shot_ids])

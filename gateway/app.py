@@ -77,6 +77,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.add_route(METRICS_PATH, _metrics, include_in_schema=False)
+    if settings.bench_endpoints:
+        from gateway import bench_routes
+
+        bench_routes.mount(app)
     app.add_middleware(metrics.HttpMetrics)
     telemetry.instrument_fastapi(app)
     return app

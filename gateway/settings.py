@@ -43,6 +43,9 @@ class GatewaySettings(ProcessSettings):
     public_base_url: str | None = None
     # Upper bound of each dependency probe of the health endpoints.
     health_check_timeout_seconds: float = 2.0
+    # BENCH_ENDPOINTS=1: mount the internal /_bench routes `make bench` compares against
+    # (gateway/bench_routes.py); never set in a normal run.
+    bench_endpoints: bool = False
 
     @property
     def secret_key_generated(self) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from platformkit.metrics import count_statement
 
 # Stable constraint names so that Alembic autogenerate and hand-written migrations agree.
 NAMING_CONVENTION = {
@@ -24,7 +26,8 @@ def new_metadata() -> MetaData:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(
+    """An engine whose statements are counted by origin (``db_statements_total``, see metrics)."""
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -32,6 +35,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # A restarted PostgreSQL invalidates every pooled connection; recycle keeps them fresh.
         pool_recycle=1800,
     )
+    event.listen(engine.sync_engine, "before_cursor_execute", count_statement)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -11,6 +11,11 @@ What is measured, and where it is fed from:
 - Consumers (services and workers): records behind the end of each partition, processing time
   and outcome per topic (:mod:`platformkit.bus`).
 - Work outcomes: generations and pushes by final status (the workers).
+- SQL statements by origin: the RPC (``/pkg.Service/Method``) or HTTP route template that ran
+  them, ``background`` for everything else (relays, consumers, probes); fed by
+  :func:`count_statement`, which :func:`platformkit.db.create_engine` hooks on every engine. This
+  is how `make bench` shows that a page of looks costs the same statements whatever the shooting
+  holds, on a running stack, without turning PostgreSQL's statement log on.
 
 Processes without an HTTP port of their own serve the default registry on ``METRICS_BIND``
 (:func:`serve`, a daemon thread: a scrape never waits for the event loop, nor the loop for it).
@@ -23,6 +28,7 @@ dict lookup, one counter increment and one histogram observation.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -64,6 +70,9 @@ CONSUMER_RECORDS = Counter(
     "kafka_consumer_records_total",
     "Records handled, by outcome (processed, duplicate, skipped, unreadable)",
     ["consumer", "topic", "outcome"],
+)
+DB_STATEMENTS = Counter(
+    "db_statements_total", "SQL statements sent, by the RPC or HTTP route that ran them", ["origin"]
 )
 GENERATION_OUTCOMES = Counter("generation_outcomes_total", "Generations finished, by final status", ["outcome"])
 PUSH_OUTCOMES = Counter("push_outcomes_total", "Pushes to external systems finished, by final status", ["outcome"])
@@ -129,6 +138,20 @@ outbox_published = _Children(OUTBOX_PUBLISHED)
 consumer_lag = _Children(CONSUMER_LAG)
 consumer_processing = _Children(CONSUMER_PROCESSING)
 consumer_records = _Children(CONSUMER_RECORDS)
+db_statements = _Children(DB_STATEMENTS)
+
+BACKGROUND = "background"
+# What the current task serves: an RPC name, or the ASGI scope of an HTTP request (its route
+# template is only known once FastAPI has routed it, so it is read when a statement runs).
+_origin: contextvars.ContextVar[str | MutableMapping[str, Any]] = contextvars.ContextVar(
+    "metrics_origin", default=BACKGROUND
+)
+
+
+def count_statement(*_: Any) -> None:
+    """SQLAlchemy ``before_cursor_execute`` hook: one statement for the current origin."""
+    origin = _origin.get()
+    db_statements(origin if isinstance(origin, str) else route_template(origin)).inc()
 
 
 def record_generation(outcome: str) -> None:
@@ -171,6 +194,7 @@ class HttpMetrics:
             return
         began = time.perf_counter()
         status = 500
+        _origin.set(scope)
 
         async def send_and_note(message: MutableMapping[str, Any]) -> None:
             nonlocal status
@@ -229,10 +253,12 @@ class GrpcMetrics(WrappingInterceptor):
     """
 
     def wrappers(self, handler_call_details: grpc.HandlerCallDetails) -> Wrappers:
-        service, method = _split_method(handler_call_details.method)
+        full = handler_call_details.method
+        service, method = _split_method(full)
 
         def unary(inner: UnaryBehavior) -> UnaryBehavior:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                _origin.set(full)
                 with _TimedCall(service, method, context):
                     return await inner(request, context)
 
@@ -240,6 +266,7 @@ class GrpcMetrics(WrappingInterceptor):
 
         def stream(inner: StreamBehavior) -> StreamBehavior:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                _origin.set(full)
                 with _TimedCall(service, method, context):
                     async for item in inner(request, context):
                         yield item

@@ -1,0 +1,129 @@
+"""The load driver: ``concurrency`` keep-alive HTTP/1.1 connections on loopback, each sending one
+request after the other until a fixed duration or a fixed request count is reached.
+
+A small asyncio client rather than httpx: on these 2-core machines the driver shares the CPU with
+the stack it measures, and httpx spends ~10x more CPU per request than a pre-encoded request and a
+minimal response parser (the bench reports the driver's own CPU per request, hence its ceiling,
+next to the constant-JSON floor). It speaks only what the measured endpoints answer: a status
+line, headers, then a ``Content-Length`` or chunked body. Bounded in time and count, loopback
+only (the URL is refused otherwise), so it always stops by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class DriverError(RuntimeError):
+    """A malformed or unexpected response (the run stops: its figures would mean nothing)."""
+
+
+@dataclass
+class Load:
+    """What to send: one GET, how many connections, for how long and at most how many times."""
+
+    url: str
+    concurrency: int
+    duration: float
+    max_requests: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    expect_status: int = 200
+
+
+@dataclass
+class LoadOutcome:
+    latencies: list[float]
+    errors: int
+    seconds: float
+    bytes_received: int
+
+
+def encode_request(url: str, headers: Mapping[str, str]) -> tuple[str, int, bytes]:
+    """Host, port and the request bytes of a GET on ``url`` (keep-alive, no compression)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host not in LOOPBACK:
+        raise ValueError(f"the bench only loads loopback addresses, not {host!r}")
+    port = parts.port or 80
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    lines = [f"GET {target} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return host, port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
+    """Status code and body length of the next response on ``reader``."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, _, header_block = head.partition(b"\r\n")
+    try:
+        status = int(status_line.split(b" ", 2)[1])
+    except (IndexError, ValueError):
+        raise DriverError(f"not an HTTP response: {status_line[:80]!r}") from None
+    length: int | None = None
+    chunked = False
+    for line in header_block.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if chunked:
+        return status, await _read_chunked(reader)
+    if length is None:
+        raise DriverError("a response without Content-Length or chunked encoding")
+    await reader.readexactly(length)
+    return status, length
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> int:
+    total = 0
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        await reader.readexactly(size + 2)
+        total += size
+        if size == 0:
+            return total
+
+
+async def run(load: Load) -> LoadOutcome:
+    """Run ``load`` and return every successful request's latency (seconds) and the error count.
+
+    Requests stop being started at the deadline or once ``max_requests`` were started; the wall
+    time counts until the last one in flight has answered.
+    """
+    host, port, request = encode_request(load.url, load.headers)
+    latencies: list[float] = []
+    errors = 0
+    received = 0
+    started = 0
+    began = time.perf_counter()
+    deadline = began + load.duration
+
+    async def connection() -> None:
+        nonlocal errors, received, started
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while started < load.max_requests and time.perf_counter() < deadline:
+                started += 1
+                sent = time.perf_counter()
+                writer.write(request)
+                status, size = await read_response(reader)
+                if status == load.expect_status:
+                    latencies.append(time.perf_counter() - sent)
+                    received += size
+                else:
+                    errors += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(load.concurrency)))
+    return LoadOutcome(latencies, errors, time.perf_counter() - began, received)

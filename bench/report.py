@@ -1,0 +1,132 @@
+"""The report of one run: bench/results/latest.json (everything), latest.md (the tables the README
+embeds) and latest.png (bench/chart.py). Rendering is pure (a results dict in, text out) so the
+unit tests can check it without a stack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.loads import cpu_ms_per_request, driver_ceiling
+from bench.scenarios import http
+from bench.stats import RunStats
+from bench.targets import SERVICES, Target, evaluate
+
+CPU_COLUMNS = ("envoy", "gateway", "services", "postgres", "floor", "driver")
+
+
+def _cpu(run: RunStats, column: str) -> float:
+    if column == "services":
+        return sum(cpu_ms_per_request(run, name) for name in SERVICES)
+    return cpu_ms_per_request(run, column)
+
+
+def runs_table(runs: list[RunStats]) -> list[str]:
+    head = "| scenario | c | req/s | p50 ms | p95 ms | p99 ms | errors | " + " | ".join(CPU_COLUMNS) + " |"
+    lines = [
+        "CPU columns: CPU milliseconds per request of each process (services: the four summed).",
+        "",
+        head,
+        "|" + "---|" * (7 + len(CPU_COLUMNS)),
+    ]
+    for run in runs:
+        cpu = " | ".join(f"{_cpu(run, column):.2f}" for column in CPU_COLUMNS)
+        lines.append(
+            f"| {run.scenario} | {run.concurrency} | {run.throughput:,.0f} | {run.p50_ms:.2f} | {run.p95_ms:.2f}"
+            f" | {run.p99_ms:.2f} | {run.errors} | {cpu} |"
+        )
+    return lines
+
+
+def _mark(holds: bool | None) -> str:
+    return {True: "holds", False: "**fails**", None: "not measured"}[holds]
+
+
+def targets_table(targets: list[Target]) -> list[str]:
+    lines = ["| # | target | measured | limit | result |", "|---|---|---|---|---|"]
+    for t in targets:
+        measured = "-" if t.measured is None else f"{t.measured:g}"
+        limit = f"{'<=' if t.at_most else '>='} {t.limit:g}"
+        detail = f" ({t.detail})" if t.detail else ""
+        lines.append(f"| {t.id} | {t.what}{detail} | {measured} | {limit} | {_mark(t.holds)} |")
+    return lines
+
+
+def other_sections(result: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    looks = result.get("looks_create")
+    if looks:
+        lines += [
+            f"- Creating looks (scenario 4): one look with {looks['shot_types']} shots p50 "
+            f"{looks['single_look_p50_ms']:.1f} ms; {looks['bulk_looks']:,} looks in one request "
+            f"{looks['bulk_seconds']:.2f} s = {looks['per_look_ms']:.2f} ms per look.",
+        ]
+    prop = result.get("propagation")
+    if prop:
+        after, sent, broker = prop["after_commit"], prop["after_send"], prop["broker"]
+        lines.append(
+            f"- Status propagation (scenario 5, {after['count']} changes): commit -> roll-up p50 {after['p50_ms']} ms,"
+            f" p99 {after['p99_ms']} ms (from sending the request: p50 {sent['p50_ms']}, p99 {sent['p99_ms']} ms);"
+            f" broker produce -> consume p50 {broker['p50_ms']} ms, p99 {broker['p99_ms']} ms."
+        )
+    gen = result.get("generation")
+    if gen:
+        rounds = "; ".join(
+            f"{n} worker(s) {r['generations_per_second']:.2f}/s, jobs per worker {r['split']}"
+            for n, r in gen["rounds"].items()
+        )
+        lines.append(
+            f"- Generation (scenario 6, {gen['jobs']} jobs at {gen['synthetic_cost_seconds_per_image']} s each):"
+            f" {rounds}; ratio {gen['ratio']:.2f}."
+        )
+    memory = result.get("memory")
+    if memory:
+        peaks = ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(memory.items(), key=lambda kv: -kv[1]))
+        lines.append(f"- Peak RSS under the board (scenario 7, MB; postgres sums its backends): {peaks}.")
+    return lines
+
+
+def driver_line(runs: list[RunStats]) -> list[str]:
+    floor = next((r for r in runs if r.scenario == http.FLOOR_CONSTANT and r.concurrency == 32), None)
+    if floor is None:
+        return []
+    return [
+        f"- Load driver: {cpu_ms_per_request(floor, 'driver') * 1000:.0f} us of CPU per request, a ceiling of"
+        f" ~{driver_ceiling(floor):,.0f} req/s on one core, against {floor.throughput:,.0f} req/s of the"
+        " constant-JSON floor at c=32 (the driver shares the 2 cores with what it measures)."
+    ]
+
+
+def render(result: dict[str, Any]) -> str:
+    """The Markdown of one run (what latest.md holds and `make bench` prints)."""
+    runs = [RunStats.from_dict(r) for r in result.get("runs", [])]
+    before, after = result.get("machine_before", {}), result.get("machine_after", {})
+    lines = [
+        f"Measured {result.get('measured_at', '?')} on {before.get('cpus', '?')} CPUs, Python "
+        f"{before.get('python', '?')}; load average before {before.get('load_average')}, after "
+        f"{after.get('load_average')}; `make bench` took {result.get('bench_seconds', 0):.0f} s.",
+        "",
+        *runs_table(runs),
+        "",
+        *targets_table(evaluate(result)),
+        "",
+        *other_sections(result),
+        *driver_line(runs),
+    ]
+    if result.get("leftover_processes"):
+        lines.append(f"- **Processes left behind**: {result['leftover_processes']}")
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict[str, Any], folder: Path) -> str:
+    """latest.json, latest.md and latest.png in ``folder``; returns the Markdown."""
+    from bench.chart import draw
+
+    folder.mkdir(parents=True, exist_ok=True)
+    result["targets"] = [t.to_dict() for t in evaluate(result)]
+    (folder / "latest.json").write_text(json.dumps(result, indent=1) + "\n")
+    markdown = render(result)
+    (folder / "latest.md").write_text(markdown)
+    draw(result, folder / "latest.png")
+    return markdown

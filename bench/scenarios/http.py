@@ -1,0 +1,97 @@
+"""Scenarios 1-3 and 7: the floor, the shooting header, the kanban board and its memory.
+
+Every run is one bounded load of :mod:`bench.loads` at concurrency 1 and 32, one after the
+other in this process, so the ratios the targets use come from the same minutes on the same
+machine. The board (E9) is loaded twice, through Envoy and on the gateway's own port; the bytes
+it answered are then stored in the gateway (``PUT /_bench/bytes``, BENCH_ENDPOINTS=1) and served
+from memory on that same port, the comparison scenario 3 asks for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from bench import loads
+from bench.costs import measure_cost
+from bench.scenarios.context import Context
+from bench.stats import RunStats
+
+FLOOR_CONSTANT = "floor: constant JSON"
+FLOOR_ROW = "floor: shooting row by pk"
+HEADER_PUBLIC = "header via Envoy"
+HEADER_DIRECT = "header, gateway port"
+BOARD_PUBLIC = "board E9 via Envoy"
+BOARD_DIRECT = "board E9, gateway port"
+BOARD_BYTES = "board bytes from memory, gateway port"
+BOARD_PAGE = 100
+BOARD_LOOKS = 100
+BOARD_SCENARIOS = (BOARD_PUBLIC, BOARD_DIRECT, BOARD_BYTES)
+
+
+def board_path(shooting_id: str) -> str:
+    return f"/shootings/{shooting_id}/production-requests?limit={BOARD_PAGE}"
+
+
+async def floor_and_header(ctx: Context, shooting_id: str) -> list[RunStats]:
+    """Scenarios 1 and 2: the same shooting read by the floor and through the platform."""
+    env, settings, pids = ctx.env, ctx.settings, ctx.env.pids()
+    runs = await loads.measure(FLOOR_CONSTANT, f"{env.floor_url}/floor/constant", settings, pids)
+    runs += await loads.measure(FLOOR_ROW, f"{env.floor_url}/floor/shootings/{shooting_id}", settings, pids)
+    header = f"/shootings/{shooting_id}/header"
+    runs += await loads.measure(HEADER_PUBLIC, ctx.public(header), settings, pids, ctx.auth)
+    runs += await loads.measure(HEADER_DIRECT, ctx.direct(header), settings, pids, ctx.auth)
+    return runs
+
+
+async def store_board_bytes(ctx: Context, shooting_id: str) -> int:
+    """Put the board's exact answer into the gateway's memory; its size in bytes."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.get(ctx.direct(board_path(shooting_id)), headers=ctx.auth)
+        answer.raise_for_status()
+        page = answer.json()
+        assert len(page["data"]) == min(BOARD_PAGE, page["count"]), "a board page of the wrong size"
+        stored = await client.put(f"{ctx.env.gateway_url}/_bench/bytes", content=answer.content)
+        stored.raise_for_status()
+        echoed = await client.get(f"{ctx.env.gateway_url}/_bench/bytes")
+        assert echoed.content == answer.content, "the gateway did not serve the stored bytes back"
+    return len(answer.content)
+
+
+async def board(ctx: Context, shooting_id: str) -> list[RunStats]:
+    """Scenario 3 (and 7, read off these runs): E9 via Envoy, direct, and the same bytes."""
+    size = await store_board_bytes(ctx, shooting_id)
+    print(f"  board page: {size} bytes", flush=True)
+    env, settings, pids = ctx.env, ctx.settings, ctx.env.pids()
+    path = board_path(shooting_id)
+    runs = await loads.measure(BOARD_PUBLIC, ctx.public(path), settings, pids, ctx.auth)
+    runs += await loads.measure(BOARD_DIRECT, ctx.direct(path), settings, pids, ctx.auth)
+    runs += await loads.measure(BOARD_BYTES, f"{env.gateway_url}/_bench/bytes", settings, pids)
+    return runs
+
+
+async def board_costs(ctx: Context, shootings: dict[int, str]) -> dict[str, Any]:
+    """gRPC calls and SQL statements of one board request per board size (scenario 3)."""
+    costs: dict[str, Any] = {}
+    for size, shooting_id in sorted(shootings.items()):
+
+        async def one(shooting_id: str = shooting_id) -> None:
+            answer = await ctx.client.get(board_path(shooting_id))
+            answer.raise_for_status()
+
+        await one()  # warm: caches of a first request would not be what every request costs
+        costs[str(size)] = await measure_cost(ctx.env, one)
+        cost = costs[str(size)]
+        print(f"  board of {size} looks: {cost['grpc_calls']} gRPC calls, {cost['sql_statements']} SQL", flush=True)
+    return costs
+
+
+def peak_memory(runs: list[RunStats]) -> dict[str, float]:
+    """Scenario 7: the highest RSS each process reached during the board runs."""
+    peaks: dict[str, float] = {}
+    for run in runs:
+        if run.scenario in BOARD_SCENARIOS:
+            for name, usage in run.extra.get("processes", {}).items():
+                peaks[name] = max(peaks.get(name, 0.0), float(usage["peak_rss_mb"]))
+    return peaks

@@ -1,0 +1,117 @@
+"""Scenario 5: a revision's status change until the shooting's roll-up shows it, next to the
+broker's own produce-to-consume latency measured in the same run.
+
+The change is a public request (``POST /shots/{id}/revision`` through Envoy) on the only shot of a
+one-look shooting, alternating between two statuses so every change moves the roll-up. The shots
+service commits the shot and its ``shot.status_changed`` event together, its relay publishes it,
+the shootings consumer folds it into the look and the shooting. The roll-up is read straight from
+the shootings database every millisecond (an API poll would add its own few milliseconds of
+resolution to every sample). Two latencies per change: from the request's answer (the commit) to
+the roll-up, which is what the broker comparison is about, and from sending the request.
+
+The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
+the time until a consumer with the platform's consumer settings (fetch_max_wait_ms=20, as
+platformkit.bus) receives it, one record at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from bench.scenarios.context import Context
+from bench.stats import percentile
+from bench.workloads import BulkBrief, create_looks, new_shooting, revision_body
+
+CHANGES = 200
+STATUSES = ("REVIEW", "PROPOSAL")
+POLL_SECONDS = 0.001
+DEADLINE_SECONDS = 10.0
+BASELINE_TOPIC = "bench.latency"
+PLATFORM_FETCH_MAX_WAIT_MS = 20
+
+
+def _summary(samples_s: list[float]) -> dict[str, Any]:
+    ms = [s * 1000 for s in samples_s]
+    return {
+        "count": len(ms),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "max_ms": round(max(ms), 2),
+        "samples_ms": [round(v, 2) for v in ms],
+    }
+
+
+async def broker_baseline(bootstrap: str, count: int = CHANGES) -> dict[str, Any]:
+    """Produce-to-consume latency of ``count`` records, one at a time."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(BASELINE_TOPIC, num_partitions=1, replication_factor=1)])
+    finally:
+        await admin.close()
+    partition = TopicPartition(BASELINE_TOPIC, 0)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=PLATFORM_FETCH_MAX_WAIT_MS)
+    await producer.start()
+    await consumer.start()
+    try:
+        consumer.assign([partition])
+        await consumer.seek_to_end(partition)
+        latencies = []
+        for i in range(count + 10):
+            began = time.perf_counter()
+            await producer.send_and_wait(BASELINE_TOPIC, f"{i}".encode(), key=b"k", partition=0)
+            await consumer.getone(partition)
+            if i >= 10:  # the first few include connection set-up
+                latencies.append(time.perf_counter() - began)
+        return _summary(latencies)
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+async def _until_rollup(conn: asyncpg.Connection, shooting_id: uuid.UUID, status: str) -> float:
+    deadline = time.perf_counter() + DEADLINE_SECONDS
+    while True:
+        if await conn.fetchval("SELECT shot_status FROM shootings WHERE id = $1", shooting_id) == status:
+            return time.perf_counter()
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the shooting's roll-up never showed {status}")
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[str, Any]:
+    shooting = await new_shooting(ctx.client, "Propagation")
+    one = (brief.product_ids[:1], brief.subject_ids[:1], brief.shot_type_ids[:1])
+    [look] = await create_looks(ctx.client, shooting, *one)
+    shot_id = look["shots"][0]["id"]
+    conn = await asyncpg.connect(ctx.env.dsn("shootings"))
+    after_commit, after_send = [], []
+    try:
+        for i in range(changes + 5):
+            status = STATUSES[i % 2]
+            sent = time.perf_counter()
+            answer = await ctx.client.post(f"/shots/{shot_id}/revision", json=revision_body(status))
+            committed = time.perf_counter()
+            answer.raise_for_status()
+            shown = await _until_rollup(conn, uuid.UUID(shooting), status)
+            if i >= 5:  # warm-up changes
+                after_commit.append(shown - committed)
+                after_send.append(shown - sent)
+    finally:
+        await conn.close()
+    baseline = await broker_baseline(ctx.env.stack.config.backends.kafka_bootstrap)
+    result = {"after_commit": _summary(after_commit), "after_send": _summary(after_send), "broker": baseline}
+    print(
+        f"  status change -> roll-up: p50 {result['after_commit']['p50_ms']} ms, p99 {result['after_commit']['p99_ms']}"
+        f" ms after the commit; broker produce->consume p99 {baseline['p99_ms']} ms",
+        flush=True,
+    )
+    return result

@@ -1,0 +1,110 @@
+"""The targets of issue 9, each a ratio of two figures of the same run (or a memory ceiling),
+evaluated from the results dictionary alone so the unit tests can feed it made-up figures.
+
+A target whose figures are missing (a scenario skipped, e.g. ``--no-generation``) is reported as
+not measured rather than silently passing.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bench.scenarios import http
+from bench.stats import RunStats
+
+HIGH, LOW = 32, 1
+GATEWAY_MB, SERVICE_MB = 250.0, 200.0
+SERVICES = ("shootings", "shots", "outfits", "exports")
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    what: str
+    measured: float | None
+    limit: float
+    at_most: bool  # True: measured <= limit holds; False: measured >= limit holds
+    detail: str = ""
+
+    @property
+    def holds(self) -> bool | None:
+        if self.measured is None:
+            return None
+        compare: Callable[[float, float], bool] = operator.le if self.at_most else operator.ge
+        return compare(self.measured, self.limit)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "holds": self.holds}
+
+
+def _run(runs: list[RunStats], scenario: str, concurrency: int) -> RunStats | None:
+    return next((r for r in runs if r.scenario == scenario and r.concurrency == concurrency), None)
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def _figure(runs: list[RunStats], scenario: str, concurrency: int, field: str) -> float | None:
+    run = _run(runs, scenario, concurrency)
+    return None if run is None else float(getattr(run, field))
+
+
+def load_targets(runs: list[RunStats]) -> list[Target]:
+    """Targets 2 and 3 (throughput and latency ratios of the load runs)."""
+    header_tp = _figure(runs, http.HEADER_PUBLIC, HIGH, "throughput")
+    floor_tp = _figure(runs, http.FLOOR_ROW, HIGH, "throughput")
+    header_p50 = _figure(runs, http.HEADER_PUBLIC, LOW, "p50_ms")
+    floor_p50 = _figure(runs, http.FLOOR_ROW, LOW, "p50_ms")
+    board_tp = _figure(runs, http.BOARD_DIRECT, HIGH, "throughput")
+    bytes_tp = _figure(runs, http.BOARD_BYTES, HIGH, "throughput")
+    return [
+        Target("2a", "header c=32 throughput / floor row c=32", _ratio(header_tp, floor_tp), 0.5, at_most=False),
+        Target("2b", "header c=1 p50 / floor row c=1 p50", _ratio(header_p50, floor_p50), 3.0, at_most=True),
+        Target(
+            "3a",
+            "board E9 c=32 throughput / same bytes from memory c=32 (both on the gateway port)",
+            _ratio(board_tp, bytes_tp),
+            0.25,
+            at_most=False,
+        ),
+    ]
+
+
+def cost_target(costs: dict[str, Any]) -> Target:
+    """Target 3b: the board's gRPC calls and SQL statements do not grow with the shooting."""
+    if not costs:
+        return Target("3b", "board cost identical at 10/100/1,000 looks", None, 1, at_most=False)
+    shapes = {(c["grpc_methods"].__repr__(), c["sql_by_origin"].__repr__()) for c in costs.values()}
+    detail = "; ".join(f"{size}: {c['grpc_calls']} gRPC, {c['sql_statements']} SQL" for size, c in costs.items())
+    return Target("3b", "board cost identical at 10/100/1,000 looks", float(len(shapes) == 1), 1, False, detail)
+
+
+def other_targets(result: dict[str, Any]) -> list[Target]:
+    """Targets 4-7 from their sections of the results."""
+    targets = []
+    looks = result.get("looks_create")
+    per_look = _ratio(looks["per_look_ms"], looks["single_look_p50_ms"]) if looks else None
+    targets.append(Target("4", "per-look time at 1,000 / one-look request", per_look, 0.05, at_most=True))
+    propagation = result.get("propagation")
+    p99 = _ratio(propagation["after_commit"]["p99_ms"], propagation["broker"]["p99_ms"]) if propagation else None
+    targets.append(Target("5", "status roll-up p99 / broker produce-consume p99", p99, 3.0, at_most=True))
+    generation = result.get("generation")
+    targets.append(
+        Target("6", "generations/s with 2 workers / 1 worker", generation["ratio"] if generation else None, 1.8, False)
+    )
+    memory = result.get("memory") or {}
+    targets.append(Target("7a", "gateway peak RSS (MB) under the board", memory.get("gateway"), GATEWAY_MB, True))
+    for name in SERVICES:
+        if name in memory:
+            targets.append(Target(f"7-{name}", f"{name} peak RSS (MB) under the board", memory[name], SERVICE_MB, True))
+    return targets
+
+
+def evaluate(result: dict[str, Any]) -> list[Target]:
+    """Every target of issue 9 from one run's results."""
+    runs = [RunStats.from_dict(r) for r in result.get("runs", [])]
+    return [*load_targets(runs), cost_target(result.get("board_costs", {})), *other_targets(result)]
