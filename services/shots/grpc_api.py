@@ -16,8 +16,9 @@ from platformkit.service import ServiceContext
 from platformkit.topics import SHOTS_EVENTS
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1 import shots_pb2_grpc
+from services.shots import queries
 from services.shots import repository as repo
-from services.shots.convert import shot_state, shot_to_pb
+from services.shots.convert import shot_state, shot_to_pb, shot_view_to_pb
 from services.shots.events import SOURCE
 from services.shots.generations_api import GenerationHandlers
 from services.shots.models import messaging
@@ -83,7 +84,11 @@ class ShotsServicer(ShotHandlers, RevisionHandlers, GenerationHandlers, shots_pb
         look_ids = [parse_uuid(i, ("query", "production_request_ids")) for i in request.production_request_ids]
         async with self.ctx.sessions() as session:
             shots = await repo.shots_of_looks(session, look_ids)
-        return pb.ListShotsByLooksResponse(shots=[shot_to_pb(s) for s in shots])
+            if not request.include_revisions:
+                return pb.ListShotsByLooksResponse(shots=[shot_to_pb(s) for s in shots])
+            # Full looks show every shot's revisions with their images: one statement per level.
+            views = await queries.shot_views(session, shots)
+        return pb.ListShotsByLooksResponse(shots=[shot_view_to_pb(v) for v in views])
 
     async def DeleteShots(
         self, request: pb.DeleteShotsRequest, context: grpc.aio.ServicerContext
