@@ -52,8 +52,13 @@ def draw(result: dict[str, Any], path: Path) -> None:
 
     prop = result.get("propagation")
     if prop:
-        for key, label in (("after_commit", "status change -> roll-up"), ("broker", "broker produce -> consume")):
-            samples = sorted(prop[key]["samples_ms"])
+        curves = (
+            ("after_commit", "status change -> roll-up"),
+            ("websocket_after_commit", "status change -> WebSocket message"),
+            ("broker", "broker produce -> consume"),
+        )
+        for key, label in curves:
+            samples = sorted(prop.get(key, {}).get("samples_ms", []))
             if samples:
                 propagation.plot(samples, [(k + 1) / len(samples) for k in range(len(samples))], label=label)
         propagation.set_xscale("log")

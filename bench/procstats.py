@@ -111,9 +111,10 @@ def idle_cpu(pids: Mapping[str, int], seconds: float = 5.0) -> dict[str, float]:
     return {name: round(usage.cpu_seconds / seconds, 3) for name, usage in sampler.stop().items()}
 
 
-def wait_quiet(pids: Mapping[str, int], *, cores: float = 0.15, window: float = 0.5, timeout: float = 90.0) -> float:
+def wait_quiet(pids: Mapping[str, int], cores: float, *, window: float = 1.0, timeout: float = 120.0) -> float:
     """Wait until the processes together use less than ``cores`` of CPU over ``window`` seconds
-    (the events of the seeding consumed, the relays idle), at most ``timeout``; seconds waited.
+    (the events of the seeding consumed: back to the idle stack's polling plus a margin), at most
+    ``timeout``; seconds waited.
 
     A load started while consumers still fold thousands of events into roll-ups would measure
     the seeding's tail rather than the scenario.

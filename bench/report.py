@@ -70,6 +70,12 @@ def other_sections(result: dict[str, Any]) -> list[str]:
             f" p99 {after['p99_ms']} ms (from sending the request: p50 {sent['p50_ms']}, p99 {sent['p99_ms']} ms);"
             f" broker produce -> consume p50 {broker['p50_ms']} ms, p99 {broker['p99_ms']} ms."
         )
+        socket = prop.get("websocket_after_commit")
+        if socket:
+            lines.append(
+                f"- Live stream (issue 11): commit -> WebSocket `status_changed` message through Envoy p50"
+                f" {socket['p50_ms']} ms, p99 {socket['p99_ms']} ms (broker p99 {broker['p99_ms']} ms)."
+            )
     gen = result.get("generation")
     if gen:
         rounds = "; ".join(

@@ -1,5 +1,6 @@
-"""Scenario 5: a revision's status change until the shooting's roll-up shows it, next to the
-broker's own produce-to-consume latency measured in the same run.
+"""Scenario 5: a revision's status change until the shooting's roll-up shows it, and until the
+live WebSocket (``WS /api/v1/ws`` through Envoy) delivers it, next to the broker's own
+produce-to-consume latency measured in the same run.
 
 The change is a public request (``POST /shots/{id}/revision`` through Envoy) on the only shot of a
 one-look shooting, alternating between two statuses so every change moves the roll-up. The shots
@@ -7,7 +8,9 @@ service commits the shot and its ``shot.status_changed`` event together, its rel
 the shootings consumer folds it into the look and the shooting. The roll-up is read straight from
 the shootings database every millisecond (an API poll would add its own few milliseconds of
 resolution to every sample). Two latencies per change: from the request's answer (the commit) to
-the roll-up, which is what the broker comparison is about, and from sending the request.
+the roll-up, which is what the broker comparison is about, and from sending the request. The
+socket (tests/support/live.py, subscribed to the shooting) stamps each message's arrival: the
+``status_changed`` message of the change counts from the request's answer too.
 
 The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
 the time until a consumer with the platform's consumer settings (fetch_max_wait_ms=20, as
@@ -28,11 +31,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from bench.scenarios.context import Context
 from bench.stats import percentile
 from bench.workloads import BulkBrief, create_looks, new_shooting, revision_body
+from tests.support.live import LiveClient
 
 CHANGES = 200
 STATUSES = ("REVIEW", "PROPOSAL")
 POLL_SECONDS = 0.001
-DEADLINE_SECONDS = 10.0
+# Generous: on a loaded machine the consumers may still be digesting the seeding's events.
+DEADLINE_SECONDS = 60.0
 BASELINE_TOPIC = "bench.latency"
 PLATFORM_FETCH_MAX_WAIT_MS = 20
 
@@ -87,31 +92,54 @@ async def _until_rollup(conn: asyncpg.Connection, shooting_id: uuid.UUID, status
         await asyncio.sleep(POLL_SECONDS)
 
 
+async def _until_socket(live: LiveClient, shot_id: str) -> float:
+    """Arrival (perf_counter clock) of the shot's next ``status_changed`` message (``wait_for``
+    consumes the messages it returns, so each change finds its own)."""
+
+    def changed(message: dict[str, Any]) -> bool:
+        return message.get("shot_id") == shot_id and message.get("event") == "status_changed"
+
+    message = await live.wait_for(changed, DEADLINE_SECONDS)
+    # LiveClient stamps arrivals with time.time(); bring it onto the perf_counter clock.
+    return live.arrived_at(message) - time.time() + time.perf_counter()
+
+
 async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[str, Any]:
     shooting = await new_shooting(ctx.client, "Propagation")
     one = (brief.product_ids[:1], brief.subject_ids[:1], brief.shot_type_ids[:1])
     [look] = await create_looks(ctx.client, shooting, *one)
     shot_id = look["shots"][0]["id"]
     conn = await asyncpg.connect(ctx.env.dsn("shootings"))
-    after_commit, after_send = [], []
+    after_commit, after_send, socket = [], [], []
     try:
-        for i in range(changes + 5):
-            status = STATUSES[i % 2]
-            sent = time.perf_counter()
-            answer = await ctx.client.post(f"/shots/{shot_id}/revision", json=revision_body(status))
-            committed = time.perf_counter()
-            answer.raise_for_status()
-            shown = await _until_rollup(conn, uuid.UUID(shooting), status)
-            if i >= 5:  # warm-up changes
-                after_commit.append(shown - committed)
-                after_send.append(shown - sent)
+        async with LiveClient.connect(ctx.env.public_url, token=ctx.token) as live:
+            await live.subscribe(shooting)
+            for i in range(changes + 5):
+                status = STATUSES[i % 2]
+                sent = time.perf_counter()
+                answer = await ctx.client.post(f"/shots/{shot_id}/revision", json=revision_body(status))
+                committed = time.perf_counter()
+                answer.raise_for_status()
+                shown, arrived = await asyncio.gather(
+                    _until_rollup(conn, uuid.UUID(shooting), status), _until_socket(live, shot_id)
+                )
+                if i >= 5:  # warm-up changes
+                    after_commit.append(shown - committed)
+                    after_send.append(shown - sent)
+                    socket.append(arrived - committed)
     finally:
         await conn.close()
     baseline = await broker_baseline(ctx.env.stack.config.backends.kafka_bootstrap)
-    result = {"after_commit": _summary(after_commit), "after_send": _summary(after_send), "broker": baseline}
+    result = {
+        "after_commit": _summary(after_commit),
+        "after_send": _summary(after_send),
+        "websocket_after_commit": _summary(socket),
+        "broker": baseline,
+    }
     print(
         f"  status change -> roll-up: p50 {result['after_commit']['p50_ms']} ms, p99 {result['after_commit']['p99_ms']}"
-        f" ms after the commit; broker produce->consume p99 {baseline['p99_ms']} ms",
+        f" ms after the commit; WebSocket p50 {result['websocket_after_commit']['p50_ms']} ms, p99"
+        f" {result['websocket_after_commit']['p99_ms']} ms; broker produce->consume p99 {baseline['p99_ms']} ms",
         flush=True,
     )
     return result

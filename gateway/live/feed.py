@@ -129,6 +129,11 @@ class LiveFeed:
             for records in batches.values():
                 for record in records:
                     metrics.EVENTS.labels(self._publish(record)).inc()
+                    # Let the sockets' writers run between records: a send queue then holds what
+                    # its client's network cannot take yet, never a whole broker batch (a bulk
+                    # look creation puts hundreds of events in one), which would disconnect
+                    # clients that read perfectly well.
+                    await asyncio.sleep(0)
 
     def _publish(self, record: ConsumerRecord[bytes, bytes]) -> str:
         try:

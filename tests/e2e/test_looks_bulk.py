@@ -1,5 +1,5 @@
-"""E8 at scale: the benchmark's workload (scenario 4 of `make bench`, bench/scenarios/looks.py), run untimed, creates 1,000 looks
-with 3,000 shots in one request and answers every one of them (R63, R77)."""
+"""E8 at scale: the benchmark's workload (scenario 4 of `make bench`, bench/scenarios/looks.py), run untimed,
+creates 1,000 looks with 3,000 shots in one request and answers every one of them (R63, R77)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,12 @@ lines the processes wrote while it ran.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -98,7 +101,10 @@ class FaultStack:
 @pytest.fixture(scope="package")
 def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
     root = tmp_path_factory.mktemp("fault-stack")
-    pg = EmbeddedPostgres(root / "pg", free_port())
+    # Outside pytest's temporary folders: every pytest session on the machine tightens their root
+    # to 0700, which would lock out the server's own system user (it runs as embedded_postgres).
+    pg_root = Path(tempfile.mkdtemp(prefix="fault-pg-"))
+    pg = EmbeddedPostgres(pg_root / "pg", free_port())
     broker = EmbeddedBroker(free_port(), log_path=root / "broker.log")
     llm, receiver = FakeLlm().start(), FakeReceiver(hang_seconds=3).start()
     extra = {
@@ -122,15 +128,19 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
         stack.stop()
         broker.stop()
         pg.stop(mode="immediate")
+        shutil.rmtree(pg_root, ignore_errors=True)
         llm.stop()
         receiver.stop()
 
 
 @pytest.fixture(autouse=True)
-def restored(faults: FaultStack) -> Iterator[None]:
-    """Whatever a test broke is repaired before the next one (held answers of the fakes are
-    released meanwhile, and held again afterwards)."""
+def restored(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Whatever a test on the fault stack broke is repaired before the next one (held answers of
+    the fakes are released meanwhile, and held again afterwards). Tests without it start nothing."""
     yield
+    if "faults" not in request.fixturenames:
+        return
+    faults: FaultStack = request.getfixturevalue("faults")
     holds = (faults.llm.release, faults.receiver.release)
     for hold in holds:
         hold.set()

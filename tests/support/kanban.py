@@ -30,7 +30,9 @@ class Studio:
     shooting_id: str = ""
 
     @classmethod
-    async def open(cls, client: httpx.AsyncClient, endpoint_url: str, *, products: int = 1) -> Studio:
+    async def open(
+        cls, client: httpx.AsyncClient, endpoint_url: str, *, products: int = 1, product_name: str = "Dress"
+    ) -> Studio:
         """Build the catalog; pushes of its products go to ``endpoint_url``."""
         studio = cls(client)
         shot_type = {"name": "front", "view_angle": "FRONT", "framing": "FULL_BODY"}
@@ -47,7 +49,7 @@ class Studio:
         studio.integration_id = (await post(client, "/external-integrations/", integration))["id"]
         for n in range(products):
             tag = uuid.uuid4().hex[:8]
-            body = {"name": f"Dress {n} {tag}", "sku": f"K-{tag}", "gender": "FEMALE"}
+            body = {"name": f"{product_name} {n} {tag}", "sku": f"K-{tag}", "gender": "FEMALE"}
             product_id = (await post(client, "/products/", body))["id"]
             mapping = {"integration_id": studio.integration_id, "external_id": f"ext-{tag}"}
             await post(client, f"/products/{product_id}/external-mappings", mapping)
@@ -55,8 +57,9 @@ class Studio:
         studio.shooting_id = (await post(client, "/shootings/", {"name": "Kanban", "due_date": DUE}))["id"]
         return studio
 
-    async def new_look(self, product_id: str | None = None) -> dict[str, Any]:
-        """One look (one FRONT shot) of ``product_id`` (the first product by default)."""
+    async def new_look(self, product_id: str | None = None, *, generate_outfit: bool = False) -> dict[str, Any]:
+        """One look (one FRONT shot) of ``product_id`` (the first product by default); with
+        ``generate_outfit`` the outfits context styles a proposal for it."""
         created = await post(
             self.client,
             f"/shootings/{self.shooting_id}/production-requests",
@@ -65,6 +68,7 @@ class Studio:
                 "subject_ids": [self.subject_id],
                 "shot_type_ids": [self.shot_type_id],
                 "readiness": "READY",
+                "generate_outfit": generate_outfit,
                 "default_width": RENDER_SIZE[0],
                 "default_height": RENDER_SIZE[1],
             },
@@ -89,6 +93,11 @@ class Studio:
             return shot if shot["current_revision_id"] else None
 
         return await eventually(ready, f"a generated revision of shot {shot_id}", timeout)
+
+    async def look(self, look_id: str) -> dict[str, Any]:
+        response = await self.client.get(f"/shootings/production-requests/{look_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
 
     async def approve(self, shot_id: str) -> dict[str, Any]:
         return await post(self.client, f"/shots/{shot_id}/approve", {})

@@ -96,7 +96,19 @@ class LiveClient:
                 return message
             self._unread.append(message)
 
-    async def events(self, count: int, *, shot_id: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[Message]:
+    async def read_until(self, condition: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Keep reading (into ``received``; :meth:`next` still returns them) until ``condition()``
+        holds; fails at the deadline."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            try:
+                self._unread.append(await self._receive(deadline - time.monotonic()))
+            except TimeoutError:
+                raise AssertionError(f"condition not met within {timeout:g}s") from None
+
+    async def events(
+        self, count: int, *, shot_id: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[Message]:
         """The next ``count`` shot/generation events (of one shot when given), in arrival order."""
 
         def wanted(message: Message) -> bool:

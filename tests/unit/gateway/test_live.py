@@ -80,7 +80,11 @@ def test_shot_and_generation_records_become_their_messages() -> None:
         event_id=uuid.uuid4(), event_type="generation.failed", aggregate_id=state.shot_id, payload=state, source="s"
     )
     generation = json.loads(live_event(failed).text)  # type: ignore[union-attr]
-    assert (generation["type"], generation["event"], generation["error"]) == ("generation", "failed", "provider refused")
+    assert (generation["type"], generation["event"], generation["error"]) == (
+        "generation",
+        "failed",
+        "provider refused",
+    )
     assert generation["generation_id"] == state.generation_id and generation["revision_id"] is None
     assert live_event(shot_envelope("shot.updated")) is None  # not part of the socket's contract
 

@@ -1,0 +1,73 @@
+"""Worker processes a test starts itself, of any kind of :data:`devstack.processes.WORKER_KINDS`.
+
+A test that decides which worker holds a task stops the stack's own workers of that kind and
+starts its own with :class:`WorkerPool`: the same module and environment the stack would give
+(its wiring, its extra settings), plus the test's overrides. :func:`stable_group` waits until a
+consumer group has settled with the expected members, so work is only queued once the group no
+longer moves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from devstack.child import Child, LineSink
+from devstack.environment import process_env
+from devstack.processes import WorkerKind, worker
+from devstack.stack import Stack
+from tests.e2e.shots_support import eventually
+
+
+class WorkerPool:
+    """Workers of one kind started by a test; ``stop()`` ends them and brings back the stack's."""
+
+    def __init__(self, stack: Stack, kind: WorkerKind, sink: LineSink) -> None:
+        self.stack = stack
+        self.kind = kind
+        self.sink = sink
+        self.children: list[Child] = []
+        self.stack_workers = [spec.name for spec in kind.processes(1) if spec.name in stack.names]
+
+    def take_over(self) -> WorkerPool:
+        """Stop the stack's own workers of the kind, so only this pool's consume its queue."""
+        for name in self.stack_workers:
+            self.stack.stop_process(name)
+        return self
+
+    def spawn(self, env: Mapping[str, str] | None = None) -> Child:
+        name = f"test-{self.kind.name}-worker-{len(self.children) + 1}"
+        assert self.stack.wiring is not None
+        spec = worker(name, self.kind.module, self.kind.database)
+        child = Child.python_module(
+            name, self.kind.module, process_env(spec, self.stack.wiring) | dict(env or {}), self.sink
+        )
+        child.start()
+        self.children.append(child)
+        return child
+
+    def stop(self) -> None:
+        for child in self.children:
+            with contextlib.suppress(ProcessLookupError):
+                child.stop(5)
+        for name in self.stack_workers:
+            if self.stack.returncode(name) is not None:
+                self.stack.start_process(name)
+
+
+async def stable_group(bootstrap: str, group: str, size: int, timeout: float = 60.0) -> None:
+    """Wait until ``group`` is Stable with ``size`` members (every worker joined)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+
+    async def stable() -> bool:
+        [answer] = await admin.describe_consumer_groups([group])
+        _, _, state, _, _, members = answer.groups[0]
+        return bool(state == "Stable" and len(members) == size)
+
+    try:
+        await eventually(stable, f"{size} members in a stable {group} group", timeout=timeout)
+    finally:
+        await admin.close()
