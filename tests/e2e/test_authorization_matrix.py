@@ -401,3 +401,39 @@ async def test_secrets_never_appear_in_responses_or_logs(stack, new_user, api: h
             (INTEGRATION_SECRET, "integration secret"),
         ):
             assert value not in text, f"{name} in {log.name}"
+
+
+# Reads that take `organization_id` as a scope: the stranger names their own organization with
+# the owner's ids, which must answer as ids that do not exist (no probing through the scope).
+SCOPED_READS: list[tuple[str, dict[str, str]]] = [
+    ("/shootings/summary", {"shooting_id": "shooting_id"}),
+    ("/shootings/{shooting_id}/header", {}),
+    ("/shootings/{shooting_id}/production-requests", {}),
+    ("/shootings/{shooting_id}/production-requests-summary", {}),
+    ("/shootings/{shooting_id}/draft-summary", {}),
+    ("/shootings/{shooting_id}/production-requests/{production_request_id}", {}),
+    ("/shootings/{shooting_id}/production-requests/{production_request_id}/reusable-outfits", {}),
+    ("/shootings/production-requests/{production_request_id}", {}),
+    ("/shots/", {"shooting_id": "shooting_id", "production_request_id": "production_request_id"}),
+    ("/outfits/", {"shooting_id": "shooting_id"}),
+]
+
+
+@pytest.mark.parametrize(("path", "filters"), SCOPED_READS, ids=[p for p, _ in SCOPED_READS])
+async def test_a_strangers_own_organization_scope_reveals_nothing(
+    path: str, filters: dict[str, str], world: World
+) -> None:
+    w = world
+    url = PARAM.sub(lambda m: w.ids[m.group(1)], path)
+    query = {"organization_id": w.foreign["organization_id"], **{k: w.ids[v] for k, v in filters.items()}}
+    real = await w.stranger.client.get(url, params=query)
+    missing_url, missing_query, _ = _missing(url, {k: v for k, v in query.items() if k != "organization_id"}, None)
+    missing = await w.stranger.client.get(
+        missing_url, params={**missing_query, "organization_id": w.foreign["organization_id"]}
+    )
+    assert normalized(real) == normalized(missing), f"{real.status_code} {real.text} vs {missing.text}"
+    for key in ("shooting_id", "production_request_id", "shot_id"):
+        assert w.ids[key] not in real.text
+    # The owner, in the right scope, does see it (the probe is not vacuous).
+    own = await w.owner.client.get(url, params={**query, **w.org})
+    assert own.status_code == 200, own.text
