@@ -51,6 +51,11 @@ def _read(processes: list[psutil.Process]) -> tuple[dict[int, float], float]:
     return cpu, rss / MB
 
 
+def rss_mb(name: str, pid: int) -> float:
+    """The RSS of one process now (PostgreSQL with its backends), in MB; 0 once it is gone."""
+    return _read(_tree(name, pid))[1]
+
+
 class Sampler:
     """Samples ``pids`` (name -> pid of the tree's root) until :meth:`stop`; see the module doc."""
 
