@@ -11,14 +11,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 
 from gateway.clients import ServiceClients
-from gateway.errors import register_exception_handlers
+from gateway.errors import ERROR_RESPONSES, register_exception_handlers
 from gateway.live.service import LiveService
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
 from gateway.settings import GatewaySettings, load_settings
+from gateway.text_guard import refuse_nul
 from platformkit import db, metrics, telemetry
 from platformkit.health import BrokerProbe
 
@@ -75,7 +76,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     register_exception_handlers(app)
     for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul)])
     app.add_route(METRICS_PATH, _metrics, include_in_schema=False)
     if settings.bench_endpoints:
         from gateway import bench_routes

@@ -7,7 +7,7 @@
 - ``PrincipalDep``: the caller as a ``common.v1.Principal`` for service calls, e.g.
   ``await clients.shootings.GetShooting(req, metadata=principal_metadata(principal))``.
 - ``ClientsDep``: the gRPC stubs (:class:`gateway.clients.ServiceClients`).
-- ``PageDep``: ``skip`` (>= 0, default 0) and ``limit`` (0..1000, default 100) query parameters.
+- ``PageDep``: ``skip`` (0..2**31-1, default 0) and ``limit`` (0..1000, default 100) query parameters.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from protos.common.v1 import common_pb2
 
 TOKEN_URL = "/api/v1/login/access-token"
 MAX_PAGE_SIZE = 1000
+# The services page with int32 (common.v1.PageRequest): beyond it a skip could only fail, as a 500.
+MAX_SKIP = 2**31 - 1
 
 NOT_ENOUGH_PERMISSIONS = "Not enough permissions"
 
@@ -111,7 +113,7 @@ class Page:
 
 
 def get_page(
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=0, le=MAX_PAGE_SIZE)] = 100,
 ) -> Page:
     return Page(skip=skip, limit=limit)

@@ -13,7 +13,9 @@
   ``Retry-After``, like an unavailable service.
 - Anything unhandled: 500 ``{"detail": "Internal Server Error"}``, logged with the trace id.
 
-Request validation keeps FastAPI's standard 422.
+Request validation keeps FastAPI's standard 422. :data:`ERROR_RESPONSES` declares these answers in
+the OpenAPI document of every ``/api/v1`` operation (beside the reference's 200 and 422), so a
+client or a schema-driven fuzzer knows every status it may meet and the body that comes with it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from platformkit import errors
@@ -50,6 +53,27 @@ _CLIENT_CODES: dict[grpc.StatusCode, tuple[int, str]] = {
     grpc.StatusCode.ALREADY_EXISTS: (409, "Conflict"),
 }
 _RETRYABLE_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+
+
+class HTTPError(BaseModel):
+    """The body of every error other than 422: FastAPI's ``{"detail": "..."}``."""
+
+    detail: str
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Bad request: a body that cannot be read, or a rule the reference answers with 400",
+    401: "Not authenticated: no bearer token, or a bad or expired one",
+    403: "The caller sees the resource but may not do this",
+    404: "Not found, or not visible to the caller",
+    409: "Conflicts with a business rule or the resource's state",
+    503: "A dependency is unavailable; retry after `Retry-After` seconds",
+}
+# Every /api/v1 operation may meet each of these (the mapping above applies to every service call);
+# an operation's own ``responses`` win over this default.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": HTTPError, "description": description} for status, description in _ERROR_DESCRIPTIONS.items()
+}
 
 _DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,

@@ -27,3 +27,7 @@ NotNull = BeforeValidator(_reject_null)
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Label = Annotated[str, Field(max_length=255)]
 LongText = Annotated[str, Field(max_length=10_000)]
+
+# Integers the services carry as int32 (and PostgreSQL stores as integer): any value in that range
+# (RULES A55 for the rework counters), 422 beyond it rather than a failed conversion (a 500).
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from gateway.media import media_url
 from gateway.protoconv import dt, value
 from gateway.schemas.catalog import MediaResourcePublic, ShotTypePublic
-from gateway.schemas.common import LongText
+from gateway.schemas.common import Int32, LongText
 from gateway.schemas.shootings import ProductionRequestStatusKey
 from gateway.schemas.users import UserSummary
 from protos.exports.v1 import exports_pb2
@@ -245,8 +245,8 @@ class ShotUpdate(BaseModel):
 
     current_revision_id: uuid.UUID | None = None
     shot_type_id: uuid.UUID | None = None
-    rework_available: int | None = None
-    rework_used: int | None = None
+    rework_available: Int32 | None = None
+    rework_used: Int32 | None = None
 
     def to_pb(self, shot_id: uuid.UUID) -> pb.UpdateShotRequest:
         request = pb.UpdateShotRequest(id=str(shot_id))
