@@ -91,7 +91,12 @@ async def insert_pushes(session: AsyncSession, rows: Sequence[dict[str, object]]
         pg_insert(PushRecord)
         .values(list(rows))
         .on_conflict_do_nothing(
-            index_elements=["revision_id", "integration_id"], index_where=PushRecord.status != FAILED
+            # The predicate inline, never a bound parameter: PostgreSQL plans a prepared statement
+            # with its parameters for five executions, then generically, and a generic plan cannot
+            # match the partial index ("no unique or exclusion constraint matching the ON CONFLICT
+            # specification" from the sixth export on one pooled connection on).
+            index_elements=["revision_id", "integration_id"],
+            index_where=PushRecord.status != sa.literal_column(f"'{FAILED}'"),
         )
         .returning(PushRecord)
     )
