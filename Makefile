@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench
+.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench soak
 
 # Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
 $(VENV)/.synced: uv.lock pyproject.toml
@@ -41,6 +41,13 @@ demo: venv
 # side in one run; prints the table and writes bench/results/latest.{json,md,png} (README: Performance).
 bench: gen
 	$(PY) -m bench
+
+# Simulated users doing the kanban loop for a bounded time on an isolated stack (never part of
+# `make test`): no 5xx, no lost action, stable RSS; writes bench/results/soak.json (README: Reliability).
+SOAK_SECONDS ?= 120
+SOAK_USERS ?= 50
+soak: gen
+	$(PY) -m bench.soak --seconds $(SOAK_SECONDS) --users $(SOAK_USERS)
 
 # Generated deployment files, each from typed objects and the code's own tables; tests/deploy fails
 # when a committed copy differs from what these write.
