@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
 
 _configured = False
+_exporting = False
 
 # Spans that describe the platform's own housekeeping, not user work: health probes and the
 # broker-epoch record every process reads each few seconds. Never sampled.
@@ -54,14 +55,17 @@ def setup_telemetry(process_name: str, otlp_endpoint: str | None) -> None:
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint, insecure=True)))
     trace.set_tracer_provider(provider)
 
+    global _exporting
+    _exporting = bool(otlp_endpoint)
     from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
-    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
     from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAioInstrumentorServer
 
+    # These carry the trace context across processes (the logs' trace ids need it even when
+    # nothing is exported). SQL is traced once, at the engine (instrument_engine): an asyncpg
+    # instrumentation on top would record every statement twice.
     GrpcAioInstrumentorClient().instrument()
     GrpcAioInstrumentorServer().instrument()
     AIOKafkaInstrumentor().instrument()
-    AsyncPGInstrumentor().instrument()
 
 
 def instrument_fastapi(app: Any) -> None:
@@ -72,7 +76,10 @@ def instrument_fastapi(app: Any) -> None:
 
 
 def instrument_engine(engine: Any) -> None:
-    """Trace the SQL of one async engine."""
+    """Trace the SQL of one async engine, when spans are exported: SQL spans propagate nothing,
+    so without an exporter they would only cost CPU (they showed in `make bench`'s profiles)."""
+    if not _exporting:
+        return
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)

@@ -11,12 +11,12 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
 from gateway.protoconv import dt, value
-from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic, ShotTypePublic
+from gateway.schemas.catalog import CatalogPublic, PosePresetPublic, SetDesignPublic, ShotTypePublic
 from gateway.schemas.common import LongText
 from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, OutfitsView, ProductionRequestOutfitPublic, RefImage
 from gateway.schemas.products import ProductGender
@@ -234,6 +234,9 @@ class GenerateProductionRequestsResponse(BaseModel):
     total_generations_created: int = 0
 
 
+_Entry = TypeVar("_Entry", bound=CatalogPublic)
+
+
 class LookComposer:
     """Assembles public looks from one page of looks, the entries they name, their shots, the
     assignees' summaries and their outfits: every lookup is a dictionary, whatever the page holds."""
@@ -253,14 +256,29 @@ class LookComposer:
         self.assignees = assignees
         self.outfits = outfits or OutfitsView()
         self.pushes = pushes
+        # A page names the same few shot types, products and presets hundreds of times: each entry
+        # is converted once per page (the Struct -> JSON conversion dominated the board's profile).
+        self._converted: dict[tuple[type, str], Any] = {}
+        self._fields: dict[str, dict[str, Any]] = {}
+
+    def _entry_as(self, model: type[_Entry], entry_id: str) -> _Entry | None:
+        key = (model, entry_id)
+        if key not in self._converted:
+            entry = self.entries.get(entry_id)
+            self._converted[key] = model.from_entry(entry) if entry else None
+        return self._converted[key]  # type: ignore[no-any-return]
+
+    def _product_fields(self, product: catalog_pb2.CatalogEntry) -> dict[str, Any]:
+        if product.id not in self._fields:
+            self._fields[product.id] = dict(product.fields)
+        return self._fields[product.id]
 
     def _shot_type(self, shot: shots_pb2.Shot) -> ShotTypePublic | None:
-        entry = self.entries.get(shot.shot_type_id)
-        return ShotTypePublic.from_entry(entry) if entry else None
+        return self._entry_as(ShotTypePublic, shot.shot_type_id)
 
     def _common(self, look: pb.Look) -> dict[str, Any]:
         product = self.entries.get(look.product_id)
-        fields = dict(product.fields) if product else {}
+        fields = self._product_fields(product) if product else {}
         assignee_id = value(look, "assignee_id")
         return {
             "id": look.id,
@@ -290,11 +308,9 @@ class LookComposer:
             height=value(look, "height"),
             background_preset_id=value(look, "background_preset_id"),
             set_design_id=value(look, "set_design_id"),
-            set_design=SetDesignPublic.from_entry(set_design) if set_design else None,
+            set_design=self._entry_as(SetDesignPublic, look.set_design_id) if set_design else None,
             export_configuration_id=value(look, "export_configuration_id"),
-            pose_presets=[
-                PosePresetPublic.from_entry(self.entries[i]) for i in look.pose_preset_ids if i in self.entries
-            ],
+            pose_presets=[self._entry_as(PosePresetPublic, i) for i in look.pose_preset_ids if i in self.entries],
             generative_workflow_template_id=value(look, "generative_workflow_template_id"),
             use_subject_mannequin_double=value(look, "use_subject_mannequin_double"),
             deleted_at=dt(look, "deleted_at"),
