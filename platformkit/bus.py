@@ -27,7 +27,8 @@ record by itself; the rewind is what repairs a consumer whose membership survive
 Tansu also auto-creates any topic a client merely asks about, with 4 partitions, so after a
 reset a topic may come back with 4 partitions instead of the catalogue's count if a client
 asked before the bus recreated it: keys then map to other partitions, which only matters
-for parallelism, not for per-key order within the new incarnation.
+for parallelism, not for per-key order within the new incarnation; a consumer renews its client
+on an epoch change, so its group is assigned every partition the topic has now.
 
 Consuming. :class:`Consumer` reads in a consumer group with manual commits. Per message, in
 one database transaction, it records ``(consumer, event id)`` in ``processed_events`` and runs
@@ -384,6 +385,10 @@ class _Stopping(Exception):
     """The consumer is stopping while an event still waits for a retry: leave it uncommitted."""
 
 
+class _Renew(Exception):
+    """The broker was reset: leave the group and join again with a new client (fresh metadata)."""
+
+
 class Consumer:
     """An idempotent consumer of ``topics`` in the consumer group ``group_id``.
 
@@ -417,6 +422,7 @@ class Consumer:
         self._max_batch = max_batch
         self._kafka: AIOKafkaConsumer | None = None
         self._rewind = False
+        self._renew = False
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._remove_listener: Callable[[], None] | None = None
@@ -446,7 +452,13 @@ class Consumer:
             self._remove_listener = None
 
     def _on_epoch_change(self, previous: str | None, current: str) -> None:
+        # The bus has just made sure the topics exist; a client made before may still hold the lost
+        # broker's metadata (the same topics with the catalogue's partition count), while a topic
+        # that some client's request auto-created on the new broker may have more partitions: a
+        # group assigned from the old view never reads those (until a metadata refresh, minutes
+        # later). So the consumer renews its client, then rewinds.
         if previous is not None:
+            self._renew = True
             self._rewind = True
 
     async def _run(self) -> None:
@@ -469,6 +481,8 @@ class Consumer:
                 await self._consume(kafka, backoff)
             except _Stopping:
                 break
+            except _Renew:
+                log.info("consumer %s: joining again after the broker reset", self.name)
             except Exception as exc:
                 delay = backoff.next_delay()
                 log.warning("consumer %s: %s; reconnecting in %.1fs", self.name, exc, delay)
@@ -480,6 +494,9 @@ class Consumer:
 
     async def _consume(self, kafka: AIOKafkaConsumer, backoff: Backoff) -> None:
         while not self._stopping.is_set():
+            if self._renew:
+                self._renew = False
+                raise _Renew
             if self._rewind and kafka.assignment():
                 self._rewind = False
                 log.warning(
