@@ -93,6 +93,12 @@ async def test_a_crashed_service_restarted_by_the_supervisor_serves_again(faults
     owner, ids = owned
     pid = faults.stack.kill("shots")
     faults.stack.wait_ready("shots", replacing_pid=pid)
-    response = await owner.client.get(f"/shots/{ids['shot']}")
+
+    async def answered():  # type: ignore[no-untyped-def]
+        # The gateway's channel reconnects on its own backoff (at most 2 s): no manual step.
+        response = await owner.client.get(f"/shots/{ids['shot']}")
+        return response if response.status_code != 503 else None
+
+    response = await eventually(answered, "the restarted shots service to answer", timeout=20)
     assert response.status_code == 200, response.text
     assert faults.stack.restarts("shots") >= 1

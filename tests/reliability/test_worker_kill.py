@@ -95,6 +95,9 @@ class Styling(Task):
 
 class Push(Task):
     receiver = "held"  # the receiver holds the request until released
+    # The doomed worker waits on its first post until killed: no timeout, no retry that could use
+    # up the attempts (and fail the push) while the rescuer joins on a slow machine.
+    doomed_env = {"PUSH_TIMEOUT_SECONDS": "300"}
 
     async def start(self, studio: Studio) -> dict[str, str]:
         shot_id = (await studio.new_look())["shots"][0]["id"]

@@ -7,7 +7,7 @@ test of a session:
 - ``/flaky``: 503 for the first :data:`FAILURES_BEFORE_SUCCESS` posts of each push, then 200;
 - ``/down``: 503 always;
 - ``/hang``: answers 200 only after ``hang_seconds`` (longer than the workers' push timeout);
-- ``/held``: waits until :attr:`FakeReceiver.release` is set (30 s at most), then 200.
+- ``/held``: waits until :attr:`FakeReceiver.release` is set (120 s at most), then 200.
 
 ``posts`` keeps ``(path, push_id, monotonic time)`` of every request received, in order;
 ``push_id`` comes from the ``metadata`` part, so retries of one push are recognisable.
@@ -66,7 +66,7 @@ class FakeReceiver:
         if path == "/hang":
             time.sleep(self.hang_seconds)
         if path == "/held":
-            self.release.wait(30)
+            self.release.wait(120)
         return 200
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
