@@ -31,7 +31,7 @@ run: gen
 
 test: gen
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=20
 
 # Loads a sample brief into a running `make run` through the public API.
 demo: venv

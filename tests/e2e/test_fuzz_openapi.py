@@ -51,7 +51,7 @@ from gateway.routes import ROUTERS
 from tests.support.stack import CLIENT_TIMEOUT, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
 # Generated examples per operation in the fuzzing phase (the schema's own examples come on top).
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "6"))
 SEED = 20_240_610
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
