@@ -1,0 +1,125 @@
+"""The gateway's live feed across an empty broker restart (gateway/live/feed.py), on a broker of
+its own: subscribers are told to resync, and every event published into the new incarnation
+reaches them, including events in a partition the topic did not have before (tansu auto-creates
+a topic any client asks about, with four partitions; the catalogue says three).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from gateway.live.feed import LiveFeed
+from gateway.live.hub import LiveHub
+from gateway.live.settings import LiveSettings
+from platformkit.outbox import build_envelope
+from platformkit.topics import SHOTS_EVENTS
+from protos.events.v1 import shots_pb2 as events_pb2
+from tests.conftest import Engines
+from tests.integration.messaging_support import Harness, crash, fast_settings, wait_until
+
+AUTO_CREATED_PARTITIONS = 4
+SHOOTING = uuid.uuid4()
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+
+    def deliver(self, text: str) -> None:
+        self.messages.append(json.loads(text))
+
+    def shot_ids(self) -> set[str]:
+        return {m["shot_id"] for m in self.messages if m["type"] == "shot"}
+
+
+@pytest.fixture
+async def harness(engines: Engines, new_database: Callable[[str], str]) -> AsyncIterator[Harness]:
+    async with Harness(new_database, engines.broker.bootstrap) as h:
+        yield h
+
+
+async def publish_to_every_partition(bootstrap: str, partitions: int) -> set[str]:
+    """One ``shot.status_changed`` per partition; the shot ids sent."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    sent = set()
+    try:
+        for partition in range(partitions):
+            state = events_pb2.ShotState(
+                shot_id=str(uuid.uuid4()),
+                production_request_id=str(uuid.uuid4()),
+                shooting_id=str(SHOOTING),
+                shot_type_id=str(uuid.uuid4()),
+                status="REVIEW",
+                version=1,
+            )
+            envelope = build_envelope(
+                event_id=uuid.uuid4(),
+                event_type="shot.status_changed",
+                aggregate_id=state.shot_id,
+                payload=state,
+                source="shots",
+            )
+            await producer.send_and_wait(SHOTS_EVENTS.name, envelope.SerializeToString(), partition=partition)
+            sent.add(state.shot_id)
+    finally:
+        await producer.stop()
+    return sent
+
+
+def make_topic(bootstrap: str, partitions: int) -> None:
+    async def create() -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(SHOTS_EVENTS.name, num_partitions=partitions, replication_factor=1)])
+        finally:
+            await admin.close()
+
+    # On a thread of its own, holding the test's event loop: the topic exists before the feed looks.
+    maker = threading.Thread(target=asyncio.run, args=(create(),))
+    maker.start()
+    maker.join()
+
+
+async def test_after_an_empty_restart_subscribers_resync_and_get_every_new_event(harness: Harness) -> None:
+    broker = harness.own_broker()
+    bootstrap = harness.bootstrap
+    make_topic(bootstrap, SHOTS_EVENTS.partitions)
+    hub = LiveHub(LiveSettings(reset_margin_seconds=0))
+    feed = LiveFeed(fast_settings(bootstrap), hub, client_id=f"test-live-{uuid.uuid4().hex[:8]}")
+    subscriber = Recorder()
+    hub.subscribe(SHOOTING, subscriber)
+    await feed.start()
+    try:
+        await asyncio.wait_for(feed.reading.wait(), 60)
+        before = await publish_to_every_partition(bootstrap, SHOTS_EVENTS.partitions)
+
+        async def received(ids: set[str]) -> bool:
+            return ids <= subscriber.shot_ids()
+
+        await wait_until(lambda: received(before), "the events before the reset")
+
+        crash(broker)
+        broker.start()
+        make_topic(bootstrap, AUTO_CREATED_PARTITIONS)
+        after = await publish_to_every_partition(bootstrap, AUTO_CREATED_PARTITIONS)
+
+        async def resynced() -> bool:
+            return any(m["type"] == "resync_required" for m in subscriber.messages)
+
+        await wait_until(resynced, "the subscription to be told to resync")
+        # Every partition of the new incarnation, the fourth too, long before aiokafka's own
+        # metadata refresh (five minutes) would have found it.
+        await wait_until(lambda: received(after), "the events after the reset, from every partition")
+        assert len(subscriber.shot_ids()) == len(before) + len(after)
+    finally:
+        await feed.stop()
