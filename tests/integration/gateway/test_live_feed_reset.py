@@ -21,11 +21,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from gateway.live.feed import LiveFeed
 from gateway.live.hub import LiveHub
 from gateway.live.settings import LiveSettings
-from platformkit.outbox import build_envelope
 from platformkit.topics import SHOTS_EVENTS
-from protos.events.v1 import shots_pb2 as events_pb2
 from tests.conftest import Engines
 from tests.integration.messaging_support import Harness, crash, fast_settings, wait_until
+from tests.unit.gateway.test_live import shot_envelope
 
 AUTO_CREATED_PARTITIONS = 4
 SHOOTING = uuid.uuid4()
@@ -55,23 +54,9 @@ async def publish_to_every_partition(bootstrap: str, partitions: int) -> set[str
     sent = set()
     try:
         for partition in range(partitions):
-            state = events_pb2.ShotState(
-                shot_id=str(uuid.uuid4()),
-                production_request_id=str(uuid.uuid4()),
-                shooting_id=str(SHOOTING),
-                shot_type_id=str(uuid.uuid4()),
-                status="REVIEW",
-                version=1,
-            )
-            envelope = build_envelope(
-                event_id=uuid.uuid4(),
-                event_type="shot.status_changed",
-                aggregate_id=state.shot_id,
-                payload=state,
-                source="shots",
-            )
+            envelope = shot_envelope(shooting_id=SHOOTING)
             await producer.send_and_wait(SHOTS_EVENTS.name, envelope.SerializeToString(), partition=partition)
-            sent.add(state.shot_id)
+            sent.add(envelope.aggregate_id)
     finally:
         await producer.stop()
     return sent
