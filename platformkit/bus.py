@@ -30,23 +30,7 @@ asked before the bus recreated it: keys then map to other partitions, which only
 for parallelism, not for per-key order within the new incarnation; a consumer renews its client
 on an epoch change, so its group is assigned every partition the topic has now.
 
-Consuming. :class:`Consumer` reads in a consumer group with manual commits. Per message, in
-one database transaction, it records ``(consumer, event id)`` in ``processed_events`` and runs
-the handler only if that row is new; then it commits the Kafka offset. A redelivered event
-therefore changes nothing. Failures are handled in two ways:
-
-- Transient ones (database or network unavailable, serialization conflicts, a handler raising
-  :class:`TransientError`) are retried with capped backoff for as long as they last: the
-  partition waits, and nothing is skipped.
-- Any other exception is a bug or bad data that the same input will hit again. Retrying it
-  forever would stall every later event of its partition, so it is retried ``max_attempts``
-  times, then logged at ERROR with the event id and type and *skipped* (its offset is
-  committed, no ``processed_events`` row is written). The log line is the dead letter: fix the
-  cause and re-publish the event if its effect is still wanted.
-
-Metrics (:mod:`platformkit.metrics`): per record, its processing time and outcome (processed,
-duplicate, skipped, unreadable); per partition, after each batch, how far the consumer is behind
-the partition's end as the last fetch saw it (no extra broker round trip).
+Consuming: :mod:`platformkit.consumer` (idempotent consumers over this bus).
 """
 
 from __future__ import annotations
@@ -54,32 +38,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, TopicAlreadyExistsError
-from google.protobuf.message import DecodeError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from platformkit import metrics
-from platformkit.backoff import Backoff
-from platformkit.db import transaction
-from platformkit.messaging_tables import MessagingTables
 from platformkit.settings import ProcessSettings
 from platformkit.telemetry import background
 from platformkit.topics import ALL_TOPICS, BROKER_EPOCH, Topic, ensure_topics
-from platformkit.transient import TransientError, is_transient
-from protos.events.v1.envelope_pb2 import EventEnvelope
 
-# Handlers raise TransientError from here; which failures are transient lives in platformkit.transient.
-__all__ = ["BrokerUnavailable", "Bus", "Consumer", "TransientError", "is_transient"]
+__all__ = ["BrokerUnavailable", "Bus"]
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
@@ -91,7 +64,6 @@ _EPOCH_TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 _Client = TypeVar("_Client", AIOKafkaProducer, AIOKafkaConsumer)
 EpochListener = Callable[[str | None, str], None]
-Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
 
 
 class OutgoingRecord(Protocol):
@@ -379,269 +351,3 @@ async def _started(client: _Client) -> _Client:
             await client.stop()
         raise
     return client
-
-
-class _Stopping(Exception):
-    """The consumer is stopping while an event still waits for a retry: leave it uncommitted."""
-
-
-class _Renew(Exception):
-    """The broker was reset: leave the group and join again with a new client (fresh metadata)."""
-
-
-class Consumer:
-    """An idempotent consumer of ``topics`` in the consumer group ``group_id``.
-
-    ``name`` identifies the logical consumer in ``processed_events``: replicas of one worker
-    share it (and the group); two different reactions to the same event use two names.
-    """
-
-    def __init__(
-        self,
-        settings: ProcessSettings,
-        sessions: async_sessionmaker[AsyncSession],
-        tables: MessagingTables,
-        *,
-        name: str,
-        group_id: str,
-        topics: Sequence[Topic],
-        handler: Handler,
-        bus: Bus,
-        max_attempts: int = 5,
-        max_batch: int = 100,
-    ) -> None:
-        self.name = name
-        self.group_id = group_id
-        self._settings = settings
-        self._sessions = sessions
-        self._tables = tables
-        self._topics = [t.name for t in topics]
-        self._handler = handler
-        self._bus = bus
-        self._max_attempts = max_attempts
-        self._max_batch = max_batch
-        self._kafka: AIOKafkaConsumer | None = None
-        self._rewind = False
-        self._renew = False
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._remove_listener: Callable[[], None] | None = None
-
-    @property
-    def assignment(self) -> frozenset[TopicPartition]:
-        """The partitions this consumer currently owns (empty while joining or stopped)."""
-        return frozenset(self._kafka.assignment()) if self._kafka else frozenset()
-
-    async def start(self) -> None:
-        """Join the group in the background (an unreachable broker is retried)."""
-        self._stopping.clear()
-        self._remove_listener = self._bus.add_epoch_listener(self._on_epoch_change)
-        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
-
-    async def stop(self, timeout: float = 10.0) -> None:
-        """Finish the event in hand, leave the group (its partitions go to the others)."""
-        self._stopping.set()
-        if self._task:
-            try:
-                await asyncio.wait_for(self._task, timeout)
-            except TimeoutError:
-                log.warning("consumer %s did not stop within %.0fs; cancelled", self.name, timeout)
-            self._task = None
-        if self._remove_listener:
-            self._remove_listener()
-            self._remove_listener = None
-
-    def _on_epoch_change(self, previous: str | None, current: str) -> None:
-        # The bus has just made sure the topics exist; a client made before may still hold the lost
-        # broker's metadata (the same topics with the catalogue's partition count), while a topic
-        # that some client's request auto-created on the new broker may have more partitions: a
-        # group assigned from the old view never reads those (until a metadata refresh, minutes
-        # later). So the consumer renews its client, then rewinds.
-        if previous is not None:
-            self._renew = True
-            self._rewind = True
-
-    async def _run(self) -> None:
-        backoff = Backoff()
-        while not self._stopping.is_set():
-            kafka = AIOKafkaConsumer(
-                *self._topics,
-                bootstrap_servers=self._settings.kafka_bootstrap_servers,
-                client_id=f"{self._bus.client_id}-{self.name}",
-                group_id=self.group_id,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                session_timeout_ms=self._settings.kafka_session_timeout_ms,
-                heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
-                fetch_max_wait_ms=20,
-            )
-            try:
-                await kafka.start()
-                self._kafka = kafka
-                await self._consume(kafka, backoff)
-            except _Stopping:
-                break
-            except _Renew:
-                log.info("consumer %s: joining again after the broker reset", self.name)
-            except Exception as exc:
-                delay = backoff.next_delay()
-                log.warning("consumer %s: %s; reconnecting in %.1fs", self.name, exc, delay)
-                await self._pause(delay)
-            finally:
-                self._kafka = None
-                with contextlib.suppress(Exception):
-                    await kafka.stop()
-
-    async def _consume(self, kafka: AIOKafkaConsumer, backoff: Backoff) -> None:
-        while not self._stopping.is_set():
-            if self._renew:
-                self._renew = False
-                raise _Renew
-            if self._rewind and kafka.assignment():
-                self._rewind = False
-                log.warning(
-                    "consumer %s: the broker was reset; re-reading %s from the beginning",
-                    self.name,
-                    sorted(map(str, kafka.assignment())),
-                )
-                await kafka.seek_to_beginning()
-            batches = await kafka.getmany(timeout_ms=200, max_records=self._max_batch)
-            backoff.reset()
-            for partition, records in batches.items():
-                for record in records:
-                    if self._stopping.is_set():
-                        return
-                    await self._handle(record)
-                    if not await self._commit(kafka, partition, record.offset + 1):
-                        break  # partition revoked: its new owner resumes from the last commit
-                self._note_lag(kafka, partition, records[-1].offset + 1)
-
-    async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> bool:
-        try:
-            await kafka.commit({partition: offset})
-        except KafkaError as exc:
-            # Usually a rebalance took the partition away (expected); otherwise the broker is in trouble.
-            revoked = isinstance(exc, CommitFailedError | IllegalStateError)
-            log.log(
-                logging.INFO if revoked else logging.WARNING,
-                "consumer %s: offset of %s not committed (%s); it will be redelivered",
-                self.name,
-                partition,
-                exc,
-            )
-            return False
-        return True
-
-    def _note_lag(self, kafka: AIOKafkaConsumer, partition: TopicPartition, position: int) -> None:
-        end = kafka.highwater(partition)
-        if end is not None:
-            metrics.consumer_lag(self.name, partition.topic, str(partition.partition)).set(max(end - position, 0))
-
-    async def _handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        """Process one record (timed, its outcome counted) inside a span continuing the writer's trace."""
-        began = time.perf_counter()
-        outcome = await self._handle_traced(record)
-        metrics.consumer_processing(self.name, record.topic).observe(time.perf_counter() - began)
-        metrics.consumer_records(self.name, record.topic, outcome).inc()
-
-    async def _handle_traced(self, record: ConsumerRecord[bytes, bytes]) -> str:
-        # Last value wins: a producer span injected after the writer's own context is the nearest hop.
-        headers = {name: bytes(value or b"").decode(errors="replace") for name, value in record.headers}
-        attributes = {
-            "messaging.system": "kafka",
-            "messaging.operation.type": "process",
-            "messaging.destination.name": record.topic,
-            "messaging.destination.partition.id": str(record.partition),
-            "messaging.kafka.offset": record.offset,
-            "messaging.consumer.group.name": self.group_id,
-        }
-        with _tracer.start_as_current_span(
-            f"process {record.topic}",
-            context=propagate.extract(headers),
-            kind=trace.SpanKind.CONSUMER,
-            attributes=attributes,
-        ) as span:
-            envelope = self._parse(record)
-            if envelope is None:
-                span.set_status(trace.Status(trace.StatusCode.ERROR, "unreadable envelope"))
-                return "unreadable"
-            span.set_attributes({"messaging.message.id": envelope.id, "platform.event.type": envelope.type})
-            return await self._apply_with_retries(envelope, span)
-
-    def _parse(self, record: ConsumerRecord[bytes, bytes]) -> EventEnvelope | None:
-        try:
-            envelope = EventEnvelope.FromString(record.value or b"")
-            uuid.UUID(envelope.id)
-        except (DecodeError, ValueError) as exc:
-            log.error(
-                "consumer %s: skipping unreadable message at %s[%d]@%d: %s",
-                self.name,
-                record.topic,
-                record.partition,
-                record.offset,
-                exc,
-            )
-            return None
-        return envelope
-
-    async def _apply_with_retries(self, envelope: EventEnvelope, span: trace.Span) -> str:
-        """Apply until done; the outcome: ``processed``, ``duplicate`` or ``skipped``."""
-        backoff = Backoff()
-        failures = 0
-        while True:
-            try:
-                applied = await self._apply(envelope)
-            except Exception as exc:
-                span.record_exception(exc)
-                transient = is_transient(exc)
-                if not transient:
-                    failures += 1
-                if failures >= self._max_attempts:
-                    span.set_status(trace.Status(trace.StatusCode.ERROR, "skipped after repeated failures"))
-                    log.error(
-                        "consumer %s: skipping event %s (%s) after %d failed attempts",
-                        self.name,
-                        envelope.id,
-                        envelope.type,
-                        failures,
-                        exc_info=exc,
-                        extra={"event_id": envelope.id, "event_type": envelope.type},
-                    )
-                    return "skipped"
-                delay = backoff.next_delay()
-                log.warning(
-                    "consumer %s: event %s (%s) failed (%s: %s); %s retry in %.1fs",
-                    self.name,
-                    envelope.id,
-                    envelope.type,
-                    type(exc).__name__,
-                    exc,
-                    "transient," if transient else f"attempt {failures}/{self._max_attempts},",
-                    delay,
-                )
-                if not await self._pause(delay):
-                    raise _Stopping from exc
-            else:
-                span.set_attribute("platform.event.duplicate", not applied)
-                return "processed" if applied else "duplicate"
-
-    async def _apply(self, envelope: EventEnvelope) -> bool:
-        """Record the event and run the handler in one transaction; False if already processed."""
-        processed = self._tables.processed_events
-        async with transaction(self._sessions) as session:
-            inserted = await session.scalar(
-                pg_insert(processed)
-                .values(consumer=self.name, event_id=uuid.UUID(envelope.id))
-                .on_conflict_do_nothing()
-                .returning(processed.c.event_id)
-            )
-            if inserted is None:
-                return False
-            await self._handler(session, envelope)
-        return True
-
-    async def _pause(self, seconds: float) -> bool:
-        """Sleep unless asked to stop; returns False when stopping."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        return not self._stopping.is_set()

@@ -9,7 +9,7 @@ What is measured, and where it is fed from:
 - Outbox (every service): rows waiting and the age of the oldest, rows published and the time
   from commit to broker acknowledgement (:mod:`platformkit.outbox`).
 - Consumers (services and workers): records behind the end of each partition, processing time
-  and outcome per topic (:mod:`platformkit.bus`).
+  and outcome per topic (:mod:`platformkit.consumer`).
 - Work outcomes: generations and pushes by final status (the workers).
 - SQL statements by origin: the RPC (``/pkg.Service/Method``) or HTTP route template that ran
   them, ``background`` for everything else (relays, consumers, probes); fed by

@@ -22,7 +22,8 @@ import uvloop
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from platformkit import db, metrics, rpc, telemetry
-from platformkit.bus import Bus, Consumer
+from platformkit.bus import Bus
+from platformkit.consumer import Consumer
 from platformkit.health import BrokerProbe, probe_database
 from platformkit.logs import configure_logging
 from platformkit.messaging_tables import MessagingTables

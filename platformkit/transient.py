@@ -1,7 +1,7 @@
 """Which failures are transient: "not now" (a database restarting, a peer unreachable, a
 serialization conflict) rather than "never" (a bug, bad data).
 
-Consumers retry transient failures for as long as they last (:mod:`platformkit.bus`); request
+Consumers retry transient failures for as long as they last (:mod:`platformkit.consumer`); request
 paths answer them as "unavailable, retry later" (gRPC UNAVAILABLE, HTTP 503 with Retry-After)
 instead of an internal error, since nothing is wrong with the request itself.
 """

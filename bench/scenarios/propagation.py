@@ -14,7 +14,7 @@ socket (tests/support/live.py, subscribed to the shooting) stamps each message's
 
 The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
 the time until a consumer with the platform's consumer settings (fetch_max_wait_ms=20, as
-platformkit.bus) receives it, one record at a time.
+platformkit.consumer) receives it, one record at a time.
 """
 
 from __future__ import annotations

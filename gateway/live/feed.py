@@ -1,6 +1,6 @@
 """This gateway process's own reading of ``shots.events``, handed to its hub.
 
-Why not :class:`platformkit.bus.Consumer`: it is built for effects on a database (a consumer
+Why not :class:`platformkit.consumer.Consumer`: it is built for effects on a database (a consumer
 group shares the work, offsets are committed, every event id is recorded in
 ``processed_events`` in the effect's transaction). The effect here is a message on sockets that
 live in this process only, so:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from platformkit.bus import is_transient
 from platformkit.service import ConsumerSpec, ServiceContext
 from platformkit.topics import STYLING_REQUESTS
+from platformkit.transient import is_transient
 from protos.events.v1 import outfits_pb2 as events_pb2
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.outfits import events

@@ -24,7 +24,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from devstack.engines import EmbeddedBroker, free_port
-from platformkit.bus import Bus, Consumer, Handler
+from platformkit.bus import Bus
+from platformkit.consumer import Consumer, Handler
 from platformkit.db import create_engine, new_metadata, session_factory, transaction
 from platformkit.messaging_tables import MessagingTables, messaging_tables
 from platformkit.outbox import OutboxRelay, add_event

@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from platformkit.bus import TransientError
+from platformkit.transient import TransientError
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from tests.conftest import Engines
 from tests.integration.messaging_support import (
@@ -157,7 +157,7 @@ async def test_poison_event_is_retried_a_bounded_number_of_times_then_logged_and
     [poison] = await db.write_events(topic, ["agg-1"], text="poison")
     [healthy] = await db.write_events(topic, ["agg-1"])  # same partition, behind the poison
 
-    with caplog.at_level(logging.ERROR, logger="platformkit.bus"):
+    with caplog.at_level(logging.ERROR, logger="platformkit.consumer"):
         await wait_until(lambda: db.has_effects("counter", [healthy]), "the event behind the poison took effect")
 
     assert await db.effect_counts("counter") == {healthy: 1}

@@ -12,8 +12,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import exc as sa_exc
 
 from platformkit.backoff import Backoff
-from platformkit.bus import TransientError, is_transient
 from platformkit.outbox import build_envelope
+from platformkit.transient import TransientError, is_transient
 
 
 def test_backoff_doubles_up_to_the_cap_and_restarts_after_a_reset() -> None:
