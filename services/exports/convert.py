@@ -2,38 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from platformkit.protoconv import text, timestamp
 from protos.events.v1 import exports_pb2 as events_pb2
 from protos.exports.v1 import exports_pb2 as pb
 from services.exports.models import ExportConfiguration, ExternalIntegration, ProductMapping, PushRecord
 
 
+def _scoped(row: ExportConfiguration | ExternalIntegration) -> dict[str, Any]:
+    """The fields every owned, organization-scoped resource shows."""
+    return {
+        "id": str(row.id),
+        "name": row.name,
+        "owner_id": str(row.owner_id),
+        "organization_id": text(row.organization_id),
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
+    }
+
+
 def configuration_to_pb(row: ExportConfiguration) -> pb.ExportConfiguration:
     return pb.ExportConfiguration(
-        id=str(row.id),
-        name=row.name,
-        format=row.format,
-        quality=row.quality,
-        metadata_adapter=row.metadata_adapter,
-        owner_id=str(row.owner_id),
-        organization_id=text(row.organization_id),
-        created_at=timestamp(row.created_at),
-        updated_at=timestamp(row.updated_at),
+        format=row.format, quality=row.quality, metadata_adapter=row.metadata_adapter, **_scoped(row)
     )
 
 
 def integration_to_pb(row: ExternalIntegration) -> pb.Integration:
     """Never the secret, not even encrypted."""
-    return pb.Integration(
-        id=str(row.id),
-        name=row.name,
-        integration_type=row.integration_type,
-        endpoint_url=row.endpoint_url,
-        owner_id=str(row.owner_id),
-        organization_id=text(row.organization_id),
-        created_at=timestamp(row.created_at),
-        updated_at=timestamp(row.updated_at),
-    )
+    return pb.Integration(integration_type=row.integration_type, endpoint_url=row.endpoint_url, **_scoped(row))
 
 
 def mapping_to_pb(row: ProductMapping) -> pb.ProductMapping:
