@@ -65,6 +65,17 @@ async def register_upload(session: AsyncSession, store: MediaStore, key: str, lo
     return await record_media(session, key, data)
 
 
+async def attach_media(session: AsyncSession, media_ids: Sequence[uuid.UUID]) -> None:
+    """Media a new image uses are attached again (a prediction picked after its own revision was
+    deleted, an earlier image refined): only media nobody uses may be swept."""
+    if media_ids:
+        await session.execute(
+            sa.update(MediaObject)
+            .where(MediaObject.id.in_(media_ids), MediaObject.detached_at.is_not(None))
+            .values(detached_at=None)
+        )
+
+
 async def detach_media(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> int:
     """R143: the media of the revisions' images are detached (the images go with the revision)."""
     used = sa.select(RevisionImage.image_media_id).where(RevisionImage.shot_revision_id.in_(revision_ids))

@@ -64,6 +64,47 @@ def test_r115_r116_a29_skip_rules_and_a30_counts():
     assert generation.prediction_seeds(7, 3) == [7, 8, 9]
 
 
+def _violations(*images: revisions.ImageInput) -> list[tuple[tuple[str, ...], str]]:
+    try:
+        revisions.check_images(images)
+    except Invalid as exc:
+        return [(v.loc, v.msg) for v in exc.violations]
+    return []
+
+
+def test_a60_each_image_names_exactly_one_source():
+    ok = (
+        revisions.ImageInput("PREDICTION", prediction_id="p"),
+        revisions.ImageInput("REFINE", refine_id="r"),
+        revisions.ImageInput("UPLOAD", media_key="k"),
+        revisions.ImageInput("UPLOAD", image_url="https://x/a.png"),
+    )
+    assert _violations(*ok) == []
+    found = _violations(
+        revisions.ImageInput("PREDICTION"),
+        revisions.ImageInput("UPLOAD", prediction_id="p", image_url="https://x/a.png"),
+        revisions.ImageInput("REFINE", refine_id="r", media_key="k"),
+        revisions.ImageInput("SKETCH"),
+    )
+    assert [loc[-1] for loc, _ in found] == ["prediction_id", "prediction_id", "image_url", "source_type"]
+    assert [loc[2] for loc, _ in found] == ["0", "1", "2", "3"]
+
+
+def test_sources_resolve_only_to_the_shots_own_pictures():
+    assert revisions.prediction_problem(True, "COMPLETED", True) is None
+    assert "not a prediction of this shot" in str(revisions.prediction_problem(False, "COMPLETED", True))
+    assert "PENDING" in str(revisions.prediction_problem(True, "PENDING", False))
+    assert revisions.refine_problem(True, True) is None
+    assert revisions.refine_problem(False, True) and revisions.refine_problem(True, False)
+
+
+def test_a_review_keeps_the_authors_notes_and_adds_its_own():
+    assert revisions.with_review("first", "REJECTED", "no") == "first\n\nREJECTED: no"
+    assert revisions.with_review(None, "APPROVED", "lovely") == "APPROVED: lovely"
+    assert revisions.with_review("first", "APPROVED", None) == "first"
+    assert revisions.with_review("first", "APPROVED", "  ") == "first"
+
+
 def test_filenames_are_sanitised_and_keys_recognised():
     assert sanitise_filename("../../etc/pass wd.exe", "image/png") == "pass-wd.png"
     assert sanitise_filename("", "image/jpeg") == "image.jpg"
