@@ -46,9 +46,12 @@ async def start_for_shots(
     count: int,
     num_predictions: int = 1,
     model_id: str | None = None,
+    *,
+    explicit: bool = False,
 ) -> pb.StartGenerationsResponse:
     """Start ``count`` generations per shot of the look (all its shots when ``shots`` is None),
-    owner only (R11); the shots service skips back views and shots without a base image."""
+    owner only (R11); the shots service skips back views and shots without a base image, or,
+    for an ``explicit`` shot-level request, refuses what it cannot generate (409)."""
     metadata = principal_metadata(principal)
     [planner] = GenerationPlanner.for_page(await _look(clients, principal, look_id))
     if shots is None:
@@ -61,7 +64,7 @@ async def start_for_shots(
         for spec in specs:
             spec.model_id = model_id
     return await clients.shots.StartGenerations(  # type: ignore[no-any-return]
-        pb.StartGenerationsRequest(specs=specs, owner_only=True), metadata=metadata
+        pb.StartGenerationsRequest(specs=specs, owner_only=True, explicit=explicit), metadata=metadata
     )
 
 

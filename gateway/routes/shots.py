@@ -229,16 +229,17 @@ async def generate_shot(
     shot_id: uuid.UUID,
     body: Annotated[ShotGenerateRequest | None, Body()] = None,
 ) -> ShotGenerateResponse:
-    """One generation of ``num_predictions`` predictions for the shot (owner only, R11)."""
+    """One generation of ``num_predictions`` predictions for the shot (owner only, R11). An
+    explicit request: a back view is generated too, and a shot without a base image for its shot
+    type is 409 with the reason (the skip rules are E20's and E21's)."""
     body = body or ShotGenerateRequest()
     metadata = principal_metadata(principal)
     shot = await clients.shots.GetShot(common_pb2.IdRequest(id=str(shot_id)), metadata=metadata)
     started = await start_for_shots(
-        clients, principal, shot.production_request_id, [shot], 1, body.num_predictions, body.model_id
+        clients, principal, shot.production_request_id, [shot], 1, body.num_predictions, body.model_id, explicit=True
     )
     ids = [uuid.UUID(g.id) for g in started.generations]
-    message = "Generation started" if ids else "; ".join(f"skipped: {s.reason}" for s in started.skipped)
-    return ShotGenerateResponse(shot_id=shot_id, generation_ids=ids, message=message)
+    return ShotGenerateResponse(shot_id=shot_id, generation_ids=ids, message="Generation started")
 
 
 @router.post("/{shot_id}/revision", summary="Create Shot Revision")

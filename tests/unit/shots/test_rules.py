@@ -62,6 +62,9 @@ def test_r115_r116_a29_skip_rules_and_a30_counts():
         with pytest.raises(Invalid):
             generation.check_count(bad, ("body", "count"))
     assert generation.prediction_seeds(7, 3) == [7, 8, 9]
+    # A request for one shot generates a back view; a missing base image is still a reason.
+    assert generation.skip_reason("BACK", "data:x", explicit=True) is None
+    assert generation.skip_reason("BACK", "", explicit=True) == generation.SKIP_NO_BASE_IMAGE
 
 
 def _violations(*images: revisions.ImageInput) -> list[tuple[tuple[str, ...], str]]:
