@@ -159,8 +159,9 @@ class OutfitsView:
         }
 
     def summary_fields(self, look_id: str) -> dict[str, Any]:
-        """R89: THE outfit's product count, and the styling status (PENDING while any proposal is
-        being styled, else THE outfit's or the newest proposal's)."""
+        """R89: THE outfit's product count, and the styling status: PENDING while any proposal is
+        being styled, else THE outfit's own ``generation_status`` exactly as the full look shows it
+        (null for an outfit nobody styled: a manual one), else the newest proposal's."""
         known = self.looks.get(look_id)
         if known is None:
             return {"outfit_products_count": 0, "outfit_generation_status": None}
@@ -169,7 +170,7 @@ class OutfitsView:
         if "PENDING" in statuses:
             status: str | None = "PENDING"
         elif outfit is not None:
-            status = outfit.generation_status if outfit.HasField("generation_status") else "COMPLETED"
+            status = value(outfit, "generation_status")
         else:
             status = statuses[-1] if statuses else None
         return {
