@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import uuid
 from collections.abc import Sequence
 
 from fastapi import HTTPException, status
-from PIL import Image, UnidentifiedImageError
 
 from gateway.media import Media
 from gateway.schemas.shots import ShotRevisionImageData
 from platformkit.errors import Invalid
+from platformkit.media.images import image_content_type
 from platformkit.media.keys import key_from_url, upload_key
 from protos.shots.v1 import shots_pb2 as pb
-
-_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "AVIF": "image/avif", "GIF": "image/gif"}
 
 
 def too_large(limit: int) -> HTTPException:
@@ -40,11 +37,7 @@ def decode_image(text: str, limit: int, loc: tuple[str, ...]) -> tuple[bytes, st
         raise Invalid.at(loc, "Not base64 image data") from None
     if len(data) > limit:
         raise too_large(limit)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            content_type = _FORMATS.get(image.format or "")
-    except (UnidentifiedImageError, OSError):
-        content_type = None
+    content_type = image_content_type(data)
     if content_type is None:
         raise Invalid.at(loc, "Not an image (JPEG, PNG, WebP, AVIF or GIF)")
     return data, content_type

@@ -8,10 +8,11 @@ Media-backed images carry ``image_media`` and an ``effective_image_url`` that a 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -69,10 +70,12 @@ class PushView:
 NO_PUSHES = PushView()
 
 
-def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic | None:
-    if not message.HasField(field):
-        return None
-    media: pb.MediaObject = getattr(message, field)
+# MediaInput fields a media resource shows as the client described it (outfit references).
+DESCRIBED = ("alt_text", "caption", "color_profile", "dominant_color", "duration", "protected")
+
+
+def media_resource(media: pb.MediaObject, described: Mapping[str, Any] | None = None) -> MediaResourcePublic:
+    """A stored file as the reference's MediaResourcePublic, its URL loadable by a browser."""
     width, height = value(media, "width"), value(media, "height")
     return MediaResourcePublic(
         id=media.id,
@@ -91,7 +94,12 @@ def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic |
         if height > width
         else "SQUARE",
         created_at=dt(media, "created_at"),
+        **{name: described[name] for name in DESCRIBED if described and described.get(name) is not None},
     )
+
+
+def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic | None:
+    return media_resource(getattr(message, field)) if message.HasField(field) else None
 
 
 class ShotRevisionImagePublic(BaseModel):

@@ -33,10 +33,13 @@ def image_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
-async def record_media(session: AsyncSession, key: str, data: bytes) -> MediaObject:
+async def record_media(
+    session: AsyncSession, key: str, data: bytes, *, shooting_id: uuid.UUID | None = None
+) -> MediaObject:
     """The media row of ``key`` (created from ``data`` when new; a retry finds the first one)."""
     size = image_size(data)
     values = {
+        "shooting_id": shooting_id,
         "id": uuid.uuid4(),
         "key": key,
         "content_type": content_type_of(key),
