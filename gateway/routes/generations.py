@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from typing import Annotated
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Body, Query
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PrincipalDep
 from gateway.media import MediaDep
+from gateway.outfit_composition import look_outfits
 from gateway.schemas.generations import (
     GenerationPlanner,
     GenerationPublic,
@@ -50,10 +52,14 @@ async def start_for_shots(
     explicit: bool = False,
 ) -> pb.StartGenerationsResponse:
     """Start ``count`` generations per shot of the look (all its shots when ``shots`` is None),
-    owner only (R11); the shots service skips back views and shots without a base image, or,
-    for an ``explicit`` shot-level request, refuses what it cannot generate (409)."""
+    styled with the look's outfit (R117), owner only (R11); the shots service skips back views
+    and shots without a base image, or, for an ``explicit`` shot-level request, refuses what it
+    cannot generate (409)."""
     metadata = principal_metadata(principal)
-    [planner] = GenerationPlanner.for_page(await _look(clients, principal, look_id))
+    page, outfits = await asyncio.gather(
+        _look(clients, principal, look_id), look_outfits(clients, principal, [look_id])
+    )
+    [planner] = GenerationPlanner.for_page(page, outfits)
     if shots is None:
         listed = await clients.shots.ListShotsByLooks(
             pb.ListShotsByLooksRequest(production_request_ids=[look_id]), metadata=metadata
