@@ -17,6 +17,7 @@ from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
 from gateway.push_composition import shots_view
+from gateway.revision_owners import revisions_of, with_owners
 from gateway.schemas.common import Message
 from gateway.schemas.generations import GenerationPlanner
 from gateway.schemas.look_updates import ProductionRequestUpdate
@@ -106,7 +107,8 @@ async def update_production_request(
     outfits, pushes = await asyncio.gather(
         look_outfits(clients, principal, [look.id for look in page.looks]), shots_view(clients, principal, page.shots)
     )
-    return LookComposer(page, list(page.shots), assignees, outfits, pushes).public(page.looks[0])
+    view = await with_owners(session, pushes, revisions_of(page.shots))
+    return LookComposer(page, list(page.shots), assignees, outfits, view).public(page.looks[0])
 
 
 def _look_ref(shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.LookRef:

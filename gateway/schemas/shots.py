@@ -52,10 +52,15 @@ class ExternalImagePushPublic(BaseModel):
 
 @dataclass(frozen=True)
 class PushView:
-    """The push records of the revisions one answer shows, fetched once for all of them
-    (:mod:`gateway.push_composition`); a revision without pushes has none and status null (R156)."""
+    """What the revisions one answer shows take from outside the shots service, fetched once for
+    all of them: their push records (:mod:`gateway.push_composition`; a revision without pushes
+    has none and status null, R156) and their owners (identity, :mod:`gateway.revision_owners`)."""
 
     revisions: dict[str, exports_pb2.RevisionPushes] = field(default_factory=dict)
+    owners: dict[str, UserSummary] = field(default_factory=dict)
+
+    def owner(self, owner_id: str | None) -> UserSummary | None:
+        return self.owners.get(owner_id) if owner_id else None
 
     def records(self, revision_id: str) -> list[ExternalImagePushPublic]:
         found = self.revisions.get(revision_id)
@@ -148,7 +153,7 @@ class ShotRevisionPublic(BaseModel):
     shot_status: ProductionRequestStatusKey  # type: ignore[valid-type]
     shot_revision_status: str | None = None
     owner_id: uuid.UUID | None = None
-    # The revision owner's summary; answers leave it null (owner_id names them).
+    # Who made it: the uploader or creator, or the user who requested its generation.
     owner: UserSummary | None = None
     created_at: datetime
     updated_at: datetime
@@ -170,6 +175,7 @@ class ShotRevisionPublic(BaseModel):
             shot_status=message.shot_status,
             shot_revision_status=value(message, "shot_revision_status"),
             owner_id=value(message, "owner_id"),
+            owner=pushes.owner(value(message, "owner_id")),
             created_at=dt(message, "created_at"),
             updated_at=dt(message, "updated_at"),
             previous_revision_id=value(message, "previous_revision_id"),

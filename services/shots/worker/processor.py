@@ -185,6 +185,7 @@ class GenerationProcessor:
                 shot_status=status_after_generation(shot.status),
                 images=new_images,
                 previous=previous,
+                owner_id=generation.created_by,
                 generation_id=generation.id,
             )
             generation.status, generation.error, generation.revision_id = "COMPLETED", None, revision.id
