@@ -1,8 +1,9 @@
 """Images of a new revision as the shots service receives them.
 
 ``image_url`` naming this platform's media (the ``image_url`` of E44) becomes a media key the
-service registers; ``image_data`` (base64 or a ``data:`` URL) is stored here first, with the same
-size limit (413) and image check (422) as an upload.
+service registers; ``image_data`` (base64 or a ``data:`` URL), or a ``data:`` URL given as
+``image_url``, is stored here first, with the same size limit (413) and image check (422) as an
+upload.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ async def resolve_images(
                 setattr(message, name, str(getattr(image, name)))
         for prefix in ("", "sketch_"):
             url, data = getattr(image, f"{prefix}image_url"), getattr(image, f"{prefix}image_data")
+            if url and url.startswith("data:") and not data:  # inline data named as a URL: stored the same
+                url, data = None, url
             key = await _media_key(media, str(shot_id), url, data, (*loc, f"{prefix}image_data"))
             if key is not None:
                 setattr(message, f"{prefix}image_media_key", key)

@@ -100,9 +100,16 @@ async def create_revision(
     """E43 (A52): the new revision becomes current; previous defaults to the current one. Each
     image's picture is resolved from the source it names (:mod:`services.shots.image_sources`)."""
     rules.check_status(shot_status, ("body", "shot_status"))
+    rules.check_approved_has_image(shot_status, len(images))
     rules.check_images(
         rules.ImageInput(
-            i["source_type"], i.get("prediction_id"), i.get("refine_id"), i.get("image_url"), i.get("media_key")
+            i["source_type"],
+            i.get("prediction_id"),
+            i.get("refine_id"),
+            i.get("image_url"),
+            i.get("media_key"),
+            i.get("sketch_image_url"),
+            i.get("sketch_media_key"),
         )
         for i in images
     )

@@ -119,6 +119,8 @@ async def test_approve_needs_a_current_revision_with_a_picture(look):
     assert refused.status_code == 409 and "image" in refused.json()["detail"]
     assert (await look.client.get(f"/shots/{shot_id}")).json()["status"] == "REVIEW"
     assert (await look.client.get(f"/shots/{shot_id}/download")).status_code == 400  # the same judgement
+    created_approved = await revise(look.client, shot_id, [], shot_status="APPROVED")  # the same rule at creation
+    assert ("body", "images") in error_locs(created_approved), created_approved.text
     picture = data_url(two_tone((9, 9, 9), (99, 9, 9)))
     await revise(look.client, shot_id, [{"source_type": "UPLOAD", "image_data": picture}])
     approved = await look.client.post(f"/shots/{shot_id}/approve")
@@ -191,3 +193,25 @@ async def test_every_image_source_round_trips_through_read_download_and_export(l
         assert pushed.metadata["revision_id"] == revision["id"]
         assert_same_picture(picture, pushed.image, "export")
         assert Image.open(io.BytesIO(pushed.image)).format == "JPEG"
+
+
+async def test_an_image_url_that_could_never_be_fetched_is_422_and_a_data_url_is_stored(look, anon_api):
+    """Exploratory pass: ``ftp://...`` or ``not a url`` as an UPLOAD image (or sketch) was accepted
+    and only failed at download; a ``data:`` URL in ``image_url`` is stored like ``image_data``."""
+    shot_id = look.shot("front")["id"]
+    for image, field in (
+        ({"source_type": "UPLOAD", "image_url": "ftp://images.example/a.png"}, "image_url"),
+        ({"source_type": "UPLOAD", "image_url": "not a url"}, "image_url"),
+        (
+            {"source_type": "UPLOAD", "image_url": "https://x.example/a.png", "sketch_image_url": "/relative.png"},
+            "sketch_image_url",
+        ),
+    ):
+        response = await revise(look.client, shot_id, [image])
+        assert ("body", "images", "0", field) in error_locs(response), response.text
+    picture = two_tone((1, 120, 1), (120, 1, 1), (20, 30))
+    stored = await revise(look.client, shot_id, [{"source_type": "UPLOAD", "image_url": data_url(picture)}])
+    assert stored.status_code == 200, stored.text
+    [image] = stored.json()["images"]
+    assert image["image_media"]["width"] == 20 and not image["image_url"].startswith("data:")
+    assert_same_picture(picture, await fetch(anon_api, image["effective_image_url"]), "the stored data URL")

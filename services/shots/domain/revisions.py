@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from platformkit.errors import Conflict, Invalid, Violation
 
@@ -36,6 +37,17 @@ class ImageInput:
     refine_id: str | None = None
     image_url: str | None = None
     media_key: str | None = None
+    sketch_image_url: str | None = None
+    sketch_media_key: str | None = None
+
+
+def _not_fetchable(url: str | None, media_key: str | None) -> bool:
+    """A URL given for an image is this platform's media (a key) or an absolute http(s) URL:
+    anything else could never be shown, downloaded or exported."""
+    if not url or media_key:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme not in ("http", "https") or not parts.netloc
 
 
 def check_status(status: str, loc: tuple[str, ...]) -> None:
@@ -63,6 +75,12 @@ def _source_violation(image: ImageInput, loc: tuple[str, ...]) -> Violation | No
     field, missing = _SOURCE_FIELDS[image.source_type]
     if not given[field]:
         return Violation((*loc, field), missing)
+    for name, url, key in (
+        ("image_url", image.image_url, image.media_key),
+        ("sketch_image_url", image.sketch_image_url, image.sketch_media_key),
+    ):
+        if _not_fetchable(url, key):
+            return Violation((*loc, name), "An image URL is an absolute http(s) URL or this platform's upload URL")
     # The picture comes from the source alone: a second one would leave it ambiguous.
     for other, value in given.items():
         if other != field and value:
@@ -80,6 +98,13 @@ def check_images(images: Iterable[ImageInput]) -> None:
     ]
     if violations:
         raise Invalid(violations)
+
+
+def check_approved_has_image(shot_status: str, image_count: int) -> None:
+    """A revision created APPROVED needs an image, as approving one does: an approved revision is
+    what download and export deliver (every image of a new revision names a picture)."""
+    if shot_status == "APPROVED" and image_count == 0:
+        raise Invalid.at(("body", "images"), "An APPROVED revision needs at least one image")
 
 
 def prediction_problem(belongs_to_shot: bool, status: str | None, has_image: bool) -> str | None:

@@ -91,6 +91,23 @@ def test_a60_each_image_names_exactly_one_source():
     )
     assert [loc[-1] for loc, _ in found] == ["prediction_id", "prediction_id", "image_url", "source_type"]
     assert [loc[2] for loc, _ in found] == ["0", "1", "2", "3"]
+    never_fetched = _violations(
+        revisions.ImageInput("UPLOAD", image_url="ftp://x/a.png"),
+        revisions.ImageInput("UPLOAD", image_url="https://x/a.png", sketch_image_url="a.png"),
+        revisions.ImageInput("UPLOAD", image_url="https://x/a.png", sketch_image_url="s", sketch_media_key="k"),
+    )
+    assert [loc for loc, _ in never_fetched] == [
+        ("body", "images", "0", "image_url"),
+        ("body", "images", "1", "sketch_image_url"),
+    ]
+
+
+def test_an_approved_revision_needs_an_image():
+    revisions.check_approved_has_image("REVIEW", 0)
+    revisions.check_approved_has_image("APPROVED", 1)
+    with pytest.raises(Invalid) as caught:
+        revisions.check_approved_has_image("APPROVED", 0)
+    assert caught.value.violations[0].loc == ("body", "images")
 
 
 def test_sources_resolve_only_to_the_shots_own_pictures():
