@@ -79,13 +79,27 @@ async def attach_media(session: AsyncSession, media_ids: Sequence[uuid.UUID]) ->
         )
 
 
+def _media_of(images: sa.ColumnElement[bool]) -> sa.CompoundSelect:
+    """Ids of the media (images and sketches) of the revision images ``images`` selects."""
+    return sa.union(
+        sa.select(RevisionImage.image_media_id).where(images, RevisionImage.image_media_id.is_not(None)),
+        sa.select(RevisionImage.sketch_image_media_id).where(images, RevisionImage.sketch_image_media_id.is_not(None)),
+    )
+
+
 async def detach_media(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> int:
-    """R143: the media of the revisions' images are detached (the images go with the revision)."""
-    used = sa.select(RevisionImage.image_media_id).where(RevisionImage.shot_revision_id.in_(revision_ids))
-    sketches = sa.select(RevisionImage.sketch_image_media_id).where(RevisionImage.shot_revision_id.in_(revision_ids))
+    """R143: the media of the revisions' images are detached (the images go with the revision),
+    unless something else still uses them: another revision's image (a refine, an upload named
+    twice) or another context (media named for an outfit, which the shots service cannot follow)."""
+    leaving = RevisionImage.shot_revision_id.in_(revision_ids)
     result = await session.execute(
         sa.update(MediaObject)
-        .where(sa.or_(MediaObject.id.in_(used), MediaObject.id.in_(sketches)), MediaObject.detached_at.is_(None))
+        .where(
+            MediaObject.id.in_(_media_of(leaving)),
+            MediaObject.id.not_in(_media_of(~leaving)),
+            MediaObject.shooting_id.is_(None),
+            MediaObject.detached_at.is_(None),
+        )
         .values(detached_at=datetime.now(UTC))
     )
     return result.rowcount or 0

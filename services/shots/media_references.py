@@ -11,7 +11,8 @@ and registers new ones:
   an http(s) or ``data:`` image, fetched once (the outbound rules of every fetch apply), checked
   to be an image and stored, so the reference survives its source.
 
-Registered media remember the shooting they were registered for.
+Media named here remember the shooting they were first named for, and are never detached by a
+revision deletion again (the shots service cannot tell when the other context stops using them).
 """
 
 from __future__ import annotations
@@ -147,9 +148,20 @@ async def resolve(
     for reference in references:
         target = reference.WhichOneof("target")
         if target == "media_id":
-            answers.append(await _by_id(session, caller, scope, reference.media_id))
+            answer = await _by_id(session, caller, scope, reference.media_id)
         elif target == "url":
-            answers.append(await _by_url(session, caller, store, settings, scope, reference.url))
+            answer = await _by_url(session, caller, store, settings, scope, reference.url)
         else:
-            answers.append((None, "A media reference names a media_id or a url"))
+            answer = (None, "A media reference names a media_id or a url")
+        if answer[0] is not None:
+            _kept_for(answer[0], scope)
+        answers.append(answer)
     return answers
+
+
+def _kept_for(media: MediaObject, scope: UseScope) -> None:
+    """Media another context uses are attached, and stay so (deleting a revision that shows them
+    must not let a sweep take them from the outfit)."""
+    media.detached_at = None
+    if media.shooting_id is None:
+        media.shooting_id = scope.shooting_id

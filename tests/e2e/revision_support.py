@@ -5,11 +5,14 @@ generation's predictions, images of every source type, and "the same picture" co
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import sqlalchemy as sa
 from PIL import Image, ImageChops, ImageDraw, ImageStat
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.e2e.shots_support import GenerationLook
 
@@ -72,3 +75,14 @@ async def revise(client: httpx.AsyncClient, shot_id: str, images: list[dict[str,
     return await client.post(
         f"/shots/{shot_id}/revision", json={"shot_status": body.pop("shot_status", "REVIEW"), "images": images, **body}
     )
+
+
+async def detached_at(stack, media_id: str):  # type: ignore[no-untyped-def]
+    """When the shots service detached the media resource (None: something still uses it)."""
+    engine = create_async_engine(stack.wiring.database_urls["shots"], pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            query = sa.text("SELECT detached_at FROM media_objects WHERE id = :id")
+            return (await conn.execute(query, {"id": uuid.UUID(media_id)})).scalar_one()
+    finally:
+        await engine.dispose()

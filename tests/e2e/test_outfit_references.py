@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 from tests.e2e.brief import Brief, post
-from tests.e2e.revision_support import assert_same_picture, fetch, relative, two_tone
+from tests.e2e.revision_support import assert_same_picture, detached_at, fetch, relative, two_tone
 from tests.e2e.test_shootings import error_locs
 from tests.support.loopback import serving
 
@@ -64,7 +64,7 @@ def image_host(picture: bytes):  # type: ignore[no-untyped-def]
     return serving(app)
 
 
-async def test_media_inputs_resolve_to_media_resources_and_keep_what_the_client_described(brief, anon_api):
+async def test_media_inputs_resolve_to_media_resources_and_keep_what_the_client_described(brief, anon_api, stack):
     look = await new_look(brief)
     media = await uploaded_media(brief.client, look)
     elsewhere = two_tone((250, 250, 10), (10, 10, 250), (30, 30))
@@ -90,6 +90,11 @@ async def test_media_inputs_resolve_to_media_resources_and_keep_what_the_client_
     again = (await brief.client.get(f"/outfits/{outfit['id']}")).json()
     assert [d["id"] for d in again["outfit_ref_images_media"]] == [d["id"] for d in described]
     assert again["outfit_ref_imgs_urls"][0] == urls[0]
+    # The revision that showed the media goes: the outfit still uses it, so it is not detached.
+    shot = (await brief.client.get(f"/shots/{look['shots'][0]['id']}")).json()
+    assert (await brief.client.delete(f"/shots/revisions/{shot['current_revision_id']}")).status_code == 204
+    assert await detached_at(stack, media["id"]) is None
+    assert_same_picture(PICTURE, await fetch(anon_api, urls[1]), "the outfit's media after the revision went")
 
 
 async def test_an_uploaded_image_named_by_url_becomes_a_media_resource(brief, anon_api):

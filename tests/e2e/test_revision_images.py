@@ -17,6 +17,7 @@ from PIL import Image
 from tests.e2e.exports_support import SECRET, mapped, settled
 from tests.e2e.revision_support import (
     assert_same_picture,
+    detached_at,
     fetch,
     generated,
     relative,
@@ -73,7 +74,7 @@ async def test_a_revision_from_a_chosen_prediction_shows_downloads_and_exports_t
     assert_same_picture(picture, download.content, "the download")
 
 
-async def test_a_refined_image_carries_the_earlier_picture_into_the_new_revision(look, anon_api):
+async def test_a_refined_image_carries_the_earlier_picture_into_the_new_revision(look, anon_api, stack):
     shot_id = look.shot("front")["id"]
     picture = two_tone((240, 30, 30), (30, 30, 240))
     first = await revise(look.client, shot_id, [{"source_type": "UPLOAD", "image_data": data_url(picture)}])
@@ -84,8 +85,11 @@ async def test_a_refined_image_carries_the_earlier_picture_into_the_new_revision
     assert image["refine_id"] == earlier["id"] and image["image_media"]["id"] == earlier["image_media"]["id"]
     assert_same_picture(picture, await fetch(anon_api, refined.json()["effective_image_url"]), "the refine")
     deleted = await look.client.delete(f"/shots/revisions/{refined.json()['id']}")
-    assert deleted.status_code == 204  # the earlier revision still shows its image
+    assert deleted.status_code == 204  # the earlier revision still shows its image: not detached
+    assert await detached_at(stack, earlier["image_media"]["id"]) is None
     assert (await look.client.get(f"/shots/{shot_id}/download")).status_code == 200
+    assert (await look.client.delete(f"/shots/revisions/{first.json()['id']}")).status_code == 204
+    assert await detached_at(stack, earlier["image_media"]["id"]) is not None  # nothing uses it now
 
 
 async def test_image_ids_that_do_not_name_something_of_the_shot_are_422_and_write_nothing(look):

@@ -1,5 +1,5 @@
-"""Media registered for another context's use (outfit references) remember the shooting they
-were registered for, which scopes who may name them again.
+"""Media another context names (outfit references) remember the shooting they were named for:
+it scopes who may name them again, and keeps revision deletions from detaching them.
 
 Revision ID: shots_0005_media_scope
 Revises: shots_0004
