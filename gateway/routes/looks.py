@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
+from gateway.outfit_references import resolve_configured_references
 from gateway.push_composition import shots_view
 from gateway.revision_owners import revisions_of, with_owners
 from gateway.schemas.common import Message
@@ -42,8 +43,10 @@ async def create_production_requests(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: GenerateProductionRequestsRequest
 ) -> GenerateProductionRequestsResponse:
     """Create looks from the gender-compatible subject x product combinations, one shot per shot
-    type each, in the target production (MAIN by default; 409 without one). All or nothing."""
+    type each, in the target production (MAIN by default; 409 without one). All or nothing: the
+    outfits' MediaInput references are checked before anything is created."""
     metadata = principal_metadata(principal)
+    await resolve_configured_references(clients, principal, shooting_id, body.product_outfit_configs or [])
     reply = await clients.looks.CreateLooks(body.to_pb(shooting_id), metadata=metadata, timeout=120)
     composer = LookComposer(reply.page, list(reply.page.shots), {})
     generations = await _base_image_generations(clients, reply.page, metadata) if body.generate_base_images else []

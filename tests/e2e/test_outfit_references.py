@@ -1,8 +1,8 @@
 """Outfit reference images in both forms R110 allows (issue 18 item 4): URL strings as given, and
 MediaInput objects resolved to a media resource the caller may use (by id, or by URL: this
 platform's upload or an image elsewhere, stored once), with the MediaInput's own fields kept; on
-manual outfits (E18), proposals (POST /outfits/) and finalize (E19) alike. What does not resolve
-is 422 at the item and changes nothing."""
+manual outfits (E18), proposals (POST /outfits/), finalize (E19) and look creation (E8) alike.
+What does not resolve is 422 at the item and changes nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from tests.e2e.brief import Brief, post
 from tests.e2e.revision_support import assert_same_picture, detached_at, fetch, relative, two_tone
+from tests.e2e.test_outfits import look_when
 from tests.e2e.test_shootings import error_locs
 from tests.support.loopback import serving
 
@@ -161,3 +162,41 @@ async def test_another_organizations_media_is_422_even_for_a_member_of_both(brie
         json={"outfit_ref_imgs_urls": [{"media_resource_id": media["id"]}]},
     )
     assert same.status_code == 200 and same.json()["outfit"]["outfit_ref_images_media"][0]["id"] == media["id"]
+
+
+async def test_outfits_given_at_look_creation_check_and_keep_their_media_inputs(brief, anon_api):
+    """E8's product_outfit_configs: a MediaInput that does not resolve is a 422 before any look
+    exists; one that resolves reaches THE outfit the outfits context writes for the new look."""
+    shooting = await brief.shooting()
+    path = f"/shootings/{shooting['id']}/production-requests"
+    config = {"product_id": brief.products["dress"], "outfit_product_ids": [brief.products["scarf"]]}
+    refused = await brief.client.post(
+        path,
+        json={
+            "subject_ids": [brief.subjects["anna"]],
+            "product_outfit_configs": [
+                {**config, "outfit_ref_imgs_urls": ["https://img.example/a.jpg", {"media_resource_id": ZERO}]}
+            ],
+        },
+    )
+    locs = error_locs(refused)
+    assert ("body", "product_outfit_configs", "0", "outfit_ref_imgs_urls", "1", "media_resource_id") in locs, (
+        refused.text
+    )
+    assert (await brief.client.get(path)).json()["count"] == 0
+    async with image_host(PICTURE) as host:
+        created = await brief.client.post(
+            path,
+            json={
+                "subject_ids": [brief.subjects["anna"]],
+                "product_outfit_configs": [
+                    {**config, "outfit_ref_imgs_urls": [{"url": f"{host}/mood.png", "alt_text": "mood"}]}
+                ],
+            },
+        )
+    assert created.status_code == 200, created.text
+    [look] = created.json()["production_requests"]
+    shown = await look_when(brief, look["id"], lambda x: x["outfit"] is not None)
+    [described] = shown["outfit"]["outfit_ref_images_media"]
+    assert described["alt_text"] == "mood" and (described["width"], described["height"]) == (40, 60)
+    assert_same_picture(PICTURE, await fetch(anon_api, shown["outfit_ref_imgs_urls"][0]), "the creation's reference")
