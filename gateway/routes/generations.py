@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Query
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PrincipalDep
 from gateway.media import MediaDep
-from gateway.outfit_composition import look_outfits
+from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.schemas.generations import (
     GenerationPlanner,
     GenerationPublic,
@@ -22,6 +22,7 @@ from gateway.schemas.generations import (
     StartGenerationsResponse,
     StartShotTypeGenerationsRequest,
     StartShotTypeGenerationsResponse,
+    preset_ids,
 )
 from platformkit.errors import NotFound
 from platformkit.rpc import principal_metadata
@@ -59,7 +60,8 @@ async def start_for_shots(
     page, outfits = await asyncio.gather(
         _look(clients, principal, look_id), look_outfits(clients, principal, [look_id])
     )
-    [planner] = GenerationPlanner.for_page(page, outfits)
+    presets = await catalog_entries(clients, principal, preset_ids(page))
+    [planner] = GenerationPlanner.for_page(page, outfits, presets)
     if shots is None:
         listed = await clients.shots.ListShotsByLooks(
             pb.ListShotsByLooksRequest(production_request_ids=[look_id]), metadata=metadata

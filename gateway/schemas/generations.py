@@ -12,7 +12,7 @@ image, 1-10, owner only) and the records. E8 calls the same RPC from the shootin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -156,10 +156,15 @@ class GenerationPlanner:
     """Per shot of one look, the inputs a worker renders from."""
 
     @classmethod
-    def for_page(cls, page: looks_pb2.LooksPage, outfits: OutfitsView | None = None) -> list[GenerationPlanner]:
-        """One planner per look of a page, sharing the page's catalog entries (and the entries of
-        the outfits' products, which ``outfits`` brings)."""
-        entries = {e.id: e for e in page.entries} | (outfits.entries if outfits else {})
+    def for_page(
+        cls,
+        page: looks_pb2.LooksPage,
+        outfits: OutfitsView | None = None,
+        presets: Mapping[str, catalog_pb2.CatalogEntry] | None = None,
+    ) -> list[GenerationPlanner]:
+        """One planner per look of a page, sharing the page's catalog entries, the entries of the
+        outfits' products (which ``outfits`` brings) and the looks' resolution presets."""
+        entries = {e.id: e for e in page.entries} | (outfits.entries if outfits else {}) | dict(presets or {})
         styles = {look.id: style_outfit(outfits.looks.get(look.id)) if outfits else None for look in page.looks}
         return [cls(look, entries, styles[look.id]) for look in page.looks]
 
@@ -225,10 +230,22 @@ class GenerationPlanner:
             inputs.subject_name = self.subject.name
         if self.product is not None:
             inputs.product_name = self.product.name
-        for name in ("width", "height"):
-            if self.look.HasField(name):
-                setattr(inputs, name, getattr(self.look, name))
+        for name, size in zip(("width", "height"), self.size(), strict=True):
+            if size is not None:
+                setattr(inputs, name, size)
         return inputs
+
+    def size(self) -> tuple[int | None, int | None]:
+        """The look's own size, else its resolution preset's (a look has one or the other, R97);
+        neither: the worker's default."""
+        if self.look.HasField("width") or self.look.HasField("height"):
+            return (
+                self.look.width if self.look.HasField("width") else None,
+                self.look.height if self.look.HasField("height") else None,
+            )
+        preset = _fields(self.entries.get(self.look.resolution_preset_id))
+        width, height = preset.get("width"), preset.get("height")
+        return (int(width) if width else None, int(height) if height else None)
 
     def specs(self, shots: Iterable[pb.Shot], count: int, num_predictions: int = 1) -> list[pb.GenerationSpec]:
         """A31: one spec per shot (a look has one shot per shot type)."""
@@ -236,3 +253,8 @@ class GenerationPlanner:
             pb.GenerationSpec(shot_id=s.id, count=count, num_predictions=num_predictions, inputs=self.inputs(s))
             for s in shots
         ]
+
+
+def preset_ids(page: looks_pb2.LooksPage) -> list[str]:
+    """The resolution presets a page's looks name (the page itself carries no preset entries)."""
+    return sorted({look.resolution_preset_id for look in page.looks if look.HasField("resolution_preset_id")})

@@ -70,3 +70,15 @@ def test_the_outfit_is_the_finalized_one_else_the_newest_proposal_that_holds_som
     )
     assert style_outfit(proposals).id == "mine"
     assert style_outfit(outfits_pb2.LookOutfits()) is None and style_outfit(None) is None
+
+
+def test_the_size_is_the_looks_own_else_its_resolution_presets():
+    preset = entry("preset", "Thumb", width=96, height=144)
+    shot = shots_pb2.Shot(id="s", shot_type_id=SHOT_TYPE)
+    by_preset = looks_pb2.Look(id="l", product_id=CORE, subject_id=SUBJECT, resolution_preset_id="preset")
+    inputs = GenerationPlanner(by_preset, ENTRIES | {"preset": preset}).inputs(shot)
+    assert (inputs.width, inputs.height) == (96, 144)
+    own = looks_pb2.Look(id="l", product_id=CORE, subject_id=SUBJECT, width=300, height=400)
+    assert GenerationPlanner(own, ENTRIES).size() == (300, 400)
+    unsized = GenerationPlanner(looks_pb2.Look(id="l", product_id=CORE), ENTRIES).inputs(shot)
+    assert not unsized.HasField("width") and not unsized.HasField("height")
