@@ -24,9 +24,9 @@ GENERATION = next(kind for kind in WORKER_KINDS if kind.name == "generation")
 ROLES = ["product", "outfit_product", "outfit_product", "outfit_reference", "outfit_reference"]
 
 
-@pytest.fixture(scope="module")
-async def owner(new_user):
-    return await new_user()
+@pytest.fixture
+def owner(generation_owner):  # type: ignore[no-untyped-def]
+    return generation_owner
 
 
 def data_url(data: bytes) -> str:

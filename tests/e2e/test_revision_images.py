@@ -34,14 +34,9 @@ ZERO = "00000000-0000-0000-0000-000000000000"
 FORMATS = ("JPEG", "PNG", "WEBP", "AVIF")
 
 
-@pytest.fixture(scope="module")
-async def owner(new_user):
-    return await new_user()
-
-
 @pytest.fixture
-async def look(owner) -> GenerationLook:
-    return await GenerationLook(owner.client).build()
+def look(generation_look: GenerationLook) -> GenerationLook:
+    return generation_look
 
 
 def without_urls(image: dict) -> dict:
