@@ -99,8 +99,12 @@ async def create_looks(
 
 
 def revision_body(status: str) -> dict[str, Any]:
-    """A revision with one prediction image that moves its shot to ``status``."""
-    return {"shot_status": status, "images": [{"source_type": "PREDICTION", "prediction_id": str(uuid.uuid4())}]}
+    """A revision with one image (uploaded elsewhere, named by its URL) that moves its shot to
+    ``status``; a prediction id would have to name a real prediction of the shot."""
+    return {
+        "shot_status": status,
+        "images": [{"source_type": "UPLOAD", "image_url": "https://images.example.com/b.png"}],
+    }
 
 
 async def add_revisions(client: httpx.AsyncClient, shot_ids: list[str], status: str = "PROPOSAL") -> list[str]:

@@ -16,8 +16,10 @@ from fastapi import Depends, FastAPI, Request, Response
 from gateway.clients import ServiceClients
 from gateway.errors import ERROR_RESPONSES, register_exception_handlers
 from gateway.live.service import LiveService
+from gateway.media import get_media
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
+from gateway.routes import live as live_routes
 from gateway.settings import GatewaySettings, load_settings
 from gateway.text_guard import refuse_nul
 from platformkit import db, metrics, telemetry
@@ -76,7 +78,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     register_exception_handlers(app)
     for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul)])
+        # Every answer's media URLs start with the request's own host (or PUBLIC_BASE_URL),
+        # whichever resource carries them (shots, looks, outfits, generations).
+        dependencies = [Depends(refuse_nul)] + ([] if router is live_routes.router else [Depends(get_media)])
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=dependencies)
     app.add_route(METRICS_PATH, _metrics, include_in_schema=False)
     if settings.bench_endpoints:
         from gateway import bench_routes

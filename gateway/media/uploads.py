@@ -1,28 +1,26 @@
 """Images of a new revision as the shots service receives them.
 
 ``image_url`` naming this platform's media (the ``image_url`` of E44) becomes a media key the
-service registers; ``image_data`` (base64 or a ``data:`` URL) is stored here first, with the same
-size limit (413) and image check (422) as an upload.
+service registers; ``image_data`` (base64 or a ``data:`` URL), or a ``data:`` URL given as
+``image_url``, is stored here first, with the same size limit (413) and image check (422) as an
+upload.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import io
 import uuid
 from collections.abc import Sequence
 
 from fastapi import HTTPException, status
-from PIL import Image, UnidentifiedImageError
 
 from gateway.media import Media
 from gateway.schemas.shots import ShotRevisionImageData
 from platformkit.errors import Invalid
+from platformkit.media.images import image_content_type
 from platformkit.media.keys import key_from_url, upload_key
 from protos.shots.v1 import shots_pb2 as pb
-
-_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "AVIF": "image/avif", "GIF": "image/gif"}
 
 
 def too_large(limit: int) -> HTTPException:
@@ -40,11 +38,7 @@ def decode_image(text: str, limit: int, loc: tuple[str, ...]) -> tuple[bytes, st
         raise Invalid.at(loc, "Not base64 image data") from None
     if len(data) > limit:
         raise too_large(limit)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            content_type = _FORMATS.get(image.format or "")
-    except (UnidentifiedImageError, OSError):
-        content_type = None
+    content_type = image_content_type(data)
     if content_type is None:
         raise Invalid.at(loc, "Not an image (JPEG, PNG, WebP, AVIF or GIF)")
     return data, content_type
@@ -71,6 +65,8 @@ async def resolve_images(
                 setattr(message, name, str(getattr(image, name)))
         for prefix in ("", "sketch_"):
             url, data = getattr(image, f"{prefix}image_url"), getattr(image, f"{prefix}image_data")
+            if url and url.startswith("data:") and not data:  # inline data named as a URL: stored the same
+                url, data = None, url
             key = await _media_key(media, str(shot_id), url, data, (*loc, f"{prefix}image_data"))
             if key is not None:
                 setattr(message, f"{prefix}image_media_key", key)

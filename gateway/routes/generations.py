@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from typing import Annotated
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Body, Query
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PrincipalDep
 from gateway.media import MediaDep
+from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.schemas.generations import (
     GenerationPlanner,
     GenerationPublic,
@@ -20,6 +22,7 @@ from gateway.schemas.generations import (
     StartGenerationsResponse,
     StartShotTypeGenerationsRequest,
     StartShotTypeGenerationsResponse,
+    preset_ids,
 )
 from platformkit.errors import NotFound
 from platformkit.rpc import principal_metadata
@@ -46,11 +49,19 @@ async def start_for_shots(
     count: int,
     num_predictions: int = 1,
     model_id: str | None = None,
+    *,
+    explicit: bool = False,
 ) -> pb.StartGenerationsResponse:
     """Start ``count`` generations per shot of the look (all its shots when ``shots`` is None),
-    owner only (R11); the shots service skips back views and shots without a base image."""
+    styled with the look's outfit (R117), owner only (R11); the shots service skips back views
+    and shots without a base image, or, for an ``explicit`` shot-level request, refuses what it
+    cannot generate (409)."""
     metadata = principal_metadata(principal)
-    [planner] = GenerationPlanner.for_page(await _look(clients, principal, look_id))
+    page, outfits = await asyncio.gather(
+        _look(clients, principal, look_id), look_outfits(clients, principal, [look_id])
+    )
+    presets = await catalog_entries(clients, principal, preset_ids(page))
+    [planner] = GenerationPlanner.for_page(page, outfits, presets)
     if shots is None:
         listed = await clients.shots.ListShotsByLooks(
             pb.ListShotsByLooksRequest(production_request_ids=[look_id]), metadata=metadata
@@ -61,7 +72,7 @@ async def start_for_shots(
         for spec in specs:
             spec.model_id = model_id
     return await clients.shots.StartGenerations(  # type: ignore[no-any-return]
-        pb.StartGenerationsRequest(specs=specs, owner_only=True), metadata=metadata
+        pb.StartGenerationsRequest(specs=specs, owner_only=True, explicit=explicit), metadata=metadata
     )
 
 

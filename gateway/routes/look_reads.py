@@ -24,6 +24,7 @@ from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
 from gateway.push_composition import shots_view
 from gateway.repository.users import users_by_ids
+from gateway.revision_owners import revisions_of, with_owners
 from gateway.schemas.look_reads import (
     DraftProductionRequestsSummary,
     ShootingSummary,
@@ -76,14 +77,16 @@ async def compose(
     revisions: bool,
 ) -> LookComposer:
     """The page's shots (one call, none for an empty page), assignees (one query) and outfits (one
-    outfits call, one catalog call for their products), together."""
+    outfits call, one catalog call for their products), together; then the owners of the shots'
+    revisions (one query, none without revisions)."""
     look_ids = [look.id for look in page.looks]
     (shots, pushes), assignees, outfits = await asyncio.gather(
         _shots(clients, principal, look_ids, revisions=revisions),
         _assignees(session, page),
         look_outfits(clients, principal, look_ids),
     )
-    return LookComposer(page, shots, assignees, outfits, pushes)
+    view = await with_owners(session, pushes, revisions_of(shots))
+    return LookComposer(page, shots, assignees, outfits, view)
 
 
 _Scoped = TypeVar("_Scoped", pb.ListLooksRequest, pb.GetLookRequest, pb.ShootingScopeRequest, pb.ShootingSummaryRequest)

@@ -15,10 +15,12 @@ from fastapi import APIRouter
 
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
-from gateway.outfit_composition import look_outfits
+from gateway.outfit_composition import catalog_entries, look_outfits
+from gateway.outfit_references import resolve_configured_references
 from gateway.push_composition import shots_view
+from gateway.revision_owners import revisions_of, with_owners
 from gateway.schemas.common import Message
-from gateway.schemas.generations import GenerationPlanner
+from gateway.schemas.generations import GenerationPlanner, preset_ids
 from gateway.schemas.look_updates import ProductionRequestUpdate
 from gateway.schemas.looks import (
     GenerateProductionRequestsRequest,
@@ -41,11 +43,15 @@ async def create_production_requests(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: GenerateProductionRequestsRequest
 ) -> GenerateProductionRequestsResponse:
     """Create looks from the gender-compatible subject x product combinations, one shot per shot
-    type each, in the target production (MAIN by default; 409 without one). All or nothing."""
+    type each, in the target production (MAIN by default; 409 without one). All or nothing: the
+    outfits' MediaInput references are checked before anything is created."""
     metadata = principal_metadata(principal)
+    await resolve_configured_references(clients, principal, shooting_id, body.product_outfit_configs or [])
     reply = await clients.looks.CreateLooks(body.to_pb(shooting_id), metadata=metadata, timeout=120)
     composer = LookComposer(reply.page, list(reply.page.shots), {})
-    generations = await _base_image_generations(clients, reply.page, metadata) if body.generate_base_images else []
+    generations = (
+        await _base_image_generations(clients, principal, reply.page, metadata) if body.generate_base_images else []
+    )
     return GenerateProductionRequestsResponse(
         production_requests=[composer.public(look) for look in reply.page.looks],
         generation_results=[
@@ -58,15 +64,18 @@ async def create_production_requests(
     )
 
 
-async def _base_image_generations(clients: ClientsDep, page: pb.LooksPage, metadata) -> list[shots_pb2.GenerationRef]:  # type: ignore[no-untyped-def]
+async def _base_image_generations(  # type: ignore[no-untyped-def]
+    clients: ClientsDep, principal: PrincipalDep, page: pb.LooksPage, metadata
+) -> list[shots_pb2.GenerationRef]:
     """R68-R69: one generation per new shot, queued at once (records returned, rendering later).
     The shots service skips back views and shot types the subject has no base image for."""
     shots_by_look: dict[str, list[shots_pb2.Shot]] = {}
     for shot in page.shots:
         shots_by_look.setdefault(shot.production_request_id, []).append(shot)
+    presets = await catalog_entries(clients, principal, preset_ids(page))
     specs = [
         spec
-        for planner in GenerationPlanner.for_page(page)
+        for planner in GenerationPlanner.for_page(page, presets=presets)
         for spec in planner.specs(shots_by_look.get(planner.look.id, []), count=1)
     ]
     if not specs:
@@ -106,7 +115,8 @@ async def update_production_request(
     outfits, pushes = await asyncio.gather(
         look_outfits(clients, principal, [look.id for look in page.looks]), shots_view(clients, principal, page.shots)
     )
-    return LookComposer(page, list(page.shots), assignees, outfits, pushes).public(page.looks[0])
+    view = await with_owners(session, pushes, revisions_of(page.shots))
+    return LookComposer(page, list(page.shots), assignees, outfits, view).public(page.looks[0])
 
 
 def _look_ref(shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.LookRef:

@@ -11,12 +11,14 @@ from typing import Annotated
 
 import grpc
 from fastapi import APIRouter, Body, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
-from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
 from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
 from gateway.push_composition import push_view, shots_view
+from gateway.revision_owners import revisions_of, with_owners
 from gateway.routes.generations import start_for_shots
 from gateway.schemas.catalog import ShotTypePublic
 from gateway.schemas.shootings import ProductionRequestStatusKey
@@ -53,23 +55,28 @@ async def _shot_types(
 
 
 async def compose(
-    clients: ServiceClients, principal: common_pb2.Principal, shots: Sequence[pb.Shot]
+    clients: ServiceClients, principal: common_pb2.Principal, session: AsyncSession, shots: Sequence[pb.Shot]
 ) -> list[ShotPublic]:
-    """One catalog call for the shot types and one exports call for the revisions' pushes, together."""
+    """One catalog call for the shot types and one exports call for the revisions' pushes,
+    together; then one users query for the revisions' owners."""
     entries, pushes = await asyncio.gather(
         _shot_types(clients, principal, shots), shots_view(clients, principal, shots)
     )
-    return [ShotPublic.from_pb(s, entries.get(s.shot_type_id), pushes) for s in shots]
+    view = await with_owners(session, pushes, revisions_of(shots))
+    return [ShotPublic.from_pb(s, entries.get(s.shot_type_id), view) for s in shots]
 
 
 async def _revision(
-    clients: ServiceClients, principal: common_pb2.Principal, revision: pb.Revision
+    clients: ServiceClients, principal: common_pb2.Principal, session: AsyncSession, revision: pb.Revision
 ) -> ShotRevisionPublic:
-    return ShotRevisionPublic.from_pb(revision, await push_view(clients, principal, [revision.id]))
+    view = await with_owners(session, await push_view(clients, principal, [revision.id]), [revision])
+    return ShotRevisionPublic.from_pb(revision, view)
 
 
-async def _one(clients: ServiceClients, principal: common_pb2.Principal, shot: pb.Shot) -> ShotPublic:
-    return (await compose(clients, principal, [shot]))[0]
+async def _one(
+    clients: ServiceClients, principal: common_pb2.Principal, session: AsyncSession, shot: pb.Shot
+) -> ShotPublic:
+    return (await compose(clients, principal, session, [shot]))[0]
 
 
 async def _check_shot_type(
@@ -96,7 +103,9 @@ async def _unless_missing(call, loc: tuple[str, ...], message: str):  # type: ig
 
 
 @router.post("/", summary="Create Shot")
-async def create_shot(clients: ClientsDep, principal: PrincipalDep, body: ShotCreate, _: MediaDep) -> ShotPublic:
+async def create_shot(
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, body: ShotCreate, _: MediaDep
+) -> ShotPublic:
     """E37: a shot of a look the caller can see (R132); the shot type, when given, must be one
     the caller may use."""
     metadata = principal_metadata(principal)
@@ -115,13 +124,14 @@ async def create_shot(clients: ClientsDep, principal: PrincipalDep, body: ShotCr
         scope.organization_id = shooting.organization_id
     new = pb.NewShot(id=str(uuid.uuid4()), production_request_id=look.id, shot_type_id=str(body.shot_type_id or ""))
     reply = await clients.shots.CreateShots(pb.CreateShotsRequest(shooting=scope, shots=[new]), metadata=metadata)
-    return await _one(clients, principal, reply.shots[0])
+    return await _one(clients, principal, session, reply.shots[0])
 
 
 @router.get("/", summary="List Shots")
 async def list_shots(
     clients: ClientsDep,
     principal: PrincipalDep,
+    session: SessionDep,
     page: PageDep,
     _: MediaDep,
     has_generations: bool | None = None,
@@ -148,65 +158,80 @@ async def list_shots(
     if has_generations is not None:
         request.has_generations = has_generations
     reply = await clients.shots.ListShots(request, metadata=principal_metadata(principal))
-    return ShotsPublic(data=await compose(clients, principal, reply.shots), count=reply.count)
+    return ShotsPublic(data=await compose(clients, principal, session, reply.shots), count=reply.count)
 
 
 @router.get("/{shot_id}", summary="Get Shot")
-async def get_shot(clients: ClientsDep, principal: PrincipalDep, shot_id: uuid.UUID, _: MediaDep) -> ShotPublic:
+async def get_shot(
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, shot_id: uuid.UUID, _: MediaDep
+) -> ShotPublic:
     """E39."""
     shot = await clients.shots.GetShot(common_pb2.IdRequest(id=str(shot_id)), metadata=principal_metadata(principal))
-    return await _one(clients, principal, shot)
+    return await _one(clients, principal, session, shot)
 
 
-async def _update(clients: ServiceClients, principal: common_pb2.Principal, shot_id: uuid.UUID, body: ShotUpdate):  # type: ignore[no-untyped-def]
+async def _update(  # type: ignore[no-untyped-def]
+    clients: ServiceClients,
+    principal: common_pb2.Principal,
+    session: AsyncSession,
+    shot_id: uuid.UUID,
+    body: ShotUpdate,
+):
     await _check_shot_type(clients, principal, body.shot_type_id)
     shot = await clients.shots.UpdateShot(body.to_pb(shot_id), metadata=principal_metadata(principal))
-    return await _one(clients, principal, shot)
+    return await _one(clients, principal, session, shot)
 
 
 @router.put("/{shot_id}", summary="Update Shot")
 async def update_shot(
-    clients: ClientsDep, principal: PrincipalDep, shot_id: uuid.UUID, body: ShotUpdate, _: MediaDep
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, shot_id: uuid.UUID, body: ShotUpdate, _: MediaDep
 ) -> ShotPublic:
     """E40 (R135): partial; the status is never set here (it follows the current revision)."""
-    return await _update(clients, principal, shot_id, body)  # type: ignore[no-any-return]
+    return await _update(clients, principal, session, shot_id, body)  # type: ignore[no-any-return]
 
 
 @router.patch("/{shot_id}", summary="Patch Shot")
 async def patch_shot(
-    clients: ClientsDep, principal: PrincipalDep, shot_id: uuid.UUID, body: ShotUpdate, _: MediaDep
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, shot_id: uuid.UUID, body: ShotUpdate, _: MediaDep
 ) -> ShotPublic:
     """The overview PATCH: the same body and semantics as PUT."""
-    return await _update(clients, principal, shot_id, body)  # type: ignore[no-any-return]
+    return await _update(clients, principal, session, shot_id, body)  # type: ignore[no-any-return]
 
 
 @router.delete("/{shot_id}", summary="Delete Shot")
-async def delete_shot(clients: ClientsDep, principal: PrincipalDep, shot_id: uuid.UUID, _: MediaDep) -> ShotPublic:
+async def delete_shot(
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, shot_id: uuid.UUID, _: MediaDep
+) -> ShotPublic:
     """E41 (R136): the deleted shot; its revisions go with it and their media are detached."""
     shot = await clients.shots.DeleteShot(common_pb2.IdRequest(id=str(shot_id)), metadata=principal_metadata(principal))
-    return await _one(clients, principal, shot)
+    return await _one(clients, principal, session, shot)
 
 
 async def _review(
-    clients: ServiceClients, principal: common_pb2.Principal, shot_id: uuid.UUID, decision: str, body: ShotReview | None
+    clients: ServiceClients,
+    principal: common_pb2.Principal,
+    session: AsyncSession,
+    shot_id: uuid.UUID,
+    decision: str,
+    body: ShotReview | None,
 ) -> ShotPublic:
     request = pb.ReviewShotRequest(id=str(shot_id), decision=decision)
     if body is not None and body.notes is not None:
         request.notes = body.notes
-    return await _one(
-        clients, principal, await clients.shots.ReviewShot(request, metadata=principal_metadata(principal))
-    )
+    reviewed = await clients.shots.ReviewShot(request, metadata=principal_metadata(principal))
+    return await _one(clients, principal, session, reviewed)
 
 
 def _review_route(decision: str, what: str):  # type: ignore[no-untyped-def]
     async def review(
         clients: ClientsDep,
         principal: PrincipalDep,
+        session: SessionDep,
         shot_id: uuid.UUID,
         _: MediaDep,
         body: Annotated[ShotReview | None, Body()] = None,
     ) -> ShotPublic:
-        return await _review(clients, principal, shot_id, decision, body)
+        return await _review(clients, principal, session, shot_id, decision, body)
 
     review.__doc__ = what
     return review
@@ -229,21 +254,27 @@ async def generate_shot(
     shot_id: uuid.UUID,
     body: Annotated[ShotGenerateRequest | None, Body()] = None,
 ) -> ShotGenerateResponse:
-    """One generation of ``num_predictions`` predictions for the shot (owner only, R11)."""
+    """One generation of ``num_predictions`` predictions for the shot (owner only, R11). An
+    explicit request: a back view is generated too, and a shot without a base image for its shot
+    type is 409 with the reason (the skip rules are E20's and E21's)."""
     body = body or ShotGenerateRequest()
     metadata = principal_metadata(principal)
     shot = await clients.shots.GetShot(common_pb2.IdRequest(id=str(shot_id)), metadata=metadata)
     started = await start_for_shots(
-        clients, principal, shot.production_request_id, [shot], 1, body.num_predictions, body.model_id
+        clients, principal, shot.production_request_id, [shot], 1, body.num_predictions, body.model_id, explicit=True
     )
     ids = [uuid.UUID(g.id) for g in started.generations]
-    message = "Generation started" if ids else "; ".join(f"skipped: {s.reason}" for s in started.skipped)
-    return ShotGenerateResponse(shot_id=shot_id, generation_ids=ids, message=message)
+    return ShotGenerateResponse(shot_id=shot_id, generation_ids=ids, message="Generation started")
 
 
 @router.post("/{shot_id}/revision", summary="Create Shot Revision")
 async def create_revision(
-    clients: ClientsDep, principal: PrincipalDep, media: MediaDep, shot_id: uuid.UUID, body: CreateShotRevisionRequest
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    media: MediaDep,
+    shot_id: uuid.UUID,
+    body: CreateShotRevisionRequest,
 ) -> ShotRevisionPublic:
     """E43 (R139-R141, A52, A60): becomes current; uploads are named by their media URL."""
     request = pb.CreateRevisionRequest(
@@ -254,17 +285,17 @@ async def create_revision(
     if body.notes is not None:
         request.notes = body.notes
     revision = await clients.shots.CreateRevision(request, metadata=principal_metadata(principal))
-    return await _revision(clients, principal, revision)
+    return await _revision(clients, principal, session, revision)
 
 
 @router.get("/revisions/{revision_id}", summary="Get Revision")
 async def get_revision(
-    clients: ClientsDep, principal: PrincipalDep, revision_id: uuid.UUID, _: MediaDep
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, revision_id: uuid.UUID, _: MediaDep
 ) -> ShotRevisionPublic:
     """E45."""
     request = common_pb2.IdRequest(id=str(revision_id))
     revision = await clients.shots.GetRevision(request, metadata=principal_metadata(principal))
-    return await _revision(clients, principal, revision)
+    return await _revision(clients, principal, session, revision)
 
 
 @router.delete("/revisions/{revision_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete Shot Revision")
@@ -278,19 +309,19 @@ async def delete_revision(clients: ClientsDep, principal: PrincipalDep, revision
 
 @router.post("/revisions/{revision_id}/set-current", summary="Set Revision As Current")
 async def set_current_revision(
-    clients: ClientsDep, principal: PrincipalDep, revision_id: uuid.UUID, _: MediaDep
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, revision_id: uuid.UUID, _: MediaDep
 ) -> ShotRevisionPublic:
     """E47 (R147): and the shot's status follows it."""
     request = common_pb2.IdRequest(id=str(revision_id))
     revision = await clients.shots.SetCurrentRevision(request, metadata=principal_metadata(principal))
-    return await _revision(clients, principal, revision)
+    return await _revision(clients, principal, session, revision)
 
 
 @router.post("/revisions/{revision_id}/restore", summary="Restore Shot Revision")
 async def restore_revision(
-    clients: ClientsDep, principal: PrincipalDep, revision_id: uuid.UUID, _: MediaDep
+    clients: ClientsDep, principal: PrincipalDep, session: SessionDep, revision_id: uuid.UUID, _: MediaDep
 ) -> ShotRevisionPublic:
     """E50 (R148-R150, A59): later revisions are deleted; a no-op on the current one."""
     request = common_pb2.IdRequest(id=str(revision_id))
     revision = await clients.shots.RestoreRevision(request, metadata=principal_metadata(principal))
-    return await _revision(clients, principal, revision)
+    return await _revision(clients, principal, session, revision)

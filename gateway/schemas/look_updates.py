@@ -32,7 +32,9 @@ class ProductionRequestUpdate(LookSettings):
     subject_id: uuid.UUID | None = None
     product_id: uuid.UUID | None = None
     outfit_id: uuid.UUID | None = Field(
-        default=None, description="null detaches the outfit; an id must name an outfit of this look."
+        default=None,
+        description="THE outfit is chosen with the manual-outfit and finalize-outfit endpoints; this field "
+        "may only repeat the look's current outfit_id (any other value, null included, is 422).",
     )
     readiness: Annotated[ProductionRequestReadiness | None, NotNull] = None
     generative_workflow_template_id: uuid.UUID | None = Field(

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
 
+from google.protobuf.json_format import MessageToDict
 from pydantic import BaseModel, Field
 
+from gateway.media import media_url
 from gateway.protoconv import dt, value
 from gateway.schemas.catalog import MediaResourcePublic
 from gateway.schemas.products import ProductPublic
+from gateway.schemas.shots import media_resource
 from protos.outfits.v1 import outfits_pb2
 from protos.shootings.v1 import catalog_pb2
 
@@ -38,6 +41,12 @@ RefImage = str | MediaInput
 OUTFIT_INSTRUCTION_MAX = 10_000
 
 
+def reference_urls(outfit: outfits_pb2.Outfit) -> list[str]:
+    """Every reference image's URL in the order given: a URL string as it is, a MediaInput's
+    media resource as a URL a browser can load (R110: both forms are references)."""
+    return [media_url(r.media.key) or "" if r.HasField("media") else r.url for r in outfit.references]
+
+
 class ProductionRequestOutfitPublic(BaseModel):
     id: uuid.UUID
     created_at: datetime
@@ -55,12 +64,14 @@ class ProductionRequestOutfitPublic(BaseModel):
     @classmethod
     def from_pb(cls, outfit: outfits_pb2.Outfit, entries: Mapping[str, catalog_pb2.CatalogEntry]) -> Self:
         """The public outfit; its products are the catalog entries the caller may see."""
+        media = [media_resource(r.media, MessageToDict(r.input)) for r in outfit.references if r.HasField("media")]
         return cls(
             id=outfit.id,
             created_at=dt(outfit, "created_at"),
             updated_at=dt(outfit, "updated_at"),
             production_request_id=outfit.production_request_id,
-            outfit_ref_imgs_urls=list(outfit.outfit_ref_imgs_urls),
+            outfit_ref_imgs_urls=reference_urls(outfit),
+            outfit_ref_images_media=media or None,
             outfit_instruction=value(outfit, "outfit_instruction"),
             outfit_product_ids=list(outfit.outfit_product_ids),
             outfit_products=[ProductPublic.from_entry(entries[i]) for i in outfit.outfit_product_ids if i in entries],
@@ -151,7 +162,7 @@ class OutfitsView:
             "outfit": self.public(outfit) if outfit else None,
             "outfit_id": outfit.id if outfit else outfit_id,
             "outfit_proposals": [self.public(p) for p in known.proposals] if known else [],
-            "outfit_ref_imgs_urls": list(outfit.outfit_ref_imgs_urls) if outfit else [],
+            "outfit_ref_imgs_urls": reference_urls(outfit) if outfit else [],
             "outfit_instruction": outfit.outfit_instruction
             if outfit and outfit.HasField("outfit_instruction")
             else None,
@@ -159,8 +170,9 @@ class OutfitsView:
         }
 
     def summary_fields(self, look_id: str) -> dict[str, Any]:
-        """R89: THE outfit's product count, and the styling status (PENDING while any proposal is
-        being styled, else THE outfit's or the newest proposal's)."""
+        """R89: THE outfit's product count, and the styling status: PENDING while any proposal is
+        being styled, else THE outfit's own ``generation_status`` exactly as the full look shows it
+        (null for an outfit nobody styled: a manual one), else the newest proposal's."""
         known = self.looks.get(look_id)
         if known is None:
             return {"outfit_products_count": 0, "outfit_generation_status": None}
@@ -169,7 +181,7 @@ class OutfitsView:
         if "PENDING" in statuses:
             status: str | None = "PENDING"
         elif outfit is not None:
-            status = outfit.generation_status if outfit.HasField("generation_status") else "COMPLETED"
+            status = value(outfit, "generation_status")
         else:
             status = statuses[-1] if statuses else None
         return {

@@ -8,10 +8,11 @@ Media-backed images carry ``image_media`` and an ``effective_image_url`` that a 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -51,10 +52,15 @@ class ExternalImagePushPublic(BaseModel):
 
 @dataclass(frozen=True)
 class PushView:
-    """The push records of the revisions one answer shows, fetched once for all of them
-    (:mod:`gateway.push_composition`); a revision without pushes has none and status null (R156)."""
+    """What the revisions one answer shows take from outside the shots service, fetched once for
+    all of them: their push records (:mod:`gateway.push_composition`; a revision without pushes
+    has none and status null, R156) and their owners (identity, :mod:`gateway.revision_owners`)."""
 
     revisions: dict[str, exports_pb2.RevisionPushes] = field(default_factory=dict)
+    owners: dict[str, UserSummary] = field(default_factory=dict)
+
+    def owner(self, owner_id: str | None) -> UserSummary | None:
+        return self.owners.get(owner_id) if owner_id else None
 
     def records(self, revision_id: str) -> list[ExternalImagePushPublic]:
         found = self.revisions.get(revision_id)
@@ -69,10 +75,12 @@ class PushView:
 NO_PUSHES = PushView()
 
 
-def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic | None:
-    if not message.HasField(field):
-        return None
-    media: pb.MediaObject = getattr(message, field)
+# MediaInput fields a media resource shows as the client described it (outfit references).
+DESCRIBED = ("alt_text", "caption", "color_profile", "dominant_color", "duration", "protected")
+
+
+def media_resource(media: pb.MediaObject, described: Mapping[str, Any] | None = None) -> MediaResourcePublic:
+    """A stored file as the reference's MediaResourcePublic, its URL loadable by a browser."""
     width, height = value(media, "width"), value(media, "height")
     return MediaResourcePublic(
         id=media.id,
@@ -91,7 +99,12 @@ def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic |
         if height > width
         else "SQUARE",
         created_at=dt(media, "created_at"),
+        **{name: described[name] for name in DESCRIBED if described and described.get(name) is not None},
     )
+
+
+def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic | None:
+    return media_resource(getattr(message, field)) if message.HasField(field) else None
 
 
 class ShotRevisionImagePublic(BaseModel):
@@ -140,7 +153,7 @@ class ShotRevisionPublic(BaseModel):
     shot_status: ProductionRequestStatusKey  # type: ignore[valid-type]
     shot_revision_status: str | None = None
     owner_id: uuid.UUID | None = None
-    # The revision owner's summary; answers leave it null (owner_id names them).
+    # Who made it: the uploader or creator, or the user who requested its generation.
     owner: UserSummary | None = None
     created_at: datetime
     updated_at: datetime
@@ -162,6 +175,7 @@ class ShotRevisionPublic(BaseModel):
             shot_status=message.shot_status,
             shot_revision_status=value(message, "shot_revision_status"),
             owner_id=value(message, "owner_id"),
+            owner=pushes.owner(value(message, "owner_id")),
             created_at=dt(message, "created_at"),
             updated_at=dt(message, "updated_at"),
             previous_revision_id=value(message, "previous_revision_id"),

@@ -10,7 +10,7 @@ from google.protobuf import json_format
 from platformkit.protoconv import parse_uuid, timestamp
 from protos.common.v1 import common_pb2
 from protos.outfits.v1 import outfits_pb2 as pb
-from services.outfits.domain.outfits import check_instruction, ref_urls
+from services.outfits.domain.outfits import MEDIA, check_instruction, ref_urls
 from services.outfits.models import Look, Outfit
 
 
@@ -35,12 +35,30 @@ def outfit_values(fields: pb.OutfitFields, loc: tuple[str, ...]) -> dict[str, An
     }
 
 
+def references_to_pb(references: list[Any]) -> list[pb.OutfitReference]:
+    """Stored references as the contract shows them (items of no known shape are left out)."""
+    shown = []
+    for item in references:
+        if isinstance(item, str):
+            shown.append(pb.OutfitReference(url=item))
+        elif isinstance(item, dict):
+            reference = pb.OutfitReference()
+            reference.input.update({k: v for k, v in item.items() if k != MEDIA})
+            if isinstance(item.get(MEDIA), dict):
+                json_format.ParseDict(item[MEDIA], reference.media, ignore_unknown_fields=True)
+            elif isinstance(item.get("url"), str):
+                reference.url = item["url"]
+            shown.append(reference)
+    return shown
+
+
 def outfit_to_pb(row: Outfit, look: Look) -> pb.Outfit:
     message = pb.Outfit(
         id=str(row.id),
         production_request_id=str(row.look_id),
         shooting_id=str(look.shooting_id),
         outfit_ref_imgs_urls=ref_urls(row.outfit_ref_imgs),
+        references=references_to_pb(row.outfit_ref_imgs),
         outfit_product_ids=[str(p) for p in row.outfit_product_ids],
         retry_count=row.retry_count,
         created_at=timestamp(row.created_at),

@@ -25,6 +25,7 @@ from services.outfits.domain import access
 from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import ensure_one_choice
 from services.outfits.look_source import learn_look
+from services.outfits.media import MediaRegistry
 from services.outfits.models import Look, Outfit
 
 BODY = ("body",)
@@ -42,6 +43,10 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     def catalog(self) -> Catalog:
         return Catalog(self.ctx.channel("shootings"))
 
+    @property
+    def media(self) -> MediaRegistry:
+        return MediaRegistry(self.ctx.channel("shots"))
+
     async def _visible_look(self, session: AsyncSession, who: Caller, raw_id: str, loc: tuple[str, ...]) -> Look:
         """The look, locked; one whose creation event has not arrived yet is read from its owner."""
         look_id = parse_uuid(raw_id, loc)
@@ -53,10 +58,13 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         return look
 
     async def _new_outfit(self, session: AsyncSession, look: Look, fields: pb.OutfitFields) -> Outfit:
-        """An outfit from the client's data; its products must be usable by the look (422)."""
+        """An outfit from the client's data; its products must be usable by the look and its
+        MediaInput references name images the caller may use there (422)."""
         values = outfit_values(fields, BODY)
-        await self.catalog.ensure_usable(
-            values["outfit_product_ids"], current_principal(), look, (*BODY, "outfit_product_ids")
+        principal = current_principal()
+        await self.catalog.ensure_usable(values["outfit_product_ids"], principal, look, (*BODY, "outfit_product_ids"))
+        values["outfit_ref_imgs"] = await self.media.resolve(
+            look, values["outfit_ref_imgs"], principal, (*BODY, "outfit_ref_imgs_urls")
         )
         return await repo.add_outfit(session, look, **values)
 

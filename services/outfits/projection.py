@@ -1,7 +1,8 @@
 """What the outfits service takes from `shootings.events`: the looks it serves (with their
 shooting's owner and organization), and the outfit work a new look asks for.
 
-look.created brings THE outfit when the request gave one (``has_outfit``) and, with
+look.created brings THE outfit when the request gave one (``has_outfit``; its MediaInput references
+resolved for the look's owner where they resolve, kept as given otherwise) and, with
 ``generate_outfit``, one PENDING proposal plus its styling job, all in the consumer's
 transaction: processed events make a redelivery change nothing, so the work is done whether or
 not the look was already recorded (see :mod:`services.outfits.look_source`).
@@ -22,8 +23,9 @@ from protos.events.v1.envelope_pb2 import EventEnvelope
 from protos.outfits.v1 import outfits_pb2 as pb
 from services.outfits import events
 from services.outfits import repository as repo
-from services.outfits.convert import outfit_values
+from services.outfits.convert import outfit_values, owner_principal
 from services.outfits.domain.outfits import PENDING
+from services.outfits.media import MediaRegistry
 
 _SHOOTING_EVENTS = {
     "shooting.created": shooting_events.ShootingCreated,
@@ -72,7 +74,7 @@ async def _record_look(session: AsyncSession, snapshot: look_events.LookSnapshot
     )
 
 
-async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope, media: MediaRegistry) -> None:
     event = look_events.LookCreated()
     envelope.payload.Unpack(event)
     await _record_look(session, event.look)
@@ -87,7 +89,11 @@ async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope) ->
         )
         if event.HasField("outfit_instruction"):
             given.outfit_instruction = event.outfit_instruction
-        outfit = await repo.add_outfit(session, look, **outfit_values(given, ("body", "product_outfit_configs")))
+        values = outfit_values(given, ("body", "product_outfit_configs"))
+        values["outfit_ref_imgs"] = await media.resolve_what_resolves(
+            look, values["outfit_ref_imgs"], owner_principal(look)
+        )
+        outfit = await repo.add_outfit(session, look, **values)
         look.outfit_id = outfit.id
         changes += [("outfit.created", outfit), ("outfit.selected", outfit)]
     if event.generate_outfit:
@@ -98,11 +104,11 @@ async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope) ->
         await events.announce(session, look, changes)
 
 
-async def apply_shootings_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def apply_shootings_event(session: AsyncSession, envelope: EventEnvelope, media: MediaRegistry) -> None:
     if envelope.type in _SHOOTING_EVENTS:
         await _apply_shooting(session, envelope)
     elif envelope.type == "look.created":
-        await _apply_look_created(session, envelope)
+        await _apply_look_created(session, envelope, media)
     elif envelope.type in _LOOK_CHANGES:
         event = look_events.LookChanged()
         envelope.payload.Unpack(event)
@@ -110,8 +116,7 @@ async def apply_shootings_event(session: AsyncSession, envelope: EventEnvelope) 
 
 
 def consumers(context: ServiceContext) -> list[ConsumerSpec]:
-    return [
-        ConsumerSpec(
-            name="outfits.looks", group_id="outfits.looks", topics=[SHOOTINGS_EVENTS], handler=apply_shootings_event
-        )
-    ]
+    async def handle(session: AsyncSession, envelope: EventEnvelope) -> None:
+        await apply_shootings_event(session, envelope, MediaRegistry(context.channel("shots")))
+
+    return [ConsumerSpec(name="outfits.looks", group_id="outfits.looks", topics=[SHOOTINGS_EVENTS], handler=handle)]

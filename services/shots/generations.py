@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from google.protobuf.json_format import MessageToDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from platformkit.errors import NotFound
+from platformkit.errors import Conflict, NotFound
 from platformkit.outbox import NewEvent, add_events
 from platformkit.topics import GENERATION_REQUESTS
 from protos.events.v1 import shots_pb2 as events_pb2
@@ -51,9 +51,16 @@ async def _visible_shots(session: AsyncSession, caller: Caller, ids: set[uuid.UU
 
 
 async def start(
-    session: AsyncSession, caller: Caller, specs: Sequence[pb.GenerationSpec], *, owner_only: bool
+    session: AsyncSession,
+    caller: Caller,
+    specs: Sequence[pb.GenerationSpec],
+    *,
+    owner_only: bool,
+    explicit: bool = False,
 ) -> Started:
-    """Create ``count`` generations of ``num_predictions`` each per spec; skip what R115/R116 say."""
+    """Create ``count`` generations of ``num_predictions`` each per spec; skip what R115/R116 say,
+    or, for an ``explicit`` request of one shot, refuse with the reason (409): an answer that
+    starts nothing is never a success."""
     for index, spec in enumerate(specs):
         rules.check_count(spec.count, ("body", "generations", str(index), "count"))
         rules.check_count(spec.num_predictions, ("body", "generations", str(index), "num_predictions"))
@@ -67,7 +74,9 @@ async def start(
     skipped: list[tuple[uuid.UUID, str]] = []
     for spec in specs:
         shot = shots[uuid.UUID(spec.shot_id)]
-        reason = rules.skip_reason(spec.inputs.view_angle, spec.inputs.base_image_url)
+        reason = rules.skip_reason(spec.inputs.view_angle, spec.inputs.base_image_url, explicit=explicit)
+        if reason is not None and explicit:
+            raise Conflict(f"The shot cannot be generated: {reason}")
         if reason is not None:
             skipped.append((shot.id, reason))
             continue

@@ -21,6 +21,7 @@ from services.shots import repository as repo
 from services.shots.convert import shot_state, shot_to_pb, shot_view_to_pb
 from services.shots.events import SOURCE
 from services.shots.generations_api import GenerationHandlers
+from services.shots.media_api import MediaHandlers
 from services.shots.models import messaging
 from services.shots.revisions_api import RevisionHandlers
 from services.shots.shots_api import ShotHandlers
@@ -29,13 +30,17 @@ from services.shots.shots_api import ShotHandlers
 MAX_SHOTS_PER_CALL = 20_000
 
 
-class ShotsServicer(ShotHandlers, RevisionHandlers, GenerationHandlers, shots_pb2_grpc.ShotsServiceServicer):
+class ShotsServicer(
+    ShotHandlers, RevisionHandlers, GenerationHandlers, MediaHandlers, shots_pb2_grpc.ShotsServiceServicer
+):
     """The batch calls other services make (here) and the per-resource handlers (mixins)."""
 
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
-        # Revision images name uploaded objects, which are read once to be registered.
-        self.store = open_store(MediaSettings())
+        # Revision images and other contexts name uploaded objects, read once to be registered;
+        # media named by URL are fetched under the media settings' outbound rules.
+        self.media_settings = MediaSettings()
+        self.store = open_store(self.media_settings)
 
     async def CreateShots(
         self, request: pb.CreateShotsRequest, context: grpc.aio.ServicerContext

@@ -33,10 +33,13 @@ def image_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
-async def record_media(session: AsyncSession, key: str, data: bytes) -> MediaObject:
+async def record_media(
+    session: AsyncSession, key: str, data: bytes, *, shooting_id: uuid.UUID | None = None
+) -> MediaObject:
     """The media row of ``key`` (created from ``data`` when new; a retry finds the first one)."""
     size = image_size(data)
     values = {
+        "shooting_id": shooting_id,
         "id": uuid.uuid4(),
         "key": key,
         "content_type": content_type_of(key),
@@ -65,13 +68,38 @@ async def register_upload(session: AsyncSession, store: MediaStore, key: str, lo
     return await record_media(session, key, data)
 
 
+async def attach_media(session: AsyncSession, media_ids: Sequence[uuid.UUID]) -> None:
+    """Media a new image uses are attached again (a prediction picked after its own revision was
+    deleted, an earlier image refined): only media nobody uses may be swept."""
+    if media_ids:
+        await session.execute(
+            sa.update(MediaObject)
+            .where(MediaObject.id.in_(media_ids), MediaObject.detached_at.is_not(None))
+            .values(detached_at=None)
+        )
+
+
+def _media_of(images: sa.ColumnElement[bool]) -> sa.CompoundSelect:
+    """Ids of the media (images and sketches) of the revision images ``images`` selects."""
+    return sa.union(
+        sa.select(RevisionImage.image_media_id).where(images, RevisionImage.image_media_id.is_not(None)),
+        sa.select(RevisionImage.sketch_image_media_id).where(images, RevisionImage.sketch_image_media_id.is_not(None)),
+    )
+
+
 async def detach_media(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> int:
-    """R143: the media of the revisions' images are detached (the images go with the revision)."""
-    used = sa.select(RevisionImage.image_media_id).where(RevisionImage.shot_revision_id.in_(revision_ids))
-    sketches = sa.select(RevisionImage.sketch_image_media_id).where(RevisionImage.shot_revision_id.in_(revision_ids))
+    """R143: the media of the revisions' images are detached (the images go with the revision),
+    unless something else still uses them: another revision's image (a refine, an upload named
+    twice) or another context (media named for an outfit, which the shots service cannot follow)."""
+    leaving = RevisionImage.shot_revision_id.in_(revision_ids)
     result = await session.execute(
         sa.update(MediaObject)
-        .where(sa.or_(MediaObject.id.in_(used), MediaObject.id.in_(sketches)), MediaObject.detached_at.is_(None))
+        .where(
+            MediaObject.id.in_(_media_of(leaving)),
+            MediaObject.id.not_in(_media_of(~leaving)),
+            MediaObject.shooting_id.is_(None),
+            MediaObject.detached_at.is_(None),
+        )
         .values(detached_at=datetime.now(UTC))
     )
     return result.rowcount or 0

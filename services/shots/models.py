@@ -94,6 +94,10 @@ class MediaObject(Base):
     extension: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     detached_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The shooting another context named it for (an outfit reference). The shots service cannot
+    # follow that use, so such media are never detached; revision images and predictions reach
+    # their shooting through their shot.
+    shooting_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
 
 
 class RevisionImage(Base):

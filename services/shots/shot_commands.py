@@ -85,7 +85,8 @@ async def review_shot(
     session: AsyncSession, caller: Caller, shot_id: uuid.UUID, decision: str, notes: str | None
 ) -> Shot:
     """Approve or reject: the current revision's status in place (no new revision); approving
-    needs a current revision with at least one image (409)."""
+    needs a current revision with at least one image that names a picture (409), what download
+    and export need. A review's note is added after the author's notes, never over them."""
     if decision not in rules.REVIEW_DECISIONS:
         raise Invalid.at(("body", "decision"), "APPROVED or REJECTED")
     shot = await _visible(session, caller, shot_id)
@@ -93,14 +94,18 @@ async def review_shot(
     if revision is None:
         raise Conflict("The shot has no current revision to review")
     if decision == "APPROVED":
-        images = await session.scalar(
-            sa.select(sa.func.count()).select_from(RevisionImage).where(RevisionImage.shot_revision_id == revision.id)
+        pictures = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(RevisionImage)
+            .where(
+                RevisionImage.shot_revision_id == revision.id,
+                sa.or_(RevisionImage.image_media_id.is_not(None), sa.func.coalesce(RevisionImage.image_url, "") != ""),
+            )
         )
-        if not images:
+        if not pictures:
             raise Conflict("The current revision has no image to approve")
     revision.shot_status = decision
-    if notes is not None:
-        revision.notes = notes
+    revision.notes = rules.with_review(revision.notes, decision, notes)
     revision.updated_at = datetime.now(UTC)
     await change_status(session, shot.id, decision)
     await session.refresh(shot)

@@ -24,6 +24,10 @@
     ``user = await new_user(is_superuser=False, email=None, password=None, full_name=None)``
     creates a user through the API (unique email by default) and returns an :class:`ApiUser`
     whose ``client`` is logged in as them.
+
+``generation_owner`` (module), ``generation_look`` (function)
+    A user of the test module, and a new look of theirs ready for generation
+    (:class:`tests.e2e.shots_support.GenerationLook`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import pytest
 
 from devstack.engines import EmbeddedBroker, free_port
 from devstack.stack import Stack
+from tests.e2e.shots_support import GenerationLook
 from tests.support.otlp import OtlpReceiver
 from tests.support.stack import (
     CLIENT_TIMEOUT,
@@ -116,3 +121,13 @@ async def new_user(stack: Stack, api: httpx.AsyncClient) -> AsyncIterator[NewUse
     users = Users(stack, api)
     yield users.create
     await users.aclose()
+
+
+@pytest.fixture(scope="module")
+async def generation_owner(new_user: NewUser) -> ApiUser:
+    return await new_user()
+
+
+@pytest.fixture
+async def generation_look(generation_owner: ApiUser) -> GenerationLook:
+    return await GenerationLook(generation_owner.client).build()

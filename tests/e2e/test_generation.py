@@ -120,3 +120,34 @@ async def test_a_generation_on_a_reviewed_shot_keeps_its_status(look):
     await look.settled(shot_id, 2)
     shot = (await look.client.get(f"/shots/{shot_id}")).json()
     assert shot["status"] == "APPROVED" and shot["revisions"][-1]["shot_status"] == "APPROVED"
+
+
+async def test_an_explicit_shot_generate_makes_a_back_view_and_refuses_a_shot_without_a_base_image(look):
+    """Issue 18: the skip rules belong to E20 and E21; asking for one shot generates it when its
+    shot type has a base image, and is 409 with the reason otherwise (a 200 is never empty)."""
+    back = look.shot("back")["id"]
+    response = await look.client.post(f"/shots/{back}/generate")
+    assert response.status_code == 200, response.text
+    [generation_id] = response.json()["generation_ids"]
+    [generation] = await look.settled(back, 1)
+    assert generation["id"] == generation_id and generation["status"] == "COMPLETED"
+    assert (await look.client.get(f"/shots/{back}")).json()["status"] == "PROPOSAL"
+    side = look.shot("side")["id"]
+    refused = await look.client.post(f"/shots/{side}/generate")
+    assert refused.status_code == 409 and "no base image" in refused.json()["detail"], refused.text
+    assert await look.generations(side) == []
+
+
+async def test_a_looks_resolution_preset_sizes_its_generations(look):
+    """Exploratory pass: a look sized by a resolution preset (its width and height cleared, R97)
+    was rendered at the worker's default size."""
+    preset = await post(look.client, "/resolution-presets/", {"name": "Thumb", "width": 96, "height": 144})
+    path = f"/shootings/{look.shooting['id']}/production-requests/{look.look['id']}"
+    sized = await look.client.put(path, json={"resolution_preset_id": preset["id"]})
+    assert sized.status_code == 200 and (sized.json()["width"], sized.json()["height"]) == (None, None)
+    shot_id = look.shot("front")["id"]
+    assert (await look.client.post(f"/shots/{shot_id}/generate")).status_code == 200
+    [generation] = await look.settled(shot_id, 1)
+    revision = (await look.client.get(f"/shots/revisions/{generation['revision_id']}")).json()
+    media = revision["images"][0]["image_media"]
+    assert (media["width"], media["height"]) == (96, 144)

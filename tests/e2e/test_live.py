@@ -45,12 +45,13 @@ def gateway_2(stack) -> Iterator[str]:
         yield url
 
 
-def prediction() -> dict:
-    return {"source_type": "PREDICTION", "prediction_id": str(uuid.uuid4())}
+def uploaded() -> dict:
+    """An image uploaded elsewhere, named by its URL (a prediction id must name a real prediction)."""
+    return {"source_type": "UPLOAD", "image_url": "https://images.example.com/live.png"}
 
 
 async def revise(client, shot_id: str, status: str) -> str:
-    body = {"shot_status": status, "images": [prediction()]}
+    body = {"shot_status": status, "images": [uploaded()]}
     response = await client.post(f"/shots/{shot_id}/revision", json=body)
     assert response.status_code == 200, response.text
     return str(response.json()["id"])

@@ -70,3 +70,37 @@ async def test_an_outfit_given_at_creation_becomes_the_outfit(brief):
     assert shown["outfit_id"] == shown["outfit"]["id"] and shown["outfit_proposals"] == []
     assert shown["outfit_instruction"] == "Open collar." and shown["outfit_product_ids"] == [brief.products["tee"]]
     assert shown["outfit_ref_imgs_urls"] == ["https://img.example/ref.jpg"]
+
+
+async def test_the_summary_and_the_look_show_one_outfit_status(brief):
+    """Issue 18: a look whose outfit nobody styled (a manual one) reads ``generation_status`` null
+    in full and ``outfit_generation_status`` null in the summary; a styled one COMPLETED in both."""
+    shooting = await brief.shooting()
+    created = await brief.looks(
+        shooting["id"],
+        product_ids=[brief.products["dress"], brief.products["scarf"]],
+        subject_ids=[brief.subjects["anna"]],
+        generate_outfit=True,
+    )
+    looks = {look["product_id"]: look for look in created.json()["production_requests"]}
+    styled, manual = looks[brief.products["dress"]], looks[brief.products["scarf"]]
+    chosen = await brief.client.post(
+        f"/shootings/production-requests/{manual['id']}/outfit", json={"outfit_product_ids": [brief.products["tee"]]}
+    )
+    assert chosen.status_code == 200 and chosen.json()["outfit"]["generation_status"] is None, chosen.text
+    done = await look_when(
+        brief, styled["id"], lambda x: [p["generation_status"] for p in x["outfit_proposals"]] == ["COMPLETED"]
+    )
+    final = await brief.client.post(
+        f"/shootings/production-requests/{styled['id']}/finalize-outfit",
+        json={"outfit_id": done["outfit_proposals"][0]["id"]},
+    )
+    assert final.status_code == 200, final.text
+    summary = (await brief.client.get(f"/shootings/{shooting['id']}/production-requests-summary")).json()
+    for look in summary["data"]:
+        full = (await brief.client.get(f"/shootings/production-requests/{look['id']}")).json()
+        assert look["outfit_generation_status"] == full["outfit"]["generation_status"], (look, full["outfit"])
+    assert {look["id"]: look["outfit_generation_status"] for look in summary["data"]} == {
+        manual["id"]: None,
+        styled["id"]: "COMPLETED",
+    }

@@ -12,6 +12,8 @@ from tests.e2e.shots_support import eventually, png_data_url
 from tests.e2e.test_shootings import error_locs
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+# An image uploaded elsewhere: no media of this platform, its URL is the image.
+NO_MEDIA = {"image_url": "https://images.example.com/kept.png"}
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +33,15 @@ async def look(brief) -> dict:
     return response.json()["production_requests"][0]
 
 
-def prediction(**extra) -> dict:
-    return {"source_type": "PREDICTION", "prediction_id": str(uuid.uuid4()), **extra}
+def upload(color: tuple[int, int, int] = (200, 60, 60)) -> dict:
+    """An uploaded image (a prediction or refine id must name a real prediction or image)."""
+    return {"source_type": "UPLOAD", "image_data": png_data_url(color)}
 
 
 async def revise(client, shot_id: str, status: str = "PROPOSAL", images=None, **body) -> dict:
     response = await client.post(
         f"/shots/{shot_id}/revision",
-        json={"shot_status": status, "images": [prediction()] if images is None else images, **body},
+        json={"shot_status": status, "images": [upload()] if images is None else images, **body},
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -130,18 +133,18 @@ async def test_r139_r140_r141_a52_a53_revisions_chain(brief, look):
     missing = await brief.client.post(f"/shots/{shot_id}/revision", json={"images": []})
     assert ("body", "shot_status") in error_locs(missing)
     first = await revise(brief.client, shot_id, "PROPOSAL", notes="first")
-    upload = {"source_type": "UPLOAD", "image_data": png_data_url((10, 200, 10))}
+    refine = {"source_type": "REFINE", "refine_id": first["images"][0]["id"]}
     second = await revise(
-        brief.client,
-        shot_id,
-        "REVIEW",
-        images=[prediction(), upload, {"source_type": "REFINE", "refine_id": str(uuid.uuid4())}],
+        brief.client, shot_id, "REVIEW", images=[refine, upload((10, 200, 10)), {"source_type": "UPLOAD", **NO_MEDIA}]
     )
     assert (first["version"], first["display_name"], second["version"], second["display_name"]) == (1, "v1", 2, "v2")
     assert second["previous_revision_id"] == first["id"] and first["previous_revision_id"] is None
-    assert [i["source_type"] for i in second["images"]] == ["PREDICTION", "UPLOAD", "REFINE"]
+    assert [i["source_type"] for i in second["images"]] == ["REFINE", "UPLOAD", "UPLOAD"]
+    assert second["images"][0]["image_media"]["id"] == first["images"][0]["image_media"]["id"]
     assert second["images"][1]["image_media"]["width"] == 48
-    assert second["effective_image_url"] == second["images"][1]["effective_image_url"]  # A53
+    assert second["images"][2]["image_media"] is None  # A53: the URL is the image
+    assert second["images"][2]["effective_image_url"] == NO_MEDIA["image_url"]
+    assert second["effective_image_url"] == second["images"][0]["effective_image_url"]  # A53
     assert second["push_status"] is None and second["push_records"] == []
     branch = await revise(brief.client, shot_id, "PROPOSAL", previous_revision_id=first["id"])
     assert branch["previous_revision_id"] == first["id"] and branch["version"] == 2
@@ -222,4 +225,20 @@ async def test_approve_needs_an_image_and_reject_changes_the_current_revision_in
     rejected = (await brief.client.post(f"/shots/{shot_id}/reject")).json()
     assert rejected["status"] == "REJECTED"
     revision = (await brief.client.get(f"/shots/revisions/{current['id']}")).json()
-    assert revision["shot_status"] == "REJECTED" and revision["notes"] == "lovely"
+    # Issue 18: a review's note is added after the author's notes (the revision had none).
+    assert revision["shot_status"] == "REJECTED" and revision["notes"] == "APPROVED: lovely"
+
+
+async def test_a_review_note_is_added_after_the_authors_notes(brief, look):
+    """Issue 18: approve and reject keep what the revision's author wrote; each review note
+    follows it, headed by its decision."""
+    shot_id = look["shots"][0]["id"]
+    current = await revise(brief.client, shot_id, "REVIEW", notes="first")
+    rejected = await brief.client.post(f"/shots/{shot_id}/reject", json={"notes": "no"})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "REJECTED"
+    assert rejected.json()["revisions"][-1]["notes"] == "first\n\nREJECTED: no"
+    await brief.client.post(f"/shots/{shot_id}/approve", json={"notes": "fixed now"})
+    await brief.client.post(f"/shots/{shot_id}/approve")  # a review without a note adds nothing
+    revision = (await brief.client.get(f"/shots/revisions/{current['id']}")).json()
+    assert revision["notes"] == "first\n\nREJECTED: no\n\nAPPROVED: fixed now"
+    assert revision["shot_status"] == "APPROVED"

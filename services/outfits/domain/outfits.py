@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from platformkit.errors import BadRequest, Invalid
+from platformkit.errors import BadRequest, Invalid, Violation
 
 PENDING = "PENDING"
 COMPLETED = "COMPLETED"
@@ -14,9 +14,13 @@ MAX_INSTRUCTION = 10_000
 MAX_ERROR = 2_000
 
 
+# Where a stored reference keeps the media resource its MediaInput resolved to.
+MEDIA = "media"
+
+
 def ref_urls(references: list[Any]) -> list[str]:
-    """The URLs shown for the references a client gave: strings as they are, a MediaInput's url
-    (a MediaInput naming only a stored media resource has none to show)."""
+    """The URLs the client gave: strings as they are, a MediaInput's url (one naming only a
+    stored media resource has none of its own; readers build its URL from the media)."""
     urls = []
     for item in references:
         if isinstance(item, str):
@@ -24,6 +28,34 @@ def ref_urls(references: list[Any]) -> list[str]:
         elif isinstance(item, dict) and isinstance(item.get("url"), str):
             urls.append(item["url"])
     return urls
+
+
+def media_target(item: Any) -> tuple[str, str] | None:
+    """What a MediaInput names (R110): ``("media_id", id)`` when it names a stored media resource
+    (the id wins over a url given with it), else ``("url", url)``; None for a URL string (kept
+    as given) and for a MediaInput naming neither (the caller refuses it)."""
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("media_resource_id"), str) and item["media_resource_id"]:
+        return "media_id", item["media_resource_id"]
+    if isinstance(item.get("url"), str) and item["url"]:
+        return "url", item["url"]
+    return None
+
+
+def check_references(references: list[Any], loc: tuple[str, ...]) -> None:
+    """Each item is a non-empty URL string or a MediaInput naming a media resource or a url (422)."""
+    violations = []
+    for index, item in enumerate(references):
+        if isinstance(item, str):
+            if not item.strip():
+                violations.append(Violation((*loc, str(index)), "A reference URL cannot be empty"))
+        elif media_target(item) is None:
+            violations.append(
+                Violation((*loc, str(index)), "A MediaInput names a media_resource_id or a url", "missing")
+            )
+    if violations:
+        raise Invalid(violations)
 
 
 def check_instruction(instruction: str | None, loc: tuple[str, ...]) -> None:

@@ -7,6 +7,10 @@
   previous revision (R144).
 - Restoring a revision deletes every revision after it in the chain (R148), unless one of them
   has push records (A59, 409); restoring the current revision changes nothing (R149).
+- Each image of a new revision names exactly one source (A60): a prediction of one of this
+  shot's generations, an earlier image of this shot (a refine), or an upload; the source is
+  resolved to the image it names, so every image has a picture (422 otherwise).
+- A review (approve, reject) keeps what the revision's author wrote: its note is added after it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from platformkit.errors import Conflict, Invalid, Violation
 
@@ -32,6 +37,17 @@ class ImageInput:
     refine_id: str | None = None
     image_url: str | None = None
     media_key: str | None = None
+    sketch_image_url: str | None = None
+    sketch_media_key: str | None = None
+
+
+def _not_fetchable(url: str | None, media_key: str | None) -> bool:
+    """A URL given for an image is this platform's media (a key) or an absolute http(s) URL:
+    anything else could never be shown, downloaded or exported."""
+    if not url or media_key:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme not in ("http", "https") or not parts.netloc
 
 
 def check_status(status: str, loc: tuple[str, ...]) -> None:
@@ -39,21 +55,84 @@ def check_status(status: str, loc: tuple[str, ...]) -> None:
         raise Invalid.at(loc, f"Input should be {', '.join(SHOT_STATUSES)}", "enum")
 
 
+# Per source: the field that names its picture, and what the error says is missing.
+_SOURCE_FIELDS = {
+    "PREDICTION": ("prediction_id", "A PREDICTION image needs prediction_id"),
+    "REFINE": ("refine_id", "A REFINE image needs refine_id"),
+    "UPLOAD": ("image_url", "An UPLOAD image needs image_url or image_data"),
+}
+
+
+def _source_violation(image: ImageInput, loc: tuple[str, ...]) -> Violation | None:
+    """What is wrong with the source an image names (None: nothing)."""
+    if image.source_type not in SOURCES:
+        return Violation((*loc, "source_type"), f"Input should be {', '.join(SOURCES)}", "enum")
+    given = {
+        "prediction_id": image.prediction_id,
+        "refine_id": image.refine_id,
+        "image_url": image.image_url or image.media_key,
+    }
+    field, missing = _SOURCE_FIELDS[image.source_type]
+    if not given[field]:
+        return Violation((*loc, field), missing)
+    for name, url, key in (
+        ("image_url", image.image_url, image.media_key),
+        ("sketch_image_url", image.sketch_image_url, image.sketch_media_key),
+    ):
+        if _not_fetchable(url, key):
+            return Violation((*loc, name), "An image URL is an absolute http(s) URL or this platform's upload URL")
+    # The picture comes from the source alone: a second one would leave it ambiguous.
+    for other, value in given.items():
+        if other != field and value:
+            name = "image_url and image_data" if other == "image_url" else other
+            return Violation((*loc, other), f"{name} cannot be given with a {image.source_type} image")
+    return None
+
+
 def check_images(images: Iterable[ImageInput]) -> None:
-    """A60: every image names its source and what that source needs."""
-    violations = []
-    for index, image in enumerate(images):
-        loc = ("body", "images", str(index))
-        if image.source_type not in SOURCES:
-            violations.append(Violation((*loc, "source_type"), f"Input should be {', '.join(SOURCES)}", "enum"))
-        elif image.source_type == "PREDICTION" and not image.prediction_id:
-            violations.append(Violation((*loc, "prediction_id"), "A PREDICTION image needs prediction_id"))
-        elif image.source_type == "REFINE" and not image.refine_id:
-            violations.append(Violation((*loc, "refine_id"), "A REFINE image needs refine_id"))
-        elif image.source_type == "UPLOAD" and not (image.image_url or image.media_key):
-            violations.append(Violation((*loc, "image_url"), "An UPLOAD image needs image_url or image_data"))
+    """A60: every image names exactly one source and what that source needs."""
+    violations = [
+        found
+        for index, image in enumerate(images)
+        if (found := _source_violation(image, ("body", "images", str(index)))) is not None
+    ]
     if violations:
         raise Invalid(violations)
+
+
+def check_approved_has_image(shot_status: str, image_count: int) -> None:
+    """A revision created APPROVED needs an image, as approving one does: an approved revision is
+    what download and export deliver (every image of a new revision names a picture)."""
+    if shot_status == "APPROVED" and image_count == 0:
+        raise Invalid.at(("body", "images"), "An APPROVED revision needs at least one image")
+
+
+def prediction_problem(belongs_to_shot: bool, status: str | None, has_image: bool) -> str | None:
+    """Why a prediction cannot be a revision image (None: it can). A prediction of another
+    shot reads as an unknown one, so a caller learns nothing about shots they did not name."""
+    if not belongs_to_shot:
+        return "Unknown prediction, or not a prediction of this shot's generations"
+    if status != "COMPLETED" or not has_image:
+        return f"The prediction has no image (it is {status or 'unknown'})"
+    return None
+
+
+def refine_problem(belongs_to_shot: bool, has_image: bool) -> str | None:
+    """Why an earlier image cannot be refined into a new revision (None: it can)."""
+    if not belongs_to_shot:
+        return "Unknown image, or not an image of this shot's revisions"
+    if not has_image:
+        return "The image names no picture to refine"
+    return None
+
+
+def with_review(notes: str | None, decision: str, review: str | None) -> str | None:
+    """The revision's notes after a review: the author's text stays, the review's note follows
+    as its own paragraph headed by the decision (a review without a note changes nothing)."""
+    if review is None or not review.strip():
+        return notes
+    entry = f"{decision}: {review}"
+    return f"{notes}\n\n{entry}" if notes else entry
 
 
 def next_version(previous_version: int | None) -> int:

@@ -44,9 +44,10 @@ from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shots.domain import generation as rules
 from services.shots.domain.revisions import status_after_generation
 from services.shots.generation_events import announce_status
+from services.shots.image_sources import NewImage
 from services.shots.media import record_media
 from services.shots.models import Generation, Prediction, Revision, Shot
-from services.shots.revisions import NewImage, append_revision
+from services.shots.revisions import append_revision
 from services.shots.worker.providers import Provider, ProviderError, RenderJob
 from services.shots.worker.settings import GenerationSettings
 
@@ -184,6 +185,7 @@ class GenerationProcessor:
                 shot_status=status_after_generation(shot.status),
                 images=new_images,
                 previous=previous,
+                owner_id=generation.created_by,
                 generation_id=generation.id,
             )
             generation.status, generation.error, generation.revision_id = "COMPLETED", None, revision.id

@@ -125,13 +125,14 @@ def _counted_channel_factory(calls: CallLog):  # type: ignore[no-untyped-def]
 
 @contextlib.asynccontextmanager
 async def _outfits(
-    new_database, broker: str, shootings: RunningService
+    new_database, broker: str, shootings: RunningService, shots_target: str
 ) -> AsyncIterator[tuple[RunningService, FakeLlm]]:  # type: ignore[no-untyped-def]
     """The outfits service and one styling worker on its database; styling retries twice, at once."""
     llm = FakeLlm().start()
     settings = functools.partial(
         OutfitsSettings,
         shootings_grpc_target=f"127.0.0.1:{shootings.runtime.bound_port}",
+        shots_grpc_target=shots_target,
         stylist="llm",
         stylist_llm_url=llm.url,
         styling_max_retries=2,
@@ -198,7 +199,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
                 add_servicers=shootings_api.add_servicers,
                 consumers=rollups.consumers,
             ) as shootings,
-            _outfits(new_database, broker, shootings) as (outfits, llm),
+            _outfits(new_database, broker, shootings, shots_target) as (outfits, llm),
         ):
             settings = GatewaySettings(
                 database_url=await migrated_database(new_database),

@@ -9,7 +9,13 @@ import pytest
 from platformkit.errors import BadRequest, Invalid
 from protos.shootings.v1 import catalog_pb2
 from services.outfits.domain.access import usable_product
-from services.outfits.domain.outfits import check_instruction, ensure_one_choice, ref_urls
+from services.outfits.domain.outfits import (
+    check_instruction,
+    check_references,
+    ensure_one_choice,
+    media_target,
+    ref_urls,
+)
 from services.outfits.settings import StylingSettings
 from services.outfits.styling import retry_delay
 
@@ -19,6 +25,16 @@ USER, ORG, OTHER_ORG = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 def test_r110_references_are_urls_or_media_inputs():
     refs = ["https://x/a.jpg", {"url": "https://x/b.jpg", "alt_text": "b"}, {"media_resource_id": str(USER)}]
     assert ref_urls(refs) == ["https://x/a.jpg", "https://x/b.jpg"]
+    assert [media_target(r) for r in refs] == [None, ("url", "https://x/b.jpg"), ("media_id", str(USER))]
+    # The media resource wins over a url given with it: the url only described where it came from.
+    assert media_target({"media_resource_id": "m", "url": "https://x/c.jpg"}) == ("media_id", "m")
+    check_references(refs, ("body", "outfit_ref_imgs_urls"))
+    with pytest.raises(Invalid) as caught:
+        check_references(["", "https://x/a.jpg", {"alt_text": "nothing named"}], ("body", "outfit_ref_imgs_urls"))
+    assert [v.loc for v in caught.value.violations] == [
+        ("body", "outfit_ref_imgs_urls", "0"),
+        ("body", "outfit_ref_imgs_urls", "2"),
+    ]
 
 
 def test_r109_instruction_at_most_10000_characters():

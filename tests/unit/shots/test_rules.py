@@ -62,6 +62,67 @@ def test_r115_r116_a29_skip_rules_and_a30_counts():
         with pytest.raises(Invalid):
             generation.check_count(bad, ("body", "count"))
     assert generation.prediction_seeds(7, 3) == [7, 8, 9]
+    # A request for one shot generates a back view; a missing base image is still a reason.
+    assert generation.skip_reason("BACK", "data:x", explicit=True) is None
+    assert generation.skip_reason("BACK", "", explicit=True) == generation.SKIP_NO_BASE_IMAGE
+
+
+def _violations(*images: revisions.ImageInput) -> list[tuple[tuple[str, ...], str]]:
+    try:
+        revisions.check_images(images)
+    except Invalid as exc:
+        return [(v.loc, v.msg) for v in exc.violations]
+    return []
+
+
+def test_a60_each_image_names_exactly_one_source():
+    ok = (
+        revisions.ImageInput("PREDICTION", prediction_id="p"),
+        revisions.ImageInput("REFINE", refine_id="r"),
+        revisions.ImageInput("UPLOAD", media_key="k"),
+        revisions.ImageInput("UPLOAD", image_url="https://x/a.png"),
+    )
+    assert _violations(*ok) == []
+    found = _violations(
+        revisions.ImageInput("PREDICTION"),
+        revisions.ImageInput("UPLOAD", prediction_id="p", image_url="https://x/a.png"),
+        revisions.ImageInput("REFINE", refine_id="r", media_key="k"),
+        revisions.ImageInput("SKETCH"),
+    )
+    assert [loc[-1] for loc, _ in found] == ["prediction_id", "prediction_id", "image_url", "source_type"]
+    assert [loc[2] for loc, _ in found] == ["0", "1", "2", "3"]
+    never_fetched = _violations(
+        revisions.ImageInput("UPLOAD", image_url="ftp://x/a.png"),
+        revisions.ImageInput("UPLOAD", image_url="https://x/a.png", sketch_image_url="a.png"),
+        revisions.ImageInput("UPLOAD", image_url="https://x/a.png", sketch_image_url="s", sketch_media_key="k"),
+    )
+    assert [loc for loc, _ in never_fetched] == [
+        ("body", "images", "0", "image_url"),
+        ("body", "images", "1", "sketch_image_url"),
+    ]
+
+
+def test_an_approved_revision_needs_an_image():
+    revisions.check_approved_has_image("REVIEW", 0)
+    revisions.check_approved_has_image("APPROVED", 1)
+    with pytest.raises(Invalid) as caught:
+        revisions.check_approved_has_image("APPROVED", 0)
+    assert caught.value.violations[0].loc == ("body", "images")
+
+
+def test_sources_resolve_only_to_the_shots_own_pictures():
+    assert revisions.prediction_problem(True, "COMPLETED", True) is None
+    assert "not a prediction of this shot" in str(revisions.prediction_problem(False, "COMPLETED", True))
+    assert "PENDING" in str(revisions.prediction_problem(True, "PENDING", False))
+    assert revisions.refine_problem(True, True) is None
+    assert revisions.refine_problem(False, True) and revisions.refine_problem(True, False)
+
+
+def test_a_review_keeps_the_authors_notes_and_adds_its_own():
+    assert revisions.with_review("first", "REJECTED", "no") == "first\n\nREJECTED: no"
+    assert revisions.with_review(None, "APPROVED", "lovely") == "APPROVED: lovely"
+    assert revisions.with_review("first", "APPROVED", None) == "first"
+    assert revisions.with_review("first", "APPROVED", "  ") == "first"
 
 
 def test_filenames_are_sanitised_and_keys_recognised():

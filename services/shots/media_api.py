@@ -1,0 +1,42 @@
+"""ShotsService handler of the media other contexts name (ResolveMedia); mixed into the servicer."""
+
+from __future__ import annotations
+
+import grpc
+
+from platformkit.db import transaction
+from platformkit.errors import Invalid
+from platformkit.media import MediaSettings, MediaStore
+from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.service import ServiceContext
+from protos.shots.v1 import shots_pb2 as pb
+from services.shots import media_references
+from services.shots.convert import media_to_pb
+from services.shots.shots_api import caller
+
+# An outfit names a handful of references; a bound keeps one call's fetches short.
+MAX_REFERENCES = 50
+
+
+class MediaHandlers:
+    ctx: ServiceContext
+    store: MediaStore
+    media_settings: MediaSettings
+
+    async def ResolveMedia(
+        self, request: pb.ResolveMediaRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ResolveMediaResponse:
+        if len(request.references) > MAX_REFERENCES:
+            raise Invalid.at(("body", "references"), f"At most {MAX_REFERENCES} media references per call")
+        scope = media_references.UseScope(
+            shooting_id=parse_uuid(request.shooting_id, ("body", "shooting_id")),
+            owner_id=parse_uuid(request.owner_id, ("body", "owner_id")),
+            organization_id=optional_uuid(request, "organization_id", ("body", "organization_id")),
+        )
+        async with transaction(self.ctx.sessions) as session:
+            answers = await media_references.resolve(
+                session, caller(), self.store, self.media_settings, scope, request.references
+            )
+        return pb.ResolveMediaResponse(
+            media=[pb.ResolvedMedia(media=media_to_pb(media), error=error) for media, error in answers]
+        )
