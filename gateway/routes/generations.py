@@ -46,9 +46,12 @@ async def start_for_shots(
     count: int,
     num_predictions: int = 1,
     model_id: str | None = None,
+    *,
+    owner_only: bool = True,
 ) -> pb.StartGenerationsResponse:
     """Start ``count`` generations per shot of the look (all its shots when ``shots`` is None),
-    owner only (R11); the shots service skips back views and shots without a base image."""
+    owner only (R11) unless a look command that authorised its caller starts them; the shots
+    service skips back views and shots without a base image."""
     metadata = principal_metadata(principal)
     [planner] = GenerationPlanner.for_page(await _look(clients, principal, look_id))
     if shots is None:
@@ -61,7 +64,7 @@ async def start_for_shots(
         for spec in specs:
             spec.model_id = model_id
     return await clients.shots.StartGenerations(  # type: ignore[no-any-return]
-        pb.StartGenerationsRequest(specs=specs, owner_only=True), metadata=metadata
+        pb.StartGenerationsRequest(specs=specs, owner_only=owner_only), metadata=metadata
     )
 
 
