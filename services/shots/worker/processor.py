@@ -126,6 +126,8 @@ class GenerationProcessor:
             if not error.retryable or attempt >= self.settings.generation_max_attempts:
                 raise error
             delay = backoff.next_delay()
+            if error.retry_after is not None:  # the server said when; never past the backoff's cap
+                delay = max(delay, min(error.retry_after, self.settings.generation_retry_max_seconds))
             log.warning("generation %s: %s; attempt %d, retrying in %.1fs", generation.id, error, attempt, delay)
             await asyncio.sleep(delay)
 
