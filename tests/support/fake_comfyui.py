@@ -53,6 +53,7 @@ class FakeComfyUI:
     prompts: list[dict[str, Any]] = field(default_factory=list)
     uploads: list[tuple[str, str, bytes]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    refused: int = 0
     counter: int = 0
 
     def __post_init__(self) -> None:
@@ -76,6 +77,7 @@ class FakeComfyUI:
         async def guard(request: Request, call_next):  # type: ignore[no-untyped-def]
             self.paths.append(f"{request.method} {request.url.path}")
             if self.api_key and request.headers.get("authorization") != f"Bearer {self.api_key}":
+                self.refused += 1
                 return JSONResponse({"error": "unauthorized"}, status_code=401)
             return await call_next(request)
 
