@@ -35,7 +35,8 @@ class ShotsServicer(ShotHandlers, RevisionHandlers, GenerationHandlers, shots_pb
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
         # Revision images name uploaded objects, which are read once to be registered.
-        self.store = open_store(MediaSettings())
+        self.media = MediaSettings()
+        self.store = open_store(self.media)
 
     async def CreateShots(
         self, request: pb.CreateShotsRequest, context: grpc.aio.ServicerContext

@@ -100,17 +100,21 @@ async def _revision_of_shot(
     return revision
 
 
-async def _images(session: AsyncSession, store: MediaStore, images: Sequence[dict]) -> list[NewImage]:
+async def _images(session: AsyncSession, store: MediaStore, images: Sequence[dict], max_bytes: int) -> list[NewImage]:
     result = []
     for index, image in enumerate(images):
         loc = ("body", "images", str(index))
         media = (
-            await register_upload(session, store, image["media_key"], (*loc, "image_url"))
+            await register_upload(session, store, image["media_key"], (*loc, "image_url"), max_bytes)
             if image.get("media_key")
             else None
         )
         sketch_key = image.get("sketch_media_key")
-        sketch = await register_upload(session, store, sketch_key, (*loc, "sketch_image_url")) if sketch_key else None
+        sketch = (
+            await register_upload(session, store, sketch_key, (*loc, "sketch_image_url"), max_bytes)
+            if sketch_key
+            else None
+        )
         fields = {k: image.get(k) for k in ("source_type", "image_url", "sketch_image_url", "notes")}
         ids = {k: uuid.UUID(image[k]) if image.get(k) else None for k in ("prediction_id", "refine_id")}
         result.append(
@@ -129,8 +133,10 @@ async def create_revision(
     images: Sequence[dict],
     previous_revision_id: uuid.UUID | None,
     notes: str | None,
+    max_bytes: int,
 ) -> Revision:
-    """E43 (A52): the new revision becomes current; previous defaults to the current one."""
+    """E43 (A52): the new revision becomes current; previous defaults to the current one. Uploads
+    over ``max_bytes`` are refused (413) and deleted."""
     rules.check_status(shot_status, ("body", "shot_status"))
     rules.check_images(
         rules.ImageInput(
@@ -149,7 +155,7 @@ async def create_revision(
         session,
         shot,
         shot_status=shot_status,
-        images=await _images(session, store, images),
+        images=await _images(session, store, images, max_bytes),
         previous=previous,
         notes=notes,
         owner_id=caller.user_id,

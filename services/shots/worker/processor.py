@@ -8,7 +8,8 @@ render, which holds none:
 2. render: fetch the base and reference images, call the provider; retryable failures are
    tried again with backoff up to ``GENERATION_MAX_ATTEMPTS``, then the generation is FAILED with
    the reason, as is any failure that would fail again.
-3. store each image under a key fixed per prediction (a second render overwrites, never leaks).
+3. store each image under a key fixed per prediction (a second render overwrites, never leaks),
+   reserved as an upload slot first: a render whose revision never commits is swept.
 4. complete: in ONE transaction, guarded by the generation's status under a row lock, the media
    rows, the predictions, the revision (unique per generation) and the COMPLETED mark.
 
@@ -44,7 +45,7 @@ from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shots.domain import generation as rules
 from services.shots.domain.revisions import status_after_generation
 from services.shots.generation_events import announce_status
-from services.shots.media import record_media
+from services.shots.media import record_media, reserve_slots
 from services.shots.models import Generation, Prediction, Revision, Shot
 from services.shots.revisions import NewImage, append_revision
 from services.shots.worker.providers import Provider, ProviderError, RenderJob
@@ -158,6 +159,8 @@ class GenerationProcessor:
                 )
             )
         keys = [prediction_key(generation_id, p) for p in prediction_ids]
+        async with transaction(self.sessions) as session:  # objects without a revision yet: slots
+            await reserve_slots(session, keys, None)
         for key, data in zip(keys, images, strict=True):
             await self.store.put(key, data, "image/png")
         return keys
