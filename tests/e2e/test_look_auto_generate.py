@@ -14,14 +14,9 @@ from tests.e2e.shots_support import GenerationLook
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-@pytest.fixture(scope="module")
-async def owner(new_user):
-    return await new_user()
-
-
 @pytest.fixture
-async def look(owner) -> GenerationLook:
-    return await GenerationLook(owner.client).build()
+async def look(new_user) -> GenerationLook:
+    return await GenerationLook((await new_user()).client).build()
 
 
 async def update(look: GenerationLook, method: str, **body: Any) -> dict[str, Any]:

@@ -33,7 +33,7 @@ import httpx
 
 from services.shots.worker.providers import ProviderError, RenderJob
 from services.shots.worker.providers.comfyui_workflow import Workflow, image_values
-from services.shots.worker.providers.remote import as_png, check, describe, image_file, unreachable
+from services.shots.worker.providers.remote import as_png, bearer, check, describe, image_file, unreachable
 from services.shots.worker.settings import GenerationSettings
 
 SERVER = "ComfyUI"
@@ -98,8 +98,7 @@ class ComfyUIProvider:
             raise ValueError("GENERATION_PROVIDER=comfyui needs GENERATION_COMFYUI_URL")
         self.base_url = settings.generation_comfyui_url.rstrip("/")
         self.workflow = Workflow.load(settings.generation_comfyui_workflow)
-        key = settings.generation_comfyui_api_key
-        self.headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
+        self.headers = bearer(settings.generation_comfyui_api_key)
         self.timeout = httpx.Timeout(settings.generation_comfyui_timeout_seconds)
         self.poll_interval = settings.generation_comfyui_poll_interval_seconds
         self.max_wait = settings.generation_comfyui_max_wait_seconds

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from services.shots.worker.providers import ProviderError, RenderJob
-from services.shots.worker.providers.remote import check, unreachable
+from services.shots.worker.providers.remote import bearer, check, unreachable
 from services.shots.worker.settings import GenerationSettings
 
 SERVER = "inference endpoint"
@@ -58,8 +58,7 @@ class HttpProvider:
         if not settings.generation_http_url:
             raise ValueError("GENERATION_PROVIDER=http needs GENERATION_HTTP_URL")
         self.url = settings.generation_http_url
-        key = settings.generation_http_api_key
-        self.headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
+        self.headers = bearer(settings.generation_http_api_key)
         self.timeout = httpx.Timeout(settings.generation_http_timeout_seconds)
         self.poll_interval = settings.generation_http_poll_interval_seconds
         self.max_wait = settings.generation_http_max_wait_seconds

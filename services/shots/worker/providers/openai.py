@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from services.shots.worker.providers import ProviderError, RenderJob
-from services.shots.worker.providers.remote import as_png, check, describe, image_file, unreachable
+from services.shots.worker.providers.remote import as_png, bearer, check, describe, image_file, unreachable
 from services.shots.worker.settings import OPENAI_BASE_URL, GenerationSettings
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class OpenAIProvider:
         key = settings.generation_openai_api_key
         if key is None and settings.generation_openai_base_url.rstrip("/") == OPENAI_BASE_URL:
             raise ValueError("GENERATION_PROVIDER=openai against api.openai.com needs GENERATION_OPENAI_API_KEY")
-        self.headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
+        self.headers = bearer(key)
         self.model = settings.generation_openai_model
         self.sizes = parse_sizes(settings.generation_openai_sizes)
         self.timeout = httpx.Timeout(settings.generation_openai_timeout_seconds)

@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 from PIL import Image, UnidentifiedImageError
+from pydantic import SecretStr
 
 from services.shots.worker.providers import ProviderError, RenderJob
 
@@ -32,6 +33,11 @@ _FRAMINGS = {
 _VIEWS = {"FRONT": "seen from the front", "SIDE": "seen from the side", "BACK": "seen from the back"}
 # How much of a refusal's body a generation's error keeps.
 MAX_REASON = 500
+
+
+def bearer(key: SecretStr | None) -> dict[str, str]:
+    """The ``Authorization`` header of a configured key (none without one)."""
+    return {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
 
 
 def is_retryable(status_code: int) -> bool:
