@@ -3,11 +3,12 @@
 - ``grpc.aio.AioRpcError`` from a service call: NOT_FOUND 404, PERMISSION_DENIED 403,
   INVALID_ARGUMENT 422 in FastAPI's ``{"detail": [{loc, msg, type}]}`` shape (from the
   ``common.v1.ErrorDetails`` in the trailing metadata), FAILED_PRECONDITION / ALREADY_EXISTS
-  409; for those four families ``ErrorDetails.http_status`` (e.g. 400) wins when set.
+  409; for those four families ``ErrorDetails.http_status`` (e.g. 400, 413) wins when set.
   UNAUTHENTICATED 401; UNAVAILABLE / DEADLINE_EXCEEDED 503 with ``Retry-After``; anything else
   502 with a generic message, the real one only in the log.
 - ``platformkit.errors.DomainError`` raised by the gateway's own repository: the same HTTP
-  meaning (NotFound 404, PermissionDenied 403, Invalid 422, Conflict 409, BadRequest 400).
+  meaning (NotFound 404, PermissionDenied 403, Invalid 422, Conflict 409, BadRequest 400,
+  TooLarge 413).
 - A transient infrastructure failure of the gateway's own (its database restarting, a
   connection refused; :func:`platformkit.transient.caused_by_transient`): 503 with
   ``Retry-After``, like an unavailable service.
@@ -81,6 +82,7 @@ _DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.Invalid: 422,
     errors.Conflict: 409,
     errors.BadRequest: 400,
+    errors.TooLarge: 413,
 }
 
 

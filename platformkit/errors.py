@@ -2,12 +2,14 @@
 
 Each carries the HTTP meaning the gateway will give it, so the mapping lives in one place:
 NotFound 404, PermissionDenied 403, Invalid 422 (with FastAPI-shaped violations),
-Conflict 409, BadRequest 400 (the few rules the reference answers with 400).
+Conflict 409, BadRequest 400 (the few rules the reference answers with 400), TooLarge 413
+(content over a size limit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 @dataclass
@@ -18,7 +20,10 @@ class Violation:
 
 
 class DomainError(Exception):
-    """Base of every expected business failure."""
+    """Base of every expected business failure. ``http_status`` is set by the few kinds whose HTTP
+    status differs from their gRPC status's usual one (they travel as FAILED_PRECONDITION)."""
+
+    http_status: ClassVar[int | None] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -38,7 +43,13 @@ class Conflict(DomainError):
 
 
 class BadRequest(DomainError):
-    pass
+    http_status = 400
+
+
+class TooLarge(DomainError):
+    """Content over a size limit (413)."""
+
+    http_status = 413
 
 
 class Unavailable(DomainError):

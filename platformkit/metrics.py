@@ -76,6 +76,9 @@ DB_STATEMENTS = Counter(
 )
 GENERATION_OUTCOMES = Counter("generation_outcomes_total", "Generations finished, by final status", ["outcome"])
 PUSH_OUTCOMES = Counter("push_outcomes_total", "Pushes to external systems finished, by final status", ["outcome"])
+MEDIA_SWEPT = Counter(
+    "media_swept_total", "Stored objects the media sweep deleted: detached media or abandoned upload slots", ["kind"]
+)
 
 # Shown at 0 before the first one happens, so a dashboard's rate() has a series from the start.
 # Outcomes are lower-case status names (the generation worker records "completed" and "failed").
@@ -156,6 +159,11 @@ def count_statement(*_: Any) -> None:
 
 def record_generation(outcome: str) -> None:
     GENERATION_OUTCOMES.labels(outcome).inc()
+
+
+def record_media_swept(kind: str, count: int) -> None:
+    if count:
+        MEDIA_SWEPT.labels(kind).inc(count)
 
 
 def record_push(outcome: str) -> None:

@@ -44,6 +44,7 @@ _CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.Conflict: grpc.StatusCode.FAILED_PRECONDITION,
     # The reference answers these business rules with 400; the details say so.
     errors.BadRequest: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.TooLarge: grpc.StatusCode.FAILED_PRECONDITION,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
@@ -76,8 +77,8 @@ def error_details(exc: errors.DomainError) -> common_pb2.ErrorDetails:
     if isinstance(exc, errors.Invalid):
         for v in exc.violations:
             details.violations.add(loc=list(v.loc), msg=v.msg, type=v.type)
-    if isinstance(exc, errors.BadRequest):
-        details.http_status = 400
+    if exc.http_status is not None:
+        details.http_status = exc.http_status
     return details
 
 

@@ -1,7 +1,8 @@
 """The runtime every service process shares: gRPC server, outbox relay, consumers, health.
 
 A service's ``__main__`` builds a :class:`ServiceRuntime` with its settings, its messaging
-tables, a function that adds its servicers, and the consumers it runs; ``run()`` does the rest:
+tables, a function that adds its servicers, the consumers and the periodic jobs it runs
+(:mod:`platformkit.periodic`); ``run()`` does the rest:
 JSON logs, telemetry, the database engine, the Kafka bus, the relay, the consumers, the gRPC
 server with health (SERVING only while the database and the broker answer) and reflection,
 Prometheus metrics on ``METRICS_BIND`` (:mod:`platformkit.metrics`), and a graceful stop on
@@ -28,6 +29,7 @@ from platformkit.health import BrokerProbe, probe_database
 from platformkit.logs import configure_logging
 from platformkit.messaging_tables import MessagingTables
 from platformkit.outbox import OutboxRelay
+from platformkit.periodic import PeriodicJob, run_periodically
 from platformkit.settings import ServiceSettings
 from platformkit.topics import Topic
 from protos.events.v1.envelope_pb2 import EventEnvelope
@@ -68,6 +70,7 @@ class ServiceContext:
 
 AddServicers = Callable[[grpc.aio.Server, ServiceContext], None]
 BuildConsumers = Callable[[ServiceContext], Sequence[ConsumerSpec]]
+BuildPeriodicJobs = Callable[[ServiceContext], Sequence[PeriodicJob]]
 
 
 class ServiceRuntime:
@@ -79,6 +82,7 @@ class ServiceRuntime:
         grpc_service_names: Sequence[str] = (),
         add_servicers: AddServicers | None = None,
         consumers: BuildConsumers | None = None,
+        periodic: BuildPeriodicJobs | None = None,
         process_name: str | None = None,
     ) -> None:
         self.settings = settings
@@ -86,6 +90,7 @@ class ServiceRuntime:
         self.grpc_service_names = list(grpc_service_names)
         self.add_servicers = add_servicers
         self.build_consumers = consumers
+        self.build_periodic = periodic
         self.process_name = process_name or settings.service_name
         self._stop = asyncio.Event()
         self.bound_port: int | None = None
@@ -148,7 +153,12 @@ class ServiceRuntime:
         for consumer in consumers:
             await consumer.start()
         health_task = asyncio.create_task(self._report_health(health, engine, broker_probe))
-        log.info("service started", extra={"consumers": [spec.name for spec in specs]})
+        jobs = list(self.build_periodic(context)) if self.build_periodic else []
+        job_tasks = [asyncio.create_task(run_periodically(job)) for job in jobs]
+        log.info(
+            "service started",
+            extra={"consumers": [spec.name for spec in specs], "periodic_jobs": [job.name for job in jobs]},
+        )
         self.bound_port = port
         if started is not None:
             started.set()
@@ -157,6 +167,9 @@ class ServiceRuntime:
         finally:
             log.info("service stopping")
             health_task.cancel()
+            for task in job_tasks:
+                task.cancel()
+            await asyncio.gather(*job_tasks, return_exceptions=True)
             await self._set_health(health, rpc.NOT_SERVING)
             await server.stop(grace=5)
             for consumer in consumers:

@@ -3,7 +3,7 @@
 ``image_url`` naming this platform's media (the ``image_url`` of E44) becomes a media key the
 service registers; ``image_data`` (base64 or a ``data:`` URL), or a ``data:`` URL given as
 ``image_url``, is stored here first, with the same size limit (413) and image check (422) as an
-upload.
+upload, and reserved as an upload slot before it is.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import HTTPException, status
 
@@ -44,18 +44,26 @@ def decode_image(text: str, limit: int, loc: tuple[str, ...]) -> tuple[bytes, st
     return data, content_type
 
 
-async def _media_key(media: Media, scope: str, url: str | None, data: str | None, loc: tuple[str, ...]) -> str | None:
+Reserve = Callable[[list[str]], Awaitable[object]]
+
+
+async def _media_key(
+    media: Media, reserve: Reserve, scope: str, url: str | None, data: str | None, loc: tuple[str, ...]
+) -> str | None:
     if data:
         raw, content_type = decode_image(data, media.settings.media_max_bytes, loc)
         key = upload_key(scope, None, content_type)
+        await reserve([key])  # should the revision then fail, the sweep deletes the object
         await media.store.put(key, raw, content_type)
         return key
     return key_from_url(url) if url else None
 
 
 async def resolve_images(
-    media: Media, shot_id: uuid.UUID, images: Sequence[ShotRevisionImageData]
+    media: Media, reserve: Reserve, shot_id: uuid.UUID, images: Sequence[ShotRevisionImageData]
 ) -> list[pb.NewRevisionImage]:
+    """The images as the shots service takes them; inline data is stored first, each object
+    reserved (``reserve``: the shots service's ReserveUploads) before it is written."""
     resolved = []
     for index, image in enumerate(images):
         loc = ("body", "images", str(index))
@@ -67,7 +75,7 @@ async def resolve_images(
             url, data = getattr(image, f"{prefix}image_url"), getattr(image, f"{prefix}image_data")
             if url and url.startswith("data:") and not data:  # inline data named as a URL: stored the same
                 url, data = None, url
-            key = await _media_key(media, str(shot_id), url, data, (*loc, f"{prefix}image_data"))
+            key = await _media_key(media, reserve, str(shot_id), url, data, (*loc, f"{prefix}image_data"))
             if key is not None:
                 setattr(message, f"{prefix}image_media_key", key)
                 url = url or media.canonical_url(key)

@@ -51,11 +51,12 @@ async def start_for_shots(
     model_id: str | None = None,
     *,
     explicit: bool = False,
+    owner_only: bool = True,
 ) -> pb.StartGenerationsResponse:
     """Start ``count`` generations per shot of the look (all its shots when ``shots`` is None),
-    styled with the look's outfit (R117), owner only (R11); the shots service skips back views
-    and shots without a base image, or, for an ``explicit`` shot-level request, refuses what it
-    cannot generate (409)."""
+    styled with the look's outfit (R117), owner only (R11) unless a look command that authorised
+    its caller starts them; the shots service skips back views and shots without a base image,
+    or, for an ``explicit`` shot-level request, refuses what it cannot generate (409)."""
     metadata = principal_metadata(principal)
     page, outfits = await asyncio.gather(
         _look(clients, principal, look_id), look_outfits(clients, principal, [look_id])
@@ -72,7 +73,7 @@ async def start_for_shots(
         for spec in specs:
             spec.model_id = model_id
     return await clients.shots.StartGenerations(  # type: ignore[no-any-return]
-        pb.StartGenerationsRequest(specs=specs, owner_only=True, explicit=explicit), metadata=metadata
+        pb.StartGenerationsRequest(specs=specs, owner_only=owner_only, explicit=explicit), metadata=metadata
     )
 
 

@@ -1,5 +1,5 @@
-"""Looks (production requests): creation (E8 and the one-look overview endpoint), update (E13),
-soft delete (E14) and admin restore (E16).
+"""Looks (production requests): creation (E8 and the one-look overview endpoint), update (E13,
+PUT and PATCH alike), soft delete (E14) and admin restore (E16).
 
 Answers are composed from the looks and the catalog entries they name (shootings service), their
 shots (shots service) and their assignees (identity, here), a constant number of calls whatever
@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from fastapi import APIRouter
+import grpc
+from fastapi import APIRouter, HTTPException, status
 
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
+from gateway.errors import RETRY_AFTER_SECONDS
 from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.outfit_references import resolve_configured_references
 from gateway.push_composition import shots_view
 from gateway.revision_owners import revisions_of, with_owners
+from gateway.routes.generations import start_for_shots
 from gateway.schemas.common import Message
 from gateway.schemas.generations import GenerationPlanner, preset_ids
 from gateway.schemas.look_updates import ProductionRequestUpdate
@@ -95,7 +98,6 @@ async def create_look(
     return LookComposer(page, list(page.shots), {}).public(page.looks[0])
 
 
-@router.put(LOOK_PATH, summary="Update Production Request")
 async def update_production_request(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -106,17 +108,43 @@ async def update_production_request(
 ) -> ProductionRequestPublic:
     """PUT with PATCH semantics (A13): absent keys stay unchanged, an explicit null applies
     (`use_subject_mannequin_double: null` is AUTO, R100). A preset and a custom size clear each
-    other (R97); changing `shot_type_ids` creates and deletes the matching shots (A36)."""
+    other (R97); changing `shot_type_ids` creates and deletes the matching shots (A36), and with
+    `auto_generate` (default true, R101) starts one generation for each new shot as E21 would
+    (back views and shot types without a base image skipped)."""
     await ensure_assignee(session, body.assignee_id, ("body", "assignee_id"))
     page = await clients.looks.UpdateLook(
         body.to_pb(shooting_id, production_request_id), metadata=principal_metadata(principal), timeout=60
     )
+    if body.auto_generate and page.created_shot_ids:
+        await _generate_new_shots(clients, principal, page)
     assignees = await assignee_summaries(session, page.looks)
     outfits, pushes = await asyncio.gather(
         look_outfits(clients, principal, [look.id for look in page.looks]), shots_view(clients, principal, page.shots)
     )
     view = await with_owners(session, pushes, revisions_of(page.shots))
     return LookComposer(page, list(page.shots), assignees, outfits, view).public(page.looks[0])
+
+
+router.put(LOOK_PATH, summary="Update Production Request")(update_production_request)
+router.patch(LOOK_PATH, summary="Update Production Request (partial)")(update_production_request)
+
+
+async def _generate_new_shots(clients: ClientsDep, principal: PrincipalDep, page: pb.LooksPage) -> None:
+    """The update is committed; its new shots are generated with the update's own authority (as
+    E8 generates the shots of the looks it creates). A shots service that fails now leaves the
+    update in place: the 503 says so, and E20/E21 start the generations later."""
+    created = set(page.created_shot_ids)
+    shots = [shot for shot in page.shots if shot.id in created]
+    try:
+        await start_for_shots(clients, principal, page.looks[0].id, shots, count=1, owner_only=False)
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            raise
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The look was updated, but generating its new shots could not start: start them with start-generations",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from exc
 
 
 def _look_ref(shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.LookRef:

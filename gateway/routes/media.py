@@ -23,6 +23,7 @@ from platformkit.media.keys import content_type_of, is_image_type, is_valid_key,
 from platformkit.media.signing import verify
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
+from protos.shots.v1 import shots_pb2
 
 router = APIRouter(tags=["media"])
 FORBIDDEN = "Invalid or expired signature"
@@ -39,13 +40,19 @@ async def get_upload_url(
     shot_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     """E44 (R142): ``{upload_url, image_url, method: "PUT", headers, expires_at}``; PUT the bytes to
-    ``upload_url`` with those headers and no token, then name ``image_url`` in an UPLOAD image."""
+    ``upload_url`` with those headers and no token, then name ``image_url`` in an UPLOAD image
+    (within ``MEDIA_SWEEP_GRACE_SECONDS``: an upload nothing names is deleted after that)."""
     if not is_image_type(content_type):
         raise Invalid.at(("query", "content_type"), "Only image content types can be uploaded")
     if shot_id is not None:  # 404 for a shot the caller cannot see
         await clients.shots.GetShot(common_pb2.IdRequest(id=str(shot_id)), metadata=principal_metadata(principal))
     content_type = content_type.split(";")[0].strip().lower()
-    return media.upload(upload_key(str(shot_id or principal.user_id), filename, content_type), content_type)
+    key = upload_key(str(shot_id or principal.user_id), filename, content_type)
+    # The slot is known before the URL exists: an upload nothing names is swept after the grace period.
+    await clients.shots.ReserveUploads(
+        shots_pb2.ReserveUploadsRequest(keys=[key]), metadata=principal_metadata(principal)
+    )
+    return media.upload(key, content_type)
 
 
 def _check(media: Media, method: str, key: str, expires: int, signature: str, content_type: str = "") -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
+from gateway.errors import HTTPError
 from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
 from gateway.push_composition import push_view, shots_view
@@ -267,7 +268,11 @@ async def generate_shot(
     return ShotGenerateResponse(shot_id=shot_id, generation_ids=ids, message="Generation started")
 
 
-@router.post("/{shot_id}/revision", summary="Create Shot Revision")
+@router.post(
+    "/{shot_id}/revision",
+    summary="Create Shot Revision",
+    responses={413: {"model": HTTPError, "description": "An image exceeds the media size limit"}},
+)
 async def create_revision(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -277,14 +282,18 @@ async def create_revision(
     body: CreateShotRevisionRequest,
 ) -> ShotRevisionPublic:
     """E43 (R139-R141, A52, A60): becomes current; uploads are named by their media URL."""
-    request = pb.CreateRevisionRequest(
-        shot_id=str(shot_id), shot_status=body.shot_status, images=await resolve_images(media, shot_id, body.images)
-    )
+    metadata = principal_metadata(principal)
+
+    async def reserve(keys: list[str]) -> None:
+        await clients.shots.ReserveUploads(pb.ReserveUploadsRequest(keys=keys), metadata=metadata)
+
+    images = await resolve_images(media, reserve, shot_id, body.images)
+    request = pb.CreateRevisionRequest(shot_id=str(shot_id), shot_status=body.shot_status, images=images)
     if body.previous_revision_id is not None:
         request.previous_revision_id = str(body.previous_revision_id)
     if body.notes is not None:
         request.notes = body.notes
-    revision = await clients.shots.CreateRevision(request, metadata=principal_metadata(principal))
+    revision = await clients.shots.CreateRevision(request, metadata=metadata)
     return await _revision(clients, principal, session, revision)
 
 

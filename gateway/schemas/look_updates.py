@@ -1,4 +1,4 @@
-"""The body of E13 (`PUT /shootings/{id}/production-requests/{id}`): ProductionRequestUpdate.
+"""The body of E13 (`PUT`, and `PATCH`, `/shootings/{id}/production-requests/{id}`): ProductionRequestUpdate.
 
 PUT with PATCH semantics (A13): the keys a client sends form the update mask; absent keys stay
 unchanged and an explicit null applies (R100: `use_subject_mannequin_double: null` is AUTO,
@@ -54,7 +54,9 @@ class ProductionRequestUpdate(LookSettings):
     )
     auto_generate: bool = Field(
         default=True,
-        description="Accepted and announced with the change; generation for new shots starts once it exists.",
+        description="When `shot_type_ids` adds shot types, start one generation for each new shot as "
+        "start-shot-type-generations would (back views and shot types without a base image are skipped); "
+        "false creates the shots without generating.",
     )
 
     def to_pb(self, shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.UpdateLookRequest:

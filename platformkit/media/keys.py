@@ -25,6 +25,8 @@ _EXTENSION_TYPES = {ext: ctype for ctype, ext in IMAGE_TYPES.items()} | {"jpeg":
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _KEY = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 MAX_FILENAME = 100
+# Where uploaded objects live (predictions live under predictions/).
+UPLOADS = "uploads/"
 
 
 def is_image_type(content_type: str) -> bool:
@@ -42,7 +44,9 @@ def sanitise_filename(filename: str | None, content_type: str) -> str:
 
 
 def upload_key(scope: str, filename: str | None, content_type: str) -> str:
-    return f"uploads/{_UNSAFE.sub('-', scope) or 'misc'}/{uuid.uuid4().hex}/{sanitise_filename(filename, content_type)}"
+    return (
+        f"{UPLOADS}{_UNSAFE.sub('-', scope) or 'misc'}/{uuid.uuid4().hex}/{sanitise_filename(filename, content_type)}"
+    )
 
 
 def prediction_key(generation_id: uuid.UUID, prediction_id: uuid.UUID, extension: str = "png") -> str:

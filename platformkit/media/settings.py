@@ -51,6 +51,12 @@ class MediaSettings(BaseSettings):
     media_fetch_max_bytes: int = DEFAULT_MAX_BYTES
     # Production: refuse outbound fetches to loopback, private and link-local addresses.
     outbound_public_only: bool = False
+    # The media sweep (shots service): objects nothing names any more (detached media, upload slots
+    # never named) are deleted once they have been so this long; how often each replica sweeps
+    # (0: never) and how many objects one sweep transaction takes.
+    media_sweep_grace_seconds: float = 24 * 3600
+    media_sweep_interval_seconds: float = 3600
+    media_sweep_batch: int = 200
 
     @property
     def root(self) -> Path:

@@ -88,9 +88,22 @@ class LocalMediaStore:
             return None
         return ObjectInfo(key, size, content_type_of(key))
 
-    async def delete(self, key: str) -> None:
+    def _remove(self, key: str) -> None:
+        """The file, then its folders while they are empty (keys nest a folder per upload)."""
+        path = self.path(key)
         with contextlib.suppress(FileNotFoundError):
-            await asyncio.to_thread(self.path(key).unlink)
+            path.unlink()
+        root = self.root.resolve()
+        folder = path.parent.resolve()
+        while folder != root and folder.is_relative_to(root):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone with a concurrent delete): stop here
+                break
+            folder = folder.parent
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._remove, key)
 
     def presigned_put(self, key: str, content_type: str, ttl_seconds: int) -> str | None:
         return None

@@ -211,9 +211,11 @@ async def restore(session: AsyncSession, shooting: Shooting, look: ProductionReq
     await events.look_changed(session, "look.restored", shooting, look, ["deleted_at"])
 
 
-async def page(session: AsyncSession, look: ProductionRequest, shots: list[shots_pb2.Shot]) -> pb.LooksPage:
+async def page(
+    session: AsyncSession, look: ProductionRequest, shots: list[shots_pb2.Shot], created: list[shots_pb2.Shot]
+) -> pb.LooksPage:
     """The look with what a full answer composes it from: the catalog entries it names (deleted
-    ones too: the look still names them) and its shots."""
+    ones too: the look still names them) and its shots, ``created`` (by this update) among them."""
     ids = [
         look.product_id,
         look.subject_id,
@@ -223,4 +225,10 @@ async def page(session: AsyncSession, look: ProductionRequest, shots: list[shots
         *(uuid.UUID(s.shot_type_id) for s in shots),
     ]
     entries = await catalog_repository.batch_get(session, None, [i for i in ids if i], include_deleted=True)
-    return pb.LooksPage(looks=[look_to_pb(look)], count=1, entries=[entry_to_pb(e) for e in entries], shots=shots)
+    return pb.LooksPage(
+        looks=[look_to_pb(look)],
+        count=1,
+        entries=[entry_to_pb(e) for e in entries],
+        shots=shots,
+        created_shot_ids=[s.id for s in created],
+    )

@@ -129,7 +129,7 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
             )
             await self.shots.delete([s.id for s in removed])  # last: it cannot be undone
             gone = {s.id for s in removed}
-            return await look_changes.page(session, look, [s for s in shots if s.id not in gone] + created)
+            return await look_changes.page(session, look, [s for s in shots if s.id not in gone] + created, created)
 
     async def DeleteLook(self, request: pb.LookRef, context: grpc.aio.ServicerContext) -> common_pb2.Empty:
         """E14 (R103): soft delete; its shots stay in the shots service, out of every read."""

@@ -95,7 +95,7 @@ async def _refined(
 
 
 async def resolve_images(
-    session: AsyncSession, store: MediaStore, shot_id: uuid.UUID, images: Sequence[dict]
+    session: AsyncSession, store: MediaStore, shot_id: uuid.UUID, images: Sequence[dict], max_bytes: int
 ) -> list[NewImage]:
     """Each image of a create-revision request with its picture (``images`` passed
     :func:`rules.check_images`)."""
@@ -109,9 +109,13 @@ async def resolve_images(
         elif refine_id is not None:
             media, url = await _refined(session, shot_id, refine_id, (*loc, "refine_id"))
         elif image.get("media_key"):
-            media = await register_upload(session, store, image["media_key"], (*loc, "image_url"))
+            media = await register_upload(session, store, image["media_key"], (*loc, "image_url"), max_bytes)
         sketch_key = image.get("sketch_media_key")
-        sketch = await register_upload(session, store, sketch_key, (*loc, "sketch_image_url")) if sketch_key else None
+        sketch = (
+            await register_upload(session, store, sketch_key, (*loc, "sketch_image_url"), max_bytes)
+            if sketch_key
+            else None
+        )
         result.append(
             NewImage(
                 source_type=image["source_type"],

@@ -98,9 +98,13 @@ async def _by_id(session: AsyncSession, caller: Caller, scope: UseScope, raw: st
 
 
 async def _stored(
-    session: AsyncSession, store: MediaStore, key: str, scope: UseScope
+    session: AsyncSession, store: MediaStore, settings: MediaSettings, key: str, scope: UseScope
 ) -> tuple[MediaObject | None, str]:
-    data = await store.get(key)
+    info = await store.head(key)
+    if info is not None and info.size > settings.media_max_bytes:
+        await store.delete(key)  # never becomes media, on either backend (as revision uploads)
+        return None, f"The image exceeds the {settings.media_max_bytes} byte limit"
+    data = await store.get(key) if info is not None else None
     if data is None:
         return None, "Nothing was uploaded at this URL (or its upload URL expired)"
     if image_content_type(data) is None:
@@ -130,7 +134,7 @@ async def _by_url(
     if key is None:
         return await _fetched(session, store, settings, url, scope)
     if await session.scalar(sa.select(MediaObject.id).where(MediaObject.key == key)) is None:
-        return await _stored(session, store, key, scope)
+        return await _stored(session, store, settings, key, scope)
     found = await _usable_row(session, caller, scope, MediaObject.key == key)
     return (found, "") if found is not None else (None, NOT_USABLE)
 

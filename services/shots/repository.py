@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.shots.media import detach_media_of_shots
 from services.shots.models import ShootingAccess, Shot
 
 
@@ -51,6 +52,8 @@ async def shots_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -
 
 
 async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shot]:
-    """Delete for real (shots have no soft delete); returns the rows removed."""
+    """Delete for real (shots have no soft delete); returns the rows removed. Their revisions go
+    with them (cascade), so the media of their images are detached first (R143)."""
+    await detach_media_of_shots(session, ids)
     rows = await session.scalars(sa.delete(Shot).where(Shot.id.in_(ids)).returning(Shot))
     return list(rows)

@@ -96,9 +96,11 @@ async def create_revision(
     images: Sequence[dict],
     previous_revision_id: uuid.UUID | None,
     notes: str | None,
+    max_bytes: int,
 ) -> Revision:
     """E43 (A52): the new revision becomes current; previous defaults to the current one. Each
-    image's picture is resolved from the source it names (:mod:`services.shots.image_sources`)."""
+    image's picture is resolved from the source it names (:mod:`services.shots.image_sources`);
+    uploads over ``max_bytes`` are refused (413) and deleted."""
     rules.check_status(shot_status, ("body", "shot_status"))
     rules.check_approved_has_image(shot_status, len(images))
     rules.check_images(
@@ -124,7 +126,7 @@ async def create_revision(
         session,
         shot,
         shot_status=shot_status,
-        images=await resolve_images(session, store, shot.id, images),
+        images=await resolve_images(session, store, shot.id, images, max_bytes),
         previous=previous,
         notes=notes,
         owner_id=caller.user_id,

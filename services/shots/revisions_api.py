@@ -5,7 +5,9 @@ from __future__ import annotations
 import grpc
 
 from platformkit.db import transaction
-from platformkit.errors import NotFound
+from platformkit.errors import Invalid, NotFound
+from platformkit.media import MediaSettings
+from platformkit.media.keys import UPLOADS, is_valid_key
 from platformkit.media.store import MediaStore
 from platformkit.protoconv import parse_uuid
 from platformkit.service import ServiceContext
@@ -13,6 +15,7 @@ from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import queries, revisions
 from services.shots.convert import revision_to_pb
+from services.shots.media import reserve_slots
 from services.shots.shots_api import caller, optional_uuid
 
 _IMAGE_FIELDS = ("prediction_id", "refine_id", "image_url", "sketch_image_url", "notes")
@@ -30,6 +33,7 @@ def _image(message: pb.NewRevisionImage) -> dict[str, object]:
 
 class RevisionHandlers:
     ctx: ServiceContext
+    media: MediaSettings
     store: MediaStore
 
     async def _answer(self, revision_id: object) -> pb.Revision:
@@ -52,8 +56,20 @@ class RevisionHandlers:
                 images=[_image(i) for i in request.images],
                 previous_revision_id=optional_uuid(request, "previous_revision_id", ("body", "previous_revision_id")),
                 notes=request.notes if request.HasField("notes") else None,
+                max_bytes=self.media_settings.media_max_bytes,
             )
         return await self._answer(revision.id)
+
+    async def ReserveUploads(
+        self, request: pb.ReserveUploadsRequest, context: grpc.aio.ServicerContext
+    ) -> common_pb2.Empty:
+        keys = list(request.keys)
+        for index, key in enumerate(keys):
+            if not (is_valid_key(key) and key.startswith(UPLOADS)):
+                raise Invalid.at(("body", "keys", str(index)), "Not an upload key")
+        async with transaction(self.ctx.sessions) as session:
+            await reserve_slots(session, keys, caller().user_id)
+        return common_pb2.Empty()
 
     async def GetRevision(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
         return await self._answer(parse_uuid(request.id, ("path", "revision_id")))

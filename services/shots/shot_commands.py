@@ -20,7 +20,6 @@ from services.shots.convert import shot_state
 from services.shots.domain import revisions as rules
 from services.shots.domain.access import Caller
 from services.shots.events import SOURCE
-from services.shots.media import detach_media
 from services.shots.models import Revision, RevisionImage, Shot, messaging
 from services.shots.repository import delete_shots
 from services.shots.status_changes import announce, change_status
@@ -67,8 +66,7 @@ async def delete_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID)
     """E41 (R136): the shot as it was; its revisions go with it and their media are detached."""
     shot = await _visible(session, caller, shot_id)
     [view] = await queries.shot_views(session, [shot])
-    await detach_media(session, [r.row.id for r in view.revisions])
-    [removed] = await delete_shots(session, [shot.id])
+    [removed] = await delete_shots(session, [shot.id])  # detaches the media of its revisions
     await add_event(
         session,
         messaging,

@@ -482,6 +482,7 @@ ROWS: list[Row] = [
     owned("GET", SHOOTING + "/draft-summary"),
     owned("GET", LOOK, contains="production_request_id"),
     owned("PUT", LOOK, body=body({"readiness": "READY"})),
+    owned("PATCH", LOOK, body=body({"readiness": "READY"})),
     owned("DELETE", LOOK, fresh=fresh_look),
     owned("GET", LOOK + "/reusable-outfits"),
     admin_only("POST", LOOK + "/restore", fresh=lambda w: fresh_look(w, delete=True), refused=SEEN_OR_NOT),

@@ -8,7 +8,8 @@ render, which holds none:
 2. render: fetch the base and reference images, call the provider; retryable failures are
    tried again with backoff up to ``GENERATION_MAX_ATTEMPTS``, then the generation is FAILED with
    the reason, as is any failure that would fail again.
-3. store each image under a key fixed per prediction (a second render overwrites, never leaks).
+3. store each image under a key fixed per prediction (a second render overwrites, never leaks),
+   reserved as an upload slot first: a render whose revision never commits is swept.
 4. complete: in ONE transaction, guarded by the generation's status under a row lock, the media
    rows, the predictions, the revision (unique per generation) and the COMPLETED mark.
 
@@ -45,7 +46,7 @@ from services.shots.domain import generation as rules
 from services.shots.domain.revisions import status_after_generation
 from services.shots.generation_events import announce_status
 from services.shots.image_sources import NewImage
-from services.shots.media import record_media
+from services.shots.media import record_media, reserve_slots
 from services.shots.models import Generation, Prediction, Revision, Shot
 from services.shots.revisions import append_revision
 from services.shots.worker.providers import Provider, ProviderError, RenderJob
@@ -127,6 +128,8 @@ class GenerationProcessor:
             if not error.retryable or attempt >= self.settings.generation_max_attempts:
                 raise error
             delay = backoff.next_delay()
+            if error.retry_after is not None:  # the server said when; never past the backoff's cap
+                delay = max(delay, min(error.retry_after, self.settings.generation_retry_max_seconds))
             log.warning("generation %s: %s; attempt %d, retrying in %.1fs", generation.id, error, attempt, delay)
             await asyncio.sleep(delay)
 
@@ -157,6 +160,8 @@ class GenerationProcessor:
                 )
             )
         keys = [prediction_key(generation_id, p) for p in prediction_ids]
+        async with transaction(self.sessions) as session:  # objects without a revision yet: slots
+            await reserve_slots(session, keys, None)
         for key, data in zip(keys, images, strict=True):
             await self.store.put(key, data, "image/png")
         return keys

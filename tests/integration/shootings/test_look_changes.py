@@ -222,6 +222,7 @@ async def test_a36_shot_type_change_creates_and_deletes_shots_and_keeps_the_othe
     assert set(after) == {brief.back, brief.detail}
     assert after[brief.back] == before[brief.back]  # a kept shot type keeps its shot
     assert {s.id for s in reply.shots} == set(after.values())
+    assert list(reply.created_shot_ids) == [after[brief.detail]]  # what auto_generate generates
     read_model = await rows(
         platform.engine, "SELECT shot_type_id, deleted FROM look_shots WHERE look_id = :id", id=look.id
     )

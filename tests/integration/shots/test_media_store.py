@@ -3,39 +3,13 @@ the same interface, native presigned URLs that a plain HTTP client can use."""
 
 from __future__ import annotations
 
-import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
-from devstack.engines import free_port
 from platformkit.media import MediaSettings, open_store
 from platformkit.media.fetch import FetchError, fetch_image
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-@pytest.fixture(scope="module")
-def s3_settings():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    settings = MediaSettings(
-        media_backend="s3",
-        media_s3_bucket="media",
-        media_s3_endpoint_url=f"http://127.0.0.1:{port}",
-        media_s3_access_key_id="test",
-        media_s3_secret_access_key="test",
-    )
-    boto3.client(
-        "s3",
-        endpoint_url=settings.media_s3_endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).create_bucket(Bucket="media")
-    yield settings
-    server.stop()
 
 
 async def test_s3_store_round_trip_and_presigned_urls(s3_settings):

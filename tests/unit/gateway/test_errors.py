@@ -110,6 +110,7 @@ def test_other_failures_are_502_without_leaking_the_message(
         (errors.PermissionDenied("Only the owner"), grpc.StatusCode.PERMISSION_DENIED, 403),
         (errors.Conflict("Email taken"), grpc.StatusCode.FAILED_PRECONDITION, 409),
         (errors.BadRequest("Finalize needs one outfit"), grpc.StatusCode.FAILED_PRECONDITION, 400),
+        (errors.TooLarge("The image exceeds the 10 byte limit"), grpc.StatusCode.FAILED_PRECONDITION, 413),
     ],
 )
 def test_domain_errors_answer_like_their_grpc_form(exc: errors.DomainError, code: grpc.StatusCode, status: int) -> None:

@@ -25,9 +25,10 @@ from typing import Any
 import httpx
 
 from services.shots.worker.providers import ProviderError, RenderJob
+from services.shots.worker.providers.remote import bearer, check, unreachable
 from services.shots.worker.settings import GenerationSettings
 
-_RETRYABLE = {408, 429}
+SERVER = "inference endpoint"
 
 
 def _b64(data: bytes) -> str:
@@ -35,13 +36,7 @@ def _b64(data: bytes) -> str:
 
 
 def _check(response: httpx.Response) -> None:
-    if response.status_code >= 500 or response.status_code in _RETRYABLE:
-        raise ProviderError(f"inference endpoint answered {response.status_code}", retryable=True)
-    if response.status_code >= 400:
-        detail = response.text[:300]
-        raise ProviderError(
-            f"inference endpoint refused the request ({response.status_code}: {detail})", retryable=False
-        )
+    check(response, SERVER, lambda r: r.text)
 
 
 def _images(body: dict[str, Any], expected: int) -> list[bytes]:
@@ -63,8 +58,7 @@ class HttpProvider:
         if not settings.generation_http_url:
             raise ValueError("GENERATION_PROVIDER=http needs GENERATION_HTTP_URL")
         self.url = settings.generation_http_url
-        key = settings.generation_http_api_key
-        self.headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
+        self.headers = bearer(settings.generation_http_api_key)
         self.timeout = httpx.Timeout(settings.generation_http_timeout_seconds)
         self.poll_interval = settings.generation_http_poll_interval_seconds
         self.max_wait = settings.generation_http_max_wait_seconds
@@ -77,8 +71,8 @@ class HttpProvider:
             "inputs": job.inputs,
             "width": job.width,
             "height": job.height,
-            "base_image": _b64(job.base_image),
-            "reference_images": [_b64(r) for r in job.references],
+            "base_image": _b64(job.images[0]),
+            "reference_images": [_b64(r) for r in job.images[1:]],
         }
         try:
             async with httpx.AsyncClient(timeout=self.timeout, headers=self.headers) as client:
@@ -88,9 +82,7 @@ class HttpProvider:
                     return await self._poll(client, response.json().get("status_url"), len(job.seeds))
                 return _images(response.json(), len(job.seeds))
         except httpx.HTTPError as exc:
-            raise ProviderError(
-                f"inference endpoint unreachable ({type(exc).__name__}: {exc})", retryable=True
-            ) from None
+            raise unreachable(exc, SERVER) from None
         except ValueError as exc:  # a body that is not JSON
             raise ProviderError(f"inference endpoint sent an unreadable answer ({exc})", retryable=False) from None
 
