@@ -1,0 +1,98 @@
+"""Browser fixtures: Playwright driving Debian's chromium (``/usr/bin/chromium``, installed by
+`make test` where missing; no test ever downloads a browser build), one session browser, a
+fresh context per test, and a folder per test for its screenshots.
+
+``browser_page`` (function)
+    A :class:`BrowserPage`: ``page`` (a Playwright page in a new context), ``outside`` (every
+    request the page tried to send to a host other than the stack's: each was refused, and a
+    test asserts the list stays empty) and ``shot(name)`` (a full-page screenshot saved as
+    ``test-results/<test>/<name>.png``; a last one is taken at teardown whatever happened).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.async_api import Browser, Page, Route, async_playwright
+
+from devstack.stack import Stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+# As root Chromium needs --no-sandbox; the rest keep it from calling Google's services at start
+# (background networking, component updates, sync), which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@dataclass
+class BrowserPage:
+    page: Page
+    folder: Path
+    outside: list[str] = field(default_factory=list)
+
+    async def shot(self, name: str) -> Path:
+        path = self.folder / f"{name}.png"
+        await self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def test_folder(node_id: str) -> Path:
+    """``test-results/<file>-<test>``: the test's output folder, emptied first."""
+    folder = RESULTS / re.sub(r"[^A-Za-z0-9_.-]+", "-", node_id.split("/")[-1]).strip("-")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def chromium() -> str:
+    assert CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (tools/system_packages.sh)"
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def browser_page(browser: Browser, stack: Stack, request: pytest.FixtureRequest) -> AsyncIterator[BrowserPage]:
+    context = await browser.new_context(viewport=VIEWPORT, base_url=stack.gateway_url)
+    page = await context.new_page()
+    result = BrowserPage(page, test_folder(request.node.nodeid))
+    home = urlsplit(stack.gateway_url).netloc
+
+    async def only_the_stack(route: Route) -> None:
+        url = urlsplit(route.request.url)
+        if url.scheme in ("data", "blob") or url.netloc == home:
+            await route.continue_()
+        else:
+            result.outside.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_the_stack)
+    try:
+        yield result
+    finally:
+        await result.shot("last")
+        await context.close()

@@ -1,0 +1,41 @@
+"""/docs and /redoc in a real browser (Debian's chromium), through Envoy as users reach them:
+the pages render every operation with assets served by the platform, and no request leaves the
+machine (every request to another host would be refused and recorded)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.support.stack import CLIENT_TIMEOUT
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+RENDER_TIMEOUT_MS = 60_000  # a 1.5 MB bundle on a loaded 2-core machine
+
+
+async def test_swagger_ui_lists_every_operation_with_nothing_from_outside(browser_page, stack) -> None:
+    async with httpx.AsyncClient(timeout=CLIENT_TIMEOUT) as http:
+        document = (await http.get(f"{stack.gateway_url}/openapi.json")).json()
+    operations = sum(len(item) for item in document["paths"].values())
+    page = browser_page.page
+    await page.goto("/docs")
+    blocks = page.locator(".opblock")
+    await expect(blocks.first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    await expect(blocks).to_have_count(operations)
+    await expect(
+        page.locator(".opblock-post .opblock-summary-path", has_text="/api/v1/shots/{shot_id}/approve")
+    ).to_be_visible()
+    await expect(page.locator("button.authorize")).to_be_visible()  # Authorize: sign in from the page
+    await browser_page.shot("swagger-ui")
+    assert browser_page.outside == []
+
+
+async def test_redoc_renders_the_reference_with_nothing_from_outside(browser_page) -> None:
+    page = browser_page.page
+    await page.goto("/redoc")
+    await expect(page.locator("h2", has_text="Approve Shot").first).to_be_attached(timeout=RENDER_TIMEOUT_MS)
+    await expect(page.locator(".menu-content")).to_be_visible()
+    await browser_page.shot("redoc")
+    assert browser_page.outside == []
