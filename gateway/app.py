@@ -42,6 +42,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: GatewaySettings = app.state.settings
     for warning in settings.startup_warnings():
         log.warning("!!! %s !!!", warning)
+    # FastAPI builds the OpenAPI document on first request and caches it; that takes seconds on a
+    # busy machine (longer than the edge's docs timeout), so it is built before serving instead.
+    app.openapi()
     engine = db.create_engine(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
     telemetry.instrument_engine(engine)
     sessions = db.session_factory(engine)

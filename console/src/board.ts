@@ -114,6 +114,7 @@ export class Board {
 
   destroy(): void {
     this.live?.stop();
+    this.root.classList.remove("panel-open");
     this.unbindKeys?.();
   }
 
@@ -224,6 +225,7 @@ export class Board {
     this.openShot = shotId;
     const panel = byId("shot-panel");
     panel.hidden = false;
+    this.root.classList.add("panel-open");
     const look = this.model.looks.find((candidate) => candidate.id === shot.production_request_id);
     renderPanel(panel, shot, look, this.model.generating(shotId), {
       approve: (id) => void this.approve(id),
@@ -236,6 +238,7 @@ export class Board {
   private close(): void {
     this.openShot = null;
     byId("shot-panel").hidden = true;
+    this.root.classList.remove("panel-open");
   }
 
   private async approve(shotId: string): Promise<void> {
