@@ -52,15 +52,19 @@ def mount(app: FastAPI) -> None:
     openapi_url = app.openapi_url or "/openapi.json"
     title = app.title
 
+    def under_root(request: Request, path: str) -> str:
+        """``path`` behind the prefix the app is mounted at (none through Envoy)."""
+        return request.scope.get("root_path", "") + path
+
     async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
+        assets = under_root(request, ASSETS_PATH)
         return get_swagger_ui_html(
-            openapi_url=root + openapi_url,
+            openapi_url=under_root(request, openapi_url),
             title=f"{title} - Swagger UI",
-            swagger_js_url=f"{root}{ASSETS_PATH}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS_PATH}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
-            oauth2_redirect_url=root + OAUTH2_REDIRECT_PATH,
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png",
+            oauth2_redirect_url=under_root(request, OAUTH2_REDIRECT_PATH),
             swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
         )
 
@@ -68,12 +72,11 @@ def mount(app: FastAPI) -> None:
         return get_swagger_ui_oauth2_redirect_html()
 
     async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
         return get_redoc_html(
-            openapi_url=root + openapi_url,
             title=f"{title} - ReDoc",
-            redoc_js_url=f"{root}{ASSETS_PATH}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
+            redoc_js_url=under_root(request, f"{ASSETS_PATH}/redoc.standalone.js"),
+            redoc_favicon_url=under_root(request, f"{ASSETS_PATH}/favicon.png"),
+            openapi_url=under_root(request, openapi_url),
             with_google_fonts=False,
         )
 
