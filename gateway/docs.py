@@ -6,7 +6,8 @@ behind a corporate proxy) they stay blank. The assets come from the pinned ``fas
 package (Swagger UI 5, which reads OpenAPI 3.1, and the ReDoc standalone bundle) and are served
 under ``/docs/assets``, so the pages, their assets and ``/openapi.json`` all travel through the
 same edge routes. Nothing on either page asks another host for anything: no web fonts, no
-favicon from elsewhere, no online validator badge.
+favicon from elsewhere, no online validator badge, and a Content Security Policy keeps the
+browser from fetching anything else.
 
 Operation ids are the snake_case of each route's summary (``Approve Shot`` -> ``approve_shot``)
 instead of FastAPI's path-derived ids (``review_api_v1_shots__shot_id__approve_post``), so
@@ -31,6 +32,24 @@ OAUTH2_REDIRECT_PATH = f"{DOCS_PATH}/oauth2-redirect"
 ASSETS_PATH = f"{DOCS_PATH}/assets"
 # Swagger UI would otherwise ask validator.swagger.io to vet the document.
 SWAGGER_UI_PARAMETERS = {"validatorUrl": None, "persistAuthorization": True}
+# Both pages may load only from this origin. ReDoc's sidebar shows a logo <img> from its vendor's
+# CDN, which no option turns off: the policy stops the browser from ever requesting it (the page
+# hides a logo that fails to load). Inline script and styles are how FastAPI's page starts Swagger
+# UI and how ReDoc styles itself; ReDoc's search runs in a blob: worker.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
 
 
 def assets_dir() -> Path:
@@ -46,6 +65,11 @@ def operation_id(route: APIRoute) -> str:
     return re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_")
 
 
+def same_origin_only(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return page
+
+
 def mount(app: FastAPI) -> None:
     """``/docs``, its OAuth2 redirect, ``/redoc`` and the assets they load. The app must be
     built with ``docs_url=None, redoc_url=None`` so FastAPI's CDN pages are not mounted."""
@@ -58,26 +82,30 @@ def mount(app: FastAPI) -> None:
 
     async def swagger_ui(request: Request) -> HTMLResponse:
         assets = under_root(request, ASSETS_PATH)
-        return get_swagger_ui_html(
-            openapi_url=under_root(request, openapi_url),
-            title=f"{title} - Swagger UI",
-            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
-            swagger_css_url=f"{assets}/swagger-ui.css",
-            swagger_favicon_url=f"{assets}/favicon.png",
-            oauth2_redirect_url=under_root(request, OAUTH2_REDIRECT_PATH),
-            swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
+        return same_origin_only(
+            get_swagger_ui_html(
+                openapi_url=under_root(request, openapi_url),
+                title=f"{title} - Swagger UI",
+                swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+                swagger_css_url=f"{assets}/swagger-ui.css",
+                swagger_favicon_url=f"{assets}/favicon.png",
+                oauth2_redirect_url=under_root(request, OAUTH2_REDIRECT_PATH),
+                swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
+            )
         )
 
     async def oauth2_redirect(_: Request) -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
 
     async def redoc(request: Request) -> HTMLResponse:
-        return get_redoc_html(
-            title=f"{title} - ReDoc",
-            redoc_js_url=under_root(request, f"{ASSETS_PATH}/redoc.standalone.js"),
-            redoc_favicon_url=under_root(request, f"{ASSETS_PATH}/favicon.png"),
-            openapi_url=under_root(request, openapi_url),
-            with_google_fonts=False,
+        return same_origin_only(
+            get_redoc_html(
+                title=f"{title} - ReDoc",
+                redoc_js_url=under_root(request, f"{ASSETS_PATH}/redoc.standalone.js"),
+                redoc_favicon_url=under_root(request, f"{ASSETS_PATH}/favicon.png"),
+                openapi_url=under_root(request, openapi_url),
+                with_google_fonts=False,
+            )
         )
 
     app.mount(ASSETS_PATH, StaticFiles(directory=assets_dir()), name="docs-assets")
