@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1440, "height": 900}
+# Playwright's 30 s default is too short for a page load while the suite keeps both cores busy.
+NAVIGATION_TIMEOUT_MS = 90_000
 
 
 @dataclass
@@ -83,6 +85,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def browser_page(browser: Browser, stack: Stack, request: pytest.FixtureRequest) -> AsyncIterator[BrowserPage]:
     context = await browser.new_context(viewport=VIEWPORT, base_url=stack.gateway_url)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     page = await context.new_page()
     result = BrowserPage(page, test_folder(request.node.nodeid))
     home = urlsplit(stack.gateway_url).netloc

@@ -22,7 +22,7 @@ async def test_swagger_ui_lists_every_operation_with_nothing_from_outside(browse
         document = (await http.get(f"{stack.gateway_url}/openapi.json")).json()
     operations = sum(len(item) for item in document["paths"].values())
     page = browser_page.page
-    await page.goto("/docs")
+    await page.goto("/docs", wait_until="commit")  # the render is what the test waits for
     blocks = page.locator(".opblock")
     await expect(blocks.first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     await expect(blocks).to_have_count(operations)
@@ -36,7 +36,7 @@ async def test_swagger_ui_lists_every_operation_with_nothing_from_outside(browse
 
 async def test_redoc_renders_the_reference_with_nothing_from_outside(browser_page) -> None:
     page = browser_page.page
-    await page.goto("/redoc")
+    await page.goto("/redoc", wait_until="commit")
     await expect(page.locator("h2", has_text="Approve Shot").first).to_be_attached(timeout=RENDER_TIMEOUT_MS)
     await expect(page.locator(".menu-content")).to_be_visible()
     await browser_page.shot("redoc")
