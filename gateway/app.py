@@ -7,7 +7,6 @@ buy (it is deprecated now), so there is nothing to gain from a custom response c
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,10 +42,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: GatewaySettings = app.state.settings
     for warning in settings.startup_warnings():
         log.warning("!!! %s !!!", warning)
-    # FastAPI builds the OpenAPI document on first request and caches it; that takes seconds of
-    # CPU (longer than the edge's docs timeout on a busy machine), so a thread builds it as the
-    # gateway starts, without delaying readiness; a request that comes first builds it too.
-    warm_openapi = asyncio.get_running_loop().run_in_executor(None, app.openapi)
     engine = db.create_engine(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
     telemetry.instrument_engine(engine)
     sessions = db.session_factory(engine)
@@ -64,7 +59,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info("created the first superuser %s", settings.first_superuser)
         yield
     finally:
-        await warm_openapi
         await live.stop()
         await broker_probe.close()
         await clients.close()

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from tests.e2e.shots_support import eventually
 from tests.support.stack import CLIENT_TIMEOUT
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -20,7 +21,13 @@ RENDER_TIMEOUT_MS = 180_000
 
 async def test_swagger_ui_lists_every_operation_with_nothing_from_outside(browser_page, stack) -> None:
     async with httpx.AsyncClient(timeout=CLIENT_TIMEOUT) as http:
-        document = (await http.get(f"{stack.gateway_url}/openapi.json")).json()
+        # The gateway builds the document on its first request (seconds of CPU, cached after);
+        # on a loaded machine that can outlast the edge's 15 s docs timeout, so ask until served.
+        async def served() -> dict | None:
+            response = await http.get(f"{stack.gateway_url}/openapi.json")
+            return response.json() if response.status_code == 200 else None
+
+        document = await eventually(served, "the OpenAPI document", timeout=180)
     operations = sum(len(item) for item in document["paths"].values())
     page = browser_page.page
     await page.goto("/docs", wait_until="commit")  # the render is what the test waits for
