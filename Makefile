@@ -8,7 +8,8 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench soak
+.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench soak \
+	node chromium node-deps client console
 
 # Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
 $(VENV)/.synced: uv.lock pyproject.toml
@@ -27,11 +28,51 @@ gen: venv
 # taken when make starts, so the "healthy after" figure includes venv, install and codegen.
 run: DEVSTACK_T0 := $(shell date +%s.%N)
 run: gen
+	@$(MAKE) --no-print-directory console || echo "!!! the review console is not built (see above); the platform starts without it !!!"
 	DEVSTACK_T0=$(DEVSTACK_T0) exec $(PY) -m devstack.run
 
-test: gen
+# The whole suite, browser and Node tests included: Node.js, npm packages and Debian's chromium
+# are installed first where missing.
+test: gen node-deps console chromium
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q --durations=20
+
+# -- TypeScript client, review console, browser -------------------------------------------------
+# Node.js and chromium come from the system package manager (tools/system_packages.sh).
+CLIENT := clients/typescript
+CONSOLE := console
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+
+node:
+	@tools/system_packages.sh node
+
+chromium:
+	@tools/system_packages.sh chromium
+
+# npm ci again only when a lock file changed.
+$(CLIENT)/node_modules/.installed: $(CLIENT)/package-lock.json | node
+	cd $(CLIENT) && $(NPM_CI)
+	@touch $@
+
+$(CONSOLE)/node_modules/.installed: $(CONSOLE)/package-lock.json | node
+	cd $(CONSOLE) && $(NPM_CI)
+	@touch $@
+
+node-deps: $(CLIENT)/node_modules/.installed $(CONSOLE)/node_modules/.installed
+
+# Regenerates the committed TypeScript client after an API change: the OpenAPI document from the
+# gateway's own app (no stack needed), then @hey-api/openapi-ts. A test fails while it is stale.
+client: gen $(CLIENT)/node_modules/.installed
+	$(PY) -m tools.openapi_document $(CLIENT)/openapi.json
+	cd $(CLIENT) && npm run --silent generate
+
+# The review console the gateway serves at /console (console/dist, git-ignored), rebuilt when a
+# source of it or of the client changed.
+CONSOLE_SOURCES := $(shell find $(CONSOLE)/src $(CONSOLE)/static $(CLIENT)/src -type f 2>/dev/null)
+$(CONSOLE)/dist/index.html: $(CONSOLE_SOURCES) $(CONSOLE)/build.mjs $(CONSOLE)/tsconfig.json $(CONSOLE)/node_modules/.installed
+	cd $(CONSOLE) && npm run --silent build
+
+console: $(CONSOLE)/dist/index.html
 
 # Loads a sample brief into a running `make run` through the public API.
 demo: venv

@@ -2,8 +2,9 @@
 
 A brand organization, shot types (front, back, side, detail...), four AI subjects with a base
 image per shot type, three dozen products across genders and placements, a guidelines template
-and a shooting with its main products. Every image is drawn here with Pillow and sent as a
-`data:` URL, so nothing is downloaded. Run it against `make run` (GATEWAY_PORT, or
+and a shooting with its main products, then looks with generated images in several review
+statuses (devstack/demo_board.py). Every image is drawn here with Pillow and sent as a `data:`
+URL, so nothing is downloaded. Run it against `make run` (GATEWAY_PORT, or
 DEMO_GATEWAY_URL for another host); it prints what it created.
 """
 
@@ -19,6 +20,8 @@ from typing import Any
 
 import httpx
 from PIL import Image, ImageDraw
+
+from devstack.demo_board import DemoBoard
 
 SHOT_TYPES = [
     ("Front full body", "FRONT", "FULL_BODY"),
@@ -177,7 +180,7 @@ class Demo:
             },
         )
         self.post(f"/shootings/{shooting['id']}/main-products", {"product_ids": [p["id"] for p in products]})
-        return {
+        created = {
             "organization": org,
             "shot_types": shot_types,
             "subjects": subjects,
@@ -185,6 +188,8 @@ class Demo:
             "guidelines": guidelines,
             "shooting": shooting,
         }
+        created["looks"] = DemoBoard(self.client, created).build()
+        return created
 
 
 def main() -> int:
@@ -205,7 +210,10 @@ def main() -> int:
     print(f"  products      {len(created['products'])} across genders and placements")
     print(f"  guidelines    {created['guidelines']['id']} ({created['guidelines']['name']})")
     print(f"  shooting      {created['shooting']['id']} ({created['shooting']['name']})")
-    print(f"  open {base}/docs and GET /api/v1/shootings/?organization_id={created['organization']}")
+    statuses = sorted({shot["status"] for look in created["looks"] for shot in look["shots"]})
+    print(f"  looks         {len(created['looks'])} with generated images, shots {', '.join(statuses)}")
+    print(f"  review them   {base}/console/#/shootings/{created['shooting']['id']}")
+    print(f"  API docs      {base}/docs")
     return 0
 
 

@@ -97,7 +97,8 @@ def banner(stack: Stack, elapsed: float, environ: Mapping[str, str]) -> list[str
     assert wiring is not None
     return [
         f"gateway   {stack.gateway_url}  (through Envoy; the gateway itself: {wiring.gateway_bind_url})",
-        f"API docs  {stack.gateway_url}/docs",
+        f"API docs  {stack.gateway_url}/docs  (ReDoc: {stack.gateway_url}/redoc)",
+        f"console   {stack.gateway_url}/console  (the review board)",
         f"metrics   {wiring.gateway_bind_url}/metrics, Envoy http://127.0.0.1:{wiring.edge_admin_port}/stats/prometheus,"
         f" the others in {stack.state.root / PROMETHEUS_TARGETS}",
         f"superuser {email} / {secret}",

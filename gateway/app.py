@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 
+from gateway import console, docs
 from gateway.clients import ServiceClients
 from gateway.errors import ERROR_RESPONSES, register_exception_handlers
 from gateway.live.service import LiveService
@@ -72,7 +73,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="Shooting platform API",
         version="1.0.0",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # Self-hosted /docs and /redoc (gateway/docs.py) replace FastAPI's CDN pages.
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=docs.operation_id,
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -83,6 +87,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         dependencies = [Depends(refuse_nul)] + ([] if router is live_routes.router else [Depends(get_media)])
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=dependencies)
     app.add_route(METRICS_PATH, _metrics, include_in_schema=False)
+    docs.mount(app)
+    console.mount(app, settings.console_dir)
     if settings.bench_endpoints:
         from gateway import bench_routes
 

@@ -9,6 +9,7 @@ turns both into start-up errors instead.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -46,6 +47,8 @@ class GatewaySettings(ProcessSettings):
     # BENCH_ENDPOINTS=1: mount the internal /_bench routes `make bench` compares against
     # (gateway/bench_routes.py); never set in a normal run.
     bench_endpoints: bool = False
+    # The review console's built files (gateway/console.py); unset: console/dist of this checkout.
+    console_dir: Path | None = None
 
     @property
     def secret_key_generated(self) -> bool:

@@ -1,6 +1,7 @@
 """The edge Envoy in front of the gateway, built from typed ``envoy-data-plane`` objects.
 
-Public routes: ``/api/v1`` (the REST surface) and ``/docs`` + ``/openapi.json`` go to the gateway;
+Public routes: ``/api/v1`` (the REST surface), the pages ``/docs``, ``/redoc`` and ``/console``
+(each with the assets it loads, served by the gateway itself) and ``/openapi.json`` go to the gateway;
 anything else, ``/metrics`` included, gets Envoy's own 404, so the gateway's metrics are scraped
 on its pod and never served to the internet. Idempotent methods (GET, HEAD, OPTIONS, PUT,
 DELETE) are retried on connection failures and resets; POST and PATCH never are, since a retry
@@ -91,6 +92,7 @@ NOT_FOUND_BODY = '{"detail":"Not Found"}'
 UPSTREAM_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 WEBSOCKET = "websocket"
 LIVE_SOCKET_PATH = "/api/v1/ws"
+PAGES = (("docs", "/docs"), ("redoc", "/redoc"), ("console", "/console"))
 
 
 def _address(host: str, port: int) -> Address:
@@ -188,8 +190,13 @@ def routes(params: EdgeParams) -> list[Route]:
             route=_to_gateway(params.api_timeout, retry),
         ),
         Route(name="api", match=RouteMatch(path_separated_prefix=api), route=_to_gateway(params.api_timeout)),
-        Route(
-            name="docs", match=RouteMatch(path_separated_prefix="/docs"), route=_to_gateway(params.docs_timeout, retry)
+        # The gateway's pages and their self-hosted assets: /docs (Swagger UI, with /docs/assets),
+        # /redoc and the review console.
+        *(
+            Route(
+                name=name, match=RouteMatch(path_separated_prefix=path), route=_to_gateway(params.docs_timeout, retry)
+            )
+            for name, path in PAGES
         ),
         Route(name="openapi", match=RouteMatch(path="/openapi.json"), route=_to_gateway(params.docs_timeout, retry)),
         Route(

@@ -72,6 +72,9 @@ def test_routes_limits_and_retries_read_back_as_typed_objects() -> None:
     assert all(m in routes["api-idempotent"].match.headers[0].string_match.safe_regex.regex for m in IDEMPOTENT_METHODS)
     assert routes["api"].route.retry_policy is None  # POST and PATCH are never retried
     assert routes["openapi"].match.path == "/openapi.json"
+    # The pages and their self-hosted assets (/docs/assets/...) are read-only: retried like reads.
+    for page in ("docs", "redoc", "console"):
+        assert routes[page].match.path_separated_prefix == f"/{page}" and routes[page].route.retry_policy.num_retries
     assert routes["not-found"].direct_response.status == 404
     # WebSocket upgrades: only the live socket's route enables them, on a chain without the buffer.
     live = routes["live-websocket"]

@@ -20,6 +20,10 @@
 ``anon_api`` (session)
     The same without a token (401 paths, signed media URLs, callbacks).
 
+``browser`` (session), ``browser_page``
+    Debian's chromium driven by Playwright, and a page per test that may only talk to the stack
+    and saves screenshots under ``test-results/<test>/`` (tests/e2e/browser_support.py).
+
 ``new_user`` (session)
     ``user = await new_user(is_superuser=False, email=None, password=None, full_name=None)``
     creates a user through the API (unique email by default) and returns an :class:`ApiUser`
@@ -40,6 +44,7 @@ import pytest
 
 from devstack.engines import EmbeddedBroker, free_port
 from devstack.stack import Stack
+from tests.e2e.browser_support import browser, browser_page  # noqa: F401  (fixtures of the browser tests)
 from tests.e2e.shots_support import GenerationLook
 from tests.support.otlp import OtlpReceiver
 from tests.support.stack import (
