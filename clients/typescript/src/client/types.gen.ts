@@ -769,6 +769,18 @@ export type GenerationPublic = {
      */
     predictions?: Array<PredictionPublic>;
     /**
+     * Outfit Id
+     *
+     * The outfit that styled it (R117)
+     */
+    outfit_id?: string | null;
+    /**
+     * Reference Images
+     *
+     * The style references it used, in the order the provider received them
+     */
+    reference_images?: Array<ReferenceImagePublic>;
+    /**
      * Created At
      */
     created_at: string;
@@ -2411,7 +2423,7 @@ export type ProductionRequestUpdate = {
     /**
      * Outfit Id
      *
-     * null detaches the outfit; an id must name an outfit of this look.
+     * THE outfit is chosen with the manual-outfit and finalize-outfit endpoints; this field may only repeat the look's current outfit_id (any other value, null included, is 422).
      */
     outfit_id?: string | null;
     readiness?: ProductionRequestReadiness | null;
@@ -2442,7 +2454,7 @@ export type ProductionRequestUpdate = {
     /**
      * Auto Generate
      *
-     * Accepted and announced with the change; generation for new shots starts once it exists.
+     * When `shot_type_ids` adds shot types, start one generation for each new shot as start-shot-type-generations would (back views and shot types without a base image are skipped); false creates the shots without generating.
      */
     auto_generate?: boolean;
 };
@@ -2487,6 +2499,32 @@ export type ProductsPublic = {
      * Count
      */
     count: number;
+};
+
+/**
+ * ReferenceImagePublic
+ *
+ * A style reference a generation used, in the order the provider received them.
+ */
+export type ReferenceImagePublic = {
+    /**
+     * Url
+     *
+     * Where the image is (this platform's media as a URL a browser can load)
+     */
+    url: string;
+    /**
+     * Role
+     *
+     * product, outfit_product or outfit_reference
+     */
+    role: string;
+    /**
+     * Source Id
+     *
+     * The product, or the media resource of a reference
+     */
+    source_id?: string | null;
 };
 
 /**
@@ -6721,6 +6759,64 @@ export type ReadProductionRequestResponses = {
 };
 
 export type ReadProductionRequestResponse = ReadProductionRequestResponses[keyof ReadProductionRequestResponses];
+
+export type UpdateProductionRequestPartialData = {
+    body: ProductionRequestUpdate;
+    path: {
+        /**
+         * Shooting Id
+         */
+        shooting_id: string;
+        /**
+         * Production Request Id
+         */
+        production_request_id: string;
+    };
+    query?: never;
+    url: '/api/v1/shootings/{shooting_id}/production-requests/{production_request_id}';
+};
+
+export type UpdateProductionRequestPartialErrors = {
+    /**
+     * Bad request: a body that cannot be read, or a rule the reference answers with 400
+     */
+    400: HttpError;
+    /**
+     * Not authenticated: no bearer token, or a bad or expired one
+     */
+    401: HttpError;
+    /**
+     * The caller sees the resource but may not do this
+     */
+    403: HttpError;
+    /**
+     * Not found, or not visible to the caller
+     */
+    404: HttpError;
+    /**
+     * Conflicts with a business rule or the resource's state
+     */
+    409: HttpError;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * A dependency is unavailable; retry after `Retry-After` seconds
+     */
+    503: HttpError;
+};
+
+export type UpdateProductionRequestPartialError = UpdateProductionRequestPartialErrors[keyof UpdateProductionRequestPartialErrors];
+
+export type UpdateProductionRequestPartialResponses = {
+    /**
+     * Successful Response
+     */
+    200: ProductionRequestPublic;
+};
+
+export type UpdateProductionRequestPartialResponse = UpdateProductionRequestPartialResponses[keyof UpdateProductionRequestPartialResponses];
 
 export type UpdateProductionRequestData = {
     body: ProductionRequestUpdate;
@@ -13589,6 +13685,10 @@ export type CreateShotRevisionErrors = {
      * Conflicts with a business rule or the resource's state
      */
     409: HttpError;
+    /**
+     * An image exceeds the media size limit
+     */
+    413: HttpError;
     /**
      * Validation Error
      */
