@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from tests.e2e.brief import DUE, post
+from tests.e2e.shots_support import png_data_url
 from tests.integration.gateway.conftest import login
 from tests.integration.looks.test_outfits import get_look, looks, product, styled
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PASSWORD = "outfit-password-123"
-REFS = ["https://img.example/a.jpg", {"url": "https://img.example/b.jpg", "alt_text": "b"}]
+# A URL string kept as given, and a MediaInput whose image (here inline) is stored as a media resource.
+REFS = ["https://img.example/a.jpg", {"url": png_data_url((10, 20, 30)), "alt_text": "b"}]
 
 
 async def account(platform) -> dict[str, Any]:
@@ -57,7 +59,11 @@ async def test_r108_r110_r94_manual_outfit_becomes_the_outfit_and_deletes_propos
     body = {"outfit_product_ids": [belt], "outfit_instruction": "Tuck in.", "outfit_ref_imgs_urls": REFS}
     answer = await manual(platform, look["id"], body)
     assert_outfit_is(answer, answer["outfit"]["id"], [belt], "Tuck in.")
-    assert answer["outfit_ref_imgs_urls"] == ["https://img.example/a.jpg", "https://img.example/b.jpg"]  # R110
+    # R110: both forms; issue 18: the MediaInput is a media resource and keeps what it described.
+    plain, stored = answer["outfit_ref_imgs_urls"]
+    assert plain == "https://img.example/a.jpg" and "/api/v1/media/" in stored
+    [described] = answer["outfit"]["outfit_ref_images_media"]
+    assert described["alt_text"] == "b" and (described["width"], described["height"]) == (48, 72)
     assert answer["outfit"]["generation_status"] is None  # manual, not styled
     again = await get_look(platform, look["id"])  # E17 composes the same (R94)
     assert_outfit_is(again, answer["outfit_id"], [belt], "Tuck in.")
