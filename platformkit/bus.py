@@ -290,6 +290,10 @@ class Bus:
             )
             self._epoch_reader = await _started(reader)
             self._epoch_reader.assign([_EPOCH_PARTITION])
+            # An assigned partition is fetched continuously in the background; this one is read a
+            # record at a time every few seconds, so it stays paused in between (idle, dozens of
+            # empty fetches per second per process kept the broker busy).
+            self._epoch_reader.pause(_EPOCH_PARTITION)
         return self._epoch_reader
 
     async def _read_epoch(self) -> str | None:
@@ -300,7 +304,11 @@ class Bus:
         if end <= start:
             return None
         reader.seek(_EPOCH_PARTITION, start)
-        fetched = await reader.getmany(_EPOCH_PARTITION, timeout_ms=self._request_timeout_ms, max_records=1)
+        reader.resume(_EPOCH_PARTITION)
+        try:
+            fetched = await reader.getmany(_EPOCH_PARTITION, timeout_ms=self._request_timeout_ms, max_records=1)
+        finally:
+            reader.pause(_EPOCH_PARTITION)
         records = fetched.get(_EPOCH_PARTITION)
         if not records:
             raise BrokerUnavailable("the broker epoch record could not be fetched")
