@@ -191,7 +191,6 @@ class Consumer:
                 self._pacer,
                 self._stopping,
                 max_records=self._max_batch,
-                fetch_wait_ms=self._settings.kafka_fetch_max_wait_ms,
             )
             backoff.reset()
             for partition, records in batches.items():

@@ -6,10 +6,14 @@ a millisecond on a quiet machine). Consumers therefore fetch with a short wait t
 within milliseconds, which idle means dozens of fetches per second per consumer for nothing: on an
 idle stack the broker alone used a third of a core answering them.
 
-So a consumer that has seen no record for ``idle_after`` seconds pauses its partitions between
-fetches, for a delay that doubles from ``first_delay`` up to ``max_delay``; the first record puts
-it back to fetching continuously. Under load nothing changes; after a quiet spell the first record
-waits at most ``max_delay`` more.
+So a consumer that has seen no record for ``idle_after`` seconds keeps its partitions paused (the
+background fetcher then sends nothing) and, after a delay that doubles from ``first_delay`` up to
+``max_delay``, asks the broker for the partitions' end offsets: one short request, which the
+broker answers at once. Only when a partition has records beyond the consumer's position does it
+resume and fetch (the broker then answers at once too, the records being there). The first record
+puts it back to fetching continuously. Under load nothing changes; after a quiet spell the first
+record waits at most ``max_delay`` more. (A fetch with a long wait instead would cost the broker
+CPU all along: it keeps checking for records while it holds a fetch.)
 
 Apache Kafka answers a waiting fetch as soon as a record arrives (long polling): there a long
 ``fetch_max_wait_ms`` costs nothing in latency and ``max_delay`` 0 (never pause) is the setting.
@@ -24,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import IllegalStateError, KafkaError
 
 from platformkit.settings import ProcessSettings
 
@@ -72,25 +77,34 @@ class IdlePacer:
         return self._delay
 
 
-async def fetch(
-    kafka: AIOKafkaConsumer, pacer: IdlePacer, stopping: asyncio.Event, *, max_records: int, fetch_wait_ms: int
-) -> Batches:
+async def fetch(kafka: AIOKafkaConsumer, pacer: IdlePacer, stopping: asyncio.Event, *, max_records: int) -> Batches:
     """The next records of ``kafka``'s assignment, paced by ``pacer`` (see the module doc).
 
-    While pacing, the partitions stay paused for the delay (the background fetcher sends nothing),
-    then one fetch is given time to come back. Records a paused partition had in flight are dropped
-    by aiokafka without moving its position, so they come again with the next fetch.
+    Records a partition had in flight when it was paused are dropped by aiokafka without moving
+    its position, so they come with the next fetch.
     """
     delay = pacer.next_delay()
-    timeout_ms = BUSY_TIMEOUT_MS
     if delay:
-        partitions = kafka.assignment()
-        kafka.pause(*partitions)
+        paused = kafka.assignment()
+        kafka.pause(*paused)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), delay)
+        if not await _records_waiting(kafka, paused & kafka.assignment()):
+            return {}
         kafka.resume(*(kafka.paused() & kafka.assignment()))
-        # One fetch round trip: the broker's wait and some slack for a busy machine.
-        timeout_ms = 2 * fetch_wait_ms + 50
-    batches = await kafka.getmany(timeout_ms=timeout_ms, max_records=max_records)
+    batches = await kafka.getmany(timeout_ms=BUSY_TIMEOUT_MS, max_records=max_records)
     pacer.records_seen(sum(len(records) for records in batches.values()))
     return batches
+
+
+async def _records_waiting(kafka: AIOKafkaConsumer, partitions: set[TopicPartition]) -> bool:
+    """Whether any of ``partitions`` holds records past the consumer's position (one request);
+    when the broker cannot say, True: a normal fetch then deals with the broker as it always does."""
+    if not partitions:
+        return True
+    try:
+        ends = await kafka.end_offsets(list(partitions))
+        positions = {tp: await kafka.position(tp) for tp in partitions}
+    except (KafkaError, IllegalStateError):
+        return True
+    return any(ends[tp] > positions[tp] for tp in partitions)

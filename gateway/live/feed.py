@@ -132,7 +132,6 @@ class LiveFeed:
                 self._pacer,
                 self._stopping,
                 max_records=500,
-                fetch_wait_ms=self._settings.kafka_fetch_max_wait_ms,
             )
             for records in batches.values():
                 for record in records:
