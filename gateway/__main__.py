@@ -32,8 +32,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = load_settings()
     configure_logging("gateway", settings.log_level, settings.log_format)
-    # Before the app exists: the gRPC client instrumentation must precede every channel.
-    setup_telemetry("gateway", settings.otel_exporter_otlp_endpoint)
+    setup_telemetry("gateway", settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_arg)
     live = LiveSettings()
     config = uvicorn.Config(
         create_app(settings),

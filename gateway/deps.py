@@ -48,11 +48,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_settings(request: Request) -> GatewaySettings:
+async def get_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_clients(request: Request) -> ServiceClients:
+async def get_clients(request: Request) -> ServiceClients:
     return request.app.state.clients  # type: ignore[no-any-return]
 
 
@@ -95,7 +95,7 @@ async def get_current_user(session: SessionDep, token: TokenDep, settings: Setti
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_current_superuser(user: CurrentUser) -> User:
+async def get_current_superuser(user: CurrentUser) -> User:
     if not user.is_superuser:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=NOT_ENOUGH_PERMISSIONS)
     return user
@@ -104,7 +104,7 @@ def get_current_superuser(user: CurrentUser) -> User:
 CurrentSuperuser = Annotated[User, Depends(get_current_superuser)]
 
 
-def get_principals(request: Request) -> PrincipalCache:
+async def get_principals(request: Request) -> PrincipalCache:
     return request.app.state.principals  # type: ignore[no-any-return]
 
 
@@ -136,7 +136,7 @@ class Page:
     limit: int
 
 
-def get_page(
+async def get_page(
     skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=0, le=MAX_PAGE_SIZE)] = 100,
 ) -> Page:

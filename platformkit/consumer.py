@@ -3,11 +3,14 @@
 Consuming. :class:`Consumer` reads in a consumer group with manual commits. Per message it
 records ``(consumer, event id)`` in ``processed_events`` and runs the handler only if that row is
 new, in the same database transaction; then it commits the Kafka offset. A redelivered event
-therefore changes nothing. The records one fetch brought of a partition are applied in order in
-one transaction (one commit, one offset commit, instead of one each per record: a burst of events
-then costs a fraction of the round trips); when one of them fails, the records before it are
-applied on their own and the failing one takes the per-record path below. Failures are handled in
-two ways:
+therefore changes nothing.
+
+A ``batched`` consumer (projections whose handler only writes its own database: the roll-ups)
+applies the records one fetch brought of a partition in order in one transaction, with one offset
+commit (a burst of events then costs a fraction of the round trips); when one of them fails, the
+records before it are applied again on their own and the failing one takes the per-record path
+below. Work queues stay one record per transaction: their handlers call the outside world (a model,
+a receiver), which a rolled-back batch would call again. Failures are handled in two ways:
 
 - Transient ones (database or network unavailable, serialization conflicts, a handler raising
   :class:`TransientError`) are retried with capped backoff for as long as they last: the
@@ -89,6 +92,7 @@ class Consumer:
         bus: Bus,
         max_attempts: int = 5,
         max_batch: int = 100,
+        batched: bool = False,
     ) -> None:
         self.name = name
         self.group_id = group_id
@@ -100,6 +104,7 @@ class Consumer:
         self._bus = bus
         self._max_attempts = max_attempts
         self._max_batch = max_batch
+        self._batched = batched
         self._kafka: AIOKafkaConsumer | None = None
         self._rewind = False
         self._renew = False
@@ -196,10 +201,26 @@ class Consumer:
             for partition, records in batches.items():
                 if self._stopping.is_set():
                     return
-                await self._handle_batch(records)
-                if await self._commit(kafka, partition, records[-1].offset + 1):
+                # When not committed, the partition was revoked: its new owner resumes from the last commit.
+                if self._batched:
+                    await self._handle_batch(records)
+                    committed = await self._commit(kafka, partition, records[-1].offset + 1)
+                else:
+                    committed = await self._one_by_one(kafka, partition, records)
+                if committed:
                     self._note_lag(kafka, partition, records[-1].offset + 1)
-                # else: the partition was revoked; its new owner resumes from the last commit
+
+    async def _one_by_one(
+        self, kafka: AIOKafkaConsumer, partition: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> bool:
+        """Each record in its own transaction, its offset committed after it (work queues)."""
+        for record in records:
+            if self._stopping.is_set():
+                return False
+            await self._handle(record)
+            if not await self._commit(kafka, partition, record.offset + 1):
+                return False
+        return True
 
     async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> bool:
         try:

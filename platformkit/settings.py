@@ -23,6 +23,8 @@ class ProcessSettings(BaseSettings):
     # "json" (default) or "text" for humans at a terminal.
     log_format: str = "json"
     otel_exporter_otlp_endpoint: str | None = None
+    # Share of new traces recorded and exported (0-1); without an exporter nothing is recorded.
+    otel_traces_sampler_arg: float = Field(default=1.0, ge=0.0, le=1.0)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Short group timings keep rebalances near one second on the default broker.
     kafka_session_timeout_ms: int = 6000

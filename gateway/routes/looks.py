@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
+from gateway.answers import json_response
+from gateway.answers.looks import LookAnswers
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
@@ -23,8 +25,6 @@ from gateway.schemas.look_updates import ProductionRequestUpdate
 from gateway.schemas.looks import (
     GenerateProductionRequestsRequest,
     GenerateProductionRequestsResponse,
-    GenerationCreationResult,
-    LookComposer,
     LookCreate,
     ProductionRequestPublic,
 )
@@ -36,25 +36,29 @@ router = APIRouter(prefix="/shootings", tags=["shootings"])
 LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
 
 
-@router.post("/{shooting_id}/production-requests", summary="Create Production Requests")
+@router.post(
+    "/{shooting_id}/production-requests",
+    summary="Create Production Requests",
+    response_model=GenerateProductionRequestsResponse,
+)
 async def create_production_requests(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: GenerateProductionRequestsRequest
-) -> GenerateProductionRequestsResponse:
+) -> Response:
     """Create looks from the gender-compatible subject x product combinations, one shot per shot
     type each, in the target production (MAIN by default; 409 without one). All or nothing."""
     metadata = principal_metadata(principal)
     reply = await clients.looks.CreateLooks(body.to_pb(shooting_id), metadata=metadata, timeout=120)
-    composer = LookComposer(reply.page, list(reply.page.shots), {})
+    answers = LookAnswers(reply.page, reply.page.shots, {})
     generations = await _base_image_generations(clients, reply.page, metadata) if body.generate_base_images else []
-    return GenerateProductionRequestsResponse(
-        production_requests=[composer.public(look) for look in reply.page.looks],
-        generation_results=[
-            GenerationCreationResult(
-                shot_id=g.shot_id, production_request_id=g.production_request_id, generation_id=g.id
-            )
-            for g in generations
-        ],
-        total_generations_created=len(generations),
+    return json_response(
+        {
+            "production_requests": [answers.public(look) for look in reply.page.looks],
+            "generation_results": [
+                {"shot_id": g.shot_id, "production_request_id": g.production_request_id, "generation_id": g.id}
+                for g in generations
+            ],
+            "total_generations_created": len(generations),
+        }
     )
 
 
@@ -77,16 +81,16 @@ async def _base_image_generations(clients: ClientsDep, page: pb.LooksPage, metad
     return list(started.generations)
 
 
-@router.post("/{shooting_id}/looks", summary="Add Look To Shooting")
+@router.post("/{shooting_id}/looks", summary="Add Look To Shooting", response_model=ProductionRequestPublic)
 async def create_look(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: LookCreate
-) -> ProductionRequestPublic:
+) -> Response:
     """One look: a core product worn by a subject, one shot per shot type."""
     page = await clients.looks.CreateLook(body.to_pb(shooting_id), metadata=principal_metadata(principal))
-    return LookComposer(page, list(page.shots), {}).public(page.looks[0])
+    return json_response(LookAnswers(page, page.shots, {}).public(page.looks[0]))
 
 
-@router.put(LOOK_PATH, summary="Update Production Request")
+@router.put(LOOK_PATH, summary="Update Production Request", response_model=ProductionRequestPublic)
 async def update_production_request(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -94,7 +98,7 @@ async def update_production_request(
     shooting_id: uuid.UUID,
     production_request_id: uuid.UUID,
     body: ProductionRequestUpdate,
-) -> ProductionRequestPublic:
+) -> Response:
     """PUT with PATCH semantics (A13): absent keys stay unchanged, an explicit null applies
     (`use_subject_mannequin_double: null` is AUTO, R100). A preset and a custom size clear each
     other (R97); changing `shot_type_ids` creates and deletes the matching shots (A36)."""
@@ -106,7 +110,7 @@ async def update_production_request(
     outfits, pushes = await asyncio.gather(
         look_outfits(clients, principal, [look.id for look in page.looks]), shots_view(clients, principal, page.shots)
     )
-    return LookComposer(page, list(page.shots), assignees, outfits, pushes).public(page.looks[0])
+    return json_response(LookAnswers(page, page.shots, assignees, outfits, pushes).public(page.looks[0]))
 
 
 def _look_ref(shooting_id: uuid.UUID, production_request_id: uuid.UUID) -> pb.LookRef:
