@@ -149,6 +149,16 @@ def other_sections(result: dict[str, Any]) -> list[str]:
                 f"- Live stream (issue 11): commit -> WebSocket `status_changed` message through Envoy p50"
                 f" {socket['p50_ms']} ms, p99 {socket['p99_ms']} ms (broker p99 {broker['p99_ms']} ms)."
             )
+    observed = result.get("observability")
+    if observed:
+        shown = "; ".join(
+            f"{name}: " + ", ".join(f"{kind} {share}%" for kind, share in kinds.items())
+            for name, kinds in observed["share_percent"].items()
+        )
+        lines.append(
+            f"- Observability (scenario 8, {observed['settings']}, {observed['spans_exported']} spans exported):"
+            f" share of the header's CPU samples: {shown}."
+        )
     gen = result.get("generation")
     if gen:
         rounds = "; ".join(

@@ -113,6 +113,10 @@ def other_targets(result: dict[str, Any]) -> list[Target]:
     header_p50 = _figure([RunStats.from_dict(r) for r in result.get("runs", [])], http.HEADER_PUBLIC, LOW, "p50_ms")
     single = _ratio(looks["single_look_p50_ms"], header_p50) if looks else None
     targets.append(Target("look", "one look with 3 shots p50 / header c=1 p50", single, 3.0, at_most=True))
+    observed = result.get("observability")
+    worst = observed["worst_share_percent"] if observed else None
+    what = "tracing, metrics and logs, % of the header's CPU (production defaults; worst process)"
+    targets.append(Target("obs", what, worst, 10.0, at_most=True))
     memory = result.get("memory") or {}
     targets.append(Target("7a", "gateway peak RSS (MB) under the board", memory.get("gateway"), GATEWAY_MB, True))
     for name in SERVICES:

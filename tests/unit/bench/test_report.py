@@ -88,3 +88,18 @@ def test_cpu_per_process_and_idle_show_the_baseline_next_to_this_run():
     assert f"| {http.HEADER_PUBLIC} c=1 | 0.00 | 4.80 -> 2.00 |" in text  # envoy not measured here: 0
     assert "| broker | gateway | all |" in text and "| 0.30 -> 0.02 | 0.05 -> 0.01 | 0.35 -> 0.03 |" in text
     assert "driver" not in text.split("Idle stack CPU")[1]
+
+
+def test_observability_shares_count_a_sample_once_per_kind():
+    from bench.observability import shares
+
+    collapsed = "\n".join(
+        [
+            "main (gateway/app.py:1);start_span (/v/site-packages/opentelemetry/sdk/trace/__init__.py:9) 10",
+            "main (gateway/app.py:1);call (platformkit/metrics.py:3);inc (/v/site-packages/prometheus_client/x.py:1) 5",
+            "main (gateway/app.py:1);emit (/usr/lib/python3.11/logging/__init__.py:5) 5",
+            "main (gateway/app.py:1);work (gateway/answers/looks.py:5) 80",
+        ]
+    )
+    assert shares(collapsed) == {"tracing": 10.0, "metrics": 5.0, "logs": 5.0, "all": 20.0}
+    assert shares("") == {"tracing": 0.0, "metrics": 0.0, "logs": 0.0, "all": 0.0}
