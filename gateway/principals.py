@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.models import OrganizationMember, User
 from platformkit.backoff import Backoff
+from platformkit.tasks import cancel
 from protos.common.v1 import common_pb2
 
 log = logging.getLogger(__name__)
@@ -132,11 +133,8 @@ class PrincipalCache:
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def identity(self, user_id: uuid.UUID) -> Identity | None:
         """The user's identity: from memory when it is known and trusted, else from the database."""

@@ -39,6 +39,7 @@ from platformkit import polling
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
 from platformkit.settings import ProcessSettings
+from platformkit.tasks import cancel
 from platformkit.topics import SHOTS_EVENTS
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,8 @@ class LiveFeed:
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
         self._remove_listener()
         await self._bus.stop()
 

@@ -138,13 +138,8 @@ def _payload_text(envelope: EventEnvelope) -> str:
     return value.value
 
 
-async def test_poison_event_is_retried_a_bounded_number_of_times_then_logged_and_skipped(
-    harness: Harness, caplog: pytest.LogCaptureFixture
-) -> None:
-    db = await harness.service_db()
-    topic = unique_topic()
-    bus = await harness.bus([topic])
-    await harness.relay(db, bus)
+def poison_rejecter() -> tuple[list[str], Callable[[EventEnvelope], None]]:
+    """A handler failure for events whose text is "poison", and the ids of every attempt at them."""
     attempts: list[str] = []
 
     def reject_poison(envelope: EventEnvelope) -> None:
@@ -152,6 +147,17 @@ async def test_poison_event_is_retried_a_bounded_number_of_times_then_logged_and
             attempts.append(envelope.id)
             raise ValueError("cannot handle this")
 
+    return attempts, reject_poison
+
+
+async def test_poison_event_is_retried_a_bounded_number_of_times_then_logged_and_skipped(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    await harness.relay(db, bus)
+    attempts, reject_poison = poison_rejecter()
     handler = db.counting_handler("counter", fail=reject_poison)
     await harness.consumer(db, bus, [topic], handler=handler, max_attempts=3)
     [poison] = await db.write_events(topic, ["agg-1"], text="poison")
@@ -288,13 +294,7 @@ async def test_a_poison_event_in_a_batch_is_skipped_alone_after_its_attempts(har
     [poison] = await db.write_events(topic, ["agg-1"], text="poison")
     after = await db.write_events(topic, ["agg-1", "agg-1"])
     await bus.publish(await db.outbox_rows())
-    attempts: list[str] = []
-
-    def reject_poison(envelope: EventEnvelope) -> None:
-        if _payload_text(envelope) == "poison":
-            attempts.append(envelope.id)
-            raise ValueError("cannot handle this")
-
+    attempts, reject_poison = poison_rejecter()
     handler = db.counting_handler("counter", fail=reject_poison)
     await harness.consumer(db, bus, [topic], handler=handler, max_attempts=3, batched=True)
     await wait_until(lambda: db.has_effects("counter", after), "the events behind the poison took effect")

@@ -11,6 +11,8 @@ import json
 from typing import Any
 
 import orjson
+from google.protobuf import message_factory
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.struct_pb2 import Struct
 from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given, settings
@@ -56,81 +58,71 @@ def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.none() | strategy
 
 
-def message(cls: type, **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """A ``cls`` message; a field drawn as None stays unset (absent optional fields and messages)."""
+ENUMERATIONS: dict[str, st.SearchStrategy[Any]] = {
+    "shot_status": statuses,
+    "status": statuses,
+    "readiness": st.sampled_from(["DRAFT", "READY"]),
+    "source_type": st.sampled_from(["PREDICTION", "REFINE", "UPLOAD"]),
+    "push_status": st.sampled_from(["PENDING", "IN_PROGRESS", "AWAITING_CONFIRMATION", "COMPLETED", "FAILED"]),
+    "generation_status": st.sampled_from(["PENDING", "COMPLETED", "FAILED"]),
+}
+# Well-known types: instants a date-time can hold; free-form entry fields are drawn per kind (entry()).
+MESSAGES: dict[str, st.SearchStrategy[Any]] = {
+    "google.protobuf.Timestamp": timestamps,
+    "google.protobuf.Struct": st.builds(Struct),
+}
+# Instants every stored record has, which the models therefore require.
+ALWAYS_SET = {"created_at", "updated_at"}
+_SCALARS: dict[int, st.SearchStrategy[Any]] = {
+    FieldDescriptor.TYPE_BOOL: st.booleans(),
+    FieldDescriptor.TYPE_INT32: st.integers(0, 2**31 - 1),
+    FieldDescriptor.TYPE_INT64: st.integers(0, 2**53),
+    FieldDescriptor.TYPE_DOUBLE: st.floats(allow_nan=False, allow_infinity=False),
+}
+
+
+def _field(field: FieldDescriptor, overrides: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """Values of one field: ids for ``id``/``*_id`` strings, instants for timestamps, the
+    enumerations the models accept, nested messages drawn the same way (two at most)."""
+    if field.name in overrides:
+        return overrides[field.name]
+    if field.message_type is not None:
+        known = MESSAGES.get(field.message_type.full_name)
+        single = known if known is not None else message(field.message_type)
+    elif field.type == FieldDescriptor.TYPE_STRING:
+        is_id = field.name == "id" or field.name.endswith(("_id", "_ids"))
+        single = ENUMERATIONS.get(field.name, ids if is_id else texts)
+    else:
+        single = _SCALARS.get(field.type, st.integers(0, 100))
+    if field.is_repeated:
+        return st.lists(single, max_size=2)
+    optional = field.has_presence and field.name not in ALWAYS_SET
+    return maybe(single) if optional else single
+
+
+def message(descriptor: Any, **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A random message of a protobuf type (or descriptor), every field drawn by :func:`_field`;
+    a field drawn as None stays unset (absent optional fields and messages)."""
+    descriptor = getattr(descriptor, "DESCRIPTOR", descriptor)
+    cls = message_factory.GetMessageClass(descriptor)
+    fields = {f.name: _field(f, overrides) for f in descriptor.fields}
     return st.fixed_dictionaries(fields).map(lambda values: cls(**{k: v for k, v in values.items() if v is not None}))
 
 
 def entry(kind: str, **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[catalog_pb2.CatalogEntry]:
-    def build(values: dict[str, Any]) -> catalog_pb2.CatalogEntry:
-        data = Struct()
-        data.update({k: v for k, v in values.pop("fields").items() if v is not None})
-        return catalog_pb2.CatalogEntry(kind=kind, fields=data, **{k: v for k, v in values.items() if v is not None})
+    """A catalog entry of ``kind`` whose free-form fields are ``fields`` (what its model needs)."""
 
-    common = {
-        "id": ids,
-        "name": names,
-        "owner_id": maybe(ids),
-        "organization_id": maybe(ids),
-        "created_at": timestamps,
-        "updated_at": timestamps,
-    }
-    return st.fixed_dictionaries({**common, "fields": st.fixed_dictionaries(fields)}).map(build)
+    def with_fields(message_and_fields: tuple[catalog_pb2.CatalogEntry, dict[str, Any]]) -> catalog_pb2.CatalogEntry:
+        found, values = message_and_fields
+        found.fields.update({k: v for k, v in values.items() if v is not None})
+        return found
+
+    common = message(catalog_pb2.CatalogEntry, kind=st.just(kind), name=names, public=st.booleans())
+    return st.tuples(common, st.fixed_dictionaries(fields)).map(with_fields)
 
 
-media = message(
-    shots_pb2.MediaObject,
-    id=ids,
-    key=names,
-    content_type=texts,
-    file_size=st.integers(0, 2**40),
-    content_hash=texts,
-    width=maybe(st.integers(1, 10_000)),
-    height=maybe(st.integers(1, 10_000)),
-    extension=texts,
-    created_at=timestamps,
-)
-images = message(
-    shots_pb2.RevisionImage,
-    id=ids,
-    shot_revision_id=ids,
-    source_type=st.sampled_from(["PREDICTION", "REFINE", "UPLOAD"]),
-    prediction_id=maybe(ids),
-    refine_id=maybe(ids),
-    image_url=maybe(texts),
-    sketch_image_url=maybe(texts),
-    image_media=maybe(media),
-    sketch_image_media=maybe(media),
-    notes=maybe(texts),
-    autogenerated=st.booleans(),
-    created_at=timestamps,
-    updated_at=timestamps,
-)
-revisions = message(
-    shots_pb2.Revision,
-    id=ids,
-    shot_id=ids,
-    version=st.integers(1, 2**31 - 1),
-    notes=maybe(texts),
-    shot_status=statuses,
-    shot_revision_status=maybe(texts),
-    owner_id=maybe(ids),
-    previous_revision_id=maybe(ids),
-    created_at=timestamps,
-    updated_at=timestamps,
-    images=st.lists(images, max_size=3),
-)
-push_records = message(
-    exports_pb2.PushRecord,
-    id=ids,
-    integration_id=ids,
-    push_status=st.sampled_from(["PENDING", "IN_PROGRESS", "AWAITING_CONFIRMATION", "COMPLETED", "FAILED"]),
-    error_message=maybe(texts),
-    pushed_at=maybe(timestamps),
-    completed_at=maybe(timestamps),
-    created_at=timestamps,
-    updated_at=timestamps,
-)
+push_records = message(exports_pb2.PushRecord)
+outfits = message(outfits_pb2.Outfit)
 shot_types = entry(
     "shot_type",
     view_angle=st.sampled_from(["FRONT", "BACK", "SIDE"]),
@@ -141,19 +133,6 @@ pose_presets = entry("pose_preset", shot_type_id=ids, prompt=maybe(texts))
 set_designs = entry("set_design", description=maybe(texts))
 products = entry("product", sku=maybe(names), cover_image_url=maybe(names), brand=maybe(names))
 subjects = entry("subject", slug=st.just("a-subject"), gender=st.sampled_from(["MALE", "FEMALE", "OTHER"]))
-outfits = message(
-    outfits_pb2.Outfit,
-    id=ids,
-    production_request_id=ids,
-    outfit_ref_imgs_urls=st.lists(texts, max_size=2),
-    outfit_product_ids=st.lists(ids, max_size=2),
-    outfit_instruction=maybe(texts),
-    generation_status=maybe(st.sampled_from(["PENDING", "COMPLETED", "FAILED"])),
-    generation_error=maybe(texts),
-    retry_count=st.integers(0, 5),
-    created_at=timestamps,
-    updated_at=timestamps,
-)
 users = st.builds(
     lambda i, email, name, admin: UserSummary.model_validate(
         {"id": i, "email": email, "full_name": name, "is_superuser": admin}
@@ -182,49 +161,18 @@ def pages(draw: st.DrawFn) -> tuple[looks_pb2.LooksPage, list[shots_pb2.Shot], d
         st.lists(
             message(
                 looks_pb2.Look,
-                id=ids,
-                shooting_id=ids,
                 product_id=maybe(some["product"] | ids),
                 subject_id=maybe(some["subject"]),
-                readiness=st.sampled_from(["DRAFT", "READY"]),
-                shot_status=maybe(statuses),
                 assignee_id=maybe(st.sampled_from(list(assignees)) if assignees else ids),
-                style_id=maybe(ids),
-                resolution_preset_id=maybe(ids),
-                width=maybe(st.integers(1, 20_000)),
-                height=maybe(st.integers(1, 20_000)),
-                background_preset_id=maybe(ids),
                 set_design_id=maybe(some["set_design"]),
-                export_configuration_id=maybe(ids),
                 pose_preset_ids=st.lists(some["pose_preset"], max_size=2),
-                generative_workflow_template_id=maybe(ids),
-                use_subject_mannequin_double=maybe(st.booleans()),
-                outfit_id=maybe(ids),
-                created_at=timestamps,
-                updated_at=timestamps,
-                deleted_at=maybe(timestamps),
             ),
             min_size=1,
             max_size=3,
         )
     )
     shots = [
-        draw(
-            message(
-                shots_pb2.Shot,
-                id=ids,
-                production_request_id=st.just(look.id),
-                shot_type_id=some["shot_type"] | ids,
-                pose_preset_id=maybe(ids),
-                rework_available=st.integers(0, 2**31 - 1),
-                rework_used=st.integers(0, 2**31 - 1),
-                status=statuses,
-                current_revision_id=maybe(ids),
-                revisions=st.lists(revisions, max_size=2),
-                created_at=timestamps,
-                updated_at=timestamps,
-            )
-        )
+        draw(message(shots_pb2.Shot, production_request_id=st.just(look.id), shot_type_id=some["shot_type"] | ids))
         for look in looks
         for _ in range(draw(st.integers(0, 2)))
     ]
@@ -280,35 +228,11 @@ def test_a_board_page_is_what_its_models_would_say(drawn: tuple[Any, ...]) -> No
 
 guidelines = message(
     shootings_pb2.Guidelines,
-    auto_start_look_generations=st.booleans(),
-    background_preset_id=maybe(ids),
-    export_configuration_id=maybe(ids),
-    resolution_preset_id=maybe(ids),
-    set_design_id=maybe(ids),
-    stylist_id=maybe(ids),
     subjects=st.lists(subjects, max_size=2),
     shot_types=st.lists(shot_types, max_size=2),
     pose_presets=st.lists(pose_presets, max_size=2),
-    created_at=timestamps,
-    updated_at=timestamps,
 )
-headers = message(
-    shootings_pb2.ShootingHeader,
-    id=ids,
-    name=names,
-    owner_id=ids,
-    description=maybe(texts),
-    due_date=maybe(timestamps),
-    organization_id=maybe(ids),
-    season=maybe(texts),
-    collection=maybe(texts),
-    brand=maybe(texts),
-    shooting_type_id=maybe(ids),
-    default_guidelines_id=maybe(ids),
-    default_guidelines=maybe(guidelines),
-    created_at=timestamps,
-    updated_at=timestamps,
-)
+headers = message(shootings_pb2.ShootingHeader, name=names, default_guidelines=maybe(guidelines))
 stylists = maybe(st.builds(lambda i, n: StylistSummary(id=i, name=n).model_dump(mode="json"), ids, names))
 
 
