@@ -1,12 +1,14 @@
-"""`make bench`: every scenario of issue 9 on one isolated stack, side by side, then the report.
+"""`make bench`: every scenario of issues 9 and 14 on one isolated stack, side by side, then the report.
 
     PYTHONPATH=. .venv/bin/python -m bench [--duration 8] [--quick] [--no-profile] [--no-generation]
+        [--no-observability]
 
 Starts an isolated stack (own PostgreSQL and broker on free ports in a temporary folder, every
 process of the devstack table, Envoy in front, BENCH_ENDPOINTS=1) and the floor process, seeds
 through the public API, then runs scenarios 1-5 and 7 against it, profiles the slowest load
 scenario, stops everything, runs scenario 6 (generation workers, on engines of its own), checks
-that no process is left and writes bench/results/latest.{json,md,png}. Every target is a ratio
+that no process is left and writes bench/results/latest.{json,md,png}. Scenario 8 (the cost of
+tracing, metrics and logs with the production defaults) runs on a stack of its own too. Every target is a ratio
 of two figures of this one run (bench/targets.py); nothing here is an absolute time budget.
 """
 
@@ -28,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from bench import generation, report
+from bench import generation, observability, report
 from bench.environment import BenchEnvironment
 from bench.leftovers import leftover_processes
 from bench.loads import LoadSettings
@@ -118,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2-second runs, fewer generation jobs (a smoke run)")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--no-generation", action="store_true")
+    parser.add_argument("--no-observability", action="store_true")
     args = parser.parse_args(argv)
     settings = LoadSettings(duration=2.0 if args.quick else args.duration)
     began = time.monotonic()
@@ -134,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         sys.stderr.write("\n".join(env.output) + "\n")
         raise
+    if not args.no_observability:
+        print("scenario 8: tracing, metrics and logs with the production defaults", flush=True)
+        (run_root / "observability").mkdir()
+        result["observability"] = observability.run(root=run_root / "observability")
     if not args.no_generation:
         print("scenario 6: generation workers", flush=True)
         result["generation"] = generation.run(jobs=24 if args.quick else generation.JOBS, root=run_root / "generation")

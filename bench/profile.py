@@ -2,10 +2,11 @@
 
 After the measured runs, the scenario with the lowest throughput at the highest concurrency is
 loaded once more (not measured) while py-spy samples the gateway and the busiest service of that
-run from outside (``--nonblocking``: the processes are never paused). The raw collapsed stacks go
-to bench/results/profile-<process>.txt (readable by speedscope or flamegraph.pl); the summary
-keeps, per process, the functions with the most samples of their own and the share of samples in
-which each library is on the stack, which is what says where a request's CPU goes.
+run from outside (``--nonblocking``: the processes are never paused; ``--gil``: on-CPU Python
+only). The raw collapsed stacks go to bench/results/profile-<process>.txt (readable by speedscope
+or flamegraph.pl); the summary keeps, per process, the functions with the most samples of their
+own and the share of samples in which each library is on the stack, which is what says where a
+request's CPU goes.
 """
 
 from __future__ import annotations
@@ -79,11 +80,13 @@ def slowest(runs: list[RunStats]) -> RunStats:
     return min(candidates, key=lambda run: run.throughput)
 
 
-async def _record(pid: int, output: Path) -> None:
+async def record(pid: int, output: Path, seconds: float = SECONDS) -> None:
+    """py-spy samples ``pid`` into ``output`` (raw collapsed stacks): only threads holding the GIL,
+    so the profile is where the process spends CPU, not where it waits."""
     spy = Path(sys.executable).parent / "py-spy"
     process = await asyncio.create_subprocess_exec(
-        str(spy), "record", "--pid", str(pid), "--duration", str(SECONDS), "--rate", str(RATE),
-        "--format", "raw", "--nonblocking", "--output", str(output),
+        str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", str(RATE),
+        "--format", "raw", "--nonblocking", "--gil", "--output", str(output),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     _, err = await process.communicate()
@@ -100,7 +103,7 @@ async def profile_slowest(ctx: Context, runs: list[RunStats]) -> dict[str, Any]:
     RESULTS.mkdir(parents=True, exist_ok=True)
     outputs = {name: RESULTS / f"profile-{name}.txt" for name in targets}
     load = driver.Load(run.extra["url"], run.concurrency, SECONDS + 2, 10**6, ctx.auth)
-    records = [_record(pid, outputs[name]) for name, pid in targets.items()]
+    records = [record(pid, outputs[name]) for name, pid in targets.items()]
     await asyncio.gather(driver.run(load), *records)
     summary: dict[str, Any] = {"scenario": run.scenario, "concurrency": run.concurrency, "processes": {}}
     for name, path in outputs.items():

@@ -11,7 +11,7 @@ from typing import Any
 from bench.loads import cpu_ms_per_request, driver_ceiling
 from bench.scenarios import http
 from bench.stats import RunStats
-from bench.targets import SERVICES, Target, evaluate
+from bench.targets import NOT_THE_STACK, SERVICES, Target, evaluate
 
 CPU_COLUMNS = ("envoy", "gateway", "services", "postgres", "floor", "driver")
 
@@ -43,14 +43,83 @@ def _mark(holds: bool | None) -> str:
     return {True: "holds", False: "**fails**", None: "not measured"}[holds]
 
 
+def _bound(target: Target, bound: float | None) -> str:
+    return "-" if bound is None else f"{'<=' if target.at_most else '>='} {bound:g}"
+
+
 def targets_table(targets: list[Target]) -> list[str]:
-    lines = ["| # | target | measured | limit | result |", "|---|---|---|---|---|"]
+    lines = ["| # | target | measured | limit | result | goal | goal reached |", "|---|---|---|---|---|---|---|"]
     for t in targets:
         measured = "-" if t.measured is None else f"{t.measured:g}"
-        limit = f"{'<=' if t.at_most else '>='} {t.limit:g}"
         detail = f" ({t.detail})" if t.detail else ""
-        lines.append(f"| {t.id} | {t.what}{detail} | {measured} | {limit} | {_mark(t.holds)} |")
+        reached = "-" if t.goal is None else {True: "yes", False: "no", None: "not measured"}[t.reaches_goal]
+        lines.append(
+            f"| {t.id} | {t.what}{detail} | {measured} | {_bound(t, t.limit)} | {_mark(t.holds)}"
+            f" | {_bound(t, t.goal)} | {reached} |"
+        )
     return lines
+
+
+# The scenarios whose CPU per request per process the report shows, against the baseline.
+CPU_SCENARIOS = ((http.HEADER_PUBLIC, 1), (http.HEADER_PUBLIC, 32), (http.BOARD_PUBLIC, 1), (http.BOARD_PUBLIC, 32))
+PER_PROCESS = ("envoy", "gateway", *SERVICES, "postgres", "broker")
+
+
+def cpu_per_process(runs: list[RunStats]) -> dict[str, dict[str, float]]:
+    """``{"<scenario> c=<n>": {process: CPU ms per request}}`` of the header and board runs."""
+    found = {(r.scenario, r.concurrency): r for r in runs}
+    return {
+        f"{scenario} c={concurrency}": {p: round(cpu_ms_per_request(run, p), 2) for p in PER_PROCESS}
+        for scenario, concurrency in CPU_SCENARIOS
+        if (run := found.get((scenario, concurrency))) is not None
+    }
+
+
+def _before_after(before: float | None, after: float | None) -> str:
+    if after is None:
+        return "-"
+    return f"{after:.2f}" if before is None else f"{before:.2f} -> {after:.2f}"
+
+
+def cpu_table(result: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
+    """CPU ms per request of each process, the baseline's (before) and this run's (after)."""
+    after = cpu_per_process([RunStats.from_dict(r) for r in result.get("runs", [])])
+    if not after:
+        return []
+    before = baseline.get("cpu_ms_per_request", {})
+    lines = [
+        f"CPU ms per request per process, before ({baseline.get('label', 'no baseline')}) -> after (this run):",
+        "",
+        "| run | " + " | ".join(PER_PROCESS) + " |",
+        "|---|" + "---|" * len(PER_PROCESS),
+    ]
+    for run, figures in after.items():
+        cells = " | ".join(_before_after(before.get(run, {}).get(p), figures[p]) for p in PER_PROCESS)
+        lines.append(f"| {run} | {cells} |")
+    return [*lines, ""]
+
+
+def idle_table(result: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
+    idle = {name: cores for name, cores in (result.get("idle_cpu_cores") or {}).items() if name not in NOT_THE_STACK}
+    if not idle:
+        return []
+    before = baseline.get("idle_cpu_cores", {})
+    names = sorted(idle, key=lambda n: -idle[n])
+    return [
+        "Idle stack CPU per process (cores), before -> after:",
+        "",
+        "| " + " | ".join([*names, "all"]) + " |",
+        "|" + "---|" * (len(names) + 1),
+        "| "
+        + " | ".join(
+            [
+                *(_before_after(before.get(n), idle[n]) for n in names),
+                _before_after(sum(before.values()) if before else None, sum(idle.values())),
+            ]
+        )
+        + " |",
+        "",
+    ]
 
 
 def other_sections(result: dict[str, Any]) -> list[str]:
@@ -70,12 +139,26 @@ def other_sections(result: dict[str, Any]) -> list[str]:
             f" p99 {after['p99_ms']} ms (from sending the request: p50 {sent['p50_ms']}, p99 {sent['p99_ms']} ms);"
             f" broker produce -> consume p50 {broker['p50_ms']} ms, p99 {broker['p99_ms']} ms."
         )
+        parts = prop.get("breakdown")
+        if parts:
+            shown = "; ".join(f"{name} p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms" for name, d in parts.items())
+            lines.append(f"- Roll-up breakdown per change (database timestamps): {shown}.")
         socket = prop.get("websocket_after_commit")
         if socket:
             lines.append(
                 f"- Live stream (issue 11): commit -> WebSocket `status_changed` message through Envoy p50"
                 f" {socket['p50_ms']} ms, p99 {socket['p99_ms']} ms (broker p99 {broker['p99_ms']} ms)."
             )
+    observed = result.get("observability")
+    if observed:
+        shown = "; ".join(
+            f"{name}: " + ", ".join(f"{kind} {share}%" for kind, share in kinds.items())
+            for name, kinds in observed["share_percent"].items()
+        )
+        lines.append(
+            f"- Observability (scenario 8, {observed['settings']}, {observed['spans_exported']} spans exported):"
+            f" share of the header's CPU samples: {shown}."
+        )
     gen = result.get("generation")
     if gen:
         rounds = "; ".join(
@@ -104,8 +187,17 @@ def driver_line(runs: list[RunStats]) -> list[str]:
     ]
 
 
-def render(result: dict[str, Any]) -> str:
+BASELINE = Path(__file__).resolve().parent / "baseline.json"
+
+
+def load_baseline(path: Path = BASELINE) -> dict[str, Any]:
+    """The figures the "before" columns show (bench/baseline.json), or none."""
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
+def render(result: dict[str, Any], baseline: dict[str, Any] | None = None) -> str:
     """The Markdown of one run (what latest.md holds and `make bench` prints)."""
+    baseline = load_baseline() if baseline is None else baseline
     runs = [RunStats.from_dict(r) for r in result.get("runs", [])]
     before, after = result.get("machine_before", {}), result.get("machine_after", {})
     lines = [
@@ -117,6 +209,8 @@ def render(result: dict[str, Any]) -> str:
         "",
         *targets_table(evaluate(result)),
         "",
+        *cpu_table(result, baseline),
+        *idle_table(result, baseline),
         *other_sections(result),
         *driver_line(runs),
     ]

@@ -32,8 +32,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = load_settings()
     configure_logging("gateway", settings.log_level, settings.log_format)
-    # Before the app exists: the gRPC client instrumentation must precede every channel.
-    setup_telemetry("gateway", settings.otel_exporter_otlp_endpoint)
+    setup_telemetry("gateway", settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_arg)
     live = LiveSettings()
     config = uvicorn.Config(
         create_app(settings),
@@ -42,6 +41,9 @@ def main() -> None:
         loop="uvloop",
         http="httptools",
         log_config=None,  # keep the JSON handler configured above
+        # Envoy writes the access log, one JSON line per request with its trace id (deploy/envoy);
+        # a second line per request from here cost CPU on every request for nothing new.
+        access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         # The live socket (gateway/live): a bounded send buffer, WebSocket ping frames as its
         # heartbeat (a client that stops answering is dropped), small client messages.

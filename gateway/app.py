@@ -18,6 +18,7 @@ from gateway.clients import ServiceClients
 from gateway.errors import ERROR_RESPONSES, register_exception_handlers
 from gateway.live.service import LiveService
 from gateway.media import get_media
+from gateway.principals import PrincipalCache, listen_dsn
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
 from gateway.routes import live as live_routes
@@ -51,8 +52,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     broker_probe = BrokerProbe(settings.kafka_bootstrap_servers)
     app.state.engine, app.state.sessions = engine, sessions
     app.state.clients, app.state.broker_probe = clients, broker_probe
+    app.state.principals = principals = PrincipalCache(
+        sessions, listen_dsn(settings.database_url.get_secret_value()), ttl_seconds=settings.principal_cache_seconds
+    )
+    await principals.start()
     # The live socket's reading of shots.events starts in the background (gateway/live).
-    app.state.live = live = LiveService.create(settings, sessions, clients)
+    app.state.live = live = LiveService.create(settings, principals, clients)
     await live.start()
     try:
         async with sessions() as session:
@@ -62,6 +67,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await live.stop()
+        await principals.stop()
         await broker_probe.close()
         await clients.close()
         await engine.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +20,8 @@ async def ensure_assignee(session: AsyncSession, assignee_id: uuid.UUID | None, 
         await users.active_user(session, assignee_id, loc)
 
 
-async def assignee_summaries(session: AsyncSession, looks: Iterable[pb.Look]) -> dict[str, UserSummary]:
-    """``{user id: summary}`` of every assignee the looks name, in one query."""
+async def assignee_summaries(session: AsyncSession, looks: Iterable[pb.Look]) -> dict[str, dict[str, Any]]:
+    """``{user id: UserSummary's fields}`` of every assignee the looks name, in one query."""
     ids = {uuid.UUID(look.assignee_id) for look in looks if look.HasField("assignee_id")}
-    return {str(i): UserSummary.model_validate(u) for i, u in (await users.users_by_ids(session, ids)).items()}
+    found = await users.users_by_ids(session, ids)
+    return {str(i): UserSummary.model_validate(u).model_dump(mode="json") for i, u in found.items()}

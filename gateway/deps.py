@@ -5,13 +5,18 @@
 - ``TokenDep``: the raw bearer token (401 "Not authenticated" when absent).
 - ``CurrentUser`` / ``CurrentSuperuser``: the authenticated, active user (403 when not an admin).
 - ``PrincipalDep``: the caller as a ``common.v1.Principal`` for service calls, e.g.
-  ``await clients.shootings.GetShooting(req, metadata=principal_metadata(principal))``.
+  ``await clients.shootings.GetShooting(req, metadata=principal_metadata(principal))``; served by
+  the principal cache (:mod:`gateway.principals`), so it costs no database round trip.
+- ``PrincipalsDep``: the principal cache itself; routes that change who someone is (account,
+  memberships) call ``principals.forget(user_id)`` after their commit, so this replica's very next
+  request never waits for PostgreSQL's notification (every replica also gets that).
 - ``ClientsDep``: the gRPC stubs (:class:`gateway.clients.ServiceClients`).
 - ``PageDep``: ``skip`` (0..2**31-1, default 0) and ``limit`` (0..1000, default 100) query parameters.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -24,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway import security
 from gateway.clients import ServiceClients
 from gateway.models import User
-from gateway.repository import organizations
+from gateway.principals import PrincipalCache
 from gateway.settings import GatewaySettings
 from protos.common.v1 import common_pb2
 
@@ -43,11 +48,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_settings(request: Request) -> GatewaySettings:
+async def get_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_clients(request: Request) -> ServiceClients:
+async def get_clients(request: Request) -> ServiceClients:
     return request.app.state.clients  # type: ignore[no-any-return]
 
 
@@ -65,25 +70,32 @@ def _invalid_credentials() -> HTTPException:
     )
 
 
+def _token_user_id(token: str, settings: GatewaySettings) -> uuid.UUID:
+    try:
+        return security.decode_access_token(token, settings.secret_key.get_secret_value()).user_id
+    except jwt.InvalidTokenError as exc:
+        raise _invalid_credentials() from exc
+
+
+def _inactive_user() -> HTTPException:
+    return HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="Inactive user")
+
+
 async def get_current_user(session: SessionDep, token: TokenDep, settings: SettingsDep) -> User:
     """The token's user. A forged, expired or orphaned token (user deleted) is a 401; a
     deactivated account is 400 "Inactive user", as at login (see routes/login.py)."""
-    try:
-        payload = security.decode_access_token(token, settings.secret_key.get_secret_value())
-    except jwt.InvalidTokenError as exc:
-        raise _invalid_credentials() from exc
-    user = await session.get(User, payload.user_id)
+    user = await session.get(User, _token_user_id(token, settings))
     if user is None:
         raise _invalid_credentials()
     if not user.is_active:
-        raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="Inactive user")
+        raise _inactive_user()
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_current_superuser(user: CurrentUser) -> User:
+async def get_current_superuser(user: CurrentUser) -> User:
     if not user.is_superuser:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=NOT_ENOUGH_PERMISSIONS)
     return user
@@ -92,15 +104,27 @@ def get_current_superuser(user: CurrentUser) -> User:
 CurrentSuperuser = Annotated[User, Depends(get_current_superuser)]
 
 
-async def get_principal(user: CurrentUser, session: SessionDep) -> common_pb2.Principal:
-    """Who the services see: read fresh per request, so a membership change applies at once."""
-    organization_ids = await organizations.organization_ids_of(session, user.id)
-    return common_pb2.Principal(
-        user_id=str(user.id),
-        is_superuser=user.is_superuser,
-        organization_ids=[str(i) for i in organization_ids],
-        email=user.email,
-    )
+async def get_principals(request: Request) -> PrincipalCache:
+    return request.app.state.principals  # type: ignore[no-any-return]
+
+
+async def principal_of(token: str, settings: GatewaySettings, principals: PrincipalCache) -> common_pb2.Principal:
+    """Who the services see, answered as :func:`get_current_user` answers (401, 400 "Inactive
+    user"), from the principal cache: no database round trip while the caller's identity is
+    unchanged, and a change applies to the next request (gateway.principals)."""
+    identity = await principals.identity(_token_user_id(token, settings))
+    if identity is None:
+        raise _invalid_credentials()
+    if not identity.is_active:
+        raise _inactive_user()
+    return identity.principal()
+
+
+PrincipalsDep = Annotated[PrincipalCache, Depends(get_principals)]
+
+
+async def get_principal(token: TokenDep, settings: SettingsDep, principals: PrincipalsDep) -> common_pb2.Principal:
+    return await principal_of(token, settings, principals)
 
 
 PrincipalDep = Annotated[common_pb2.Principal, Depends(get_principal)]
@@ -112,7 +136,7 @@ class Page:
     limit: int
 
 
-def get_page(
+async def get_page(
     skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=0, le=MAX_PAGE_SIZE)] = 100,
 ) -> Page:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from gateway.answers.outfits import OutfitsView
 from gateway.clients import ServiceClients
-from gateway.schemas.outfits import OutfitsView
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.outfits.v1 import outfits_pb2

@@ -5,7 +5,7 @@ Optional scalars (``optional`` in proto3) and message fields have presence: abse
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.protobuf.message import Message
@@ -17,8 +17,17 @@ def value(message: Message, field: str) -> Any:
     return getattr(message, field) if message.HasField(field) else None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def dt(message: Message, field: str) -> datetime | None:
-    return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
+    """The timestamp field as an aware UTC date-time (microseconds, the nanoseconds truncated as
+    ``Timestamp.ToDatetime`` does), None when unset; arithmetic rather than ``ToDatetime``, which
+    validates in Python and showed in every page's profile."""
+    if not message.HasField(field):
+        return None
+    moment = getattr(message, field)
+    return _EPOCH + timedelta(seconds=moment.seconds, microseconds=moment.nanos // 1000)
 
 
 def timestamp(moment: datetime | None) -> Timestamp | None:

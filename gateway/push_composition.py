@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gateway.answers.shots import NO_PUSHES, PushView
 from gateway.clients import ServiceClients
-from gateway.schemas.shots import NO_PUSHES, PushView
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2

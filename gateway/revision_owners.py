@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.answers.shots import PushView
 from gateway.repository.users import users_by_ids
-from gateway.schemas.shots import PushView
 from gateway.schemas.users import UserSummary
 from protos.shots.v1 import shots_pb2
 
@@ -27,4 +27,6 @@ async def with_owners(session: AsyncSession, view: PushView, revisions: Iterable
     if not ids:
         return view
     users = await users_by_ids(session, ids)
-    return replace(view, owners={str(i): UserSummary.model_validate(user) for i, user in users.items()})
+    return replace(
+        view, owners={str(i): UserSummary.model_validate(user).model_dump(mode="json") for i, user in users.items()}
+    )

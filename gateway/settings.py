@@ -42,6 +42,9 @@ class GatewaySettings(ProcessSettings):
     gateway_port: int = 8000
     # Absolute URLs handed to clients (media upload/download) start with this when set.
     public_base_url: str | None = None
+    # Longest a caller's identity (account, organizations) is served from memory; PostgreSQL
+    # notifications end it at once when it changes (gateway/principals.py). 0: read it per request.
+    principal_cache_seconds: float = 300.0
     # Upper bound of each dependency probe of the health endpoints.
     health_check_timeout_seconds: float = 2.0
     # BENCH_ENDPOINTS=1: mount the internal /_bench routes `make bench` compares against

@@ -5,7 +5,9 @@ Publishing. :class:`Bus` owns one ``AIOKafkaProducer`` (``acks="all"``; no idemp
 transactions, which the default broker does not support). Only the outbox relay
 (:mod:`platformkit.outbox`) publishes: the Kafka key is the aggregate id, the value the
 serialized ``events.v1.EventEnvelope``, and the W3C trace context of the writing transaction
-travels as Kafka headers.
+travels as Kafka headers. Facts go to the partition of their key (per-aggregate order); work
+queues (``Topic.spread``) take the partitions in turn, so a burst of jobs splits evenly over the
+workers (by key, 48 generation ids once split 28/20 between two workers).
 
 Broker epoch. The local broker keeps everything in memory: after a restart its topics,
 messages and committed offsets are gone, producers reconnect silently and consumers keep
@@ -50,7 +52,7 @@ from opentelemetry import propagate, trace
 
 from platformkit.settings import ProcessSettings
 from platformkit.telemetry import background
-from platformkit.topics import ALL_TOPICS, BROKER_EPOCH, Topic, ensure_topics
+from platformkit.topics import ALL_TOPICS, BROKER_EPOCH, SPREAD_TOPIC_NAMES, Topic, ensure_topics
 
 __all__ = ["BrokerUnavailable", "Bus"]
 
@@ -101,6 +103,8 @@ class Bus:
         self.settings = settings
         self.client_id = client_id
         self._topics = tuple(t for t in topics if t.name != BROKER_EPOCH.name)
+        self._spread = {t.name for t in topics if t.spread} | SPREAD_TOPIC_NAMES
+        self._turns: dict[str, int] = {}
         self._request_timeout_ms = request_timeout_ms
         self._producer: AIOKafkaProducer | None = None
         self._epoch_reader: AIOKafkaConsumer | None = None
@@ -244,12 +248,14 @@ class Bus:
     async def _send(self, producer: AIOKafkaProducer, record: OutgoingRecord) -> asyncio.Future[object]:
         # Send inside the writer's trace, so that a producer span (aiokafka instrumentation) joins it;
         # a fresh base context drops the relay's suppression of its own housekeeping spans.
+        partition = await self._turn(producer, record.topic) if record.topic in self._spread else None
         token = otel_context.attach(propagate.extract(dict(record.headers), context=otel_context.Context()))
         try:
             ack = await producer.send(
                 record.topic,
                 value=record.payload,
                 key=record.key.encode(),
+                partition=partition,
                 headers=[(name, value.encode()) for name, value in record.headers.items()],
             )
         finally:
@@ -257,6 +263,13 @@ class Bus:
         # When an earlier ack fails, gather() stops looking at the others: retrieve their outcome.
         ack.add_done_callback(lambda f: f.cancelled() or f.exception())
         return ack
+
+    async def _turn(self, producer: AIOKafkaProducer, topic: str) -> int:
+        """The next partition of a work queue, in turn (the partitions the broker has now)."""
+        partitions = sorted(await producer.partitions_for(topic))
+        turn = self._turns.get(topic, 0)
+        self._turns[topic] = turn + 1
+        return partitions[turn % len(partitions)]
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         async with self._producer_lock:
@@ -290,6 +303,10 @@ class Bus:
             )
             self._epoch_reader = await _started(reader)
             self._epoch_reader.assign([_EPOCH_PARTITION])
+            # An assigned partition is fetched continuously in the background; this one is read a
+            # record at a time every few seconds, so it stays paused in between (idle, dozens of
+            # empty fetches per second per process kept the broker busy).
+            self._epoch_reader.pause(_EPOCH_PARTITION)
         return self._epoch_reader
 
     async def _read_epoch(self) -> str | None:
@@ -300,7 +317,11 @@ class Bus:
         if end <= start:
             return None
         reader.seek(_EPOCH_PARTITION, start)
-        fetched = await reader.getmany(_EPOCH_PARTITION, timeout_ms=self._request_timeout_ms, max_records=1)
+        reader.resume(_EPOCH_PARTITION)
+        try:
+            fetched = await reader.getmany(_EPOCH_PARTITION, timeout_ms=self._request_timeout_ms, max_records=1)
+        finally:
+            reader.pause(_EPOCH_PARTITION)
         records = fetched.get(_EPOCH_PARTITION)
         if not records:
             raise BrokerUnavailable("the broker epoch record could not be fetched")

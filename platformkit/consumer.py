@@ -1,9 +1,16 @@
 """Idempotent Kafka consumers over the :class:`platformkit.bus.Bus` of their process.
 
-Consuming. :class:`Consumer` reads in a consumer group with manual commits. Per message, in
-one database transaction, it records ``(consumer, event id)`` in ``processed_events`` and runs
-the handler only if that row is new; then it commits the Kafka offset. A redelivered event
-therefore changes nothing. Failures are handled in two ways:
+Consuming. :class:`Consumer` reads in a consumer group with manual commits. Per message it
+records ``(consumer, event id)`` in ``processed_events`` and runs the handler only if that row is
+new, in the same database transaction; then it commits the Kafka offset. A redelivered event
+therefore changes nothing.
+
+A ``batched`` consumer (projections whose handler only writes its own database: the roll-ups)
+applies the records one fetch brought of a partition in order in one transaction, with one offset
+commit (a burst of events then costs a fraction of the round trips); when one of them fails, the
+records before it are applied again on their own and the failing one takes the per-record path
+below. Work queues stay one record per transaction: their handlers call the outside world (a model,
+a receiver), which a rolled-back batch would call again. Failures are handled in two ways:
 
 - Transient ones (database or network unavailable, serialization conflicts, a handler raising
   :class:`TransientError`) are retried with capped backoff for as long as they last: the
@@ -14,9 +21,13 @@ therefore changes nothing. Failures are handled in two ways:
   committed, no ``processed_events`` row is written). The log line is the dead letter: fix the
   cause and re-publish the event if its effect is still wanted.
 
-Metrics (:mod:`platformkit.metrics`): per record, its processing time and outcome (processed,
-duplicate, skipped, unreadable); per partition, after each batch, how far the consumer is behind
-the partition's end as the last fetch saw it (no extra broker round trip).
+Idle, the consumer paces its fetches (:mod:`platformkit.polling`): the default broker answers a
+fetch only when its wait expires, so short waits and continuous fetching would keep it busy.
+
+Metrics (:mod:`platformkit.metrics`): per record, its processing time (its share of the
+transaction: the insert and the handler) and outcome (processed, duplicate, skipped, unreadable);
+per partition, after each batch, how far the consumer is behind the partition's end as the last
+fetch saw it (no extra broker round trip).
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ from opentelemetry import propagate, trace
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from platformkit import metrics
+from platformkit import metrics, polling
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
 from platformkit.db import transaction
@@ -81,6 +92,7 @@ class Consumer:
         bus: Bus,
         max_attempts: int = 5,
         max_batch: int = 100,
+        batched: bool = False,
     ) -> None:
         self.name = name
         self.group_id = group_id
@@ -92,12 +104,14 @@ class Consumer:
         self._bus = bus
         self._max_attempts = max_attempts
         self._max_batch = max_batch
+        self._batched = batched
         self._kafka: AIOKafkaConsumer | None = None
         self._rewind = False
         self._renew = False
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._remove_listener: Callable[[], None] | None = None
+        self._pacer = polling.IdlePacer.from_settings(settings)
 
     @property
     def assignment(self) -> frozenset[TopicPartition]:
@@ -145,7 +159,7 @@ class Consumer:
                 auto_offset_reset="earliest",
                 session_timeout_ms=self._settings.kafka_session_timeout_ms,
                 heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
-                fetch_max_wait_ms=20,
+                fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
             )
             try:
                 await kafka.start()
@@ -177,16 +191,36 @@ class Consumer:
                     sorted(map(str, kafka.assignment())),
                 )
                 await kafka.seek_to_beginning()
-            batches = await kafka.getmany(timeout_ms=200, max_records=self._max_batch)
+            batches = await polling.fetch(
+                kafka,
+                self._pacer,
+                self._stopping,
+                max_records=self._max_batch,
+            )
             backoff.reset()
             for partition, records in batches.items():
-                for record in records:
-                    if self._stopping.is_set():
-                        return
-                    await self._handle(record)
-                    if not await self._commit(kafka, partition, record.offset + 1):
-                        break  # partition revoked: its new owner resumes from the last commit
-                self._note_lag(kafka, partition, records[-1].offset + 1)
+                if self._stopping.is_set():
+                    return
+                # When not committed, the partition was revoked: its new owner resumes from the last commit.
+                if self._batched:
+                    await self._handle_batch(records)
+                    committed = await self._commit(kafka, partition, records[-1].offset + 1)
+                else:
+                    committed = await self._one_by_one(kafka, partition, records)
+                if committed:
+                    self._note_lag(kafka, partition, records[-1].offset + 1)
+
+    async def _one_by_one(
+        self, kafka: AIOKafkaConsumer, partition: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> bool:
+        """Each record in its own transaction, its offset committed after it (work queues)."""
+        for record in records:
+            if self._stopping.is_set():
+                return False
+            await self._handle(record)
+            if not await self._commit(kafka, partition, record.offset + 1):
+                return False
+        return True
 
     async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> bool:
         try:
@@ -209,14 +243,56 @@ class Consumer:
         if end is not None:
             metrics.consumer_lag(self.name, partition.topic, str(partition.partition)).set(max(end - position, 0))
 
-    async def _handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        """Process one record (timed, its outcome counted) inside a span continuing the writer's trace."""
+    async def _handle_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply one partition's records in order, as many per transaction as succeed together."""
+        pending = records
+        while pending:
+            if len(pending) == 1:
+                await self._handle(pending[0])
+                return
+            failed_at, error = await self._apply_together(pending)
+            if error is None:
+                return
+            if failed_at:  # the records before the failing one rolled back with it: again, on their own
+                await self._handle_batch(pending[:failed_at])
+            await self._handle(pending[failed_at], first_failure=error)
+            pending = pending[failed_at + 1 :]
+
+    async def _apply_together(self, records: list[ConsumerRecord[bytes, bytes]]) -> tuple[int, Exception | None]:
+        """All ``records`` in one transaction; on a failure, the index of the record that failed
+        (nothing committed) and the error."""
+        done: list[tuple[ConsumerRecord[bytes, bytes], str, float]] = []
+        try:
+            async with transaction(self._sessions) as session:
+                for record in records:
+                    began = time.perf_counter()
+                    with self._span(record) as span:
+                        envelope = self._parse(record, span)
+                        outcome = "unreadable" if envelope is None else await self._record(session, envelope, span)
+                    done.append((record, outcome, time.perf_counter() - began))
+        except Exception as exc:
+            # A failed commit is charged to the last record: it is retried on its own.
+            return min(len(done), len(records) - 1), exc
+        for record, outcome, seconds in done:
+            self._count(record, outcome, seconds)
+        return len(records), None
+
+    async def _handle(self, record: ConsumerRecord[bytes, bytes], first_failure: Exception | None = None) -> None:
+        """Process one record on its own (timed, its outcome counted) inside a span continuing
+        the writer's trace; ``first_failure``: its failed attempt within a batch."""
         began = time.perf_counter()
-        outcome = await self._handle_traced(record)
-        metrics.consumer_processing(self.name, record.topic).observe(time.perf_counter() - began)
+        with self._span(record) as span:
+            envelope = self._parse(record, span)
+            outcome = (
+                "unreadable" if envelope is None else await self._apply_with_retries(envelope, span, first_failure)
+            )
+        self._count(record, outcome, time.perf_counter() - began)
+
+    def _count(self, record: ConsumerRecord[bytes, bytes], outcome: str, seconds: float) -> None:
+        metrics.consumer_processing(self.name, record.topic).observe(seconds)
         metrics.consumer_records(self.name, record.topic, outcome).inc()
 
-    async def _handle_traced(self, record: ConsumerRecord[bytes, bytes]) -> str:
+    def _span(self, record: ConsumerRecord[bytes, bytes]) -> contextlib.AbstractContextManager[trace.Span]:
         # Last value wins: a producer span injected after the writer's own context is the nearest hop.
         headers = {name: bytes(value or b"").decode(errors="replace") for name, value in record.headers}
         attributes = {
@@ -227,20 +303,14 @@ class Consumer:
             "messaging.kafka.offset": record.offset,
             "messaging.consumer.group.name": self.group_id,
         }
-        with _tracer.start_as_current_span(
+        return _tracer.start_as_current_span(
             f"process {record.topic}",
             context=propagate.extract(headers),
             kind=trace.SpanKind.CONSUMER,
             attributes=attributes,
-        ) as span:
-            envelope = self._parse(record)
-            if envelope is None:
-                span.set_status(trace.Status(trace.StatusCode.ERROR, "unreadable envelope"))
-                return "unreadable"
-            span.set_attributes({"messaging.message.id": envelope.id, "platform.event.type": envelope.type})
-            return await self._apply_with_retries(envelope, span)
+        )
 
-    def _parse(self, record: ConsumerRecord[bytes, bytes]) -> EventEnvelope | None:
+    def _parse(self, record: ConsumerRecord[bytes, bytes], span: trace.Span) -> EventEnvelope | None:
         try:
             envelope = EventEnvelope.FromString(record.value or b"")
             uuid.UUID(envelope.id)
@@ -253,64 +323,70 @@ class Consumer:
                 record.offset,
                 exc,
             )
+            span.set_status(trace.Status(trace.StatusCode.ERROR, "unreadable envelope"))
             return None
+        span.set_attributes({"messaging.message.id": envelope.id, "platform.event.type": envelope.type})
         return envelope
 
-    async def _apply_with_retries(self, envelope: EventEnvelope, span: trace.Span) -> str:
+    async def _apply_with_retries(
+        self, envelope: EventEnvelope, span: trace.Span, first_failure: Exception | None = None
+    ) -> str:
         """Apply until done; the outcome: ``processed``, ``duplicate`` or ``skipped``."""
         backoff = Backoff()
         failures = 0
+        error = first_failure
         while True:
-            try:
-                applied = await self._apply(envelope)
-            except Exception as exc:
-                span.record_exception(exc)
-                transient = is_transient(exc)
-                if not transient:
-                    failures += 1
-                if failures >= self._max_attempts:
-                    span.set_status(trace.Status(trace.StatusCode.ERROR, "skipped after repeated failures"))
-                    log.error(
-                        "consumer %s: skipping event %s (%s) after %d failed attempts",
-                        self.name,
-                        envelope.id,
-                        envelope.type,
-                        failures,
-                        exc_info=exc,
-                        extra={"event_id": envelope.id, "event_type": envelope.type},
-                    )
-                    return "skipped"
-                delay = backoff.next_delay()
-                log.warning(
-                    "consumer %s: event %s (%s) failed (%s: %s); %s retry in %.1fs",
+            if error is None:
+                try:
+                    async with transaction(self._sessions) as session:
+                        return await self._record(session, envelope, span)
+                except Exception as exc:
+                    error = exc
+            span.record_exception(error)
+            transient = is_transient(error)
+            if not transient:
+                failures += 1
+            if failures >= self._max_attempts:
+                span.set_status(trace.Status(trace.StatusCode.ERROR, "skipped after repeated failures"))
+                log.error(
+                    "consumer %s: skipping event %s (%s) after %d failed attempts",
                     self.name,
                     envelope.id,
                     envelope.type,
-                    type(exc).__name__,
-                    exc,
-                    "transient," if transient else f"attempt {failures}/{self._max_attempts},",
-                    delay,
+                    failures,
+                    exc_info=error,
+                    extra={"event_id": envelope.id, "event_type": envelope.type},
                 )
-                if not await self._pause(delay):
-                    raise _Stopping from exc
-            else:
-                span.set_attribute("platform.event.duplicate", not applied)
-                return "processed" if applied else "duplicate"
-
-    async def _apply(self, envelope: EventEnvelope) -> bool:
-        """Record the event and run the handler in one transaction; False if already processed."""
-        processed = self._tables.processed_events
-        async with transaction(self._sessions) as session:
-            inserted = await session.scalar(
-                pg_insert(processed)
-                .values(consumer=self.name, event_id=uuid.UUID(envelope.id))
-                .on_conflict_do_nothing()
-                .returning(processed.c.event_id)
+                return "skipped"
+            delay = backoff.next_delay()
+            log.warning(
+                "consumer %s: event %s (%s) failed (%s: %s); %s retry in %.1fs",
+                self.name,
+                envelope.id,
+                envelope.type,
+                type(error).__name__,
+                error,
+                "transient," if transient else f"attempt {failures}/{self._max_attempts},",
+                delay,
             )
-            if inserted is None:
-                return False
+            if not await self._pause(delay):
+                raise _Stopping from error
+            error = None
+
+    async def _record(self, session: AsyncSession, envelope: EventEnvelope, span: trace.Span) -> str:
+        """Record the event and run the handler in ``session``'s transaction: ``processed``, or
+        ``duplicate`` (already processed: nothing runs)."""
+        processed = self._tables.processed_events
+        inserted = await session.scalar(
+            pg_insert(processed)
+            .values(consumer=self.name, event_id=uuid.UUID(envelope.id))
+            .on_conflict_do_nothing()
+            .returning(processed.c.event_id)
+        )
+        if inserted is not None:
             await self._handler(session, envelope)
-        return True
+        span.set_attribute("platform.event.duplicate", inserted is None)
+        return "duplicate" if inserted is None else "processed"
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep unless asked to stop; returns False when stopping."""

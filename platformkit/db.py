@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from platformkit.metrics import count_statement
@@ -26,17 +30,36 @@ def new_metadata() -> MetaData:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An engine whose statements are counted by origin (``db_statements_total``, see metrics)."""
+    """An engine whose statements are counted by origin (``db_statements_total``, see metrics).
+
+    A pooled connection the server closed (a restart, a failover) is noticed at checkout without a
+    round trip: asyncpg sees the socket close. SQLAlchemy's ``pool_pre_ping`` would instead send
+    BEGIN, an empty query and ROLLBACK on every checkout, three round trips per request on paths
+    whose work is one statement. A connection that dies silently fails its first statement (a 503,
+    ``platformkit.transient``) and the pool then replaces every connection it holds.
+    """
     engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         # A restarted PostgreSQL invalidates every pooled connection; recycle keeps them fresh.
         pool_recycle=1800,
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
     event.listen(engine.sync_engine, "before_cursor_execute", count_statement)
     return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool in autocommit mode, for reads: no BEGIN and ROLLBACK around them (two round
+    trips each). Each statement sees the data committed when it starts, as it would inside a READ
+    COMMITTED transaction anyway. Never write through it: nothing would be atomic."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -48,3 +71,10 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """One unit of work: commits on success, rolls back on any exception."""
     async with sessions() as session, session.begin():
         yield session
+
+
+def any_of(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:
+    """``column = ANY($1)`` with the values as one array parameter. ``IN`` renders a parameter per
+    value, so every list length is another statement text: compiled again by SQLAlchemy, prepared
+    again by asyncpg. This one is prepared once per connection, whatever the page holds."""
+    return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))

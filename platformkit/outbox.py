@@ -9,7 +9,10 @@ delays events but loses none.
 Latency: a commit that added events wakes the relays of this process at once (a SQLAlchemy
 ``after_commit`` listener, registered once for every ``Session`` in the process, reads a flag
 that :func:`add_event` leaves in ``session.info``: nothing is registered per session, so
-nothing accumulates). ``poll_interval`` only matters for rows written by other processes.
+nothing accumulates). Every process that writes events runs a relay, so ``poll_interval`` only
+matters for rows a process left behind when it stopped; idle, a relay looks every two seconds.
+A relay that finds another one publishing (the lock below) looks again within milliseconds,
+doubling up to ``poll_interval``: the other may have read its batch just before our commit.
 
 Ordering: rows are claimed in ``created_at`` order (the insert's clock time, not the
 transaction's start) with ``FOR UPDATE SKIP LOCKED``, a batch is sent in that order and marked
@@ -63,6 +66,8 @@ BROKER_EPOCH_KEY = "broker_epoch"
 # pg_try_advisory_xact_lock key held by the relay that is publishing ("outbox" in ASCII).
 _RELAY_LOCK_ID = 0x6F7574626F78
 _WAKE_FLAG = "platformkit.outbox.wake"
+# First delay before trying again when another relay holds the publishing lock.
+LOCK_BUSY_RETRY_SECONDS = 0.005
 _relays: set[OutboxRelay] = set()
 
 
@@ -198,7 +203,7 @@ class OutboxRelay:
         bus: Bus,
         *,
         batch_size: int = 200,
-        poll_interval: float = 0.5,
+        poll_interval: float = 2.0,
         prune_interval: float = 600.0,
         backlog_interval: float = 5.0,
     ) -> None:
@@ -251,11 +256,12 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = Backoff()
+        busy = Backoff(initial=LOCK_BUSY_RETRY_SECONDS, cap=self._poll_interval)
         while not self._stopping.is_set():
             self._wake.clear()
             try:
                 with background():
-                    more = await self._step()
+                    sent = await self._step()
             except Exception as exc:
                 delay = backoff.next_delay()
                 log.warning("outbox relay: %s; retrying in %.1fs", exc, delay)
@@ -263,25 +269,30 @@ class OutboxRelay:
                 await _wait(self._stopping, delay)
                 continue
             backoff.reset()
-            if not more:
+            if sent is None:
+                await _wait(self._wake, busy.next_delay())
+                continue
+            busy.reset()
+            if sent < self._batch_size:
                 await _wait(self._wake, self._poll_interval)
 
-    async def _step(self) -> bool:
-        """One round of work; True when a full batch went out and more rows may be waiting."""
+    async def _step(self) -> int | None:
+        """One round of work: the rows sent (a full batch: more may be waiting), or ``None``
+        when another relay holds the publishing lock."""
         if time.monotonic() >= self._next_backlog:
             # First, broker or not: a backlog that grows while the broker is away is the point.
             await self._measure_backlog()
             self._next_backlog = time.monotonic() + self._backlog_interval
         epoch = self._bus.epoch
         if epoch is None:
-            return False  # the broker has not been reached yet; its first epoch wakes us
+            return 0  # the broker has not been reached yet; its first epoch wakes us
         if epoch != self._synced_epoch:
             await self._sync_epoch(epoch)
             self._synced_epoch = epoch
         if time.monotonic() >= self._next_prune:
             await self._prune()
             self._next_prune = time.monotonic() + self._prune_interval
-        return await self._publish_batch() == self._batch_size
+        return await self._publish_batch()
 
     async def _measure_backlog(self) -> None:
         outbox = self._outbox
@@ -321,12 +332,13 @@ class OutboxRelay:
         else:
             log.info("broker epoch %s recorded (%d outbox rows re-published)", epoch, replayed.rowcount)
 
-    async def _publish_batch(self) -> int:
+    async def _publish_batch(self) -> int | None:
+        """The rows published, or ``None`` when another relay holds the lock."""
         outbox = self._outbox
         failure: Exception | None = None
         async with transaction(self._sessions) as session:
             if not await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_RELAY_LOCK_ID))):
-                return 0  # another replica is publishing
+                return None  # another replica is publishing
             rows = (
                 await session.execute(
                     sa.select(

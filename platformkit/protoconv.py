@@ -14,13 +14,17 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from platformkit.errors import Invalid
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
 
 def timestamp(value: datetime | None) -> Timestamp | None:
+    """The moment as a protobuf timestamp (a naive one is UTC, as ``Timestamp.FromDatetime`` reads
+    it). Plain arithmetic: ``FromDatetime`` validates in Python and showed in every page's profile."""
     if value is None:
         return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+    delta = value - (_NAIVE_EPOCH if value.tzinfo is None else _EPOCH)
+    return Timestamp(seconds=delta.days * 86_400 + delta.seconds, nanos=delta.microseconds * 1000)
 
 
 def from_timestamp(message: Any, field: str) -> datetime | None:

@@ -6,7 +6,7 @@ Server side: one interceptor turns :mod:`platformkit.errors` into gRPC statuses 
 reflection are registered on every server.
 
 Client side: channels retry UNAVAILABLE with exponential backoff (gRPC's own retry policy)
-and every call gets a default deadline.
+and every call gets a default deadline and carries the caller's trace context.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from grpc_reflection.v1alpha import reflection
 
 from platformkit import errors, metrics
 from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
+from platformkit.rpc_tracing import server_span, with_trace_context
 from platformkit.transient import caused_by_transient
 from protos.common.v1 import common_pb2
 
@@ -99,18 +100,23 @@ async def _abort(context: grpc.aio.ServicerContext, exc: Exception) -> None:
 
 
 class ServerInterceptor(WrappingInterceptor):
-    """Binds the principal for the handler and maps domain errors to statuses."""
+    """Binds the principal for the handler, runs it in the call's span (continuing the caller's
+    trace, :mod:`platformkit.rpc_tracing`) and maps domain errors to statuses."""
 
     def wrappers(self, handler_call_details: grpc.HandlerCallDetails) -> Wrappers:
-        principal = _principal_from(handler_call_details.invocation_metadata)
+        metadata = handler_call_details.invocation_metadata
+        principal = _principal_from(metadata)
+        method = handler_call_details.method
 
         def unary(inner: UnaryBehavior) -> UnaryBehavior:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 token = _principal.set(principal)
                 try:
-                    return await inner(request, context)
-                except Exception as exc:
-                    await _abort(context, exc)
+                    with server_span(method, metadata, context):
+                        try:
+                            return await inner(request, context)
+                        except Exception as exc:
+                            await _abort(context, exc)
                 finally:
                     _principal.reset(token)
 
@@ -120,10 +126,12 @@ class ServerInterceptor(WrappingInterceptor):
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 token = _principal.set(principal)
                 try:
-                    async for item in inner(request, context):
-                        yield item
-                except Exception as exc:
-                    await _abort(context, exc)
+                    with server_span(method, metadata, context):
+                        try:
+                            async for item in inner(request, context):
+                                yield item
+                        except Exception as exc:
+                            await _abort(context, exc)
                 finally:
                     _principal.reset(token)
 
@@ -183,20 +191,23 @@ def _service_config() -> str:
     )
 
 
-class _DeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
+class _CallDefaults(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
+    """Every call gets the default deadline (unless it set one) and the caller's trace context."""
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    def _with_deadline(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        if details.timeout is None:
-            return details._replace(timeout=self.seconds)  # type: ignore[attr-defined]
-        return details
+    def _completed(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        return details._replace(  # type: ignore[attr-defined,no-any-return]
+            timeout=self.seconds if details.timeout is None else details.timeout,
+            metadata=with_trace_context(details.metadata),
+        )
 
     async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._with_deadline(client_call_details), request)
+        return await continuation(self._completed(client_call_details), request)
 
     async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._with_deadline(client_call_details), request)
+        return await continuation(self._completed(client_call_details), request)
 
 
 def create_channel(target: str, *, deadline_seconds: float = 10.0, max_message_mb: int = 64) -> grpc.aio.Channel:
@@ -210,7 +221,7 @@ def create_channel(target: str, *, deadline_seconds: float = 10.0, max_message_m
         ("grpc.initial_reconnect_backoff_ms", 200),
         ("grpc.max_reconnect_backoff_ms", 2000),
     ]
-    return grpc.aio.insecure_channel(target, options=options, interceptors=[_DeadlineInterceptor(deadline_seconds)])
+    return grpc.aio.insecure_channel(target, options=options, interceptors=[_CallDefaults(deadline_seconds)])
 
 
 def read_error_details(exc: grpc.aio.AioRpcError) -> common_pb2.ErrorDetails | None:

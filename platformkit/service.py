@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -47,6 +48,9 @@ class ConsumerSpec:
     group_id: str
     topics: Sequence[Topic]
     handler: Handler
+    # One transaction per fetched batch of a partition (platformkit.consumer): for handlers that
+    # only write this service's database, never for work that calls the outside world.
+    batched: bool = False
 
 
 @dataclass
@@ -58,6 +62,12 @@ class ServiceContext:
     sessions: async_sessionmaker[AsyncSession]
     tables: MessagingTables
     channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+
+    @functools.cached_property
+    def reads(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for handlers that only read: autocommit on the same pool, no BEGIN and
+        ROLLBACK round trips (:func:`platformkit.db.read_only`)."""
+        return db.session_factory(db.read_only(self.engine))
 
     def channel(self, service: str) -> grpc.aio.Channel:
         """A lazily opened channel to another service (one per process)."""
@@ -99,7 +109,9 @@ class ServiceRuntime:
 
     def run(self) -> None:
         configure_logging(self.process_name, self.settings.log_level, self.settings.log_format)
-        telemetry.setup_telemetry(self.process_name, self.settings.otel_exporter_otlp_endpoint)
+        telemetry.setup_telemetry(
+            self.process_name, self.settings.otel_exporter_otlp_endpoint, self.settings.otel_traces_sampler_arg
+        )
         try:
             uvloop.run(self._serve_until_signalled())
         finally:
@@ -135,6 +147,7 @@ class ServiceRuntime:
                 topics=list(spec.topics),
                 handler=spec.handler,
                 bus=bus,
+                batched=spec.batched,
             )
             for spec in specs
         ]

@@ -23,10 +23,20 @@ class ProcessSettings(BaseSettings):
     # "json" (default) or "text" for humans at a terminal.
     log_format: str = "json"
     otel_exporter_otlp_endpoint: str | None = None
+    # Share of new traces recorded and exported (0-1); without an exporter nothing is recorded.
+    otel_traces_sampler_arg: float = Field(default=1.0, ge=0.0, le=1.0)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Short group timings keep rebalances near one second on the default broker.
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 1000
+    # How long the broker may hold a fetch that finds no record. The default broker answers only when
+    # this wait expires, so it is short; Apache Kafka answers as soon as a record arrives (500 there).
+    kafka_fetch_max_wait_ms: int = 20
+    # A consumer that saw no record for this long paces its fetches: its partitions stay paused
+    # between fetches, for a delay doubling up to kafka_idle_poll_max_ms (0: never pause, the
+    # setting for Apache Kafka's long polling). See platformkit.polling.
+    kafka_idle_after_seconds: float = 2.0
+    kafka_idle_poll_max_ms: int = 200
     # Seconds between checks that the broker still holds what we published (see platformkit.bus).
     broker_epoch_check_interval: float = 2.0
     # Outbox rows published within this window are published again after the broker lost its data.

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 class Topic:
     name: str
     partitions: int = 3
+    # Work queues: records go to the partitions in turn (platformkit.bus), not by key, so every
+    # worker of the group gets the same share of a burst whatever its ids hash to. Their records
+    # are independent jobs (one per id), so no order between them is lost.
+    spread: bool = False
 
 
 # Facts, one topic per owning context.
@@ -19,12 +23,13 @@ OUTFITS_EVENTS = Topic("outfits.events")
 EXPORTS_EVENTS = Topic("exports.events")
 # Work queues, consumed by worker processes in consumer groups.
 # As many partitions as production gives work queues (deploy: 12): local workers split evenly.
-GENERATION_REQUESTS = Topic("generation.requests", partitions=12)
-STYLING_REQUESTS = Topic("styling.requests")
-EXPORT_PUSHES = Topic("export.pushes")
+GENERATION_REQUESTS = Topic("generation.requests", partitions=12, spread=True)
+STYLING_REQUESTS = Topic("styling.requests", spread=True)
+EXPORT_PUSHES = Topic("export.pushes", spread=True)
 # One record per broker incarnation; lets every process notice a broker that lost its data.
 BROKER_EPOCH = Topic("_platform.epoch", partitions=1)
 
+SPREAD_TOPIC_NAMES = frozenset({GENERATION_REQUESTS.name, STYLING_REQUESTS.name, EXPORT_PUSHES.name})
 ALL_TOPICS: tuple[Topic, ...] = (
     SHOOTINGS_EVENTS,
     SHOTS_EVENTS,

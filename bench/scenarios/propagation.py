@@ -12,6 +12,9 @@ the roll-up, which is what the broker comparison is about, and from sending the 
 socket (tests/support/live.py, subscribed to the shooting) stamps each message's arrival: the
 ``status_changed`` message of the change counts from the request's answer too.
 
+Where the time goes, per change, from the databases' own timestamps: insert -> relay -> consumer
+transaction -> roll-up shown (:func:`_breakdown`).
+
 The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
 the time until a consumer with the platform's consumer settings (fetch_max_wait_ms=20, as
 platformkit.consumer) receives it, one record at a time.
@@ -104,13 +107,48 @@ async def _until_socket(live: LiveClient, shot_id: str) -> float:
     return live.arrived_at(message) - time.time() + time.perf_counter()
 
 
+async def _breakdown(
+    ctx: Context, shootings: asyncpg.Connection, shot_id: str, shown_at: list[float]
+) -> dict[str, dict[str, Any]]:
+    """Where each measured change spent its time, from the timestamps the databases keep: the
+    status event's insert (in the writing transaction) to the relay's transaction that published it
+    (``outbox.published_at``), then to the roll-up consumer's transaction that applied it
+    (``processed_events.processed_at``, the broker and the fetch wait in between), then to the
+    roll-up showing (that transaction: recompute and commit, plus the 1 ms poll)."""
+    shots = await asyncpg.connect(ctx.env.dsn("shots"))
+    try:
+        events = await shots.fetch(
+            "SELECT id, extract(epoch FROM created_at) AS created, extract(epoch FROM published_at) AS published "
+            "FROM outbox WHERE key = $1 AND event_type = 'shot.status_changed' ORDER BY created_at",
+            shot_id,
+        )
+    finally:
+        await shots.close()
+    measured = events[-len(shown_at) :]
+    applied = dict(
+        await shootings.fetch(
+            "SELECT event_id, extract(epoch FROM processed_at) FROM processed_events "
+            "WHERE consumer = 'shootings.shot-rollups' AND event_id = ANY($1)",
+            [e["id"] for e in measured],
+        )
+    )
+    parts: dict[str, list[float]] = {"relay": [], "broker and fetch wait": [], "transaction": []}
+    for event, shown in zip(measured, shown_at, strict=True):
+        processed = float(applied[event["id"]])
+        parts["relay"].append(float(event["published"]) - float(event["created"]))
+        parts["broker and fetch wait"].append(processed - float(event["published"]))
+        parts["transaction"].append(shown - processed)
+    return {name: {k: v for k, v in _summary(samples).items() if k != "samples_ms"} for name, samples in parts.items()}
+
+
 async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[str, Any]:
     shooting = await new_shooting(ctx.client, "Propagation")
     one = (brief.product_ids[:1], brief.subject_ids[:1], brief.shot_type_ids[:1])
     [look] = await create_looks(ctx.client, shooting, *one)
     shot_id = look["shots"][0]["id"]
     conn = await asyncpg.connect(ctx.env.dsn("shootings"))
-    after_commit, after_send, socket = [], [], []
+    after_commit, after_send, socket, shown_at = [], [], [], []
+    wall = time.time() - time.perf_counter()  # perf_counter readings -> the database's (wall) clock
     try:
         async with LiveClient.connect(ctx.env.public_url, token=ctx.token) as live:
             await live.subscribe(shooting)
@@ -127,10 +165,13 @@ async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[st
                     after_commit.append(shown - committed)
                     after_send.append(shown - sent)
                     socket.append(arrived - committed)
+                    shown_at.append(shown + wall)
+        breakdown = await _breakdown(ctx, conn, shot_id, shown_at)
     finally:
         await conn.close()
     baseline = await broker_baseline(ctx.env.stack.config.backends.kafka_bootstrap)
     result = {
+        "breakdown": breakdown,
         "after_commit": _summary(after_commit),
         "after_send": _summary(after_send),
         "websocket_after_commit": _summary(socket),

@@ -47,6 +47,12 @@ def platform_config() -> Obj:
         "LOG_LEVEL": "INFO",
         "KAFKA_BOOTSTRAP_SERVERS": KAFKA_BOOTSTRAP,
         "OTEL_EXPORTER_OTLP_ENDPOINT": OTLP_ENDPOINT,
+        # One trace in ten recorded and exported (batched); the others still carry their ids.
+        "OTEL_TRACES_SAMPLER_ARG": "0.1",
+        # Apache Kafka answers a waiting fetch as soon as a record arrives: long polling, and no
+        # pauses between fetches when idle (the local broker needs both, platformkit.polling).
+        "KAFKA_FETCH_MAX_WAIT_MS": "500",
+        "KAFKA_IDLE_POLL_MAX_MS": "0",
         "GRPC_DEADLINE_SECONDS": "10",
         "FIRST_SUPERUSER": "admin@example.com",
         **{f"{name.upper()}_GRPC_TARGET": grpc_target(name) for name in SERVICE_NAMES},

@@ -1,11 +1,10 @@
 """Who is on a socket, and which shootings they may follow.
 
-Authentication reuses the REST dependencies' own functions (:func:`gateway.deps.get_current_user`,
-:func:`gateway.deps.get_principal`), so a token the REST surface refuses is refused here with the
-same words. Access to a shooting is the shootings service's call, asked exactly as
-``GET /shootings/{id}/header`` asks it (``GetShootingHeader`` with the user's principal and
-organization context); the answers are kept for the connection's life, which the token's expiry
-bounds (an hour by default).
+Authentication reuses the REST dependencies' own function (:func:`gateway.deps.principal_of`), so
+a token the REST surface refuses is refused here with the same words. Access to a shooting is the
+shootings service's call, asked exactly as ``GET /shootings/{id}/header`` asks it
+(``GetShootingHeader`` with the user's principal and organization context); the answers are kept
+for the connection's life, which the token's expiry bounds (an hour by default).
 """
 
 from __future__ import annotations
@@ -17,10 +16,10 @@ from datetime import datetime
 import grpc
 import jwt
 from fastapi import HTTPException
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway import deps, security
 from gateway.clients import ServiceClients
+from gateway.principals import PrincipalCache
 from gateway.schemas.live import AuthMessage
 from gateway.settings import GatewaySettings
 from platformkit.rpc import principal_metadata
@@ -46,20 +45,16 @@ class Identity:
         return uuid.UUID(self.principal.user_id)
 
 
-async def authenticate(
-    message: AuthMessage, sessions: async_sessionmaker[AsyncSession], settings: GatewaySettings
-) -> Identity:
+async def authenticate(message: AuthMessage, principals: PrincipalCache, settings: GatewaySettings) -> Identity:
     """The user behind the token, in the organization context asked for; raises AuthFailed."""
     try:
         expires_at = security.decode_access_token(message.token, settings.secret_key.get_secret_value()).expires_at
     except jwt.InvalidTokenError as exc:
         raise AuthFailed("Could not validate credentials") from exc
-    async with sessions() as session:
-        try:
-            user = await deps.get_current_user(session, message.token, settings)
-            principal = await deps.get_principal(user, session)
-        except HTTPException as exc:
-            raise AuthFailed(str(exc.detail)) from exc
+    try:
+        principal = await deps.principal_of(message.token, settings, principals)
+    except HTTPException as exc:
+        raise AuthFailed(str(exc.detail)) from exc
     organization_id = message.organization_id
     if organization_id is not None and not (
         principal.is_superuser or str(organization_id) in principal.organization_ids

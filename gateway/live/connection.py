@@ -107,7 +107,7 @@ class LiveConnection:
             return None
         try:
             message = AuthMessage.model_validate_json(text)
-            identity = await authenticate(message, self._live.sessions, self._live.gateway_settings)
+            identity = await authenticate(message, self._live.principals, self._live.gateway_settings)
         except ValidationError:
             await self._refuse(FIRST_MESSAGE)
             return None

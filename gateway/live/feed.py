@@ -35,9 +35,11 @@ from google.protobuf.message import DecodeError
 from gateway.live import metrics
 from gateway.live.events import parse_record
 from gateway.live.hub import LiveHub
+from platformkit import polling
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
 from platformkit.settings import ProcessSettings
+from platformkit.tasks import cancel
 from platformkit.topics import SHOTS_EVENTS
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ class LiveFeed:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._remove_listener = self._bus.add_epoch_listener(self._on_epoch)
+        self._pacer = polling.IdlePacer.from_settings(settings)
         # Set while positioned and reading (tests and health wait on it).
         self.reading = asyncio.Event()
 
@@ -71,11 +74,8 @@ class LiveFeed:
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
         self._remove_listener()
         await self._bus.stop()
 
@@ -95,7 +95,7 @@ class LiveFeed:
                 group_id=None,
                 enable_auto_commit=False,
                 auto_offset_reset="latest",
-                fetch_max_wait_ms=10,
+                fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
             )
             try:
                 await kafka.start()
@@ -125,7 +125,12 @@ class LiveFeed:
                 log.warning("live feed: the broker was reset; subscriptions resync, re-reading from the beginning")
                 self._hub.broker_reset()
                 await kafka.seek_to_beginning()
-            batches = await kafka.getmany(timeout_ms=200, max_records=500)
+            batches = await polling.fetch(
+                kafka,
+                self._pacer,
+                self._stopping,
+                max_records=500,
+            )
             for records in batches.values():
                 for record in records:
                     metrics.EVENTS.labels(self._publish(record)).inc()

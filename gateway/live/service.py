@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from gateway.clients import ServiceClients
 from gateway.live.feed import LiveFeed
 from gateway.live.hub import LiveHub
 from gateway.live.settings import LiveSettings
+from gateway.principals import PrincipalCache
 from gateway.settings import GatewaySettings
 
 
@@ -19,7 +18,7 @@ class LiveService:
 
     settings: LiveSettings
     gateway_settings: GatewaySettings
-    sessions: async_sessionmaker[AsyncSession]
+    principals: PrincipalCache
     clients: ServiceClients
     hub: LiveHub
     feed: LiveFeed
@@ -28,13 +27,13 @@ class LiveService:
     def create(
         cls,
         gateway_settings: GatewaySettings,
-        sessions: async_sessionmaker[AsyncSession],
+        principals: PrincipalCache,
         clients: ServiceClients,
         settings: LiveSettings | None = None,
     ) -> LiveService:
         settings = settings or LiveSettings()
         hub = LiveHub(settings)
-        return cls(settings, gateway_settings, sessions, clients, hub, LiveFeed(gateway_settings, hub))
+        return cls(settings, gateway_settings, principals, clients, hub, LiveFeed(gateway_settings, hub))
 
     async def start(self) -> None:
         await self.feed.start()

@@ -15,15 +15,6 @@ from gateway.repository import users
 from platformkit.errors import Conflict, NotFound
 
 
-async def organization_ids_of(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await session.scalars(
-        select(OrganizationMember.organization_id)
-        .where(OrganizationMember.user_id == user_id)
-        .order_by(OrganizationMember.organization_id)
-    )
-    return list(rows)
-
-
 async def list_for_member(
     session: AsyncSession, user_id: uuid.UUID, skip: int, limit: int
 ) -> tuple[list[Organization], int]:

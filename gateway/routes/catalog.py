@@ -31,7 +31,7 @@ from protos.shootings.v1 import catalog_pb2 as pb
 OrganizationQuery = Annotated[uuid.UUID | None, Query(description="The organization's catalog (a member's)")]
 
 
-def no_filters() -> dict[str, Any]:
+async def no_filters() -> dict[str, Any]:
     return {}
 
 

@@ -5,6 +5,8 @@ LookQueriesService call (the looks, their total and the catalog entries they nam
 then, concurrently, one ShotsService.ListShotsByLooks for the page's looks (without revisions for
 the summary), one users query for the assignees and the page's outfits
 (:mod:`gateway.outfit_composition`: one outfits call, one catalog call for their products).
+Looks leave as JSON bytes shaped by :mod:`gateway.answers` (no model validation on these reads;
+the response models stay what the OpenAPI document declares).
 
 Mounted before the shootings router: its literal paths (``/shootings/summary``,
 ``/shootings/production-requests/{id}``) must win over ``/shootings/{shooting_id}``.
@@ -16,14 +18,17 @@ import asyncio
 import uuid
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.answers import json_response
+from gateway.answers.looks import LookAnswers
+from gateway.answers.shots import NO_PUSHES, PushView
+from gateway.assignees import assignee_summaries
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
 from gateway.push_composition import shots_view
-from gateway.repository.users import users_by_ids
 from gateway.revision_owners import revisions_of, with_owners
 from gateway.schemas.look_reads import (
     DraftProductionRequestsSummary,
@@ -31,14 +36,7 @@ from gateway.schemas.look_reads import (
     StatusKeys,
     look_filters,
 )
-from gateway.schemas.looks import (
-    LookComposer,
-    ProductionRequestPublic,
-    ProductionRequestsPublic,
-    ProductionRequestsSummaryPublic,
-)
-from gateway.schemas.shots import NO_PUSHES, PushView
-from gateway.schemas.users import UserSummary
+from gateway.schemas.looks import ProductionRequestPublic, ProductionRequestsPublic, ProductionRequestsSummaryPublic
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2 as pb
@@ -63,11 +61,6 @@ async def _shots(
     return list(reply.shots), await shots_view(clients, principal, reply.shots)
 
 
-async def _assignees(session: AsyncSession, page: pb.LooksPage) -> dict[str, UserSummary]:
-    ids = {uuid.UUID(look.assignee_id) for look in page.looks if look.HasField("assignee_id")}
-    return {str(i): UserSummary.model_validate(user) for i, user in (await users_by_ids(session, ids)).items()}
-
-
 async def compose(
     clients: ServiceClients,
     principal: common_pb2.Principal,
@@ -75,18 +68,18 @@ async def compose(
     page: pb.LooksPage,
     *,
     revisions: bool,
-) -> LookComposer:
+) -> LookAnswers:
     """The page's shots (one call, none for an empty page), assignees (one query) and outfits (one
     outfits call, one catalog call for their products), together; then the owners of the shots'
     revisions (one query, none without revisions)."""
     look_ids = [look.id for look in page.looks]
     (shots, pushes), assignees, outfits = await asyncio.gather(
         _shots(clients, principal, look_ids, revisions=revisions),
-        _assignees(session, page),
+        assignee_summaries(session, page.looks),
         look_outfits(clients, principal, look_ids),
     )
     view = await with_owners(session, pushes, revisions_of(shots))
-    return LookComposer(page, shots, assignees, outfits, view)
+    return LookAnswers(page, shots, assignees, outfits, view)
 
 
 _Scoped = TypeVar("_Scoped", pb.ListLooksRequest, pb.GetLookRequest, pb.ShootingScopeRequest, pb.ShootingSummaryRequest)
@@ -104,12 +97,12 @@ async def _list(
     principal: common_pb2.Principal,
     session: AsyncSession,
     request: pb.ListLooksRequest,
-) -> tuple[LookComposer, pb.LooksPage]:
+) -> tuple[LookAnswers, pb.LooksPage]:
     page = await clients.look_queries.ListLooks(request, metadata=principal_metadata(principal))
     return await compose(clients, principal, session, page, revisions=not request.summary), page
 
 
-def _board_request(
+async def _board_request(
     shooting_id: uuid.UUID, page: PageDep, filters: FiltersDep, organization_id: OrganizationQuery = None
 ) -> pb.ListLooksRequest:
     """What E9 and E10 share: the shooting, its page, the filters and the organization scope."""
@@ -141,53 +134,65 @@ async def get_shooting_summary(
 
 async def _one_look(
     clients: ServiceClients, principal: common_pb2.Principal, session: AsyncSession, request: pb.GetLookRequest
-) -> ProductionRequestPublic:
+) -> Response:
     page = await clients.look_queries.GetLook(request, metadata=principal_metadata(principal))
-    composer = await compose(clients, principal, session, page, revisions=True)
-    return composer.public(page.looks[0])
+    answers = await compose(clients, principal, session, page, revisions=True)
+    return json_response(answers.public(page.looks[0]))
 
 
-@router.get("/production-requests/{production_request_id}", summary="Get Production Request")
+@router.get(
+    "/production-requests/{production_request_id}",
+    summary="Get Production Request",
+    response_model=ProductionRequestPublic,
+)
 async def get_production_request(
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
     production_request_id: uuid.UUID,
     organization_id: OrganizationQuery = None,
-) -> ProductionRequestPublic:
+) -> Response:
     """The look with all its properties and relationships (shots with their revisions, pose
     presets, set design, outfit fields)."""
     request = pb.GetLookRequest(id=str(production_request_id))
     return await _one_look(clients, principal, session, _with_organization(request, organization_id))
 
 
-@router.get("/{shooting_id}/production-requests", summary="Read Production Requests")
+@router.get(
+    "/{shooting_id}/production-requests",
+    summary="Read Production Requests",
+    response_model=ProductionRequestsPublic,
+)
 async def read_production_requests(
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
     board: BoardDep,
     status_keys: StatusKeys = None,
-) -> ProductionRequestsPublic:
+) -> Response:
     """A page of the shooting's live looks, newest first, with every filter (OR within one filter,
     AND across filters); `count` is the total before paging. Unknown `status_keys` are a 422."""
     board.filters.status_keys.extend(status_keys or [])
-    composer, looks = await _list(clients, principal, session, board)
-    return ProductionRequestsPublic(data=[composer.public(look) for look in looks.looks], count=looks.count)
+    answers, looks = await _list(clients, principal, session, board)
+    return json_response({"data": [answers.public(look) for look in looks.looks], "count": looks.count})
 
 
-@router.get("/{shooting_id}/production-requests-summary", summary="Read Production Requests Summary")
+@router.get(
+    "/{shooting_id}/production-requests-summary",
+    summary="Read Production Requests Summary",
+    response_model=ProductionRequestsSummaryPublic,
+)
 async def read_production_requests_summary(
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
     board: BoardDep,
-) -> ProductionRequestsSummaryPublic:
+) -> Response:
     """The lightweight board: product info and per-shot status, no revisions; the same filters as
     the full list (without `status_keys`)."""
     board.summary = True
-    composer, looks = await _list(clients, principal, session, board)
-    return ProductionRequestsSummaryPublic(data=[composer.summary(look) for look in looks.looks], count=looks.count)
+    answers, looks = await _list(clients, principal, session, board)
+    return json_response({"data": [answers.summary(look) for look in looks.looks], "count": looks.count})
 
 
 @router.get("/{shooting_id}/draft-summary", summary="Get Draft Production Requests Summary")
@@ -203,7 +208,11 @@ async def get_draft_summary(
     )
 
 
-@router.get("/{shooting_id}/production-requests/{production_request_id}", summary="Read Production Request")
+@router.get(
+    "/{shooting_id}/production-requests/{production_request_id}",
+    summary="Read Production Request",
+    response_model=ProductionRequestPublic,
+)
 async def read_production_request(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -211,7 +220,7 @@ async def read_production_request(
     shooting_id: uuid.UUID,
     production_request_id: uuid.UUID,
     organization_id: OrganizationQuery = None,
-) -> ProductionRequestPublic:
+) -> Response:
     """A look of this shooting (404 when it belongs to another one)."""
     request = pb.GetLookRequest(id=str(production_request_id), shooting_id=str(shooting_id))
     return await _one_look(clients, principal, session, _with_organization(request, organization_id))

@@ -12,8 +12,10 @@ import asyncio
 import uuid
 
 import grpc
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Response, status
 
+from gateway.answers import json_response
+from gateway.answers.looks import LookAnswers
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
 from gateway.errors import RETRY_AFTER_SECONDS
@@ -28,8 +30,6 @@ from gateway.schemas.look_updates import ProductionRequestUpdate
 from gateway.schemas.looks import (
     GenerateProductionRequestsRequest,
     GenerateProductionRequestsResponse,
-    GenerationCreationResult,
-    LookComposer,
     LookCreate,
     ProductionRequestPublic,
 )
@@ -41,29 +41,33 @@ router = APIRouter(prefix="/shootings", tags=["shootings"])
 LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
 
 
-@router.post("/{shooting_id}/production-requests", summary="Create Production Requests")
+@router.post(
+    "/{shooting_id}/production-requests",
+    summary="Create Production Requests",
+    response_model=GenerateProductionRequestsResponse,
+)
 async def create_production_requests(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: GenerateProductionRequestsRequest
-) -> GenerateProductionRequestsResponse:
+) -> Response:
     """Create looks from the gender-compatible subject x product combinations, one shot per shot
     type each, in the target production (MAIN by default; 409 without one). All or nothing: the
     outfits' MediaInput references are checked before anything is created."""
     metadata = principal_metadata(principal)
     await resolve_configured_references(clients, principal, shooting_id, body.product_outfit_configs or [])
     reply = await clients.looks.CreateLooks(body.to_pb(shooting_id), metadata=metadata, timeout=120)
-    composer = LookComposer(reply.page, list(reply.page.shots), {})
+    answers = LookAnswers(reply.page, reply.page.shots, {})
     generations = (
         await _base_image_generations(clients, principal, reply.page, metadata) if body.generate_base_images else []
     )
-    return GenerateProductionRequestsResponse(
-        production_requests=[composer.public(look) for look in reply.page.looks],
-        generation_results=[
-            GenerationCreationResult(
-                shot_id=g.shot_id, production_request_id=g.production_request_id, generation_id=g.id
-            )
-            for g in generations
-        ],
-        total_generations_created=len(generations),
+    return json_response(
+        {
+            "production_requests": [answers.public(look) for look in reply.page.looks],
+            "generation_results": [
+                {"shot_id": g.shot_id, "production_request_id": g.production_request_id, "generation_id": g.id}
+                for g in generations
+            ],
+            "total_generations_created": len(generations),
+        }
     )
 
 
@@ -89,13 +93,13 @@ async def _base_image_generations(  # type: ignore[no-untyped-def]
     return list(started.generations)
 
 
-@router.post("/{shooting_id}/looks", summary="Add Look To Shooting")
+@router.post("/{shooting_id}/looks", summary="Add Look To Shooting", response_model=ProductionRequestPublic)
 async def create_look(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: LookCreate
-) -> ProductionRequestPublic:
+) -> Response:
     """One look: a core product worn by a subject, one shot per shot type."""
     page = await clients.looks.CreateLook(body.to_pb(shooting_id), metadata=principal_metadata(principal))
-    return LookComposer(page, list(page.shots), {}).public(page.looks[0])
+    return json_response(LookAnswers(page, page.shots, {}).public(page.looks[0]))
 
 
 async def update_production_request(
@@ -105,7 +109,7 @@ async def update_production_request(
     shooting_id: uuid.UUID,
     production_request_id: uuid.UUID,
     body: ProductionRequestUpdate,
-) -> ProductionRequestPublic:
+) -> Response:
     """PUT with PATCH semantics (A13): absent keys stay unchanged, an explicit null applies
     (`use_subject_mannequin_double: null` is AUTO, R100). A preset and a custom size clear each
     other (R97); changing `shot_type_ids` creates and deletes the matching shots (A36), and with
@@ -122,11 +126,15 @@ async def update_production_request(
         look_outfits(clients, principal, [look.id for look in page.looks]), shots_view(clients, principal, page.shots)
     )
     view = await with_owners(session, pushes, revisions_of(page.shots))
-    return LookComposer(page, list(page.shots), assignees, outfits, view).public(page.looks[0])
+    return json_response(LookAnswers(page, page.shots, assignees, outfits, view).public(page.looks[0]))
 
 
-router.put(LOOK_PATH, summary="Update Production Request")(update_production_request)
-router.patch(LOOK_PATH, summary="Update Production Request (partial)")(update_production_request)
+router.put(LOOK_PATH, summary="Update Production Request", response_model=ProductionRequestPublic)(
+    update_production_request
+)
+router.patch(LOOK_PATH, summary="Update Production Request (partial)", response_model=ProductionRequestPublic)(
+    update_production_request
+)
 
 
 async def _generate_new_shots(clients: ClientsDep, principal: PrincipalDep, page: pb.LooksPage) -> None:

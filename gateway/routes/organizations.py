@@ -8,7 +8,7 @@ import uuid
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.deps import CurrentUser, PageDep, SessionDep
+from gateway.deps import CurrentUser, PageDep, PrincipalsDep, SessionDep
 from gateway.models import Organization
 from gateway.repository import organizations
 from gateway.schemas.common import Message
@@ -41,11 +41,12 @@ async def read_organizations(session: SessionDep, user: CurrentUser, page: PageD
 
 @router.post("/")
 async def create_organization(
-    session: SessionDep, user: CurrentUser, body: OrganizationCreate
+    session: SessionDep, user: CurrentUser, principals: PrincipalsDep, body: OrganizationCreate
 ) -> OrganizationWithMembers:
     """The creator becomes the first member."""
     organization = await organizations.create(session, body.name, user)
     await session.commit()
+    principals.forget(user.id)
     return await _with_members(session, organization)
 
 
@@ -59,21 +60,23 @@ async def read_organization(
 
 @router.post("/{organization_id}/members")
 async def add_member(
-    session: SessionDep, user: CurrentUser, organization_id: uuid.UUID, body: MemberAdd
+    session: SessionDep, user: CurrentUser, principals: PrincipalsDep, organization_id: uuid.UUID, body: MemberAdd
 ) -> OrganizationWithMembers:
     """Idempotent: adding an existing member answers 200 with the unchanged member list."""
     organization = await organizations.get_visible(session, organization_id, user)
     await organizations.add_member(session, organization, body.user_id)
     await session.commit()
+    principals.forget(body.user_id)
     return await _with_members(session, organization)
 
 
 @router.delete("/{organization_id}/members/{user_id}")
 async def remove_member(
-    session: SessionDep, user: CurrentUser, organization_id: uuid.UUID, user_id: uuid.UUID
+    session: SessionDep, user: CurrentUser, principals: PrincipalsDep, organization_id: uuid.UUID, user_id: uuid.UUID
 ) -> Message:
     """A member may also remove themselves (leave); the last member cannot be removed (409)."""
     organization = await organizations.get_visible(session, organization_id, user)
     await organizations.remove_member(session, organization, user_id)
     await session.commit()
+    principals.forget(user_id)
     return Message(message="Member removed")

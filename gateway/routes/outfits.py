@@ -49,8 +49,8 @@ async def _look(
     page = await clients.look_queries.GetLook(
         looks_pb2.GetLookRequest(id=str(look_id)), metadata=principal_metadata(principal)
     )
-    composer = await compose(clients, principal, session, page, revisions=True)
-    return composer.public(page.looks[0])
+    answers = await compose(clients, principal, session, page, revisions=True)
+    return ProductionRequestPublic.model_validate(answers.public(page.looks[0]))
 
 
 async def _public(

@@ -9,8 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from gateway.answers import json_response
+from gateway.answers.shootings import header_fields
 from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
 from gateway.schemas.common import Message
 from gateway.schemas.shootings import (
@@ -85,21 +87,21 @@ async def read_shooting(
     return ShootingPublic.from_pb(reply)
 
 
-@router.get("/{shooting_id}/header", summary="Read Shooting Header")
+@router.get("/{shooting_id}/header", summary="Read Shooting Header", response_model=ShootingHeaderPublic)
 async def read_shooting_header(
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
     shooting_id: uuid.UUID,
     organization_id: OrganizationQuery = None,
-) -> ShootingHeaderPublic:
+) -> Response:
     """Identity, owner/organization, due date and the template's chips; constant work whatever the
     shooting holds (no productions, looks or shots are read)."""
     reply = await clients.shootings.GetShootingHeader(
         _get_request(shooting_id, organization_id), metadata=principal_metadata(principal)
     )
     stylist = await stylist_summary(session, reply.default_guidelines.stylist_id or None)
-    return ShootingHeaderPublic.from_pb(reply, stylist)
+    return json_response(header_fields(reply, stylist and stylist.model_dump(mode="json")))
 
 
 async def _update(

@@ -15,6 +15,7 @@ from gateway.deps import (
     CurrentUser,
     PageDep,
     PrincipalDep,
+    PrincipalsDep,
     SessionDep,
 )
 from gateway.repository import users
@@ -59,7 +60,12 @@ async def read_user_me(user: CurrentUser) -> UserPublic:
 
 @router.patch("/me")
 async def update_user_me(
-    session: SessionDep, user: CurrentUser, body: UserUpdateMe, clients: ClientsDep, principal: PrincipalDep
+    session: SessionDep,
+    user: CurrentUser,
+    body: UserUpdateMe,
+    clients: ClientsDep,
+    principal: PrincipalDep,
+    principals: PrincipalsDep,
 ) -> UserPublic:
     """Change one's own name, email (409 when taken) or default export configuration (one the
     caller can see, personal or of one of their organizations: 422 otherwise; null clears it)."""
@@ -67,6 +73,7 @@ async def update_user_me(
         await ensure_usable_configuration(clients, principal, body.export_configuration_id)
     await users.update_user(session, user, body.model_dump(exclude_unset=True))
     await session.commit()
+    principals.forget(user.id)
     return UserPublic.model_validate(user)
 
 
@@ -94,15 +101,20 @@ async def read_user(session: SessionDep, caller: CurrentUser, user_id: uuid.UUID
 
 
 @router.patch("/{user_id}")
-async def update_user(session: SessionDep, _: CurrentSuperuser, user_id: uuid.UUID, body: UserUpdate) -> UserPublic:
+async def update_user(
+    session: SessionDep, _: CurrentSuperuser, principals: PrincipalsDep, user_id: uuid.UUID, body: UserUpdate
+) -> UserPublic:
     user = await users.get_user(session, user_id)
     await users.update_user(session, user, body.model_dump(exclude_unset=True))
     await session.commit()
+    principals.forget(user_id)
     return UserPublic.model_validate(user)
 
 
 @router.delete("/{user_id}")
-async def delete_user(session: SessionDep, caller: CurrentSuperuser, user_id: uuid.UUID) -> Message:
+async def delete_user(
+    session: SessionDep, caller: CurrentSuperuser, principals: PrincipalsDep, user_id: uuid.UUID
+) -> Message:
     """Deletes the account and its memberships. Data owned in services keeps the id."""
     user = await users.get_user(session, user_id)
     if user.id == caller.id:
@@ -111,4 +123,5 @@ async def delete_user(session: SessionDep, caller: CurrentSuperuser, user_id: uu
         )
     await session.delete(user)
     await session.commit()
+    principals.forget(user_id)
     return Message(message="User deleted successfully")

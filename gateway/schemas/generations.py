@@ -19,9 +19,9 @@ from typing import Annotated, Any
 from google.protobuf.json_format import MessageToDict
 from pydantic import BaseModel, Field
 
+from gateway.answers.outfits import OutfitsView
 from gateway.media import media_url
 from gateway.protoconv import dt, value
-from gateway.schemas.outfits import OutfitsView
 from protos.outfits.v1 import outfits_pb2
 from protos.shootings.v1 import catalog_pb2, looks_pb2
 from protos.shots.v1 import shots_pb2 as pb

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from gateway.answers.shootings import guidelines_common_fields
 from gateway.protoconv import dt, value
 from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic, ShotTypePublic, SubjectPublic
 from gateway.schemas.common import Label, Name, NotNull
@@ -91,27 +92,6 @@ class _GuidelinesCommon(BaseModel):
     pose_presets: list[PosePresetPublic] = []
 
 
-_GUIDELINE_IDS = (
-    "background_preset_id",
-    "export_configuration_id",
-    "resolution_preset_id",
-    "set_design_id",
-    "stylist_id",
-)
-
-
-def _common_guidelines_fields(message: pb.Guidelines) -> dict[str, object]:
-    return {
-        "created_at": dt(message, "created_at"),
-        "updated_at": dt(message, "updated_at"),
-        "auto_start_look_generations": message.auto_start_look_generations,
-        "subjects": [SubjectPublic.from_entry(e) for e in message.subjects],
-        "shot_types": [ShotTypePublic.from_entry(e) for e in message.shot_types],
-        "pose_presets": [PosePresetPublic.from_entry(e) for e in message.pose_presets],
-        **{f: value(message, f) for f in _GUIDELINE_IDS},
-    }
-
-
 class ShootingGuidelinesPublic(_GuidelinesCommon):
     id: uuid.UUID
     name: str
@@ -142,7 +122,7 @@ class ShootingGuidelinesPublic(_GuidelinesCommon):
                 for r in message.shot_type_rules
             ],
             deleted_at=dt(message, "deleted_at"),
-            **_common_guidelines_fields(message),
+            **guidelines_common_fields(message),
         )
 
 
@@ -156,4 +136,4 @@ class ShootingHeaderGuidelinesPublic(_GuidelinesCommon):
 
     @classmethod
     def from_pb(cls, message: pb.Guidelines, stylist: StylistSummary | None = None) -> ShootingHeaderGuidelinesPublic:
-        return cls(stylist=stylist, **_common_guidelines_fields(message))
+        return cls(stylist=stylist, **guidelines_common_fields(message))

@@ -79,7 +79,7 @@ StatusKeys = Annotated[
 ]
 
 
-def look_filters(
+async def look_filters(
     shot_statuses: Annotated[
         list[ShotStatusFilter] | None,  # type: ignore[valid-type]
         Query(description="Computed status, OR'd; WITHOUT_STATUS: looks without shots"),

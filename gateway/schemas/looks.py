@@ -1,31 +1,26 @@
-"""Public models of looks (production requests) and how the gateway composes them.
+"""Public models of looks (production requests) and the bodies of their endpoints.
 
-A look's public shape gathers data from three contexts: the look and the catalog entries it
-names (shootings), its shots and revisions (shots), its outfit and proposals (outfits). The
-routes fetch each once per page and :class:`LookComposer` assembles the answers.
+Answers are shaped by :class:`gateway.answers.looks.LookAnswers` from the three contexts a look
+gathers data from; these models are what the OpenAPI document declares for them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from gateway.protoconv import dt, value
-from gateway.schemas.catalog import CatalogPublic, PosePresetPublic, SetDesignPublic, ShotTypePublic
+from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic
 from gateway.schemas.common import LongText
-from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, OutfitsView, ProductionRequestOutfitPublic, RefImage
+from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, ProductionRequestOutfitPublic, RefImage
 from gateway.schemas.products import ProductGender
 from gateway.schemas.shootings import ProductionRequestStatusKey
-from gateway.schemas.shots import NO_PUSHES, PushView, ShotPublic, ShotSummary
+from gateway.schemas.shots import ShotPublic, ShotSummary
 from gateway.schemas.users import UserSummary
-from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import looks_pb2 as pb
-from protos.shots.v1 import shots_pb2
 
 
 class ProductionRequestReadiness(StrEnum):
@@ -232,95 +227,3 @@ class GenerateProductionRequestsResponse(BaseModel):
     production_requests: list[ProductionRequestPublic]
     generation_results: list[GenerationCreationResult] = []
     total_generations_created: int = 0
-
-
-_Entry = TypeVar("_Entry", bound=CatalogPublic)
-
-
-class LookComposer:
-    """Assembles public looks from one page of looks, the entries they name, their shots, the
-    assignees' summaries and their outfits: every lookup is a dictionary, whatever the page holds."""
-
-    def __init__(
-        self,
-        page: pb.LooksPage,
-        shots: list[shots_pb2.Shot],
-        assignees: dict[str, UserSummary],
-        outfits: OutfitsView | None = None,
-        pushes: PushView = NO_PUSHES,
-    ) -> None:
-        self.entries: dict[str, catalog_pb2.CatalogEntry] = {e.id: e for e in page.entries}
-        self.shots: dict[str, list[shots_pb2.Shot]] = defaultdict(list)
-        for shot in shots:
-            self.shots[shot.production_request_id].append(shot)
-        self.assignees = assignees
-        self.outfits = outfits or OutfitsView()
-        self.pushes = pushes
-        # A page names the same few shot types, products and presets hundreds of times: each entry
-        # is converted once per page (the Struct -> JSON conversion dominated the board's profile).
-        self._converted: dict[tuple[type, str], Any] = {}
-        self._fields: dict[str, dict[str, Any]] = {}
-
-    def _entry_as(self, model: type[_Entry], entry_id: str) -> _Entry | None:
-        key = (model, entry_id)
-        if key not in self._converted:
-            entry = self.entries.get(entry_id)
-            self._converted[key] = model.from_entry(entry) if entry else None
-        return self._converted[key]  # type: ignore[no-any-return]
-
-    def _product_fields(self, product: catalog_pb2.CatalogEntry) -> dict[str, Any]:
-        if product.id not in self._fields:
-            self._fields[product.id] = dict(product.fields)
-        return self._fields[product.id]
-
-    def _shot_type(self, shot: shots_pb2.Shot) -> ShotTypePublic | None:
-        return self._entry_as(ShotTypePublic, shot.shot_type_id)
-
-    def _common(self, look: pb.Look) -> dict[str, Any]:
-        product = self.entries.get(look.product_id)
-        fields = self._product_fields(product) if product else {}
-        assignee_id = value(look, "assignee_id")
-        return {
-            "id": look.id,
-            "created_at": dt(look, "created_at"),
-            "updated_at": dt(look, "updated_at"),
-            "shooting_id": look.shooting_id,
-            "product_id": value(look, "product_id"),
-            "product_name": product.name if product else None,
-            "product_sku": fields.get("sku"),
-            "product_cover_image_url": fields.get("cover_image_url"),
-            "readiness": look.readiness,
-            "shot_status": value(look, "shot_status"),
-            "assignee_id": assignee_id,
-            "assignee": self.assignees.get(assignee_id) if assignee_id else None,
-        }
-
-    def public(self, look: pb.Look) -> ProductionRequestPublic:
-        subject = self.entries.get(look.subject_id)
-        set_design = self.entries.get(look.set_design_id)
-        return ProductionRequestPublic(
-            **self._common(look),
-            subject_id=value(look, "subject_id"),
-            subject_name=subject.name if subject else None,
-            style_id=value(look, "style_id"),
-            resolution_preset_id=value(look, "resolution_preset_id"),
-            width=value(look, "width"),
-            height=value(look, "height"),
-            background_preset_id=value(look, "background_preset_id"),
-            set_design_id=value(look, "set_design_id"),
-            set_design=self._entry_as(SetDesignPublic, look.set_design_id) if set_design else None,
-            export_configuration_id=value(look, "export_configuration_id"),
-            pose_presets=[self._entry_as(PosePresetPublic, i) for i in look.pose_preset_ids if i in self.entries],
-            generative_workflow_template_id=value(look, "generative_workflow_template_id"),
-            use_subject_mannequin_double=value(look, "use_subject_mannequin_double"),
-            deleted_at=dt(look, "deleted_at"),
-            shots=[ShotPublic.from_pb(s, self._shot_type(s), self.pushes) for s in self.shots.get(look.id, [])],
-            **self.outfits.look_fields(look.id, value(look, "outfit_id")),
-        )
-
-    def summary(self, look: pb.Look) -> ProductionRequestSummary:
-        return ProductionRequestSummary(
-            **self._common(look),
-            **self.outfits.summary_fields(look.id),
-            shots=[ShotSummary.from_pb(s, self._shot_type(s), self.pushes) for s in self.shots.get(look.id, [])],
-        )

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
-from google.protobuf.json_format import MessageToDict
 from pydantic import BaseModel, Field
 
-from gateway.media import media_url
-from gateway.protoconv import dt, value
+from gateway.answers.catalog import EntryFields
+from gateway.answers.outfits import outfit_fields
 from gateway.schemas.catalog import MediaResourcePublic
 from gateway.schemas.products import ProductPublic
-from gateway.schemas.shots import media_resource
 from protos.outfits.v1 import outfits_pb2
 from protos.shootings.v1 import catalog_pb2
 
@@ -41,12 +38,6 @@ RefImage = str | MediaInput
 OUTFIT_INSTRUCTION_MAX = 10_000
 
 
-def reference_urls(outfit: outfits_pb2.Outfit) -> list[str]:
-    """Every reference image's URL in the order given: a URL string as it is, a MediaInput's
-    media resource as a URL a browser can load (R110: both forms are references)."""
-    return [media_url(r.media.key) or "" if r.HasField("media") else r.url for r in outfit.references]
-
-
 class ProductionRequestOutfitPublic(BaseModel):
     id: uuid.UUID
     created_at: datetime
@@ -64,21 +55,7 @@ class ProductionRequestOutfitPublic(BaseModel):
     @classmethod
     def from_pb(cls, outfit: outfits_pb2.Outfit, entries: Mapping[str, catalog_pb2.CatalogEntry]) -> Self:
         """The public outfit; its products are the catalog entries the caller may see."""
-        media = [media_resource(r.media, MessageToDict(r.input)) for r in outfit.references if r.HasField("media")]
-        return cls(
-            id=outfit.id,
-            created_at=dt(outfit, "created_at"),
-            updated_at=dt(outfit, "updated_at"),
-            production_request_id=outfit.production_request_id,
-            outfit_ref_imgs_urls=reference_urls(outfit),
-            outfit_ref_images_media=media or None,
-            outfit_instruction=value(outfit, "outfit_instruction"),
-            outfit_product_ids=list(outfit.outfit_product_ids),
-            outfit_products=[ProductPublic.from_entry(entries[i]) for i in outfit.outfit_product_ids if i in entries],
-            generation_status=value(outfit, "generation_status"),
-            generation_error=value(outfit, "generation_error"),
-            retry_count=outfit.retry_count,
-        )
+        return cls.model_validate(outfit_fields(outfit, EntryFields(entries)))
 
 
 class ProductionRequestOutfitsPublic(BaseModel):
@@ -143,48 +120,3 @@ class ReusableOutfitMatch(BaseModel):
     source_production_request_id: uuid.UUID
     source_product: ProductPublic | None = None
     outfit: ProductionRequestOutfitPublic
-
-
-@dataclass
-class OutfitsView:
-    looks: dict[str, outfits_pb2.LookOutfits] = field(default_factory=dict)
-    entries: dict[str, catalog_pb2.CatalogEntry] = field(default_factory=dict)
-
-    def public(self, outfit: outfits_pb2.Outfit) -> ProductionRequestOutfitPublic:
-        return ProductionRequestOutfitPublic.from_pb(outfit, self.entries)
-
-    def look_fields(self, look_id: str, outfit_id: str | None) -> dict[str, Any]:
-        """``outfit``, ``outfit_id``, ``outfit_proposals`` and the fields computed from THE outfit
-        (R94: empty lists and null without one)."""
-        known = self.looks.get(look_id)
-        outfit = known.outfit if known is not None and known.HasField("outfit") else None
-        return {
-            "outfit": self.public(outfit) if outfit else None,
-            "outfit_id": outfit.id if outfit else outfit_id,
-            "outfit_proposals": [self.public(p) for p in known.proposals] if known else [],
-            "outfit_ref_imgs_urls": reference_urls(outfit) if outfit else [],
-            "outfit_instruction": outfit.outfit_instruction
-            if outfit and outfit.HasField("outfit_instruction")
-            else None,
-            "outfit_product_ids": list(outfit.outfit_product_ids) if outfit else [],
-        }
-
-    def summary_fields(self, look_id: str) -> dict[str, Any]:
-        """R89: THE outfit's product count, and the styling status: PENDING while any proposal is
-        being styled, else THE outfit's own ``generation_status`` exactly as the full look shows it
-        (null for an outfit nobody styled: a manual one), else the newest proposal's."""
-        known = self.looks.get(look_id)
-        if known is None:
-            return {"outfit_products_count": 0, "outfit_generation_status": None}
-        outfit = known.outfit if known.HasField("outfit") else None
-        statuses = [p.generation_status for p in known.proposals if p.HasField("generation_status")]
-        if "PENDING" in statuses:
-            status: str | None = "PENDING"
-        elif outfit is not None:
-            status = value(outfit, "generation_status")
-        else:
-            status = statuses[-1] if statuses else None
-        return {
-            "outfit_products_count": len(outfit.outfit_product_ids) if outfit else 0,
-            "outfit_generation_status": status,
-        }

@@ -119,7 +119,7 @@ ShotStatusFilter = StrEnum(  # type: ignore[misc]
 )
 
 
-def product_filters(
+async def product_filters(
     archived: bool | None = None,
     enabled: bool | None = None,
     brand: Annotated[Label | None, Query(description="Equal, ignoring case")] = None,

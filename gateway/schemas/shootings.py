@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from gateway.answers.shootings import header_fields, identity_fields
 from gateway.protoconv import dt, timestamp, value
 from gateway.schemas.common import Label, LongText, Name, NotNull
 from gateway.schemas.guidelines import (
@@ -184,29 +185,6 @@ class _ShootingIdentity(BaseModel):
     default_guidelines_id: uuid.UUID | None = None
 
 
-_IDENTITY_OPTIONAL = (
-    "description",
-    "organization_id",
-    "season",
-    "collection",
-    "brand",
-    "shooting_type_id",
-    "default_guidelines_id",
-)
-
-
-def _identity_fields(message: pb.Shooting | pb.ShootingHeader) -> dict[str, object]:
-    return {
-        "id": message.id,
-        "name": message.name,
-        "owner_id": message.owner_id,
-        "created_at": dt(message, "created_at"),
-        "updated_at": dt(message, "updated_at"),
-        "due_date": dt(message, "due_date"),
-        **{f: value(message, f) for f in _IDENTITY_OPTIONAL},
-    }
-
-
 class ShootingPublic(_ShootingIdentity):
     """Response model for Shooting."""
 
@@ -237,7 +215,7 @@ class ShootingPublic(_ShootingIdentity):
             deleted_at=dt(message, "deleted_at"),
             shot_status=value(message, "shot_status"),
             status=value(message, "status"),
-            **_identity_fields(message),
+            **identity_fields(message),
         )
 
 
@@ -256,8 +234,4 @@ class ShootingHeaderPublic(_ShootingIdentity):
 
     @classmethod
     def from_pb(cls, message: pb.ShootingHeader, stylist: StylistSummary | None = None) -> ShootingHeaderPublic:
-        guidelines = message.default_guidelines if message.HasField("default_guidelines") else None
-        return cls(
-            default_guidelines=ShootingHeaderGuidelinesPublic.from_pb(guidelines, stylist) if guidelines else None,
-            **_identity_fields(message),
-        )
+        return cls.model_validate(header_fields(message, stylist and stylist.model_dump(mode="json")))

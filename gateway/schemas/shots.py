@@ -3,21 +3,19 @@ bodies of the shot and revision endpoints.
 
 Media-backed images carry ``image_media`` and an ``effective_image_url`` that a browser can load
 (A53: the media URL, else ``image_url``), built per request by :func:`gateway.media.media_url`.
+The answers' fields are shaped in :mod:`gateway.answers.shots`, once for both paths.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from gateway.media import media_url
-from gateway.protoconv import dt, value
+from gateway.answers.shots import NO_PUSHES, PushView, push_record_fields, revision_fields, shot_fields
 from gateway.schemas.catalog import MediaResourcePublic, ShotTypePublic
 from gateway.schemas.common import Int32, LongText
 from gateway.schemas.shootings import ProductionRequestStatusKey
@@ -38,73 +36,7 @@ class ExternalImagePushPublic(BaseModel):
 
     @classmethod
     def from_pb(cls, message: exports_pb2.PushRecord) -> ExternalImagePushPublic:
-        return cls(
-            id=message.id,
-            created_at=dt(message, "created_at"),
-            updated_at=dt(message, "updated_at"),
-            integration_id=message.integration_id,
-            push_status=message.push_status,
-            pushed_at=dt(message, "pushed_at"),
-            completed_at=dt(message, "completed_at"),
-            error_message=value(message, "error_message"),
-        )
-
-
-@dataclass(frozen=True)
-class PushView:
-    """What the revisions one answer shows take from outside the shots service, fetched once for
-    all of them: their push records (:mod:`gateway.push_composition`; a revision without pushes
-    has none and status null, R156) and their owners (identity, :mod:`gateway.revision_owners`)."""
-
-    revisions: dict[str, exports_pb2.RevisionPushes] = field(default_factory=dict)
-    owners: dict[str, UserSummary] = field(default_factory=dict)
-
-    def owner(self, owner_id: str | None) -> UserSummary | None:
-        return self.owners.get(owner_id) if owner_id else None
-
-    def records(self, revision_id: str) -> list[ExternalImagePushPublic]:
-        found = self.revisions.get(revision_id)
-        return [ExternalImagePushPublic.from_pb(r) for r in found.records] if found else []
-
-    def status(self, revision_id: str | None) -> str | None:
-        """R155: the aggregate the exports service computed (FAILED > ... > COMPLETED)."""
-        found = self.revisions.get(revision_id) if revision_id else None
-        return found.push_status if found else None
-
-
-NO_PUSHES = PushView()
-
-
-# MediaInput fields a media resource shows as the client described it (outfit references).
-DESCRIBED = ("alt_text", "caption", "color_profile", "dominant_color", "duration", "protected")
-
-
-def media_resource(media: pb.MediaObject, described: Mapping[str, Any] | None = None) -> MediaResourcePublic:
-    """A stored file as the reference's MediaResourcePublic, its URL loadable by a browser."""
-    width, height = value(media, "width"), value(media, "height")
-    return MediaResourcePublic(
-        id=media.id,
-        url=media_url(media.key) or "",
-        extension=media.extension,
-        file_size=media.file_size,
-        content_hash=media.content_hash,
-        width=width,
-        height=height,
-        aspect_ratio=round(width / height, 4) if width and height else None,
-        orientation=None
-        if not (width and height)
-        else "LANDSCAPE"
-        if width > height
-        else "PORTRAIT"
-        if height > width
-        else "SQUARE",
-        created_at=dt(media, "created_at"),
-        **{name: described[name] for name in DESCRIBED if described and described.get(name) is not None},
-    )
-
-
-def media_public(message: pb.RevisionImage, field: str) -> MediaResourcePublic | None:
-    return media_resource(getattr(message, field)) if message.HasField(field) else None
+        return cls.model_validate(push_record_fields(message))
 
 
 class ShotRevisionImagePublic(BaseModel):
@@ -123,27 +55,6 @@ class ShotRevisionImagePublic(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def from_pb(cls, message: pb.RevisionImage) -> ShotRevisionImagePublic:
-        image_url = value(message, "image_url")
-        image_media = media_public(message, "image_media")
-        return cls(
-            id=message.id,
-            shot_revision_id=message.shot_revision_id,
-            source_type=message.source_type,
-            prediction_id=value(message, "prediction_id"),
-            refine_id=value(message, "refine_id"),
-            image_url=image_url,
-            sketch_image_url=value(message, "sketch_image_url"),
-            image_media=image_media,
-            sketch_image_media=media_public(message, "sketch_image_media"),
-            notes=value(message, "notes"),
-            autogenerated=message.autogenerated,
-            effective_image_url=image_media.url if image_media else image_url,
-            created_at=dt(message, "created_at"),
-            updated_at=dt(message, "updated_at"),
-        )
-
 
 class ShotRevisionPublic(BaseModel):
     id: uuid.UUID
@@ -153,7 +64,7 @@ class ShotRevisionPublic(BaseModel):
     shot_status: ProductionRequestStatusKey  # type: ignore[valid-type]
     shot_revision_status: str | None = None
     owner_id: uuid.UUID | None = None
-    # Who made it: the uploader or creator, or the user who requested its generation.
+    # The revision owner's summary; answers leave it null (owner_id names them).
     owner: UserSummary | None = None
     created_at: datetime
     updated_at: datetime
@@ -166,25 +77,7 @@ class ShotRevisionPublic(BaseModel):
 
     @classmethod
     def from_pb(cls, message: pb.Revision, pushes: PushView = NO_PUSHES) -> ShotRevisionPublic:
-        images = [ShotRevisionImagePublic.from_pb(i) for i in message.images]
-        return cls(
-            id=message.id,
-            shot_id=message.shot_id,
-            version=message.version,
-            notes=value(message, "notes"),
-            shot_status=message.shot_status,
-            shot_revision_status=value(message, "shot_revision_status"),
-            owner_id=value(message, "owner_id"),
-            owner=pushes.owner(value(message, "owner_id")),
-            created_at=dt(message, "created_at"),
-            updated_at=dt(message, "updated_at"),
-            previous_revision_id=value(message, "previous_revision_id"),
-            images=images,
-            display_name=f"v{message.version}",
-            effective_image_url=next((i.effective_image_url for i in images if i.effective_image_url), None),
-            push_records=pushes.records(message.id),
-            push_status=pushes.status(message.id),
-        )
+        return cls.model_validate(revision_fields(message, pushes))
 
 
 class ShotPublic(BaseModel):
@@ -202,19 +95,7 @@ class ShotPublic(BaseModel):
 
     @classmethod
     def from_pb(cls, message: pb.Shot, shot_type: ShotTypePublic | None, pushes: PushView = NO_PUSHES) -> ShotPublic:
-        return cls(
-            id=message.id,
-            production_request_id=message.production_request_id,
-            shot_type=shot_type,
-            pose_preset_id=value(message, "pose_preset_id"),
-            rework_available=message.rework_available,
-            rework_used=message.rework_used,
-            status=message.status,
-            current_revision_id=value(message, "current_revision_id"),
-            revisions=[ShotRevisionPublic.from_pb(r, pushes) for r in message.revisions],
-            created_at=dt(message, "created_at"),
-            updated_at=dt(message, "updated_at"),
-        )
+        return cls.model_validate(shot_fields(message, shot_type and shot_type.model_dump(mode="json"), pushes))
 
 
 class ShotSummary(BaseModel):
@@ -223,17 +104,6 @@ class ShotSummary(BaseModel):
     status: ProductionRequestStatusKey  # type: ignore[valid-type]
     current_revision_id: uuid.UUID | None = None
     push_status: str | None = None
-
-    @classmethod
-    def from_pb(cls, message: pb.Shot, shot_type: ShotTypePublic | None, pushes: PushView = NO_PUSHES) -> ShotSummary:
-        """``push_status`` is the current revision's."""
-        return cls(
-            id=message.id,
-            shot_type=shot_type,
-            status=message.status,
-            current_revision_id=value(message, "current_revision_id"),
-            push_status=pushes.status(value(message, "current_revision_id")),
-        )
 
 
 class ShotsPublic(BaseModel):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, computed_field, model_validator
 
 from gateway.schemas.common import NotNull
 
@@ -60,6 +60,15 @@ class UserSummary(BaseModel):
     @property
     def role(self) -> RolePublic:
         return role_of(self.is_superuser)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _role_read_back(cls, data: Any) -> Any:
+        """A summary read back from its own JSON (which shows ``role``, not ``is_superuser``) keeps
+        its role: answers are shaped as JSON first (gateway.answers), then validated where needed."""
+        if isinstance(data, dict) and "is_superuser" not in data and isinstance(data.get("role"), dict):
+            return {**data, "is_superuser": data["role"].get("name") == RoleName.ADMIN}
+        return data
 
 
 class UserPublic(BaseModel):

@@ -115,7 +115,7 @@ class ExportHandlers:
         has just read through the shots service, which is what authorises this read."""
         current_principal()
         ids = [parse_uuid(raw, ("query", "revision_ids")) for raw in request.revision_ids]
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             rows = await repo.pushes_of_revisions(session, ids)
         grouped: dict[uuid.UUID, list[pb.PushRecord]] = defaultdict(list)
         for row in rows:

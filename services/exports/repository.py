@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.db import any_of
 from services.exports.domain.pushes import FAILED
 from services.exports.models import ExportConfiguration, ExternalIntegration, ProductMapping, PushRecord
 
@@ -103,15 +104,13 @@ async def insert_pushes(session: AsyncSession, rows: Sequence[dict[str, object]]
     return list(await session.scalars(statement))
 
 
-async def pushes_of_revisions(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> list[PushRecord]:
+async def pushes_of_revisions(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> list[sa.Row[Any]]:
+    """The revisions' push records as Core rows (a board page asks for hundreds of revisions)."""
     if not revision_ids:
         return []
-    rows = await session.scalars(
-        sa.select(PushRecord)
-        .where(PushRecord.revision_id.in_(revision_ids))
-        .order_by(PushRecord.created_at, PushRecord.id)
-    )
-    return list(rows)
+    pushes = PushRecord.__table__
+    query = sa.select(pushes).where(any_of(pushes.c.revision_id, revision_ids))
+    return list((await session.execute(query.order_by(pushes.c.created_at, pushes.c.id))).all())
 
 
 async def locked_push(session: AsyncSession, push_id: uuid.UUID) -> PushRecord | None:

@@ -85,7 +85,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         if len(request.production_request_ids) > MAX_LOOKS_PER_CALL:
             raise Invalid.at(("body", "production_request_ids"), f"At most {MAX_LOOKS_PER_CALL} looks per call")
         ids = [parse_uuid(raw, ("body", "production_request_ids")) for raw in request.production_request_ids]
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             looks = [look for look in await repo.looks_by_ids(session, ids) if access.can_view(who, look)]
             outfits = await repo.outfits_of_looks(session, [look.id for look in looks])
         by_look: dict[uuid.UUID, list[Outfit]] = {look.id: [] for look in looks}

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.db import any_of
 from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import PENDING
 from services.outfits.models import Look, Outfit
@@ -22,8 +23,10 @@ async def get_look(session: AsyncSession, look_id: uuid.UUID, *, for_update: boo
     return await session.scalar(statement)
 
 
-async def looks_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Look]:
-    return list(await session.scalars(sa.select(Look).where(Look.id.in_(ids))))
+async def looks_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[sa.Row[Any]]:
+    """The looks' projections as Core rows (a board page reads them all, only to read them)."""
+    looks = Look.__table__
+    return list((await session.execute(sa.select(looks).where(any_of(looks.c.id, ids)))).all())
 
 
 async def get_outfit(session: AsyncSession, outfit_id: uuid.UUID, *, for_update: bool = False) -> Outfit | None:
@@ -33,13 +36,11 @@ async def get_outfit(session: AsyncSession, outfit_id: uuid.UUID, *, for_update:
     return await session.scalar(statement)
 
 
-async def outfits_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[Outfit]:
-    """Every outfit of the looks in one statement, oldest first."""
-    return list(
-        await session.scalars(
-            sa.select(Outfit).where(Outfit.look_id.in_(look_ids)).order_by(Outfit.created_at, Outfit.id)
-        )
-    )
+async def outfits_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[sa.Row[Any]]:
+    """Every outfit of the looks in one statement, oldest first, as Core rows."""
+    outfits = Outfit.__table__
+    query = sa.select(outfits).where(any_of(outfits.c.look_id, look_ids)).order_by(outfits.c.created_at, outfits.c.id)
+    return list((await session.execute(query)).all())
 
 
 async def add_outfit(session: AsyncSession, look: Look, **values: Any) -> Outfit:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from platformkit.db import any_of
 from platformkit.errors import Conflict
 from services.shootings.domain.product_filters import ProductFilter, escape_like
 from services.shootings.models import CatalogEntry, shooting_main_products, shooting_sample_products
@@ -31,7 +32,7 @@ PRODUCT_SETS: dict[str, sa.Table] = {"main": shooting_main_products, "sample": s
 class LoadedEntry:
     """An entry and, for a subject, ``{shot_type_id: name}`` of the shot types its base images name."""
 
-    entry: CatalogEntry
+    entry: CatalogEntry | sa.Row[Any]  # a Core row when only read (read_entries)
     labels: dict[str, str]
 
 
@@ -157,6 +158,17 @@ async def batch_get(
     if not include_deleted:
         query = query.where(CatalogEntry.deleted_at.is_(None))
     found = {loaded.entry.id: loaded for loaded in _loaded((await session.execute(query)).all())}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+async def read_entries(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[LoadedEntry]:
+    """Live entries among ``ids``, in their order, as Core rows for answers that only read them
+    (a board page names dozens: no ORM instances); one statement, none for no id."""
+    if not ids:
+        return []
+    entries = CatalogEntry.__table__
+    query = sa.select(entries, _labels_column()).where(any_of(entries.c.id, set(ids)), entries.c.deleted_at.is_(None))
+    found = {row.id: LoadedEntry(row, row.labels or {}) for row in (await session.execute(query)).all()}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 

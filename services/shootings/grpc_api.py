@@ -133,7 +133,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         return shooting
 
     async def GetShooting(self, request: pb.GetShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             shooting = await self._visible(session, request)
             return shooting_to_pb(shooting, await templates.expand(session, [shooting.default_guidelines]))
 
@@ -142,7 +142,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     ) -> pb.ShootingHeader:
         # R37: the shooting (with its type), the template's rules and its catalog chips: three
         # statements whatever the shooting holds.
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             shooting = await self._visible(session, request)
             return header_to_pb(shooting, await templates.expand(session, [shooting.default_guidelines]))
 

@@ -96,7 +96,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         who = caller(current_principal())
         organization_id = _scope(who, request)
         skip, limit = page_bounds(request.page)
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("path", "shooting_id"))
             look_filter = look_filter_of(request.filters, shooting.status_keys)
             rows, total = await queries.list_looks(session, shooting.id, look_filter, skip=skip, limit=limit)
@@ -109,7 +109,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         organization_id = _scope(who, request)
         shooting_id = optional_uuid(request, "shooting_id", ("path", "shooting_id"))
         look_id = parse_uuid(request.id, ("path", "production_request_id"))
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             found = await queries.look_with_shooting(session, look_id)
             if found is None or (shooting_id is not None and found[0].shooting_id != shooting_id):
                 raise NotFound(LOOK_NOT_FOUND)
@@ -125,7 +125,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         """E11: two statements (the shooting, both counts)."""
         who = caller(current_principal())
         organization_id = _scope(who, request)
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("path", "shooting_id"))
             drafts, generating = await queries.draft_summary(session, shooting.id)
         return pb.DraftSummary(total_draft_production_requests=drafts, generating_count=generating)
@@ -137,7 +137,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         to one visible shooting, which must belong to the organization when one is named (404)."""
         who = caller(current_principal())
         organization_id = _scope(who, request)
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             shooting_id = None
             if request.HasField("shooting_id"):
                 shooting = await self._shooting(

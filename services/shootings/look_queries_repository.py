@@ -29,6 +29,7 @@ from services.shootings.models import (
 )
 
 NEWEST_FIRST = (ProductionRequest.created_at.desc(), ProductionRequest.id.desc())
+LOOKS = ProductionRequest.__table__
 LIVE_LOOK = ProductionRequest.deleted_at.is_(None)
 
 
@@ -119,16 +120,15 @@ def look_conditions(shooting_id: uuid.UUID, look_filter: LookFilter) -> list[sa.
 
 async def list_looks(
     session: AsyncSession, shooting_id: uuid.UUID, look_filter: LookFilter, *, skip: int, limit: int
-) -> tuple[list[ProductionRequest], int]:
-    """A page of the matching looks, newest first, and their total before paging (R4)."""
+) -> tuple[list[Any], int]:
+    """A page of the matching looks (Core rows: a board reads up to a thousand, read-only), newest
+    first, and their total before paging (R4)."""
     conditions = look_conditions(shooting_id, look_filter)
     total = await session.scalar(sa.select(sa.func.count()).select_from(ProductionRequest).where(*conditions))
     if not total or limit == 0:
         return [], int(total or 0)
-    rows = await session.scalars(
-        sa.select(ProductionRequest).where(*conditions).order_by(*NEWEST_FIRST).offset(skip).limit(limit)
-    )
-    return list(rows), int(total)
+    page = sa.select(LOOKS).where(*conditions).order_by(*NEWEST_FIRST).offset(skip).limit(limit)
+    return list((await session.execute(page)).all()), int(total)
 
 
 async def look_with_shooting(session: AsyncSession, look_id: uuid.UUID) -> tuple[ProductionRequest, Any] | None:
@@ -143,7 +143,7 @@ async def look_with_shooting(session: AsyncSession, look_id: uuid.UUID) -> tuple
     return (row[0], row) if row is not None else None
 
 
-def named_entry_ids(looks: Iterable[ProductionRequest], *, summary: bool) -> list[uuid.UUID]:
+def named_entry_ids(looks: Iterable[Any], *, summary: bool) -> list[uuid.UUID]:
     """The catalog entries a page of looks shows, each once: products and shot types, and for the
     full shape also subjects, set designs and pose presets."""
     ids: dict[uuid.UUID, None] = {}
@@ -155,11 +155,9 @@ def named_entry_ids(looks: Iterable[ProductionRequest], *, summary: bool) -> lis
     return list(ids)
 
 
-async def named_entries(
-    session: AsyncSession, looks: Sequence[ProductionRequest], *, summary: bool
-) -> list[LoadedEntry]:
+async def named_entries(session: AsyncSession, looks: Sequence[Any], *, summary: bool) -> list[LoadedEntry]:
     """One statement for every entry the page names (none when the page is empty)."""
-    return await catalog_repository.batch_get(session, None, named_entry_ids(looks, summary=summary))
+    return await catalog_repository.read_entries(session, named_entry_ids(looks, summary=summary))
 
 
 # E11: draft looks with at least one PENDING outfit proposal (R91), as `outfits.events` keep it.

@@ -94,12 +94,11 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
             async with self.shots.compensated() as shots, transaction(self.ctx.sessions) as session:
                 shooting = await self._editable_shooting(session, who, request.shooting_id)
                 staged = await look_creation.stage_creation(session, who, shooting, request)
-                await looks_repo.insert_looks(session, staged.looks)
+                rows = await looks_repo.insert_looks(session, staged.looks)
                 await looks_repo.insert_look_shots(session, staged.look_shots)
                 await looks_repo.recompute_shooting(session, shooting.id)
                 await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
                 shots.extend(await self.shots.create(shooting, staged.shots))
-                rows = await looks_repo.looks_by_ids(session, [look["id"] for look in staged.looks])
                 entries = await catalog_repository.batch_get(session, None, list(staged.entry_ids))
         except Invalid as exc:
             raise _renamed(exc, field_names or {}) from None

@@ -31,20 +31,19 @@ async def live_main(session: AsyncSession, shooting_id: uuid.UUID) -> Production
     )
 
 
-async def insert_looks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(sa.insert(ProductionRequest), list(rows))
+async def insert_looks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[sa.Row[Any]]:
+    """Insert the looks; the rows as stored (defaults included), in the order given, from the same
+    statement (no second read of what was just written)."""
+    if not rows:
+        return []
+    looks = ProductionRequest.__table__
+    inserted = await session.execute(sa.insert(looks).returning(*looks.c, sort_by_parameter_order=True), list(rows))
+    return list(inserted.all())
 
 
 async def insert_look_shots(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await session.execute(sa.insert(LookShot), list(rows))
-
-
-async def looks_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[ProductionRequest]:
-    rows = await session.scalars(sa.select(ProductionRequest).where(ProductionRequest.id.in_(ids)))
-    found = {row.id: row for row in rows}
-    return [found[i] for i in ids if i in found]
 
 
 def _rank(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:

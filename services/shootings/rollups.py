@@ -78,11 +78,13 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
             group_id="shootings.shot-rollups",
             topics=[SHOTS_EVENTS],
             handler=apply_shot_event,
+            batched=True,
         ),
         ConsumerSpec(
             name="shootings.outfit-rollups",
             group_id="shootings.outfit-rollups",
             topics=[OUTFITS_EVENTS],
             handler=apply_outfit_event,
+            batched=True,
         ),
     ]

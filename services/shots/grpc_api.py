@@ -87,7 +87,7 @@ class ShotsServicer(
     ) -> pb.ListShotsByLooksResponse:
         current_principal()
         look_ids = [parse_uuid(i, ("query", "production_request_ids")) for i in request.production_request_ids]
-        async with self.ctx.sessions() as session:
+        async with self.ctx.reads() as session:
             shots = await repo.shots_of_looks(session, look_ids)
             if not request.include_revisions:
                 return pb.ListShotsByLooksResponse(shots=[shot_to_pb(s) for s in shots])

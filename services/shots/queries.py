@@ -1,18 +1,26 @@
 """Reads of the shots database: shots scoped by their shooting, revisions with their images
 and media, generations with their predictions. Each read is a constant number of statements
-whatever a page holds (one per level, never one per row)."""
+whatever a page holds (one per level, never one per row).
+
+The pages a board reads (shots of many looks, their revisions, images and media) come back as
+Core rows, not ORM objects: the converters only read attributes, and building hundreds of mapped
+instances per page (identity map, instance state) was most of the board's cost in this service.
+Their id lists travel as one array parameter (:func:`platformkit.db.any_of`), so each statement is
+prepared once per connection.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
+from platformkit.db import any_of
 from services.shots.domain.access import Caller, ShootingScope
 from services.shots.models import (
     Generation,
@@ -31,15 +39,33 @@ _LIVE_LOOK = ~sa.exists().where(LookProjection.look_id == Shot.production_reques
 
 @dataclass
 class RevisionView:
-    row: Revision
-    images: list[tuple[RevisionImage, MediaObject | None, MediaObject | None]] = field(default_factory=list)
+    """A revision row and its images, each with its image and sketch media rows (or None)."""
+
+    row: Any
+    images: list[tuple[Any, Any | None, Any | None]] = field(default_factory=list)
 
 
 @dataclass
 class ShotView:
-    row: Shot
+    row: Any
     revisions: list[RevisionView] = field(default_factory=list)
     has_generations: bool = False
+
+
+REVISIONS = Revision.__table__
+IMAGES = RevisionImage.__table__
+MEDIA = MediaObject.__table__
+_IMAGE_MEDIA = MEDIA.alias("image_media")
+_SKETCH_MEDIA = MEDIA.alias("sketch_media")
+# An image row, then its two media rows, split off the one joined row by position and read by name.
+_ImageRow = namedtuple("_ImageRow", [c.key for c in IMAGES.c])  # type: ignore[misc]
+_MediaRow = namedtuple("_MediaRow", [c.key for c in MEDIA.c])  # type: ignore[misc]
+_IMAGE_END = len(IMAGES.c)
+_MEDIA_END = _IMAGE_END + len(MEDIA.c)
+
+
+def _media(values: tuple[Any, ...]) -> Any | None:
+    return None if values[0] is None else _MediaRow._make(values)
 
 
 def visible_to(caller: Caller) -> sa.ColumnElement[bool]:
@@ -127,35 +153,38 @@ async def list_shots(
 
 
 async def revisions_of(session: AsyncSession, shot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[RevisionView]]:
-    """Every revision of the shots (oldest first) with their images and media: three statements."""
-    revisions = list(
-        await session.scalars(
-            sa.select(Revision).where(Revision.shot_id.in_(shot_ids)).order_by(Revision.created_at, Revision.version)
+    """Every revision of the shots (oldest first) with their images and media: two statements."""
+    revisions = (
+        await session.execute(
+            sa.select(REVISIONS)
+            .where(any_of(REVISIONS.c.shot_id, shot_ids))
+            .order_by(REVISIONS.c.created_at, REVISIONS.c.version)
         )
-    )
+    ).all()
     views = {r.id: RevisionView(r) for r in revisions}
     if views:
-        image_media = aliased(MediaObject)
-        sketch_media = aliased(MediaObject)
         rows = await session.execute(
-            sa.select(RevisionImage, image_media, sketch_media)
-            .outerjoin(image_media, image_media.id == RevisionImage.image_media_id)
-            .outerjoin(sketch_media, sketch_media.id == RevisionImage.sketch_image_media_id)
-            .where(RevisionImage.shot_revision_id.in_(list(views)))
-            .order_by(RevisionImage.position)
+            sa.select(IMAGES, _IMAGE_MEDIA, _SKETCH_MEDIA)
+            .outerjoin(_IMAGE_MEDIA, _IMAGE_MEDIA.c.id == IMAGES.c.image_media_id)
+            .outerjoin(_SKETCH_MEDIA, _SKETCH_MEDIA.c.id == IMAGES.c.sketch_image_media_id)
+            .where(any_of(IMAGES.c.shot_revision_id, views))
+            .order_by(IMAGES.c.position)
         )
-        for image, media, sketch in rows.tuples():
-            views[image.shot_revision_id].images.append((image, media, sketch))
+        for row in rows:
+            image = _ImageRow._make(row[:_IMAGE_END])
+            views[image.shot_revision_id].images.append(
+                (image, _media(row[_IMAGE_END:_MEDIA_END]), _media(row[_MEDIA_END:]))
+            )
     grouped: dict[uuid.UUID, list[RevisionView]] = defaultdict(list)
     for revision in revisions:
         grouped[revision.shot_id].append(views[revision.id])
     return grouped
 
 
-async def shot_views(session: AsyncSession, shots: Sequence[Shot], *, revisions: bool = True) -> list[ShotView]:
+async def shot_views(session: AsyncSession, shots: Sequence[Any], *, revisions: bool = True) -> list[ShotView]:
     ids = [s.id for s in shots]
     with_generations = set(
-        await session.scalars(sa.select(Generation.shot_id).where(Generation.shot_id.in_(ids)).distinct())
+        await session.scalars(sa.select(Generation.shot_id).where(any_of(Generation.shot_id, ids)).distinct())
     )
     chains = await revisions_of(session, ids) if revisions and ids else {}
     return [ShotView(s, chains.get(s.id, []), s.id in with_generations) for s in shots]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.db import any_of
 from services.shots.media import detach_media_of_shots
 from services.shots.models import ShootingAccess, Shot
 
@@ -43,12 +45,11 @@ async def shots_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[
     return list(await session.scalars(sa.select(Shot).where(Shot.id.in_(ids)).order_by(Shot.created_at, Shot.id)))
 
 
-async def shots_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[Shot]:
-    return list(
-        await session.scalars(
-            sa.select(Shot).where(Shot.production_request_id.in_(look_ids)).order_by(Shot.created_at, Shot.id)
-        )
-    )
+async def shots_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[sa.Row[Any]]:
+    """The looks' shots as Core rows (a board page reads hundreds: no ORM instances for them)."""
+    shots = Shot.__table__
+    query = sa.select(shots).where(any_of(shots.c.production_request_id, look_ids))
+    return list((await session.execute(query.order_by(shots.c.created_at, shots.c.id))).all())
 
 
 async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shot]:

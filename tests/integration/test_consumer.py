@@ -138,13 +138,8 @@ def _payload_text(envelope: EventEnvelope) -> str:
     return value.value
 
 
-async def test_poison_event_is_retried_a_bounded_number_of_times_then_logged_and_skipped(
-    harness: Harness, caplog: pytest.LogCaptureFixture
-) -> None:
-    db = await harness.service_db()
-    topic = unique_topic()
-    bus = await harness.bus([topic])
-    await harness.relay(db, bus)
+def poison_rejecter() -> tuple[list[str], Callable[[EventEnvelope], None]]:
+    """A handler failure for events whose text is "poison", and the ids of every attempt at them."""
     attempts: list[str] = []
 
     def reject_poison(envelope: EventEnvelope) -> None:
@@ -152,6 +147,17 @@ async def test_poison_event_is_retried_a_bounded_number_of_times_then_logged_and
             attempts.append(envelope.id)
             raise ValueError("cannot handle this")
 
+    return attempts, reject_poison
+
+
+async def test_poison_event_is_retried_a_bounded_number_of_times_then_logged_and_skipped(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    await harness.relay(db, bus)
+    attempts, reject_poison = poison_rejecter()
     handler = db.counting_handler("counter", fail=reject_poison)
     await harness.consumer(db, bus, [topic], handler=handler, max_attempts=3)
     [poison] = await db.write_events(topic, ["agg-1"], text="poison")
@@ -253,3 +259,48 @@ async def test_consumer_rereads_its_partitions_from_the_beginning_when_the_epoch
 
     await wait_until(all_reread, "every event was read again")
     assert await db.effect_counts("counter") == dict.fromkeys(events, 1)
+
+
+async def test_a_batched_consumer_applies_a_fetch_in_one_transaction_in_order(harness: Harness) -> None:
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    events = await db.write_events(topic, ["agg-1"] * 12)  # one key: one partition, in order
+    await bus.publish(await db.outbox_rows())  # all on the topic before the consumer's first fetch
+    seen: list[str] = []
+    counting = db.counting_handler("counter")
+
+    async def handler(session, envelope: EventEnvelope) -> None:  # type: ignore[no-untyped-def]
+        seen.append(envelope.id)
+        await counting(session, envelope)
+
+    await harness.consumer(db, bus, [topic], handler=handler, batched=True)
+    await wait_until(lambda: db.has_effects("counter", events), "every event took effect")
+
+    assert seen == [str(e) for e in events]
+    assert await db.effect_counts("counter") == dict.fromkeys(events, 1)
+    async with db.sessions() as session:
+        transactions = await session.scalar(
+            sa.select(sa.func.count(sa.distinct(db.tables.processed_events.c.processed_at)))
+        )
+    assert transactions < len(events), "the events of one fetch were not applied together"
+
+
+async def test_a_poison_event_in_a_batch_is_skipped_alone_after_its_attempts(harness: Harness) -> None:
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    before = await db.write_events(topic, ["agg-1", "agg-1"])
+    [poison] = await db.write_events(topic, ["agg-1"], text="poison")
+    after = await db.write_events(topic, ["agg-1", "agg-1"])
+    await bus.publish(await db.outbox_rows())
+    attempts, reject_poison = poison_rejecter()
+    handler = db.counting_handler("counter", fail=reject_poison)
+    await harness.consumer(db, bus, [topic], handler=handler, max_attempts=3, batched=True)
+    await wait_until(lambda: db.has_effects("counter", after), "the events behind the poison took effect")
+
+    assert attempts == [str(poison)] * 3  # its failure within the batch is its first attempt
+    assert await db.effect_counts("counter") == dict.fromkeys(before + after, 1)
+    async with db.sessions() as session:
+        processed = set(await session.scalars(sa.select(db.tables.processed_events.c.event_id)))
+    assert processed == set(before + after)

@@ -6,7 +6,9 @@ session broker other modules share is never disturbed.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
@@ -24,6 +26,7 @@ from tests.integration.messaging_support import (
     crash,
     holds_events,
     published_ids,
+    read_topic,
     unique_topic,
     wait_until,
 )
@@ -192,3 +195,17 @@ async def test_relay_prunes_published_rows_older_than_the_replay_window(harness:
 async def _published_rows_are(db: ServiceDb, event_ids: list[uuid.UUID]) -> bool:
     rows = await db.outbox_rows()
     return [r.id for r in rows] == event_ids and all(r.published_at is not None for r in rows)
+
+
+async def test_a_work_queue_takes_its_partitions_in_turn_whatever_the_keys(harness: Harness) -> None:
+    """Jobs split evenly over the partitions, hence over a group's workers, even when their keys
+    would all hash to one partition."""
+    db = await harness.service_db()
+    topic = dataclasses.replace(unique_topic(), spread=True)
+    bus = await harness.bus([topic])
+    await harness.relay(db, bus)
+    jobs = await db.write_events(topic, ["the-same-key"] * (4 * topic.partitions))
+    await wait_until(lambda: holds_events(harness.bootstrap, topic, jobs), "every job was published")
+
+    per_partition = Counter(record.partition for record in await read_topic(harness.bootstrap, topic))
+    assert per_partition == dict.fromkeys(range(topic.partitions), 4)

@@ -13,6 +13,7 @@ from sqlalchemy import exc as sa_exc
 
 from platformkit.backoff import Backoff
 from platformkit.outbox import build_envelope
+from platformkit.polling import IdlePacer
 from platformkit.transient import TransientError, is_transient
 
 
@@ -92,3 +93,35 @@ def test_envelope_written_outside_any_trace_has_no_trace_context() -> None:
         event_id=uuid.uuid4(), event_type="t", aggregate_id="a", payload=StringValue(), source="s"
     )
     assert "traceparent" not in envelope.trace_context
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_idle_pacer_fetches_continuously_while_records_come_then_doubles_its_pauses_up_to_the_cap() -> None:
+    clock = _Clock()
+    pacer = IdlePacer(idle_after=2.0, first_delay=0.02, max_delay=0.2, clock=clock)
+    clock.now += 1.9
+    assert pacer.next_delay() == 0  # not quiet for long enough yet
+    clock.now += 0.2
+    assert [pacer.next_delay() for _ in range(6)] == [0.02, 0.04, 0.08, 0.16, 0.2, 0.2]
+    assert pacer.pacing
+    pacer.records_seen(3)
+    assert not pacer.pacing
+    assert pacer.next_delay() == 0  # the first record ends the quiet spell at once
+    pacer.records_seen(0)
+    clock.now += 2.5
+    assert pacer.next_delay() == 0.02
+
+
+def test_idle_pacer_never_pauses_when_its_cap_is_zero() -> None:
+    """Apache Kafka's long polling: a waiting fetch comes back when a record arrives."""
+    clock = _Clock()
+    pacer = IdlePacer(idle_after=0.0, first_delay=0.5, max_delay=0.0, clock=clock)
+    clock.now += 3600
+    assert pacer.next_delay() == 0

@@ -47,11 +47,11 @@ def test_report_has_every_run_and_target_and_says_what_failed():
         },
         "leftover_processes": ["123 python: -m services.shots"],
     }
-    text = render(result)
+    text = render(result, baseline={})
     assert "load average before [3.1, 2.0, 1.0]" in text
     assert f"| {http.FLOOR_CONSTANT} | 32 | 500 | 2.00 |" in text
     assert "| 2.00 |" in text  # gateway CPU: 0.1 s over 50 requests = 2 ms per request
-    assert "| 6 | generations/s with 2 workers / 1 worker | 1.2 | >= 1.8 | **fails** |" in text
+    assert "| 6 | generations/s with 2 workers / 1 worker | 1.2 | >= 1.8 | **fails** | >= 1.9 | no |" in text
     assert "| 2a |" in text and "not measured" in text
     assert "Processes left behind" in text
     assert "ceiling of ~10,000 req/s" in text  # 0.1 ms of driver CPU per request
@@ -71,3 +71,35 @@ def test_profile_summary_shares_and_packages():
     assert dict(summary["packages"]) == {"gateway": 100.0, "stdlib": 60.0, "pydantic": 30.0, "sqlalchemy": 10.0}
     assert package_of("/x/site-packages/grpc/aio/_call.py") == "grpc"
     assert summarise("") == {"samples": 0, "self": [], "packages": []}
+
+
+def test_cpu_per_process_and_idle_show_the_baseline_next_to_this_run():
+    result = {
+        "runs": [a_run(http.HEADER_PUBLIC, 1)],
+        "idle_cpu_cores": {"gateway": 0.01, "broker": 0.02, "driver": 0.3},
+    }
+    baseline = {
+        "label": "before issue 14",
+        "cpu_ms_per_request": {f"{http.HEADER_PUBLIC} c=1": {"gateway": 4.8}},
+        "idle_cpu_cores": {"gateway": 0.05, "broker": 0.3},
+    }
+    text = render(result, baseline=baseline)
+    assert "before (before issue 14) -> after" in text
+    assert f"| {http.HEADER_PUBLIC} c=1 | 0.00 | 4.80 -> 2.00 |" in text  # envoy not measured here: 0
+    assert "| broker | gateway | all |" in text and "| 0.30 -> 0.02 | 0.05 -> 0.01 | 0.35 -> 0.03 |" in text
+    assert "driver" not in text.split("Idle stack CPU")[1]
+
+
+def test_observability_shares_count_a_sample_once_per_kind():
+    from bench.observability import shares
+
+    collapsed = "\n".join(
+        [
+            "main (gateway/app.py:1);start_span (/v/site-packages/opentelemetry/sdk/trace/__init__.py:9) 10",
+            "main (gateway/app.py:1);call (platformkit/metrics.py:3);inc (/v/site-packages/prometheus_client/x.py:1) 5",
+            "main (gateway/app.py:1);emit (/usr/lib/python3.11/logging/__init__.py:5) 5",
+            "main (gateway/app.py:1);work (gateway/answers/looks.py:5) 80",
+        ]
+    )
+    assert shares(collapsed) == {"tracing": 10.0, "metrics": 5.0, "logs": 5.0, "all": 20.0}
+    assert shares("") == {"tracing": 0.0, "metrics": 0.0, "logs": 0.0, "all": 0.0}
