@@ -13,8 +13,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 
+from gateway import openapi_document
 from gateway.clients import ServiceClients
 from gateway.errors import ERROR_RESPONSES, register_exception_handlers
+from gateway.housekeeping import Housekeeping
+from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.live.service import LiveService
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
@@ -51,6 +54,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The live socket's reading of shots.events starts in the background (gateway/live).
     app.state.live = live = LiveService.create(settings, sessions, clients)
     await live.start()
+    housekeeping = Housekeeping(sessions, settings.housekeeping_interval_seconds)
+    housekeeping.start()
     try:
         async with sessions() as session:
             password = settings.first_superuser_password.get_secret_value()
@@ -58,6 +63,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info("created the first superuser %s", settings.first_superuser)
         yield
     finally:
+        await housekeeping.stop()
         await live.stop()
         await broker_probe.close()
         await clients.close()
@@ -82,6 +88,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         from gateway import bench_routes
 
         bench_routes.mount(app)
+    # Inside the metrics middleware, so replayed and refused repeats are counted like any answer.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(metrics.HttpMetrics)
+    openapi_document.install(app)
     telemetry.instrument_fastapi(app)
     return app

@@ -46,6 +46,12 @@ class GatewaySettings(ProcessSettings):
     # BENCH_ENDPOINTS=1: mount the internal /_bench routes `make bench` compares against
     # (gateway/bench_routes.py); never set in a normal run.
     bench_endpoints: bool = False
+    # Idempotency-Key: how long an answer is replayed, and how long a running request holds its
+    # key before a repeat may take over (longer than the edge's 60 s request timeout).
+    idempotency_key_ttl_hours: float = Field(default=24.0, gt=0)
+    idempotency_lease_seconds: float = Field(default=120.0, gt=0)
+    # Seconds between two runs of the housekeeping job (expired idempotency keys, old failed logins).
+    housekeeping_interval_seconds: float = Field(default=300.0, gt=0)
 
     @property
     def secret_key_generated(self) -> bool:
