@@ -19,6 +19,7 @@ from gateway.errors import ERROR_RESPONSES, register_exception_handlers
 from gateway.housekeeping import Housekeeping
 from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.live.service import LiveService
+from gateway.login_throttle import LoginThrottle
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
 from gateway.settings import GatewaySettings, load_settings
@@ -50,11 +51,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     clients = ServiceClients.connect(settings)
     broker_probe = BrokerProbe(settings.kafka_bootstrap_servers)
     app.state.engine, app.state.sessions = engine, sessions
+    app.state.login_throttle = LoginThrottle(sessions, settings.login_limits)
     app.state.clients, app.state.broker_probe = clients, broker_probe
     # The live socket's reading of shots.events starts in the background (gateway/live).
     app.state.live = live = LiveService.create(settings, sessions, clients)
     await live.start()
-    housekeeping = Housekeeping(sessions, settings.housekeeping_interval_seconds)
+    housekeeping = Housekeeping(sessions, settings)
     housekeeping.start()
     try:
         async with sessions() as session:

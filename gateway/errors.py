@@ -75,6 +75,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": HTTPError, "description": description} for status, description in _ERROR_DESCRIPTIONS.items()
 }
 
+
+def too_many_requests(why: str) -> dict[int | str, dict[str, object]]:
+    """The ``responses`` entry of an operation that may answer 429 (throttled, over a quota)."""
+    return {
+        429: {
+            "model": HTTPError,
+            "description": f"{why}; retry after `Retry-After` seconds",
+            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        }
+    }
+
+
 _DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.PermissionDenied: 403,

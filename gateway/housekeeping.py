@@ -1,38 +1,49 @@
-"""The gateway's periodic clean-up: expired idempotency keys (and, as more records expire,
-whatever else :data:`JOBS` lists). Every replica runs it; the deletes are idempotent, so
-replicas running them at once only repeat each other's work."""
+"""The gateway's periodic clean-up: expired idempotency keys and login attempts older than the
+throttling window (:func:`jobs`). Every replica runs it; the deletes are idempotent, so replicas
+running them at once only repeat each other's work."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway import login_throttle
 from gateway.idempotency import store as idempotency_store
+from gateway.settings import GatewaySettings
 from platformkit import telemetry
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[AsyncSession], Awaitable[int]]
-JOBS: dict[str, Job] = {"idempotency_keys": idempotency_store.prune}
 
 
-async def run_once(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+def jobs(settings: GatewaySettings) -> dict[str, Job]:
+    window = settings.login_limits.window
+    return {
+        "idempotency_keys": idempotency_store.prune,
+        "login_attempts": functools.partial(login_throttle.prune, window=window),
+    }
+
+
+async def run_once(sessions: async_sessionmaker[AsyncSession], to_run: Mapping[str, Job]) -> dict[str, int]:
     """Run every job once; how many rows each removed."""
     removed = {}
-    for name, job in JOBS.items():
+    for name, job in to_run.items():
         async with sessions() as session, session.begin():
             removed[name] = await job(session)
     return removed
 
 
 class Housekeeping:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], interval_seconds: float) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: GatewaySettings) -> None:
         self.sessions = sessions
-        self.interval = interval_seconds
+        self.jobs = jobs(settings)
+        self.interval = settings.housekeeping_interval_seconds
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -48,7 +59,7 @@ class Housekeeping:
         while True:
             try:
                 with telemetry.background():
-                    removed = await run_once(self.sessions)
+                    removed = await run_once(self.sessions, self.jobs)
                 if any(removed.values()):
                     log.info("housekeeping removed expired records", extra={"removed": removed})
             except Exception as exc:  # the database restarting: try again next round

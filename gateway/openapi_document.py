@@ -1,8 +1,7 @@
 """What the gateway's OpenAPI document says beyond what its routes declare.
 
-- ``Idempotency-Key`` (an optional header) on every ``POST`` and ``PATCH`` under ``/api/v1``,
-  which the idempotency middleware handles before any route runs, with the 422 it may answer.
-- 429 with ``Retry-After`` where the platform throttles: see :data:`THROTTLED`.
+``Idempotency-Key`` (an optional header) on every ``POST`` and ``PATCH`` under ``/api/v1``,
+which the idempotency middleware handles before any route runs, with the 422 it may answer.
 
 The reference's own parameters and bodies are untouched (the conformance check stays exact).
 """
@@ -37,17 +36,6 @@ _VALIDATION_ERROR = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
 }
 
-# Operations that may answer 429, by (method, path), with why.
-THROTTLED: dict[tuple[str, str], str] = {}
-
-
-def _too_many_requests(why: str) -> dict[str, Any]:
-    return {
-        "description": f"{why}; retry after `Retry-After` seconds",
-        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}},
-    }
-
 
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` (FastAPI's document) with the additions above, changed in place."""
@@ -58,9 +46,6 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             if method.upper() in keys.METHODS:
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
                 operation.setdefault("responses", {}).setdefault("422", _VALIDATION_ERROR)
-            why = THROTTLED.get((method.upper(), path))
-            if why is not None:
-                operation.setdefault("responses", {})["429"] = _too_many_requests(why)
     _ensure_validation_schemas(schema)
     return schema
 

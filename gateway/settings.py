@@ -9,11 +9,13 @@ turns both into start-up errors instead.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.login_throttle import Limits
 from platformkit.settings import ProcessSettings, service_env
 
 DEFAULT_FIRST_SUPERUSER = "admin@example.com"
@@ -50,8 +52,20 @@ class GatewaySettings(ProcessSettings):
     # key before a repeat may take over (longer than the edge's 60 s request timeout).
     idempotency_key_ttl_hours: float = Field(default=24.0, gt=0)
     idempotency_lease_seconds: float = Field(default=120.0, gt=0)
+    # Failed logins answered 429 beyond these counts within the window (per account, per address).
+    login_max_failures_per_account: int = Field(default=10, ge=1)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_failure_window_minutes: float = Field(default=15.0, gt=0)
     # Seconds between two runs of the housekeeping job (expired idempotency keys, old failed logins).
     housekeeping_interval_seconds: float = Field(default=300.0, gt=0)
+
+    @property
+    def login_limits(self) -> Limits:
+        return Limits(
+            per_account=self.login_max_failures_per_account,
+            per_address=self.login_max_failures_per_address,
+            window=timedelta(minutes=self.login_failure_window_minutes),
+        )
 
     @property
     def secret_key_generated(self) -> bool:

@@ -168,7 +168,7 @@ async def test_housekeeping_deletes_expired_keys(wired) -> None:
         await store.claim(sessions, expired, lease=timedelta(seconds=1), ttl=timedelta(microseconds=1))
         await client.post("/api/v1/held", content=b"kept", headers={KEY: "fresh"})
         await asyncio.sleep(0.01)
-        removed = await housekeeping.run_once(sessions)
+        removed = await housekeeping.run_once(sessions, housekeeping.jobs(settings))
         assert removed["idempotency_keys"] == 1
         replay = await client.post("/api/v1/held", content=b"kept", headers={KEY: "fresh"})
         assert replay.headers["Idempotent-Replayed"] == "true"
