@@ -110,11 +110,9 @@ async def create_shot(clients: ClientsDep, principal: PrincipalDep, body: ShotCr
         shootings_pb2.GetShootingRequest(id=look.shooting_id), metadata=metadata
     )
     await _check_shot_type(clients, principal, body.shot_type_id)
-    scope = pb.ShootingScope(shooting_id=shooting.id, owner_id=shooting.owner_id)
-    if shooting.HasField("organization_id"):
-        scope.organization_id = shooting.organization_id
     new = pb.NewShot(id=str(uuid.uuid4()), production_request_id=look.id, shot_type_id=str(body.shot_type_id or ""))
-    reply = await clients.shots.CreateShots(pb.CreateShotsRequest(shooting=scope, shots=[new]), metadata=metadata)
+    request = pb.CreateShotsRequest(shooting_id=shooting.id, shots=[new])
+    reply = await clients.shots.CreateShots(request, metadata=metadata)
     return await _one(clients, principal, reply.shots[0])
 
 

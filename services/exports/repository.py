@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.principal import Caller
 from services.exports.domain.pushes import FAILED
 from services.exports.models import ExportConfiguration, ExternalIntegration, ProductMapping, PushRecord
 
@@ -103,12 +104,27 @@ async def insert_pushes(session: AsyncSession, rows: Sequence[dict[str, object]]
     return list(await session.scalars(statement))
 
 
-async def pushes_of_revisions(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> list[PushRecord]:
+def _readable_by(caller: Caller) -> sa.ColumnElement[bool]:
+    """Push records ``caller`` may read: of the shootings they own or share an organization with;
+    records that predate the kept owner, their creator's."""
+    if caller.is_superuser:
+        return sa.true()
+    organizations = caller.organization_ids or {uuid.UUID(int=0)}
+    return sa.or_(
+        PushRecord.shooting_owner_id == caller.user_id,
+        PushRecord.shooting_organization_id.in_(organizations),
+        sa.and_(PushRecord.shooting_owner_id.is_(None), PushRecord.created_by == caller.user_id),
+    )
+
+
+async def pushes_of_revisions(
+    session: AsyncSession, revision_ids: Sequence[uuid.UUID], caller: Caller
+) -> list[PushRecord]:
     if not revision_ids:
         return []
     rows = await session.scalars(
         sa.select(PushRecord)
-        .where(PushRecord.revision_id.in_(revision_ids))
+        .where(PushRecord.revision_id.in_(revision_ids), _readable_by(caller))
         .order_by(PushRecord.created_at, PushRecord.id)
     )
     return list(rows)

@@ -15,7 +15,8 @@ from services.shots.models import ShootingAccess, Shot
 async def remember_shooting(
     session: AsyncSession, shooting_id: uuid.UUID, owner_id: uuid.UUID, organization_id: uuid.UUID | None
 ) -> None:
-    """Record a shooting's owner when the caller tells us before its event arrives (events keep it current)."""
+    """Record a shooting's owner, as its owner service answered before the shooting's event
+    arrived (the events then keep it current: they carry newer snapshots)."""
     await session.execute(
         insert(ShootingAccess)
         .values(
@@ -42,15 +43,26 @@ async def shots_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[
     return list(await session.scalars(sa.select(Shot).where(Shot.id.in_(ids)).order_by(Shot.created_at, Shot.id)))
 
 
-async def shots_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[Shot]:
+def _reachable(entitled: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """Shots of the shootings that match ``entitled`` (a condition on ShootingAccess)."""
+    return Shot.shooting_id.in_(sa.select(ShootingAccess.shooting_id).where(entitled))
+
+
+async def shots_of_looks(
+    session: AsyncSession, look_ids: Sequence[uuid.UUID], entitled: sa.ColumnElement[bool]
+) -> list[Shot]:
+    """The looks' shots whose shooting matches ``entitled`` (the others stay unseen)."""
     return list(
         await session.scalars(
-            sa.select(Shot).where(Shot.production_request_id.in_(look_ids)).order_by(Shot.created_at, Shot.id)
+            sa.select(Shot)
+            .where(Shot.production_request_id.in_(look_ids), _reachable(entitled))
+            .order_by(Shot.created_at, Shot.id)
         )
     )
 
 
-async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shot]:
-    """Delete for real (shots have no soft delete); returns the rows removed."""
-    rows = await session.scalars(sa.delete(Shot).where(Shot.id.in_(ids)).returning(Shot))
+async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID], entitled: sa.ColumnElement[bool]) -> list[Shot]:
+    """Delete for real (shots have no soft delete) those whose shooting matches ``entitled``;
+    returns the rows removed."""
+    rows = await session.scalars(sa.delete(Shot).where(Shot.id.in_(ids), _reachable(entitled)).returning(Shot))
     return list(rows)

@@ -68,7 +68,7 @@ async def delete_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID)
     shot = await _visible(session, caller, shot_id)
     [view] = await queries.shot_views(session, [shot])
     await detach_media(session, [r.row.id for r in view.revisions])
-    [removed] = await delete_shots(session, [shot.id])
+    [removed] = await delete_shots(session, [shot.id], queries.entitled(caller))
     await add_event(
         session,
         messaging,

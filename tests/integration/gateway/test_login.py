@@ -149,14 +149,21 @@ async def log_in(client: httpx.AsyncClient, email: str, password: str = "wrong-p
     return await client.post("/login/access-token", data={"username": email, "password": password})
 
 
+@asynccontextmanager
+async def three_tries_per_account(settings: GatewaySettings, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client at ``address`` of a gateway that allows three failures per account."""
+    async with (
+        throttled_gateway(settings, login_max_failures_per_account=3) as app,
+        client_from(app, address) as client,
+    ):
+        yield client
+
+
 async def test_failed_logins_for_one_account_are_throttled_alike_whether_it_exists_or_not(
     gateway_settings: GatewaySettings, new_user: NewUser
 ) -> None:
     existing = (await new_user()).email
-    async with (
-        throttled_gateway(gateway_settings, login_max_failures_per_account=3) as app,
-        client_from(app, "203.0.113.10") as client,
-    ):
+    async with three_tries_per_account(gateway_settings, "203.0.113.10") as client:
         for email in (existing, "nobody-here@example.com"):
             assert [(await log_in(client, email)).status_code for _ in range(3)] == [401, 401, 401]
             refused = await log_in(client, email)
@@ -171,10 +178,7 @@ async def test_a_successful_login_resets_the_accounts_count(
     gateway_settings: GatewaySettings, new_user: NewUser
 ) -> None:
     email = (await new_user()).email
-    async with (
-        throttled_gateway(gateway_settings, login_max_failures_per_account=3) as app,
-        client_from(app, "203.0.113.11") as client,
-    ):
+    async with three_tries_per_account(gateway_settings, "203.0.113.11") as client:
         statuses = [(await log_in(client, email)).status_code for _ in range(2)]
         statuses.append((await log_in(client, email, USER_PASSWORD)).status_code)
         statuses += [(await log_in(client, email)).status_code for _ in range(4)]

@@ -36,7 +36,7 @@ def settings(shots, **values) -> GenerationSettings:
 
 async def start(shots, predictions: int = 2) -> tuple[str, str]:
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     inputs = pb.GenerationInputs(
         base_image_url=png_data_url((200, 100, 50)), view_angle="FRONT", framing="FULL_BODY", width=64, height=96
     )
