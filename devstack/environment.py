@@ -162,4 +162,8 @@ def process_env(spec: ProcessSpec, wiring: Wiring, base: Mapping[str, str] = os.
     if wiring.principal_keys is not None and signer in wiring.principal_keys.private:
         env.update(wiring.principal_keys.env_for(signer))
     env.update(wiring.extra)
+    if env.get("ENVIRONMENT") != "production":
+        # Local stacks fetch from and push to loopback (fakes, a developer's receiver): the
+        # public-only default is production's, so it is turned off here, explicitly.
+        env.setdefault("OUTBOUND_PUBLIC_ONLY", "false")
     return env

@@ -26,16 +26,13 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from platformkit import errors, metrics
+from platformkit import client_interceptors, errors, metrics
+from platformkit.client_interceptors import PRINCIPAL_KEY, TOKEN_KEY, metadata_value
 from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
 from platformkit.principal_tokens import InvalidPrincipal, Signer, Verifier
 from platformkit.transient import caused_by_transient
 from protos.common.v1 import common_pb2
 
-# On whose behalf code calls: set by principal_metadata, consumed by the channel's signer and
-# never sent (a server ignores it); the signed token travels under TOKEN_KEY.
-PRINCIPAL_KEY = "x-principal-bin"
-TOKEN_KEY = "x-principal-token"
 # Services every server answers without a principal: health probes and reflection.
 _OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 # Sent with a server-side UNAVAILABLE: a negative pushback tells the client's retry policy not to
@@ -87,13 +84,6 @@ class Unauthenticated(Exception):
     pass
 
 
-def _metadata_value(metadata: Iterable[tuple[str, Any]] | None, name: str) -> Any:
-    for key, value in metadata or ():
-        if key == name:
-            return value
-    return None
-
-
 def error_details(exc: errors.DomainError) -> common_pb2.ErrorDetails:
     details = common_pb2.ErrorDetails()
     if isinstance(exc, errors.Invalid):
@@ -131,7 +121,7 @@ class ServerInterceptor(WrappingInterceptor):
         if details.method.startswith(_OPEN_SERVICES):
             return None, None, None
         try:
-            verified = self.verifier.verify(_metadata_value(details.invocation_metadata, TOKEN_KEY))
+            verified = self.verifier.verify(metadata_value(details.invocation_metadata, TOKEN_KEY))
         except InvalidPrincipal as exc:
             log.warning("refused a call to %s: %s", details.method, exc)
             return None, None, str(exc)
@@ -231,44 +221,6 @@ def _service_config() -> str:
     )
 
 
-class _DeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def _with_deadline(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        if details.timeout is None:
-            return details._replace(timeout=self.seconds)  # type: ignore[attr-defined]
-        return details
-
-    async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._with_deadline(client_call_details), request)
-
-    async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._with_deadline(client_call_details), request)
-
-
-class _PrincipalSigning(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
-    """Replaces the principal the code named (:func:`principal_metadata`) with a token signed for
-    the channel's service; a call that named none carries a token of the process alone."""
-
-    def __init__(self, signer: Signer, audience: str) -> None:
-        self.signer = signer
-        self.audience = audience
-
-    def _signed(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        raw = _metadata_value(details.metadata, PRINCIPAL_KEY)
-        principal = common_pb2.Principal.FromString(raw) if raw is not None else None
-        kept = [(k, v) for k, v in (details.metadata or ()) if k not in (PRINCIPAL_KEY, TOKEN_KEY)]
-        metadata = grpc.aio.Metadata(*kept, (TOKEN_KEY, self.signer.token(principal, self.audience)))
-        return details._replace(metadata=metadata)  # type: ignore[attr-defined]
-
-    async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._signed(client_call_details), request)
-
-    async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._signed(client_call_details), request)
-
-
 def create_channel(
     target: str,
     *,
@@ -291,11 +243,11 @@ def create_channel(
         ("grpc.initial_reconnect_backoff_ms", 200),
         ("grpc.max_reconnect_backoff_ms", 2000),
     ]
-    chain: list[grpc.aio.ClientInterceptor] = [*interceptors, _DeadlineInterceptor(deadline_seconds)]
+    chain: list[grpc.aio.ClientInterceptor] = [*interceptors, *client_interceptors.with_deadline(deadline_seconds)]
     if signer is not None:
         if audience is None:
             raise ValueError("a signing channel needs the audience it signs for")
-        chain.append(_PrincipalSigning(signer, audience))
+        chain += client_interceptors.signing(signer, audience)
     return grpc.aio.insecure_channel(target, options=options, interceptors=chain)
 
 
