@@ -13,7 +13,6 @@ counts the same attempts.
 from __future__ import annotations
 
 import hashlib
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.models import LoginAttempt
+from platformkit.sliding_window import seconds_until_room
 
 TOO_MANY_ATTEMPTS = "Too many failed login attempts; retry later"
 UNKNOWN_ADDRESS = "unknown"
@@ -38,11 +38,7 @@ class Limits:
 def wait_seconds(earlier: Sequence[datetime], limit: int, window: timedelta, now: datetime) -> int | None:
     """None when fewer than ``limit`` attempts of ``earlier`` are inside the window ending at
     ``now``; else the whole seconds until enough of them leave it for one more attempt."""
-    recent = sorted(t for t in earlier if t > now - window)
-    if len(recent) < limit:
-        return None
-    leaving = recent[len(recent) - limit]
-    return max(1, math.ceil((leaving + window - now).total_seconds()))
+    return seconds_until_room([(at, 1) for at in earlier], 1, limit, window, now)
 
 
 def _lock_id(name: str) -> int:

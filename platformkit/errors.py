@@ -2,7 +2,8 @@
 
 Each carries the HTTP meaning the gateway will give it, so the mapping lives in one place:
 NotFound 404, PermissionDenied 403, Invalid 422 (with FastAPI-shaped violations),
-Conflict 409, BadRequest 400 (the few rules the reference answers with 400).
+Conflict 409, BadRequest 400 (the few rules the reference answers with 400), TooManyRequests 429
+with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ class Conflict(DomainError):
 
 class BadRequest(DomainError):
     pass
+
+
+class TooManyRequests(DomainError):
+    """Over a budget (a quota): the caller may try again after ``retry_after`` seconds (429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(DomainError):

@@ -54,6 +54,7 @@ _CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     # The reference answers these business rules with 400; the details say so.
     errors.BadRequest: grpc.StatusCode.FAILED_PRECONDITION,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.TooManyRequests: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 
 
@@ -91,6 +92,8 @@ def error_details(exc: errors.DomainError) -> common_pb2.ErrorDetails:
             details.violations.add(loc=list(v.loc), msg=v.msg, type=v.type)
     if isinstance(exc, errors.BadRequest):
         details.http_status = 400
+    if isinstance(exc, errors.TooManyRequests):
+        details.retry_after_seconds = exc.retry_after
     return details
 
 

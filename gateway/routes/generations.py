@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Query
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PrincipalDep
+from gateway.errors import GENERATION_QUOTA, too_many_requests
 from gateway.media import MediaDep
 from gateway.schemas.generations import (
     GenerationPlanner,
@@ -65,7 +66,11 @@ async def start_for_shots(
     )
 
 
-@looks_router.post("/{production_request_id}/start-generations", summary="Start Production Request Generations")
+@looks_router.post(
+    "/{production_request_id}/start-generations",
+    summary="Start Production Request Generations",
+    responses=too_many_requests(GENERATION_QUOTA),
+)
 async def start_generations(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -84,7 +89,11 @@ async def start_generations(
     )
 
 
-@looks_router.post("/{production_request_id}/start-shot-type-generations", summary="Start Shot Type Generations")
+@looks_router.post(
+    "/{production_request_id}/start-shot-type-generations",
+    summary="Start Shot Type Generations",
+    responses=too_many_requests(GENERATION_QUOTA),
+)
 async def start_shot_type_generations(
     clients: ClientsDep,
     principal: PrincipalDep,

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
+from gateway.errors import GENERATION_QUOTA, too_many_requests
 from gateway.outfit_composition import look_outfits
 from gateway.push_composition import shots_view
 from gateway.schemas.common import Message
@@ -36,13 +37,22 @@ router = APIRouter(prefix="/shootings", tags=["shootings"])
 LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
 
 
-@router.post("/{shooting_id}/production-requests", summary="Create Production Requests")
+@router.post(
+    "/{shooting_id}/production-requests",
+    summary="Create Production Requests",
+    responses=too_many_requests(GENERATION_QUOTA),
+)
 async def create_production_requests(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: GenerateProductionRequestsRequest
 ) -> GenerateProductionRequestsResponse:
     """Create looks from the gender-compatible subject x product combinations, one shot per shot
-    type each, in the target production (MAIN by default; 409 without one). All or nothing."""
+    type each, in the target production (MAIN by default; 409 without one). All or nothing.
+    With ``generate_base_images``, the generation quota must have room for one image per new shot
+    before anything is created (429 otherwise)."""
     metadata = principal_metadata(principal)
+    if body.generate_base_images:
+        budget = shots_pb2.CheckGenerationBudgetRequest(shooting_id=str(shooting_id), images=body.most_new_shots)
+        await clients.shots.CheckGenerationBudget(budget, metadata=metadata)
     reply = await clients.looks.CreateLooks(body.to_pb(shooting_id), metadata=metadata, timeout=120)
     composer = LookComposer(reply.page, list(reply.page.shots), {})
     generations = await _base_image_generations(clients, reply.page, metadata) if body.generate_base_images else []

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.errors import GENERATION_QUOTA, too_many_requests
 from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
 from gateway.push_composition import push_view, shots_view
@@ -220,7 +221,7 @@ router.post("/{shot_id}/reject", summary="Reject Shot")(
 )
 
 
-@router.post("/{shot_id}/generate", summary="Generate Shot")
+@router.post("/{shot_id}/generate", summary="Generate Shot", responses=too_many_requests(GENERATION_QUOTA))
 async def generate_shot(
     clients: ClientsDep,
     principal: PrincipalDep,

@@ -29,7 +29,13 @@ class GenerationHandlers:
         for index, spec in enumerate(request.specs):
             parse_uuid(spec.shot_id, ("body", "generations", str(index), "shot_id"))
         async with transaction(self.ctx.sessions) as session:
-            started = await generations.start(session, caller(), request.specs, owner_only=request.owner_only)
+            started = await generations.start(
+                session,
+                caller(),
+                request.specs,
+                owner_only=request.owner_only,
+                quota=self.ctx.settings.generation_quota,
+            )
         return pb.StartGenerationsResponse(
             generations=[
                 pb.GenerationRef(

@@ -24,6 +24,7 @@ from services.shots.domain.access import ensure_visible
 from services.shots.events import SOURCE
 from services.shots.generations_api import GenerationHandlers
 from services.shots.models import messaging
+from services.shots.quotas_api import QuotaHandlers
 from services.shots.revisions_api import RevisionHandlers
 from services.shots.shots_api import ShotHandlers, caller
 
@@ -35,7 +36,9 @@ CREATORS = (GATEWAY, SHOOTINGS)
 MAX_SHOTS_PER_CALL = 20_000
 
 
-class ShotsServicer(ShotHandlers, RevisionHandlers, GenerationHandlers, shots_pb2_grpc.ShotsServiceServicer):
+class ShotsServicer(
+    ShotHandlers, RevisionHandlers, GenerationHandlers, QuotaHandlers, shots_pb2_grpc.ShotsServiceServicer
+):
     """The batch calls other services make (here) and the per-resource handlers (mixins)."""
 
     def __init__(self, context: ServiceContext) -> None:
