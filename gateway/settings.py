@@ -48,10 +48,10 @@ class GatewaySettings(ProcessSettings):
     # BENCH_ENDPOINTS=1: mount the internal /_bench routes `make bench` compares against
     # (gateway/bench_routes.py); never set in a normal run.
     bench_endpoints: bool = False
-    # Idempotency-Key: how long an answer is replayed, and how long a running request holds its
-    # key before a repeat may take over (longer than the edge's 60 s request timeout).
+    # Idempotency-Key: how long an answer is replayed, and the lease a running request holds on
+    # its key (renewed while it runs): a repeat may take the key over once a dead gateway's lapsed.
     idempotency_key_ttl_hours: float = Field(default=24.0, gt=0)
-    idempotency_lease_seconds: float = Field(default=120.0, gt=0)
+    idempotency_lease_seconds: float = Field(default=15.0, ge=1)
     # Failed logins answered 429 beyond these counts within the window (per account, per address).
     login_max_failures_per_account: int = Field(default=10, ge=1)
     login_max_failures_per_address: int = Field(default=50, ge=1)

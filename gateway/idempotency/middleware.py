@@ -9,6 +9,8 @@ callback, runs as always), and anonymous callers never share keys.
 
 The request runs to its end even when the client hangs up (uvicorn drops what is sent to a gone
 client), so the answer is stored and the client's retry gets it instead of doing the work again.
+While it runs its lease is renewed; a gateway that dies leaves a lease that runs out soon, and a
+repeat then takes the key over and runs the request again.
 Only the user id is read from the token here, without the database; the route still
 authenticates the request in full.
 """
@@ -143,13 +145,26 @@ class _Keyed:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
+        renewing = asyncio.create_task(self._keep_lease(attempt))
         try:
             await self.app(scope, replay_body, recorder)
         except BaseException:
             # The answer is a 500 (or nothing, if cancelled): let a repeat run the request again.
+            renewing.cancel()
             await asyncio.shield(self._settle(attempt, None))
             raise
+        renewing.cancel()
         await asyncio.shield(self._settle(attempt, recorder.answer()))
+
+    async def _keep_lease(self, attempt: uuid.UUID) -> None:
+        """Renew the lease while the request runs (three times per lease): a key outlives its
+        gateway by at most one lease, however long the request itself takes."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await store.renew(self.sessions, self.request, attempt, self.lease)
+            except Exception as exc:  # the database restarting: the next round tries again
+                log.warning("could not renew an idempotency lease: %s: %s", type(exc).__name__, exc)
 
     async def _settle(self, attempt: uuid.UUID, answer: store.StoredAnswer | None) -> None:
         try:

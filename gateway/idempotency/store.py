@@ -128,6 +128,18 @@ async def finish(
         )
 
 
+async def renew(
+    sessions: async_sessionmaker[AsyncSession], request: Request, attempt: uuid.UUID, lease: timedelta
+) -> None:
+    """Extend a running attempt's lease (its gateway is alive and still working on it)."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(*_owned_by(request, attempt), IdempotencyRecord.state == RUNNING)
+            .values(locked_until=func.now() + lease)
+        )
+
+
 async def release(sessions: async_sessionmaker[AsyncSession], request: Request, attempt: uuid.UUID) -> None:
     """Forget the key (the request failed in a way a repeat should retry)."""
     async with sessions() as session, session.begin():

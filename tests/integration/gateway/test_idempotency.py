@@ -62,6 +62,8 @@ async def wired(gateway_settings: GatewaySettings) -> AsyncIterator[tuple[httpx.
     )
     app.add_middleware(IdempotencyMiddleware)
     engine = db.create_engine(gateway_settings.database_url.get_secret_value(), pool_size=2)
+    # A one-second lease: the renewal test outlives a few of them.
+    gateway_settings = gateway_settings.model_copy(update={"idempotency_lease_seconds": 1.0})
     app.state.settings, app.state.sessions = gateway_settings, db.session_factory(engine)
     token = security.create_access_token(
         uuid.uuid4(), gateway_settings.secret_key.get_secret_value(), timedelta(hours=1)
@@ -94,6 +96,17 @@ async def test_a_repeat_while_the_first_runs_is_409_then_gets_the_first_answer(w
     assert replayed.headers["Location"] == "/somewhere"  # the stored headers come back too
     assert replayed.headers["Idempotent-Replayed"] == "true"
     assert routes.runs == [b"one"]
+
+
+async def test_a_long_request_keeps_its_key_past_its_lease(wired) -> None:
+    client, routes, _ = wired
+    first = asyncio.create_task(client.post("/api/v1/held", content=b"slow", headers={KEY: "k6"}))
+    await routes.started.wait()
+    await asyncio.sleep(2.5)  # two and a half leases: only renewals keep the key
+    assert (await client.post("/api/v1/held", content=b"slow", headers={KEY: "k6"})).status_code == 409
+    routes.release.set()
+    assert (await first).status_code == 200
+    assert routes.runs == [b"slow"]
 
 
 async def test_the_key_with_another_body_method_or_path_is_422(wired) -> None:
