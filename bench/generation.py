@@ -35,7 +35,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from devstack.child import Child
 from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port, use_private_runtime_dir
 from platformkit import db, migrations
-from platformkit.rpc import create_channel
 from platformkit.service import ServiceRuntime
 from platformkit.topics import GENERATION_REQUESTS, ensure_topics
 from protos.shots.v1 import shots_pb2 as pb
@@ -44,7 +43,8 @@ from services.shots.grpc_api import SERVICE_NAMES, add_servicers
 from services.shots.models import messaging
 from services.shots.settings import ShotsSettings
 from services.shots.worker.__main__ import GROUP
-from tests.support.services import as_user
+from tests.support.principals import KEYS, key_settings, signed_channel
+from tests.support.services import as_user, seed_shooting
 
 RESULTS = Path(__file__).resolve().parent / "results" / "generation.json"
 JOBS = 48
@@ -66,6 +66,7 @@ def worker_env(database_url: str, bootstrap: str, state: Path, cost: float) -> d
         "GENERATION_SYNTHETIC_COST_SECONDS": str(cost),
         "STATE_DIR": str(state),
         "LOG_LEVEL": "WARNING",
+        **KEYS.env_for("shots"),
     }
 
 
@@ -94,9 +95,11 @@ async def one_round(stub: ShotsServiceStub, engine: AsyncEngine, jobs: int) -> t
     """Seconds from StartGenerations to the last of ``jobs`` COMPLETED, and who did what: jobs and
     partitions per worker, jobs per partition (keys hash onto partitions, so the split is rarely
     exactly even; the partitions a worker owns come from the group's assignment)."""
-    scope = pb.ShootingScope(shooting_id=str(uuid.uuid4()), owner_id=str(OWNER))
+    shooting_id = uuid.uuid4()
+    await seed_shooting(engine, shooting_id, OWNER)
     shot = pb.NewShot(id=str(uuid.uuid4()), production_request_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))
-    await stub.CreateShots(pb.CreateShotsRequest(shooting=scope, shots=[shot]), metadata=as_user(OWNER))
+    request = pb.CreateShotsRequest(shooting_id=str(shooting_id), shots=[shot])
+    await stub.CreateShots(request, metadata=as_user(OWNER))
     inputs = pb.GenerationInputs(
         base_image_url=BASE_IMAGE, view_angle="FRONT", framing="FULL_BODY", width=64, height=96
     )
@@ -154,12 +157,14 @@ async def measure(root: Path, jobs: int, cost: float, counts: list[int]) -> dict
         url = pg.url("bench_shots")
         await asyncio.to_thread(migrations.upgrade, "services.shots", url)
         await ensure_topics(broker.bootstrap)
-        settings = ShotsSettings(database_url=url, grpc_bind="127.0.0.1:0", kafka_bootstrap_servers=broker.bootstrap)
+        settings = ShotsSettings(
+            database_url=url, grpc_bind="127.0.0.1:0", kafka_bootstrap_servers=broker.bootstrap, **key_settings("shots")
+        )
         runtime = ServiceRuntime(settings, messaging, grpc_service_names=SERVICE_NAMES, add_servicers=add_servicers)
         started = asyncio.Event()
         service = asyncio.create_task(runtime.serve(started))
         await asyncio.wait_for(started.wait(), 60)
-        channel = create_channel(f"127.0.0.1:{runtime.bound_port}")
+        channel = signed_channel(f"127.0.0.1:{runtime.bound_port}", "shots")
         engine = db.create_engine(url, pool_size=2)
         rounds: dict[str, Any] = {}
         try:

@@ -9,6 +9,7 @@ running `make run`.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -16,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.processes import Kind, ProcessSpec
+from platformkit.principal_tokens import KeySet, generate_keys
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = "secret_key"
+PRINCIPAL_KEYS_FILE = "principal_keys.json"
 DEFAULT_SUPERUSER = ("admin@example.com", "changethis")
 
 
@@ -41,6 +44,8 @@ class Wiring:
     # Per process name: where it serves Prometheus metrics (METRICS_BIND); the gateway serves
     # /metrics on its own HTTP port instead.
     metrics_ports: Mapping[str, int] = field(default_factory=dict)
+    # Each process signs the principals it sends with its own key (platformkit.principal_tokens).
+    principal_keys: KeySet | None = None
     # Set last, over everything else (tests use it to point a stack at fakes).
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -68,7 +73,7 @@ def is_wiring_name(name: str) -> bool:
         or upper == "KAFKA_BOOTSTRAP_SERVERS"
         or upper in {"GRPC_BIND", "GRPC_TARGET", "METRICS_BIND"}
         or upper.endswith(("_GRPC_BIND", "_GRPC_TARGET", "_METRICS_BIND"))
-        or upper.startswith("EDGE_")
+        or upper.startswith(("EDGE_", "PRINCIPAL_"))
     )
 
 
@@ -89,6 +94,33 @@ def secret_key(state_dir: Path, environ: Mapping[str, str] = os.environ) -> str:
     with os.fdopen(fd, "w") as out:
         out.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def principal_keys(state_dir: Path) -> KeySet:
+    """The signing keys of every process of the stack, generated once and kept (0600) in
+    ``STATE_DIR/principal_keys.json``, so a restarted process still verifies the others."""
+    path = state_dir / PRINCIPAL_KEYS_FILE
+    state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        saved = json.loads(path.read_text())
+        return KeySet(saved["private"], saved["public"])
+    keys = generate_keys()
+    with os.fdopen(fd, "w") as out:
+        json.dump({"private": dict(keys.private), "public": keys.public}, out)
+    return keys
+
+
+def signer_of(spec: ProcessSpec) -> str | None:
+    """Which signer a process is: the gateway, a service, or a worker signing as its service."""
+    if spec.kind is Kind.HTTP:
+        return "gateway"
+    if spec.kind is Kind.GRPC:
+        return spec.service
+    if spec.kind is Kind.WORKER:
+        return spec.database
+    return None
 
 
 def superuser_credentials(environ: Mapping[str, str] = os.environ) -> tuple[str, str]:
@@ -126,5 +158,12 @@ def process_env(spec: ProcessSpec, wiring: Wiring, base: Mapping[str, str] = os.
         env["EDGE_ADMIN_PORT"] = str(wiring.edge_admin_port)
     if spec.name in wiring.metrics_ports:
         env["METRICS_BIND"] = f"127.0.0.1:{wiring.metrics_ports[spec.name]}"
+    signer = signer_of(spec)
+    if wiring.principal_keys is not None and signer in wiring.principal_keys.private:
+        env.update(wiring.principal_keys.env_for(signer))
     env.update(wiring.extra)
+    if env.get("ENVIRONMENT") != "production":
+        # Local stacks fetch from and push to loopback (fakes, a developer's receiver): the
+        # public-only default is production's, so it is turned off here, explicitly.
+        env.setdefault("OUTBOUND_PUBLIC_ONLY", "false")
     return env

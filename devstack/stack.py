@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from devstack.backends import Backends, port_in_use
 from devstack.child import Child, LineSink, group_members
 from devstack.engines import free_port
-from devstack.environment import Wiring, process_env, secret_key
+from devstack.environment import Wiring, principal_keys, process_env, secret_key
 from devstack.health import NotReady, grpc_serving, http_true, wait_until
 from devstack.processes import DATABASES, GATEWAY_HEALTH_PATH, PROCESSES, Database, Kind, ProcessSpec
 from devstack.statedir import StateDir, StateDirBusy
@@ -300,6 +300,7 @@ class Stack:
             gateway_bind_port=(cfg.gateway_internal_port or free_port()) if edge else None,
             edge_admin_port=(cfg.edge_admin_port or free_port()) if edge else None,
             metrics_ports={p.name: free_port() for p in cfg.processes if p.kind in METRICS_PORT_KINDS},
+            principal_keys=principal_keys(self.state.root),
             extra=dict(cfg.extra_env),
         )
 

@@ -13,10 +13,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 
-from gateway import console, docs
+from gateway import console, docs, openapi_document
 from gateway.clients import ServiceClients
 from gateway.errors import ERROR_RESPONSES, register_exception_handlers
+from gateway.housekeeping import Housekeeping
+from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.live.service import LiveService
+from gateway.login_throttle import LoginThrottle
 from gateway.media import get_media
 from gateway.principals import PrincipalCache, listen_dsn
 from gateway.repository.users import ensure_superuser
@@ -51,6 +54,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     clients = ServiceClients.connect(settings)
     broker_probe = BrokerProbe(settings.kafka_bootstrap_servers)
     app.state.engine, app.state.sessions = engine, sessions
+    app.state.login_throttle = LoginThrottle(sessions, settings.login_limits)
     app.state.clients, app.state.broker_probe = clients, broker_probe
     app.state.principals = principals = PrincipalCache(
         sessions, listen_dsn(settings.database_url.get_secret_value()), ttl_seconds=settings.principal_cache_seconds
@@ -59,6 +63,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The live socket's reading of shots.events starts in the background (gateway/live).
     app.state.live = live = LiveService.create(settings, principals, clients)
     await live.start()
+    housekeeping = Housekeeping(sessions, settings)
+    housekeeping.start()
     try:
         async with sessions() as session:
             password = settings.first_superuser_password.get_secret_value()
@@ -66,6 +72,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info("created the first superuser %s", settings.first_superuser)
         yield
     finally:
+        await housekeeping.stop()
         await live.stop()
         await principals.stop()
         await broker_probe.close()
@@ -99,6 +106,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         from gateway import bench_routes
 
         bench_routes.mount(app)
+    # Inside the metrics middleware, so replayed and refused repeats are counted like any answer.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(metrics.HttpMetrics)
+    openapi_document.install(app)
     telemetry.instrument_fastapi(app)
     return app

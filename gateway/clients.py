@@ -1,7 +1,8 @@
 """gRPC channels and stubs to the services, built once per process in the app lifespan.
 
 One channel per service (``platformkit.rpc.create_channel``: retries on UNAVAILABLE, default
-deadline), a health stub on each, and the typed stubs routes call. A new service contract gets
+deadline, the principal signed by the gateway for that service), a health stub on each, and the
+typed stubs routes call. A new service contract gets
 its stub here as one more field, built from ``channels["<service>"]``.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from platformkit import principal_tokens
 from platformkit.rpc import create_channel
 from platformkit.settings import SERVICE_NAMES, ProcessSettings
 from protos.exports.v1.exports_pb2_grpc import ExportsServiceStub
@@ -57,9 +59,16 @@ class ServiceClients:
 
     @classmethod
     def connect(cls, settings: ProcessSettings) -> ServiceClients:
-        """Channels connect lazily, so the gateway starts even while services are still down."""
+        """Channels connect lazily, so the gateway starts even while services are still down.
+        Each signs the caller's principal for its service, as the gateway."""
+        signer = principal_tokens.signer_from(settings, principal_tokens.GATEWAY)
         channels = {
-            name: create_channel(settings.grpc_target(name), deadline_seconds=settings.grpc_deadline_seconds)
+            name: create_channel(
+                settings.grpc_target(name),
+                deadline_seconds=settings.grpc_deadline_seconds,
+                signer=signer,
+                audience=name,
+            )
             for name in SERVICE_NAMES
         }
         return cls(

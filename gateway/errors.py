@@ -4,8 +4,9 @@
   INVALID_ARGUMENT 422 in FastAPI's ``{"detail": [{loc, msg, type}]}`` shape (from the
   ``common.v1.ErrorDetails`` in the trailing metadata), FAILED_PRECONDITION / ALREADY_EXISTS
   409; for those four families ``ErrorDetails.http_status`` (e.g. 400, 413) wins when set.
-  UNAUTHENTICATED 401; UNAVAILABLE / DEADLINE_EXCEEDED 503 with ``Retry-After``; anything else
-  502 with a generic message, the real one only in the log.
+  RESOURCE_EXHAUSTED (a quota) 429 with ``Retry-After`` from the details; UNAUTHENTICATED 401;
+  UNAVAILABLE / DEADLINE_EXCEEDED 503 with ``Retry-After``; anything else 502 with a generic
+  message, the real one only in the log.
 - ``platformkit.errors.DomainError`` raised by the gateway's own repository: the same HTTP
   meaning (NotFound 404, PermissionDenied 403, Invalid 422, Conflict 409, BadRequest 400,
   TooLarge 413).
@@ -76,6 +77,21 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": HTTPError, "description": description} for status, description in _ERROR_DESCRIPTIONS.items()
 }
 
+
+GENERATION_QUOTA = "Over the generation quota of the shooting's organization (or owner); the detail says which budget"
+
+
+def too_many_requests(why: str) -> dict[int | str, dict[str, object]]:
+    """The ``responses`` entry of an operation that may answer 429 (throttled, over a quota)."""
+    return {
+        429: {
+            "model": HTTPError,
+            "description": f"{why}; retry after `Retry-After` seconds",
+            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        }
+    }
+
+
 _DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.PermissionDenied: 403,
@@ -110,6 +126,9 @@ def rpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
                 (["body"], message or fallback, "value_error")
             ]
         return _client_error(details.http_status or status, message or fallback, violations)
+    if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
+        details = read_error_details(exc) or common_pb2.ErrorDetails()
+        return too_many_requests_response(message or "Too many requests", details.retry_after_seconds or 1)
     if code is grpc.StatusCode.UNAUTHENTICATED:
         log.warning("a service refused the call as unauthenticated: %s", message)
         return JSONResponse({"detail": "Not authenticated"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
@@ -118,6 +137,10 @@ def rpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
         return _unavailable()
     log.error("service call failed with %s: %s (%s)", code.name, message, exc.debug_error_string())
     return JSONResponse({"detail": BAD_GATEWAY_DETAIL}, status_code=502)
+
+
+def too_many_requests_response(detail: str, retry_after: int) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=429, headers={"Retry-After": str(retry_after)})
 
 
 def _unavailable() -> JSONResponse:
@@ -129,6 +152,8 @@ def _unavailable() -> JSONResponse:
 def domain_error_response(exc: errors.DomainError) -> JSONResponse:
     if isinstance(exc, errors.Unavailable):
         return _unavailable()
+    if isinstance(exc, errors.TooManyRequests):
+        return too_many_requests_response(exc.message, exc.retry_after)
     status = next((s for kind, s in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 409)
     violations = None
     if isinstance(exc, errors.Invalid):

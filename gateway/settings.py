@@ -9,12 +9,14 @@ turns both into start-up errors instead.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.login_throttle import Limits
 from platformkit.settings import ProcessSettings, service_env
 
 DEFAULT_FIRST_SUPERUSER = "admin@example.com"
@@ -52,6 +54,24 @@ class GatewaySettings(ProcessSettings):
     bench_endpoints: bool = False
     # The review console's built files (gateway/console.py); unset: console/dist of this checkout.
     console_dir: Path | None = None
+    # Idempotency-Key: how long an answer is replayed, and the lease a running request holds on
+    # its key (renewed while it runs): a repeat may take the key over once a dead gateway's lapsed.
+    idempotency_key_ttl_hours: float = Field(default=24.0, gt=0)
+    idempotency_lease_seconds: float = Field(default=15.0, ge=1)
+    # Failed logins answered 429 beyond these counts within the window (per account, per address).
+    login_max_failures_per_account: int = Field(default=10, ge=1)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_failure_window_minutes: float = Field(default=15.0, gt=0)
+    # Seconds between two runs of the housekeeping job (expired idempotency keys, old failed logins).
+    housekeeping_interval_seconds: float = Field(default=300.0, gt=0)
+
+    @property
+    def login_limits(self) -> Limits:
+        return Limits(
+            per_account=self.login_max_failures_per_account,
+            per_address=self.login_max_failures_per_address,
+            window=timedelta(minutes=self.login_failure_window_minutes),
+        )
 
     @property
     def secret_key_generated(self) -> bool:

@@ -3,7 +3,7 @@
 Each carries the HTTP meaning the gateway will give it, so the mapping lives in one place:
 NotFound 404, PermissionDenied 403, Invalid 422 (with FastAPI-shaped violations),
 Conflict 409, BadRequest 400 (the few rules the reference answers with 400), TooLarge 413
-(content over a size limit).
+(content over a size limit), TooManyRequests 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -50,6 +50,14 @@ class TooLarge(DomainError):
     """Content over a size limit (413)."""
 
     http_status = 413
+
+
+class TooManyRequests(DomainError):
+    """Over a budget (a quota): the caller may try again after ``retry_after`` seconds (429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(DomainError):

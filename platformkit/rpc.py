@@ -1,12 +1,18 @@
 """gRPC plumbing shared by every process.
 
-Server side: one interceptor turns :mod:`platformkit.errors` into gRPC statuses (with
+Server side: one interceptor verifies the caller's signed principal
+(:mod:`platformkit.principal_tokens`: a call without a valid one is refused UNAUTHENTICATED before
+any handler runs), turns :mod:`platformkit.errors` into gRPC statuses (with
 :class:`common.v1.ErrorDetails` in the trailing metadata) and exposes the caller's
-:class:`common.v1.Principal` through :func:`current_principal`. Health checking and
-reflection are registered on every server.
+:class:`common.v1.Principal` through :func:`current_principal` and the signing process through
+:func:`current_issuer`. Health checking and reflection are registered on every server and need
+no principal.
 
-Client side: channels retry UNAVAILABLE with exponential backoff (gRPC's own retry policy)
-and every call gets a default deadline and carries the caller's trace context.
+Client side: code says on whose behalf it calls with :func:`principal_metadata`; the channel
+(:func:`create_channel` with a signer) replaces that with a token signed for the service it
+reaches, and adds a token without a user when the code named none. Channels retry UNAVAILABLE
+with exponential backoff (gRPC's own retry policy) and every call gets a default deadline and
+carries the caller's trace context.
 """
 
 from __future__ import annotations
@@ -14,20 +20,23 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from platformkit import errors, metrics
+from platformkit import client_interceptors, errors, metrics
+from platformkit.client_interceptors import PRINCIPAL_KEY, TOKEN_KEY, metadata_value
 from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
-from platformkit.rpc_tracing import server_span, with_trace_context
+from platformkit.principal_tokens import InvalidPrincipal, Signer, Verifier
+from platformkit.rpc_tracing import server_span
 from platformkit.transient import caused_by_transient
 from protos.common.v1 import common_pb2
 
-PRINCIPAL_KEY = "x-principal-bin"
+# Services every server answers without a principal: health probes and reflection.
+_OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 # Sent with a server-side UNAVAILABLE: a negative pushback tells the client's retry policy not to
 # repeat the call (gRFC A6). Its retries are for calls that never reached a server; one that did
 # may have had effects elsewhere (another service's commit) before its own database failed.
@@ -37,6 +46,7 @@ ERROR_DETAILS_KEY = "x-error-details-bin"
 
 log = logging.getLogger(__name__)
 _principal: contextvars.ContextVar[common_pb2.Principal | None] = contextvars.ContextVar("principal", default=None)
+_issuer: contextvars.ContextVar[str | None] = contextvars.ContextVar("issuer", default=None)
 
 _CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.NotFound: grpc.StatusCode.NOT_FOUND,
@@ -47,6 +57,7 @@ _CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.BadRequest: grpc.StatusCode.FAILED_PRECONDITION,
     errors.TooLarge: grpc.StatusCode.FAILED_PRECONDITION,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.TooManyRequests: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 
 
@@ -55,22 +66,26 @@ def principal_metadata(principal: common_pb2.Principal) -> tuple[tuple[str, byte
 
 
 def current_principal() -> common_pb2.Principal:
-    """The caller of the RPC being served; an RPC without one is refused as unauthenticated."""
+    """The user the RPC being served acts for; a call that names none is refused as unauthenticated."""
     principal = _principal.get()
     if principal is None:
         raise Unauthenticated("no principal in the call metadata")
     return principal
 
 
+def current_issuer() -> str | None:
+    """The platform process that signed the RPC's principal (``gateway``, ``shootings``, ...)."""
+    return _issuer.get()
+
+
+def require_issuer(*issuers: str) -> None:
+    """Refuse the call unless a process among ``issuers`` makes it (internal batch RPCs)."""
+    if current_issuer() not in issuers:
+        raise errors.PermissionDenied(f"Only {', '.join(issuers)} may call this")
+
+
 class Unauthenticated(Exception):
     pass
-
-
-def _principal_from(metadata: Iterable[tuple[str, Any]] | None) -> common_pb2.Principal | None:
-    for key, value in metadata or ():
-        if key == PRINCIPAL_KEY:
-            return common_pb2.Principal.FromString(value)
-    return None
 
 
 def error_details(exc: errors.DomainError) -> common_pb2.ErrorDetails:
@@ -80,6 +95,8 @@ def error_details(exc: errors.DomainError) -> common_pb2.ErrorDetails:
             details.violations.add(loc=list(v.loc), msg=v.msg, type=v.type)
     if exc.http_status is not None:
         details.http_status = exc.http_status
+    if isinstance(exc, errors.TooManyRequests):
+        details.retry_after_seconds = exc.retry_after
     return details
 
 
@@ -100,40 +117,65 @@ async def _abort(context: grpc.aio.ServicerContext, exc: Exception) -> None:
 
 
 class ServerInterceptor(WrappingInterceptor):
-    """Binds the principal for the handler, runs it in the call's span (continuing the caller's
-    trace, :mod:`platformkit.rpc_tracing`) and maps domain errors to statuses."""
+    """Verifies the signed principal, binds it for the handler, runs it in the call's span
+    (continuing the caller's trace, :mod:`platformkit.rpc_tracing`) and maps domain errors to statuses."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        self.verifier = verifier
+
+    def _caller(self, details: grpc.HandlerCallDetails) -> tuple[common_pb2.Principal | None, str | None, str | None]:
+        """(principal, issuer, why refused) of a call."""
+        if details.method.startswith(_OPEN_SERVICES):
+            return None, None, None
+        try:
+            verified = self.verifier.verify(metadata_value(details.invocation_metadata, TOKEN_KEY))
+        except InvalidPrincipal as exc:
+            log.warning("refused a call to %s: %s", details.method, exc)
+            return None, None, str(exc)
+        return verified.principal, verified.issuer, None
 
     def wrappers(self, handler_call_details: grpc.HandlerCallDetails) -> Wrappers:
-        metadata = handler_call_details.invocation_metadata
-        principal = _principal_from(metadata)
-        method = handler_call_details.method
+        principal, issuer, refused = self._caller(handler_call_details)
+        metadata, method = handler_call_details.invocation_metadata, handler_call_details.method
+
+        def bind() -> tuple[contextvars.Token[Any], contextvars.Token[Any]]:
+            if refused is not None:
+                raise Unauthenticated(refused)
+            return _principal.set(principal), _issuer.set(issuer)
+
+        def unbind(tokens: tuple[contextvars.Token[Any], contextvars.Token[Any]] | None) -> None:
+            if tokens is not None:
+                _principal.reset(tokens[0])
+                _issuer.reset(tokens[1])
 
         def unary(inner: UnaryBehavior) -> UnaryBehavior:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                token = _principal.set(principal)
+                tokens = None
                 try:
                     with server_span(method, metadata, context):
                         try:
+                            tokens = bind()
                             return await inner(request, context)
                         except Exception as exc:
                             await _abort(context, exc)
                 finally:
-                    _principal.reset(token)
+                    unbind(tokens)
 
             return call
 
         def stream(inner: StreamBehavior) -> StreamBehavior:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                token = _principal.set(principal)
+                tokens = None
                 try:
                     with server_span(method, metadata, context):
                         try:
+                            tokens = bind()
                             async for item in inner(request, context):
                                 yield item
                         except Exception as exc:
                             await _abort(context, exc)
                 finally:
-                    _principal.reset(token)
+                    unbind(tokens)
 
             return call
 
@@ -141,9 +183,9 @@ class ServerInterceptor(WrappingInterceptor):
 
 
 def create_server(
-    service_names: Iterable[str], *, max_message_mb: int = 64
+    service_names: Iterable[str], verifier: Verifier, *, max_message_mb: int = 64
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
-    """A server with metrics, the error interceptor, health checking and reflection registered.
+    """A server with metrics, the principal and error interceptor, health checking and reflection.
 
     The caller adds its servicers, binds a port and marks the health status once it is ready.
     """
@@ -156,7 +198,7 @@ def create_server(
         ("grpc.max_connection_age_grace_ms", 30_000),
     ]
     # Metrics first: it then sees the status the error interceptor sets when it aborts.
-    server = grpc.aio.server(interceptors=[metrics.GrpcMetrics(), ServerInterceptor()], options=options)
+    server = grpc.aio.server(interceptors=[metrics.GrpcMetrics(), ServerInterceptor(verifier)], options=options)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME]
@@ -191,26 +233,18 @@ def _service_config() -> str:
     )
 
 
-class _CallDefaults(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
-    """Every call gets the default deadline (unless it set one) and the caller's trace context."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def _completed(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        return details._replace(  # type: ignore[attr-defined,no-any-return]
-            timeout=self.seconds if details.timeout is None else details.timeout,
-            metadata=with_trace_context(details.metadata),
-        )
-
-    async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._completed(client_call_details), request)
-
-    async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self._completed(client_call_details), request)
-
-
-def create_channel(target: str, *, deadline_seconds: float = 10.0, max_message_mb: int = 64) -> grpc.aio.Channel:
+def create_channel(
+    target: str,
+    *,
+    deadline_seconds: float = 10.0,
+    max_message_mb: int = 64,
+    signer: Signer | None = None,
+    audience: str | None = None,
+    interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
+) -> grpc.aio.Channel:
+    """A channel to ``target``; with ``signer``, every call carries a principal signed for
+    ``audience`` (the service at ``target``), as every platform service demands. ``interceptors``
+    come first (tests count calls with one)."""
     options = [
         ("grpc.enable_retries", 1),
         ("grpc.service_config", _service_config()),
@@ -221,7 +255,12 @@ def create_channel(target: str, *, deadline_seconds: float = 10.0, max_message_m
         ("grpc.initial_reconnect_backoff_ms", 200),
         ("grpc.max_reconnect_backoff_ms", 2000),
     ]
-    return grpc.aio.insecure_channel(target, options=options, interceptors=[_CallDefaults(deadline_seconds)])
+    chain: list[grpc.aio.ClientInterceptor] = [*interceptors, *client_interceptors.call_defaults(deadline_seconds)]
+    if signer is not None:
+        if audience is None:
+            raise ValueError("a signing channel needs the audience it signs for")
+        chain += client_interceptors.signing(signer, audience)
+    return grpc.aio.insecure_channel(target, options=options, interceptors=chain)
 
 
 def read_error_details(exc: grpc.aio.AioRpcError) -> common_pb2.ErrorDetails | None:

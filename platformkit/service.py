@@ -23,7 +23,7 @@ import grpc
 import uvloop
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from platformkit import db, metrics, rpc, telemetry
+from platformkit import db, metrics, principal_tokens, rpc, telemetry
 from platformkit.bus import Bus
 from platformkit.consumer import Consumer
 from platformkit.health import BrokerProbe, probe_database
@@ -61,6 +61,8 @@ class ServiceContext:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     tables: MessagingTables
+    # Signs what this process sends to other services, as its service (workers included).
+    signer: principal_tokens.Signer
     channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
 
     @functools.cached_property
@@ -70,10 +72,13 @@ class ServiceContext:
         return db.session_factory(db.read_only(self.engine))
 
     def channel(self, service: str) -> grpc.aio.Channel:
-        """A lazily opened channel to another service (one per process)."""
+        """A lazily opened channel to another service (one per process), signing for it."""
         if service not in self.channels:
             self.channels[service] = rpc.create_channel(
-                self.settings.grpc_target(service), deadline_seconds=self.settings.grpc_deadline_seconds
+                self.settings.grpc_target(service),
+                deadline_seconds=self.settings.grpc_deadline_seconds,
+                signer=self.signer,
+                audience=service,
             )
         return self.channels[service]
 
@@ -130,9 +135,12 @@ class ServiceRuntime:
     async def serve(self, started: asyncio.Event | None = None) -> None:
         """Run until :meth:`request_stop`; ``started`` is set once the gRPC server accepts calls.
         Tests run several services in one loop this way."""
+        name = self.settings.service_name
+        signer = principal_tokens.signer_from(self.settings, name)
+        verifier = principal_tokens.verifier_from(self.settings, name)
         engine = db.create_engine(self.settings.database_url.get_secret_value(), pool_size=self.settings.db_pool_size)
         telemetry.instrument_engine(engine)
-        context = ServiceContext(self.settings, engine, db.session_factory(engine), self.tables)
+        context = ServiceContext(self.settings, engine, db.session_factory(engine), self.tables, signer)
         self.context = context
         bus = Bus(self.settings, client_id=self.process_name)
         relay = OutboxRelay(context.sessions, self.tables, bus)
@@ -151,7 +159,7 @@ class ServiceRuntime:
             )
             for spec in specs
         ]
-        server, health = rpc.create_server(self.grpc_service_names)
+        server, health = rpc.create_server(self.grpc_service_names, verifier)
         if self.add_servicers:
             self.add_servicers(server, context)
         port = server.add_insecure_port(self.settings.grpc_bind)

@@ -45,6 +45,11 @@ class ProcessSettings(BaseSettings):
     # host:port where a process without an HTTP port of its own serves Prometheus metrics (unset:
     # not served). The gateway serves /metrics on its HTTP port instead.
     metrics_bind: str | None = None
+    # Signed principals between processes (platformkit.principal_tokens): this process's Ed25519
+    # private key, every signer's public key (issuer:key,...), and how long a token lives.
+    principal_signing_key: SecretStr | None = None
+    principal_public_keys: str | None = None
+    principal_token_ttl_seconds: float = Field(default=60.0, ge=2)
 
     def grpc_target(self, service: str) -> str:
         """Address of a service's gRPC endpoint, from ``<SERVICE>_GRPC_TARGET`` or the local default."""

@@ -213,12 +213,29 @@ def routes(params: EdgeParams) -> list[Route]:
     ]
 
 
+def client_address_header() -> HeaderValueOption:
+    """``X-Forwarded-For`` as exactly the address Envoy saw, whatever the client sent: the
+    gateway counts failed logins per client address from it, so a client must not be able to
+    name another address (or a fresh one per guess) by sending the header itself."""
+    return HeaderValueOption(
+        header=HeaderValue(key="x-forwarded-for", value="%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%"),
+        append_action=HeaderValueOptionHeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
+    )
+
+
 def connection_manager(params: EdgeParams) -> HttpConnectionManager:
     return HttpConnectionManager(
         stat_prefix="edge",
         route_config=RouteConfiguration(
             name="public",
-            virtual_hosts=[VirtualHost(name="platform", domains=["*"], routes=routes(params))],
+            virtual_hosts=[
+                VirtualHost(
+                    name="platform",
+                    domains=["*"],
+                    routes=routes(params),
+                    request_headers_to_add=[client_address_header()],
+                )
+            ],
         ),
         http_filters=filters.http_filters(params),
         # Off everywhere but on the route that enables it; its own chain: no buffer, no gzip.
@@ -229,7 +246,7 @@ def connection_manager(params: EdgeParams) -> HttpConnectionManager:
         ],
         access_log=[filters.access_log()],
         tracing=filters.tracing(params),
-        # The client's address as Envoy saw it becomes X-Forwarded-For for the gateway.
+        # The client's address as Envoy saw it (X-Forwarded-For is then set to it alone, above).
         use_remote_address=True,
         generate_request_id=True,
         request_timeout=params.api_timeout + timedelta(seconds=5),

@@ -99,14 +99,24 @@ def secret_env(*names: str) -> list[Obj]:
     return [{"name": n, "valueFrom": {"secretKeyRef": {"name": PLATFORM_SECRETS, "key": n}}} for n in names]
 
 
+def principal_env(signer: str) -> list[Obj]:
+    """The process's own signing key (``PRINCIPAL_SIGNING_KEY_<SIGNER>`` of the Secret) and every
+    signer's public key (platformkit.principal_tokens)."""
+    own = {"secretKeyRef": {"name": PLATFORM_SECRETS, "key": f"PRINCIPAL_SIGNING_KEY_{signer.upper()}"}}
+    return [{"name": "PRINCIPAL_SIGNING_KEY", "valueFrom": own}, *secret_env("PRINCIPAL_PUBLIC_KEYS")]
+
+
 def env(workload: Workload) -> list[Obj]:
     values = [{"name": k, "value": v} for k, v in sorted(workload.env.items())]
     if workload.role in {"service", "worker"}:
         values.append({"name": "METRICS_BIND", "value": f"0.0.0.0:{METRICS_PORT}"})
     if workload.role == "gateway":
-        values += secret_env("SECRET_KEY", "FIRST_SUPERUSER_PASSWORD")
+        # Only Envoy reaches the gateway (NetworkPolicy), and it sets X-Forwarded-For to the
+        # client it saw: the login throttle counts per that address.
+        values.append({"name": "FORWARDED_ALLOW_IPS", "value": "*"})
+        values += secret_env("SECRET_KEY", "FIRST_SUPERUSER_PASSWORD") + principal_env("gateway")
     elif workload.database is not None:
-        values += secret_env(*SERVICE_SECRETS.get(workload.database.key, ()))
+        values += secret_env(*SERVICE_SECRETS.get(workload.database.key, ())) + principal_env(workload.database.key)
     return database_env(workload) + values
 
 

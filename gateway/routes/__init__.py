@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from gateway.routes import (
     catalog,
     exports,
+    generation_quotas,
     generations,
     guidelines,
     integrations,
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     login.router,
     users.router,
     organizations.router,
+    generation_quotas.router,
     # Literal paths (/shootings/summary, /shootings/production-requests/...) before /shootings/{id}.
     looks.router,
     generations.looks_router,

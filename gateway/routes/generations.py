@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Query
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PrincipalDep
+from gateway.errors import GENERATION_QUOTA, too_many_requests
 from gateway.media import MediaDep
 from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.schemas.generations import (
@@ -77,7 +78,11 @@ async def start_for_shots(
     )
 
 
-@looks_router.post("/{production_request_id}/start-generations", summary="Start Production Request Generations")
+@looks_router.post(
+    "/{production_request_id}/start-generations",
+    summary="Start Production Request Generations",
+    responses=too_many_requests(GENERATION_QUOTA),
+)
 async def start_generations(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -96,7 +101,11 @@ async def start_generations(
     )
 
 
-@looks_router.post("/{production_request_id}/start-shot-type-generations", summary="Start Shot Type Generations")
+@looks_router.post(
+    "/{production_request_id}/start-shot-type-generations",
+    summary="Start Shot Type Generations",
+    responses=too_many_requests(GENERATION_QUOTA),
+)
 async def start_shot_type_generations(
     clients: ClientsDep,
     principal: PrincipalDep,

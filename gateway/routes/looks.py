@@ -18,7 +18,7 @@ from gateway.answers import json_response
 from gateway.answers.looks import LookAnswers
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
-from gateway.errors import RETRY_AFTER_SECONDS
+from gateway.errors import GENERATION_QUOTA, RETRY_AFTER_SECONDS, too_many_requests
 from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.outfit_references import resolve_configured_references
 from gateway.push_composition import shots_view
@@ -45,15 +45,20 @@ LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
     "/{shooting_id}/production-requests",
     summary="Create Production Requests",
     response_model=GenerateProductionRequestsResponse,
+    responses=too_many_requests(GENERATION_QUOTA),
 )
 async def create_production_requests(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: GenerateProductionRequestsRequest
 ) -> Response:
     """Create looks from the gender-compatible subject x product combinations, one shot per shot
     type each, in the target production (MAIN by default; 409 without one). All or nothing: the
-    outfits' MediaInput references are checked before anything is created."""
+    outfits' MediaInput references are checked, and with ``generate_base_images`` the generation
+    quota must have room for one image per new shot (429 otherwise), before anything is created."""
     metadata = principal_metadata(principal)
     await resolve_configured_references(clients, principal, shooting_id, body.product_outfit_configs or [])
+    if body.generate_base_images:
+        budget = shots_pb2.CheckGenerationBudgetRequest(shooting_id=str(shooting_id), images=body.most_new_shots)
+        await clients.shots.CheckGenerationBudget(budget, metadata=metadata)
     reply = await clients.looks.CreateLooks(body.to_pb(shooting_id), metadata=metadata, timeout=120)
     answers = LookAnswers(reply.page, reply.page.shots, {})
     generations = (
@@ -129,12 +134,18 @@ async def update_production_request(
     return json_response(LookAnswers(page, page.shots, assignees, outfits, view).public(page.looks[0]))
 
 
-router.put(LOOK_PATH, summary="Update Production Request", response_model=ProductionRequestPublic)(
-    update_production_request
-)
-router.patch(LOOK_PATH, summary="Update Production Request (partial)", response_model=ProductionRequestPublic)(
-    update_production_request
-)
+router.put(
+    LOOK_PATH,
+    summary="Update Production Request",
+    response_model=ProductionRequestPublic,
+    responses=too_many_requests(GENERATION_QUOTA),
+)(update_production_request)
+router.patch(
+    LOOK_PATH,
+    summary="Update Production Request (partial)",
+    response_model=ProductionRequestPublic,
+    responses=too_many_requests(GENERATION_QUOTA),
+)(update_production_request)
 
 
 async def _generate_new_shots(clients: ClientsDep, principal: PrincipalDep, page: pb.LooksPage) -> None:

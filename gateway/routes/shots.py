@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
-from gateway.errors import HTTPError
+from gateway.errors import GENERATION_QUOTA, HTTPError, too_many_requests
 from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
 from gateway.push_composition import push_view, shots_view
@@ -120,11 +120,9 @@ async def create_shot(
         shootings_pb2.GetShootingRequest(id=look.shooting_id), metadata=metadata
     )
     await _check_shot_type(clients, principal, body.shot_type_id)
-    scope = pb.ShootingScope(shooting_id=shooting.id, owner_id=shooting.owner_id)
-    if shooting.HasField("organization_id"):
-        scope.organization_id = shooting.organization_id
     new = pb.NewShot(id=str(uuid.uuid4()), production_request_id=look.id, shot_type_id=str(body.shot_type_id or ""))
-    reply = await clients.shots.CreateShots(pb.CreateShotsRequest(shooting=scope, shots=[new]), metadata=metadata)
+    request = pb.CreateShotsRequest(shooting_id=shooting.id, shots=[new])
+    reply = await clients.shots.CreateShots(request, metadata=metadata)
     return await _one(clients, principal, session, reply.shots[0])
 
 
@@ -248,7 +246,7 @@ router.post("/{shot_id}/reject", summary="Reject Shot")(
 )
 
 
-@router.post("/{shot_id}/generate", summary="Generate Shot")
+@router.post("/{shot_id}/generate", summary="Generate Shot", responses=too_many_requests(GENERATION_QUOTA))
 async def generate_shot(
     clients: ClientsDep,
     principal: PrincipalDep,

@@ -99,6 +99,13 @@ class GenerateProductionRequestsRequest(BaseModel):
     generate_base_images: bool = False
     unisex_gender_preference: ProductGender | None = None
 
+    @property
+    def most_new_shots(self) -> int:
+        """At most how many shots the request creates (one per product, subject and shot type);
+        with products chosen by filters, at least one per subject and shot type."""
+        products = len(self.product_ids or []) + len(self.product_outfit_configs or []) or 1
+        return min(products * max(len(self.subject_ids), 1) * max(len(self.shot_type_ids), 1), 2**31 - 1)
+
     @model_validator(mode="after")
     def _mannequin_excludes_template(self) -> GenerateProductionRequestsRequest:
         if self.use_subject_mannequin_double is True and self.generative_workflow_template_id is not None:

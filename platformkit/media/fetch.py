@@ -4,27 +4,33 @@
 - This platform's media URLs (``.../api/v1/media/<key>``, ``media:<key>``): read from the store
   directly, never through the public edge (no signature needed, no round trip).
 - ``http(s)``: fetched with a timeout and a size cap (streamed, so a huge body is cut off
-  without being held); with ``OUTBOUND_PUBLIC_ONLY`` loopback and private hosts are refused.
+  without being held), following up to five redirects; when public-only (production's default,
+  :attr:`MediaSettings.public_only`) every connection, redirects included, goes to a checked
+  public address (:mod:`platformkit.outbound`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import ipaddress
-import socket
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import httpx
 
+from platformkit import outbound
 from platformkit.media.keys import key_from_url
 from platformkit.media.settings import MediaSettings
 from platformkit.media.store import MediaStore
 
 
 class FetchError(Exception):
-    """The image cannot be had (bad URL, refused host, too large, timeout, HTTP error)."""
+    """The image cannot be had (bad URL, refused host, too large, timeout, HTTP error).
+    ``refused``: the URL points at a non-public address while public-only; trying again or
+    elsewhere cannot help, so callers fail at once with the reason."""
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 def _data_url(url: str, max_bytes: int) -> bytes:
@@ -40,35 +46,13 @@ def _data_url(url: str, max_bytes: int) -> bytes:
     return data
 
 
-async def _refuse_private(host: str) -> None:
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise FetchError(f"cannot resolve {host}: {exc}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FetchError(f"outbound fetches to {address} are not allowed")
-
-
-async def ensure_public_host(host: str) -> None:
-    """Raise :class:`FetchError` unless every address ``host`` resolves to is public (what
-    ``OUTBOUND_PUBLIC_ONLY`` demands of any outbound call: fetches and export pushes alike)."""
-    await _refuse_private(host)
-
-
 async def _http(url: str, settings: MediaSettings, max_bytes: int) -> bytes:
-    host = urlsplit(url).hostname
-    if not host:
+    if not urlsplit(url).hostname:
         raise FetchError("URL without a host")
-    if settings.outbound_public_only:
-        await _refuse_private(host)
     timeout = httpx.Timeout(settings.media_fetch_timeout_seconds)
     try:
-        # A redirect could lead to a private host the check above never saw: not followed then.
-        follow = not settings.outbound_public_only
         async with (
-            httpx.AsyncClient(timeout=timeout, follow_redirects=follow) as client,
+            outbound.client(public_only=settings.public_only, timeout=timeout, follow_redirects=True) as client,
             client.stream("GET", url) as response,
         ):
             if response.status_code != 200:
@@ -79,6 +63,8 @@ async def _http(url: str, settings: MediaSettings, max_bytes: int) -> bytes:
                 if size > max_bytes:
                     raise FetchError(f"image larger than {max_bytes} bytes")
                 chunks.append(chunk)
+    except outbound.OutboundRefused as exc:
+        raise FetchError(f"GET {url} refused: {exc}", refused=True) from None
     except httpx.HTTPError as exc:
         raise FetchError(f"GET {url}: {type(exc).__name__}: {exc}") from None
     return b"".join(chunks)

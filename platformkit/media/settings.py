@@ -16,7 +16,8 @@ DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 
 
 class MediaSettings(BaseSettings):
-    """``MEDIA_*`` settings (plus ``STATE_DIR``, ``SECRET_KEY`` and ``PUBLIC_BASE_URL``).
+    """``MEDIA_*`` settings (plus ``STATE_DIR``, ``SECRET_KEY``, ``PUBLIC_BASE_URL``,
+    ``ENVIRONMENT`` and ``OUTBOUND_PUBLIC_ONLY``).
 
     The signing key is ``MEDIA_SIGNING_KEY`` when set, else derived from ``SECRET_KEY`` (so
     every gateway replica of one deployment verifies the others' URLs without another secret),
@@ -49,8 +50,18 @@ class MediaSettings(BaseSettings):
     # Fetching images a worker needs (base images, references): per request, and a size cap.
     media_fetch_timeout_seconds: float = 10.0
     media_fetch_max_bytes: int = DEFAULT_MAX_BYTES
-    # Production: refuse outbound fetches to loopback, private and link-local addresses.
-    outbound_public_only: bool = False
+    # Outbound requests to URLs users name (images, integration endpoints) go to public
+    # addresses only: on by default in production, off otherwise; set to decide either way.
+    environment: Literal["local", "production"] = "local"
+    outbound_public_only: bool | None = None
+
+    @property
+    def public_only(self) -> bool:
+        """Whether user-named URLs must resolve to public addresses (platformkit.outbound)."""
+        if self.outbound_public_only is not None:
+            return self.outbound_public_only
+        return self.environment == "production"
+
     # The media sweep (shots service): objects nothing names any more (detached media, upload slots
     # never named) are deleted once they have been so this long; how often each replica sweeps
     # (0: never) and how many objects one sweep transaction takes.

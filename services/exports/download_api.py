@@ -19,7 +19,7 @@ from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.exports.v1 import exports_pb2 as pb
 from services.exports.configuration_choice import render_spec
-from services.exports.rendering import Renderer, RenderError
+from services.exports.rendering import RefusedSource, Renderer, RenderError
 from services.exports.sources import Sources
 from services.exports.targets import current_revision, target
 
@@ -48,6 +48,8 @@ class DownloadHandlers:
             spec = await render_spec(session, who, look.configuration_id, user_choice)
         try:
             rendered = await self.renderer.render(found.source, spec, found.facts)
+        except RefusedSource as exc:
+            raise BadRequest(f"The current revision's image cannot be downloaded: {exc}") from None
         except RenderError as exc:
             await context.abort(grpc.StatusCode.INTERNAL, f"Image processing failed: {exc}")
         header = pb.DownloadHeader(

@@ -59,7 +59,8 @@ class ExportHandlers:
         async with transaction(self.ctx.sessions) as session:
             mappings = await _mappings(session, context)
             spec = await render_spec(session, who, context.configuration_id, user_choice)
-            return await pushes.stage(session, targets, mappings, spec, who.user_id)
+            owner = pushes.ShootingOwner(*context.shooting_owner)
+            return await pushes.stage(session, targets, mappings, spec, who.user_id, owner)
 
     async def ExportRevision(
         self, request: pb.ExportRevisionRequest, context: grpc.aio.ServicerContext
@@ -111,12 +112,12 @@ class ExportHandlers:
     async def ListPushRecords(
         self, request: pb.ListPushRecordsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListPushRecordsResponse:
-        """One statement for every revision asked. The gateway asks only for revisions the caller
-        has just read through the shots service, which is what authorises this read."""
-        current_principal()
+        """One statement for every revision asked; only the records of shootings the caller may
+        reach (their owner, its organization's members, admins), by what each record keeps."""
+        who = caller(current_principal())
         ids = [parse_uuid(raw, ("query", "revision_ids")) for raw in request.revision_ids]
         async with self.ctx.reads() as session:
-            rows = await repo.pushes_of_revisions(session, ids)
+            rows = await repo.pushes_of_revisions(session, ids, who)
         grouped: dict[uuid.UUID, list[pb.PushRecord]] = defaultdict(list)
         for row in rows:
             grouped[row.revision_id].append(push_to_pb(row))

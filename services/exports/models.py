@@ -103,6 +103,11 @@ class PushRecord(Base):
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     payload: Mapped[dict[str, object]] = mapped_column(JSONB)
     created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # Whose shooting the revision belonged to when it was exported: who may read the record
+    # (ListPushRecords checks it here instead of trusting the caller). Null on records made
+    # before it was kept: their creator and admins read them.
+    shooting_owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    shooting_organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     worker: Mapped[str | None] = mapped_column(sa.Text)
     pushed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -41,6 +41,12 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class ShootingOwner:
+    owner_id: uuid.UUID
+    organization_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
 class Staged:
     created: int
     skipped: int
@@ -52,9 +58,11 @@ async def stage(
     mappings: Sequence[ProductMapping],
     spec: RenderSpec,
     created_by: uuid.UUID,
+    shooting: ShootingOwner,
 ) -> Staged:
     """One push per (target, mapped integration), queued in the caller's transaction; pairs that
-    already have a live or completed push are skipped (R151, A27: ``exports_skipped``)."""
+    already have a live or completed push are skipped (R151, A27: ``exports_skipped``). Each
+    record keeps whose shooting it belongs to (who may read it)."""
     now = datetime.now(UTC)
     rows = [
         {
@@ -67,6 +75,8 @@ async def stage(
             "status": "PENDING",
             "payload": Snapshot(str(t.source), spec, dataclasses.replace(t.facts, external_id=m.external_id)).to_json(),
             "created_by": created_by,
+            "shooting_owner_id": shooting.owner_id,
+            "shooting_organization_id": shooting.organization_id,
             "created_at": now,
             "updated_at": now,
         }

@@ -36,6 +36,11 @@ class RenderError(Exception):
     """The source is not an image Pillow can decode, or cannot be written in the format."""
 
 
+class RefusedSource(RenderError):
+    """The source is a URL that may not be fetched (a non-public address in production): the
+    request's fault, not the platform's."""
+
+
 @dataclass(frozen=True)
 class Rendered:
     data: bytes
@@ -117,5 +122,7 @@ class Renderer:
         try:
             data = await fetch_image(source, self.media, self.store)
         except FetchError as exc:
+            if exc.refused:
+                raise RefusedSource(f"the source image may not be fetched: {exc}") from None
             raise RenderError(f"the source image is unavailable: {exc}") from None
         return await asyncio.to_thread(render, data, spec, facts)

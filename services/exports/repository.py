@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import any_of
+from platformkit.principal import Caller
 from services.exports.domain.pushes import FAILED
 from services.exports.models import ExportConfiguration, ExternalIntegration, ProductMapping, PushRecord
 
@@ -104,12 +105,28 @@ async def insert_pushes(session: AsyncSession, rows: Sequence[dict[str, object]]
     return list(await session.scalars(statement))
 
 
-async def pushes_of_revisions(session: AsyncSession, revision_ids: Sequence[uuid.UUID]) -> list[sa.Row[Any]]:
-    """The revisions' push records as Core rows (a board page asks for hundreds of revisions)."""
+def _readable_by(caller: Caller) -> sa.ColumnElement[bool]:
+    """Push records ``caller`` may read: of the shootings they own or share an organization with;
+    records that predate the kept owner, their creator's."""
+    if caller.is_superuser:
+        return sa.true()
+    organizations = caller.organization_ids or {uuid.UUID(int=0)}
+    return sa.or_(
+        PushRecord.shooting_owner_id == caller.user_id,
+        PushRecord.shooting_organization_id.in_(organizations),
+        sa.and_(PushRecord.shooting_owner_id.is_(None), PushRecord.created_by == caller.user_id),
+    )
+
+
+async def pushes_of_revisions(
+    session: AsyncSession, revision_ids: Sequence[uuid.UUID], caller: Caller
+) -> list[sa.Row[Any]]:
+    """The revisions' push records ``caller`` may read, as Core rows (a board page asks for
+    hundreds of revisions)."""
     if not revision_ids:
         return []
     pushes = PushRecord.__table__
-    query = sa.select(pushes).where(any_of(pushes.c.revision_id, revision_ids))
+    query = sa.select(pushes).where(any_of(pushes.c.revision_id, revision_ids), _readable_by(caller))
     return list((await session.execute(query.order_by(pushes.c.created_at, pushes.c.id))).all())
 
 

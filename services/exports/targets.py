@@ -31,6 +31,13 @@ class LookContext:
         return uuid.UUID(self.look.product_id) if self.look.HasField("product_id") else None
 
     @property
+    def shooting_owner(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        """The shooting's owner and organization, as its owner service answered."""
+        shooting = self.shooting
+        organization = uuid.UUID(shooting.organization_id) if shooting.HasField("organization_id") else None
+        return uuid.UUID(shooting.owner_id), organization
+
+    @property
     def configuration_id(self) -> uuid.UUID | None:
         look = self.look
         return uuid.UUID(look.export_configuration_id) if look.HasField("export_configuration_id") else None

@@ -68,12 +68,9 @@ class RemoteShots:
         """One idempotent batch (shot ids are chosen here, so a retried call creates nothing twice)."""
         if not new:
             return []
-        scope = shots_pb2.ShootingScope(shooting_id=str(shooting.id), owner_id=str(shooting.owner_id))
-        if shooting.organization_id:
-            scope.organization_id = str(shooting.organization_id)
         reply = await _answer(
             self.stub.CreateShots(
-                shots_pb2.CreateShotsRequest(shooting=scope, shots=new),
+                shots_pb2.CreateShotsRequest(shooting_id=str(shooting.id), shots=new),
                 metadata=self._metadata(),
                 timeout=_BATCH_TIMEOUT,
             ),

@@ -10,6 +10,7 @@ renders exactly what the first delivery would have.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,8 +23,9 @@ from platformkit.outbox import NewEvent, add_events
 from platformkit.topics import GENERATION_REQUESTS
 from protos.events.v1 import shots_pb2 as events_pb2
 from protos.shots.v1 import shots_pb2 as pb
-from services.shots import queries
+from services.shots import queries, quotas
 from services.shots.domain import generation as rules
+from services.shots.domain import quotas as quota_rules
 from services.shots.domain.access import Caller, ensure_owner
 from services.shots.events import SOURCE
 from services.shots.generation_events import announce_progress, progress_event
@@ -38,13 +40,16 @@ class Started:
     skipped: list[tuple[uuid.UUID, str]]
 
 
-async def _visible_shots(session: AsyncSession, caller: Caller, ids: set[uuid.UUID]) -> dict[uuid.UUID, Shot]:
-    rows = await session.scalars(
-        sa.select(Shot)
+async def _visible_shots(
+    session: AsyncSession, caller: Caller, ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Shot, quota_rules.Scope]]:
+    """The shots with whose budget their generations spend (their shooting's scope)."""
+    rows = await session.execute(
+        sa.select(Shot, ShootingAccess.organization_id, ShootingAccess.owner_id)
         .join(ShootingAccess, ShootingAccess.shooting_id == Shot.shooting_id)
         .where(Shot.id.in_(ids), queries.visible_to(caller))
     )
-    found = {shot.id: shot for shot in rows}
+    found = {shot.id: (shot, quota_rules.Scope(organization, owner)) for shot, organization, owner in rows}
     if set(found) != ids:
         raise NotFound("Shot not found")
     return found
@@ -56,15 +61,19 @@ async def start(
     specs: Sequence[pb.GenerationSpec],
     *,
     owner_only: bool,
+    quota: quota_rules.Limits,
     explicit: bool = False,
 ) -> Started:
     """Create ``count`` generations of ``num_predictions`` each per spec; skip what R115/R116 say,
     or, for an ``explicit`` request of one shot, refuse with the reason (409): an answer that
-    starts nothing is never a success."""
+    starts nothing is never a success. Every path that starts generations comes here, so each is
+    charged to its scope's budget (``quota`` are the platform's defaults): over budget, nothing
+    starts (429)."""
     for index, spec in enumerate(specs):
         rules.check_count(spec.count, ("body", "generations", str(index), "count"))
         rules.check_count(spec.num_predictions, ("body", "generations", str(index), "num_predictions"))
-    shots = await _visible_shots(session, caller, {uuid.UUID(s.shot_id) for s in specs})
+    scoped = await _visible_shots(session, caller, {uuid.UUID(s.shot_id) for s in specs})
+    shots = {shot_id: shot for shot_id, (shot, _) in scoped.items()}
     if owner_only:
         for shooting_id in {shot.shooting_id for shot in shots.values()}:
             scope = await queries.scope_of(session, shooting_id)
@@ -72,6 +81,7 @@ async def start(
             ensure_owner(caller, scope)
     created: list[Generation] = []
     skipped: list[tuple[uuid.UUID, str]] = []
+    costs: dict[quota_rules.Scope, dict[uuid.UUID, int]] = defaultdict(dict)
     for spec in specs:
         shot = shots[uuid.UUID(spec.shot_id)]
         reason = rules.skip_reason(spec.inputs.view_angle, spec.inputs.base_image_url, explicit=explicit)
@@ -82,7 +92,10 @@ async def start(
             continue
         inputs = MessageToDict(spec.inputs, preserving_proto_field_name=True)
         for _ in range(spec.count):
-            created.append(_new_generation(session, shot, spec, inputs, caller.user_id))
+            generation = _new_generation(session, shot, spec, inputs, caller.user_id)
+            created.append(generation)
+            costs[scoped[shot.id][1]][generation.id] = spec.num_predictions
+    await quotas.charge(session, costs, quota)
     await session.flush()
     await add_events(
         session,

@@ -30,7 +30,12 @@ class GenerationHandlers:
             parse_uuid(spec.shot_id, ("body", "generations", str(index), "shot_id"))
         async with transaction(self.ctx.sessions) as session:
             started = await generations.start(
-                session, caller(), request.specs, owner_only=request.owner_only, explicit=request.explicit
+                session,
+                caller(),
+                request.specs,
+                owner_only=request.owner_only,
+                explicit=request.explicit,
+                quota=self.ctx.settings.generation_quota,
             )
         return pb.StartGenerationsResponse(
             generations=[

@@ -10,28 +10,40 @@ from platformkit.db import transaction
 from platformkit.errors import Invalid
 from platformkit.media import MediaSettings, open_store
 from platformkit.outbox import NewEvent, add_events
+from platformkit.principal_tokens import GATEWAY
 from platformkit.protoconv import parse_uuid
-from platformkit.rpc import current_principal
+from platformkit.rpc import require_issuer
 from platformkit.service import ServiceContext
 from platformkit.topics import SHOTS_EVENTS
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1 import shots_pb2_grpc
-from services.shots import queries
+from services.shots import queries, shooting_source
 from services.shots import repository as repo
 from services.shots.convert import shot_state, shot_to_pb, shot_view_to_pb
+from services.shots.domain.access import ensure_visible
 from services.shots.events import SOURCE
 from services.shots.generations_api import GenerationHandlers
 from services.shots.media_api import MediaHandlers
 from services.shots.models import messaging
+from services.shots.quotas_api import QuotaHandlers
 from services.shots.revisions_api import RevisionHandlers
-from services.shots.shots_api import ShotHandlers
+from services.shots.shots_api import ShotHandlers, caller
 
+# Who may make the batch writes: look commands create and remove a look's shots, and the
+# gateway adds one shot to a look (E37).
+SHOOTINGS = "shootings"
+CREATORS = (GATEWAY, SHOOTINGS)
 # A look creation may carry up to 1,000 looks x a few shot types.
 MAX_SHOTS_PER_CALL = 20_000
 
 
 class ShotsServicer(
-    ShotHandlers, RevisionHandlers, GenerationHandlers, MediaHandlers, shots_pb2_grpc.ShotsServiceServicer
+    ShotHandlers,
+    RevisionHandlers,
+    GenerationHandlers,
+    MediaHandlers,
+    QuotaHandlers,
+    shots_pb2_grpc.ShotsServiceServicer,
 ):
     """The batch calls other services make (here) and the per-resource handlers (mixins)."""
 
@@ -45,11 +57,14 @@ class ShotsServicer(
     async def CreateShots(
         self, request: pb.CreateShotsRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateShotsResponse:
-        current_principal()  # internal callers still say on whose behalf they act
+        """The shots of new looks (and E37's one shot): only the shootings service and the gateway
+        make this call, for a caller who can see the shooting by this service's own record of who
+        owns it (see shooting_source)."""
+        require_issuer(*CREATORS)
         if len(request.shots) > MAX_SHOTS_PER_CALL:
             raise Invalid.at(("body", "shots"), f"At most {MAX_SHOTS_PER_CALL} shots per call")
-        scope = request.shooting
-        shooting_id = parse_uuid(scope.shooting_id, ("body", "shooting_id"))
+        shooting_id = parse_uuid(request.shooting_id, ("body", "shooting_id"))
+        ensure_visible(caller(), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting")
         rows = [
             {
                 "id": parse_uuid(s.id, ("body", "shots", str(i), "id")),
@@ -65,12 +80,6 @@ class ShotsServicer(
             for i, s in enumerate(request.shots)
         ]
         async with transaction(self.ctx.sessions) as session:
-            await repo.remember_shooting(
-                session,
-                shooting_id,
-                parse_uuid(scope.owner_id, ("body", "owner_id")),
-                uuid.UUID(scope.organization_id) if scope.HasField("organization_id") else None,
-            )
             inserted = await repo.insert_shots(session, rows)
             shots = await repo.shots_by_ids(session, [r["id"] for r in rows])  # type: ignore[misc]
             await add_events(
@@ -85,10 +94,11 @@ class ShotsServicer(
     async def ListShotsByLooks(
         self, request: pb.ListShotsByLooksRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListShotsByLooksResponse:
-        current_principal()
+        """Only the shots of shootings the caller may reach (owner, members, admins)."""
         look_ids = [parse_uuid(i, ("query", "production_request_ids")) for i in request.production_request_ids]
+        entitled = queries.entitled(caller())
         async with self.ctx.reads() as session:
-            shots = await repo.shots_of_looks(session, look_ids)
+            shots = await repo.shots_of_looks(session, look_ids, entitled)
             if not request.include_revisions:
                 return pb.ListShotsByLooksResponse(shots=[shot_to_pb(s) for s in shots])
             # Full looks show every shot's revisions with their images: one statement per level.
@@ -98,10 +108,12 @@ class ShotsServicer(
     async def DeleteShots(
         self, request: pb.DeleteShotsRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteShotsResponse:
-        current_principal()
+        """The shootings service's call alone; only shots of shootings the caller may reach go."""
+        require_issuer(SHOOTINGS)
         ids = [parse_uuid(i, ("body", "shot_ids")) for i in request.shot_ids]
+        entitled = queries.entitled(caller())
         async with transaction(self.ctx.sessions) as session:
-            removed = await repo.delete_shots(session, ids)
+            removed = await repo.delete_shots(session, ids, entitled)
             await add_events(
                 session,
                 messaging,

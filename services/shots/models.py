@@ -202,3 +202,28 @@ class LookProjection(Base):
     product_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
     deleted: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     source_updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class GenerationCharge(Base):
+    """The images one generation cost its budget: the organization's, or its owner's for a
+    personal shooting (``scope``: ``organization:<id>`` or ``user:<id>``). Kept a day, the
+    longest window counted; a generation deleted later still counts (budgets are spent at start)."""
+
+    __tablename__ = "generation_charges"
+    __table_args__ = (sa.Index("ix_generation_charges_scope_charged_at", "scope", "charged_at"),)
+    generation_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.Text)
+    images: Mapped[int] = mapped_column(sa.Integer)
+    charged_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class GenerationQuota(Base):
+    """An organization's own generation budgets in images, set by an admin; unset limits (and
+    organizations without a row) use the platform's defaults."""
+
+    __tablename__ = "generation_quotas"
+    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    per_hour: Mapped[int | None] = mapped_column(sa.Integer)
+    per_day: Mapped[int | None] = mapped_column(sa.Integer)
+    updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

@@ -70,14 +70,18 @@ def _media(values: tuple[Any, ...]) -> Any | None:
 
 def visible_to(caller: Caller) -> sa.ColumnElement[bool]:
     """The condition on ShootingAccess under which ``caller`` sees a shooting's shots."""
+    return sa.and_(~ShootingAccess.deleted, entitled(caller))
+
+
+def entitled(caller: Caller) -> sa.ColumnElement[bool]:
+    """The condition on ShootingAccess under which ``caller`` may reach a shooting's shots at
+    all, deleted or not (the owner, its organization's members, admins): what the batch calls
+    other services make on a caller's behalf check, whatever state the shooting is in."""
     if caller.is_superuser:
-        return ~ShootingAccess.deleted
-    return sa.and_(
-        ~ShootingAccess.deleted,
-        sa.or_(
-            ShootingAccess.owner_id == caller.user_id,
-            ShootingAccess.organization_id.in_(caller.organization_ids or [uuid.UUID(int=0)]),
-        ),
+        return sa.true()
+    return sa.or_(
+        ShootingAccess.owner_id == caller.user_id,
+        ShootingAccess.organization_id.in_(caller.organization_ids or [uuid.UUID(int=0)]),
     )
 
 

@@ -18,7 +18,8 @@ from services.shots.models import ShootingAccess, Shot
 async def remember_shooting(
     session: AsyncSession, shooting_id: uuid.UUID, owner_id: uuid.UUID, organization_id: uuid.UUID | None
 ) -> None:
-    """Record a shooting's owner when the caller tells us before its event arrives (events keep it current)."""
+    """Record a shooting's owner, as its owner service answered before the shooting's event
+    arrived (the events then keep it current: they carry newer snapshots)."""
     await session.execute(
         insert(ShootingAccess)
         .values(
@@ -45,16 +46,26 @@ async def shots_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[
     return list(await session.scalars(sa.select(Shot).where(Shot.id.in_(ids)).order_by(Shot.created_at, Shot.id)))
 
 
-async def shots_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> list[sa.Row[Any]]:
-    """The looks' shots as Core rows (a board page reads hundreds: no ORM instances for them)."""
+def _reachable(entitled: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """Shots of the shootings that match ``entitled`` (a condition on ShootingAccess)."""
+    return Shot.shooting_id.in_(sa.select(ShootingAccess.shooting_id).where(entitled))
+
+
+async def shots_of_looks(
+    session: AsyncSession, look_ids: Sequence[uuid.UUID], entitled: sa.ColumnElement[bool]
+) -> list[sa.Row[Any]]:
+    """The looks' shots whose shooting matches ``entitled`` (the others stay unseen), as Core rows
+    (a board page reads hundreds: no ORM instances for them)."""
     shots = Shot.__table__
-    query = sa.select(shots).where(any_of(shots.c.production_request_id, look_ids))
+    query = sa.select(shots).where(any_of(shots.c.production_request_id, look_ids), _reachable(entitled))
     return list((await session.execute(query.order_by(shots.c.created_at, shots.c.id))).all())
 
 
-async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shot]:
-    """Delete for real (shots have no soft delete); returns the rows removed. Their revisions go
-    with them (cascade), so the media of their images are detached first (R143)."""
-    await detach_media_of_shots(session, ids)
-    rows = await session.scalars(sa.delete(Shot).where(Shot.id.in_(ids)).returning(Shot))
+async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID], entitled: sa.ColumnElement[bool]) -> list[Shot]:
+    """Delete for real (shots have no soft delete) those whose shooting matches ``entitled``;
+    returns the rows removed. Their revisions go with them (cascade), so the media of their images
+    are detached first (R143)."""
+    reachable = list(await session.scalars(sa.select(Shot.id).where(Shot.id.in_(ids), _reachable(entitled))))
+    await detach_media_of_shots(session, reachable)
+    rows = await session.scalars(sa.delete(Shot).where(Shot.id.in_(reachable)).returning(Shot))
     return list(rows)

@@ -66,7 +66,7 @@ async def delete_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID)
     """E41 (R136): the shot as it was; its revisions go with it and their media are detached."""
     shot = await _visible(session, caller, shot_id)
     [view] = await queries.shot_views(session, [shot])
-    [removed] = await delete_shots(session, [shot.id])  # detaches the media of its revisions
+    [removed] = await delete_shots(session, [shot.id], queries.entitled(caller))  # detaches its media
     await add_event(
         session,
         messaging,

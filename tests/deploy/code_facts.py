@@ -16,8 +16,9 @@ from devstack.processes import LOCAL_WORKERS, WORKER_KINDS
 from gateway.settings import GatewaySettings
 
 DOCKERFILE = Path("deploy/docker/Dockerfile").resolve()
-# Read by the Python runtime or the OpenTelemetry SDK, not by a settings class.
-RUNTIME_ENV = {"PYTHONUNBUFFERED", "PYTHONPATH", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES"}
+# Read by the Python runtime, the OpenTelemetry SDK or uvicorn (which proxies it trusts for
+# X-Forwarded-For), not by a settings class.
+RUNTIME_ENV = {"PYTHONUNBUFFERED", "PYTHONPATH", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "FORWARDED_ALLOW_IPS"}
 
 
 def env_names(settings: type[BaseSettings]) -> set[str]:

@@ -400,11 +400,17 @@ def test_overlay_specifics(overlay: tuple[str, list[Obj]]) -> None:
         assert "platform-secrets" not in of_kind(objects, "Secret")
     else:
         assert "ENVIRONMENT" not in config
-        assert set(of_kind(objects, "Secret")["platform-secrets"]["data"]) == {
-            "SECRET_KEY",
-            "FIRST_SUPERUSER_PASSWORD",
-            "EXPORTS_SECRETS_KEY",
+        # The development Secret holds exactly what the workloads read from it (secrets and each
+        # process's principal signing key among them).
+        referenced = {
+            item["valueFrom"]["secretKeyRef"]["key"]
+            for deployment in of_kind(objects, "Deployment").values()
+            for container in deployment["spec"]["template"]["spec"]["containers"]
+            for item in container.get("env", [])
+            if item.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == "platform-secrets"
         }
+        assert set(of_kind(objects, "Secret")["platform-secrets"]["data"]) == referenced
+        assert {"SECRET_KEY", "PRINCIPAL_PUBLIC_KEYS", "PRINCIPAL_SIGNING_KEY_SHOTS"} <= referenced
         assert {d["spec"]["replicas"] for d in of_kind(objects, "Deployment").values()} == {1}
 
 

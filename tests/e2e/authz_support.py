@@ -442,6 +442,9 @@ ROWS: list[Row] = [
         body=lambda w, actor: {"user_id": w.member.id},
     ),
     owned("DELETE", "/organizations/{organization_id}/members/{user_id}", fresh=fresh_fellow),
+    # Generation budgets: the organization's members read them, admins set them.
+    owned("GET", "/organizations/{organization_id}/generation-quota", contains="organization_id"),
+    admin_only("PUT", "/organizations/{organization_id}/generation-quota", body=body({"own_per_hour": 100000})),
     # shootings (E1-E7 and the overview endpoints)
     owned("POST", "/shootings/", body=lambda w, a: {"name": "New", "due_date": DUE, **w.org}, refused=frozenset({422})),
     owned("GET", "/shootings/", query=org_query, contains="shooting_id"),

@@ -36,13 +36,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
 
-from devstack.engines import EmbeddedBroker, free_port
 from devstack.stack import Stack
 from tests.e2e.browser_support import browser, browser_page  # noqa: F401  (fixtures of the browser tests)
 from tests.e2e.shots_support import GenerationLook
@@ -55,9 +53,10 @@ from tests.support.stack import (
     Output,
     Users,
     api_client,
-    build_stack,
+    logged_in,
     login,
     report_hooks,
+    started_stack,
 )
 
 __all__ = ["CLIENT_TIMEOUT", "OUTPUT", "ApiUser", "NewUser", "login"]
@@ -78,37 +77,18 @@ def otlp() -> Iterator[OtlpReceiver]:
 
 @pytest.fixture(scope="session")
 def stack(engines, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    state_dir = tmp_path_factory.mktemp("e2e-stack")
-    # A broker of its own: integration tests in the same session run service code with the same
-    # consumer group ids on the session broker, and would steal this stack's partitions.
-    broker = EmbeddedBroker(free_port(), log_path=state_dir / "broker.log")
-    broker.start()
-    stack = build_stack(
-        state_dir,
-        postgres=engines.pg,
-        broker_bootstrap=broker.bootstrap,
-        sink=OUTPUT,
-        prefix="e2e",
-        extra_env={
-            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
-            # Export spans within a fraction of a second rather than the default 5 s.
-            "OTEL_BSP_SCHEDULE_DELAY": "200",
-        },
-    )
-    began = time.monotonic()
-    try:
-        stack.start()
-        stack.say(f"e2e stack ready in {time.monotonic() - began:.1f}s at {stack.gateway_url}")
-        yield stack
-    finally:
-        stack.stop()
-        broker.stop()
+    tracing = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+        # Export spans within a fraction of a second rather than the default 5 s.
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+    }
+    with started_stack(tmp_path_factory, postgres=engines.pg, sink=OUTPUT, prefix="e2e", extra_env=tracing) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with api_client(stack) as client:
-        await login(client, SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+    async with logged_in(stack, SUPERUSER_EMAIL, SUPERUSER_PASSWORD) as client:
         yield client
 
 

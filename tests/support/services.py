@@ -15,25 +15,43 @@ import grpc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platformkit import db, migrations
-from platformkit.rpc import create_channel, principal_metadata
+from platformkit.rpc import principal_metadata
 from platformkit.service import ServiceRuntime
 from protos.common.v1 import common_pb2
+from tests.support.principals import key_settings, signed_channel
 
 
 @dataclass
 class RunningService:
+    # Calls signed by the gateway, as user requests reach the service.
     channel: grpc.aio.Channel
     engine: AsyncEngine
     runtime: ServiceRuntime
     database_url: str
+    name: str
+
+    def channel_as(self, issuer: str) -> grpc.aio.Channel:
+        """A channel whose calls another platform process signs (a service calling this one)."""
+        return signed_channel(f"127.0.0.1:{self.runtime.bound_port}", self.name, issuer)
 
 
 def as_user(user_id: uuid.UUID, *, organizations=(), superuser: bool = False):
-    """Call metadata naming a principal, as the gateway sends it."""
+    """Call metadata naming a principal (a signing channel turns it into a signed token)."""
     principal = common_pb2.Principal(
         user_id=str(user_id), is_superuser=superuser, organization_ids=[str(o) for o in organizations]
     )
     return principal_metadata(principal)
+
+
+async def seed_shooting(
+    shots_engine: AsyncEngine, shooting_id: uuid.UUID, owner: uuid.UUID, organization: uuid.UUID | None = None
+) -> None:
+    """Let the shots service know a shooting's owner, as the shooting's event would have (tests
+    that run the shots service without the shootings service)."""
+    from services.shots.repository import remember_shooting
+
+    async with db.session_factory(shots_engine)() as session, session.begin():
+        await remember_shooting(session, shooting_id, owner, organization)
 
 
 @asynccontextmanager
@@ -42,21 +60,28 @@ async def running_service(
     settings_class: Callable[..., Any],
     database_url: str,
     bootstrap_servers: str,
+    *,
+    grpc_port: int = 0,
     **runtime_options: Any,
 ) -> AsyncIterator[RunningService]:
-    """Migrate ``database_url`` with ``component``'s migrations and serve it until the block ends."""
+    """Migrate ``database_url`` with ``component``'s migrations and serve it until the block ends
+    (on ``grpc_port``, any free one by default)."""
     await asyncio.to_thread(migrations.upgrade, component, database_url)
+    name = component.removeprefix("services.")
     settings = settings_class(
-        database_url=database_url, grpc_bind="127.0.0.1:0", kafka_bootstrap_servers=bootstrap_servers
+        database_url=database_url,
+        grpc_bind=f"127.0.0.1:{grpc_port}",
+        kafka_bootstrap_servers=bootstrap_servers,
+        **key_settings(name),
     )
     runtime = ServiceRuntime(settings, **runtime_options)
     started = asyncio.Event()
     task = asyncio.create_task(runtime.serve(started))
     await asyncio.wait_for(started.wait(), 30)
-    channel = create_channel(f"127.0.0.1:{runtime.bound_port}")
+    channel = signed_channel(f"127.0.0.1:{runtime.bound_port}", name)
     engine = db.create_engine(database_url, pool_size=2)
     try:
-        yield RunningService(channel, engine, runtime, database_url)
+        yield RunningService(channel, engine, runtime, database_url, name)
     finally:
         await channel.close()
         await engine.dispose()

@@ -15,10 +15,12 @@ HTTP helpers (:func:`api_client`, :func:`login`, :class:`Users`) tests drive the
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import threading
+import time
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ import httpx
 import pytest
 
 from devstack.backends import Backends
-from devstack.engines import EmbeddedPostgres, free_port
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port
 from devstack.environment import DEFAULT_SUPERUSER
 from devstack.processes import DATABASES, PROCESSES
 from devstack.stack import Stack, StackConfig
@@ -122,10 +124,47 @@ def build_stack(
     )
 
 
+@contextlib.contextmanager
+def started_stack(
+    folders: pytest.TempPathFactory,
+    *,
+    postgres: EmbeddedPostgres,
+    sink: Output,
+    prefix: str,
+    extra_env: Mapping[str, str],
+) -> Iterator[Stack]:
+    """A stack of :func:`build_stack` on ``postgres`` and a broker of its own, in a new folder,
+    started; both are stopped when the block ends. (A broker of its own: integration tests in the
+    same session run service code with the same consumer group ids on the session broker, and
+    would steal the stack's partitions.)"""
+    state_dir = folders.mktemp(f"{prefix}-stack")
+    broker = EmbeddedBroker(free_port(), log_path=state_dir / "broker.log")
+    broker.start()
+    stack = build_stack(
+        state_dir, postgres=postgres, broker_bootstrap=broker.bootstrap, sink=sink, prefix=prefix, extra_env=extra_env
+    )
+    began = time.monotonic()
+    try:
+        stack.start()
+        stack.say(f"{prefix} stack ready in {time.monotonic() - began:.1f}s at {stack.gateway_url}")
+        yield stack
+    finally:
+        stack.stop()
+        broker.stop()
+
+
 def api_client(stack: Stack, token: str | None = None) -> httpx.AsyncClient:
     """A client of the stack's public ``/api/v1`` (through Envoy), with ``token`` when given."""
     headers = {"Authorization": f"Bearer {token}"} if token else None
     return httpx.AsyncClient(base_url=f"{stack.gateway_url}/api/v1", timeout=CLIENT_TIMEOUT, headers=headers)
+
+
+@contextlib.asynccontextmanager
+async def logged_in(stack: Stack, email: str, password: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the stack's API holding ``email``'s bearer token."""
+    async with api_client(stack) as client:
+        await login(client, email, password)
+        yield client
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str) -> str:

@@ -12,6 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client import REGISTRY
 
 from platformkit import metrics, rpc
+from tests.support.principals import verifier
 
 
 def sample(name: str, **labels: str) -> float:
@@ -57,7 +58,7 @@ async def test_http_requests_are_counted_by_route_template_and_status() -> None:
 
 
 async def test_grpc_calls_are_counted_by_method_and_final_status() -> None:
-    server, health = rpc.create_server([])
+    server, health = rpc.create_server([], verifier("shots"))
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     await health.set("known", health_pb2.HealthCheckResponse.SERVING)

@@ -17,8 +17,9 @@ from fastapi import FastAPI
 from sqlalchemy import exc as sa_exc
 
 from gateway.errors import register_exception_handlers
-from platformkit.rpc import create_channel, create_server
+from platformkit.rpc import create_server
 from platformkit.transient import caused_by_transient
+from tests.support.principals import signed_channel, verifier
 
 SHUTTING_DOWN = asyncpg.CannotConnectNowError("the database system is shutting down")
 
@@ -57,12 +58,12 @@ async def test_a_handler_failing_transiently_answers_unavailable_and_is_not_retr
             raise failed_rollback()
         raise ValueError("a bug")
 
-    server, _ = create_server([])
+    server, _ = create_server([], verifier("shots"))
     method = grpc.unary_unary_rpc_method_handler(handler)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("test.Faulty", {"Call": method}),))
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
-    channel = create_channel(f"127.0.0.1:{port}", deadline_seconds=5)
+    channel = signed_channel(f"127.0.0.1:{port}", "shots", deadline_seconds=5)
     try:
         call = channel.unary_unary("/test.Faulty/Call")
         with pytest.raises(grpc.aio.AioRpcError) as unavailable:

@@ -29,7 +29,7 @@ def worker_consumers(settings: ExportsBase, worker: str) -> BuildConsumers:
             settings,
             box_from_settings(settings),
             Renderer(media, open_store(media)),
-            Sender(settings.push_timeout_seconds, media.outbound_public_only),
+            Sender(settings.push_timeout_seconds, media.public_only),
             worker,
         )
         return [

@@ -13,11 +13,10 @@ import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
-from platformkit.media.fetch import FetchError, ensure_public_host
+from platformkit import outbound
 from services.exports.domain.pushes import Outcome, outcome_of
 from services.exports.domain.signing import sign
 from services.exports.rendering import Rendered
@@ -78,15 +77,13 @@ class Sender:
         self.public_only = public_only
 
     async def send(self, request: Request) -> Answer:
-        if self.public_only:
-            try:
-                await ensure_public_host(urlsplit(request.url).hostname or "")
-            except FetchError as exc:
-                return Answer(Outcome.FAILED, str(exc))
         try:
             # Redirects are not followed: a push goes where the integration says, nowhere else.
-            async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
-                response = await client.post(request.url, content=request.body, headers=request.headers)
+            # Public-only: the connection goes to the checked public address of the endpoint.
+            async with outbound.client(public_only=self.public_only, timeout=self.timeout, follow_redirects=False) as c:
+                response = await c.post(request.url, content=request.body, headers=request.headers)
+        except outbound.OutboundRefused as exc:
+            return Answer(Outcome.FAILED, f"endpoint refused: {exc}")
         except httpx.TimeoutException as exc:
             return Answer(Outcome.RETRY, f"timed out: {type(exc).__name__}")
         except httpx.HTTPError as exc:

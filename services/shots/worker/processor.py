@@ -122,7 +122,7 @@ class GenerationProcessor:
                 job = await self._job(generation, [seed for _, seed in seeds])
                 return await self.provider.render(job)
             except FetchError as exc:
-                error = ProviderError(f"image unavailable: {exc}", retryable=True)
+                error = ProviderError(f"image unavailable: {exc}", retryable=not exc.refused)
             except ProviderError as exc:
                 error = exc
             if not error.retryable or attempt >= self.settings.generation_max_attempts:

@@ -54,6 +54,17 @@ def test_api_requests_reach_the_gateway_with_a_request_id(edged: Stack) -> None:
     assert echoed["headers"]["x-request-id"] and echoed["headers"]["x-forwarded-for"]
 
 
+def test_a_client_cannot_name_its_own_address(edged: Stack) -> None:
+    """Envoy sets X-Forwarded-For to the address it saw, dropping what the client sent: the
+    gateway throttles logins per client address from it."""
+    sent = httpx.get(f"{edged.gateway_url}/api/v1/anything", headers={"X-Forwarded-For": "6.6.6.6, 7.7.7.7"}).json()
+    plain = httpx.get(f"{edged.gateway_url}/api/v1/anything").json()
+    forwarded = sent["headers"]["x-forwarded-for"]
+    assert "6.6.6.6" not in forwarded and "7.7.7.7" not in forwarded
+    assert forwarded == plain["headers"]["x-forwarded-for"]
+    assert "," not in forwarded
+
+
 def test_metrics_and_unknown_paths_are_not_public(edged: Stack) -> None:
     wiring = edged.wiring
     assert wiring is not None

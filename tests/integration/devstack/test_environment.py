@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack.environment import Wiring, process_env, secret_key
+from devstack.environment import PRINCIPAL_KEYS_FILE, Wiring, principal_keys, process_env, secret_key
 from devstack.processes import (
     DATABASES,
     EDGE,
@@ -101,6 +101,25 @@ def test_secret_key_is_generated_once_and_private(tmp_path: Path) -> None:
 def test_secret_key_from_environment_wins_and_is_not_written(tmp_path: Path) -> None:
     assert secret_key(tmp_path, {"SECRET_KEY": "from-env"}) == "from-env"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_each_process_signs_with_its_own_key_kept_in_the_state_folder(tmp_path: Path) -> None:
+    keys = principal_keys(tmp_path)
+    assert stat.S_IMODE((tmp_path / PRINCIPAL_KEYS_FILE).stat().st_mode) == 0o600
+    assert principal_keys(tmp_path) == keys  # a restarted stack verifies with the same keys
+    w = replace(wiring(tmp_path), principal_keys=keys)
+    inherited = {**INHERITED, "PRINCIPAL_SIGNING_KEY": "a developer's own", "PRINCIPAL_PUBLIC_KEYS": "x:y"}
+    signers = {
+        "gateway": GATEWAY,
+        "shots": ProcessSpec("shots", "services.shots", Kind.GRPC, database="shots", service="shots"),
+        "shots-worker": worker("generation-worker-1", "services.shots.worker", "shots"),
+    }
+    for name, spec in signers.items():
+        signer = name.removesuffix("-worker")  # a worker signs as its service
+        env = process_env(spec, w, inherited)
+        assert env["PRINCIPAL_SIGNING_KEY"] == keys.private[signer]
+        assert env["PRINCIPAL_PUBLIC_KEYS"] == keys.public
+    assert "PRINCIPAL_SIGNING_KEY" not in process_env(EDGE, w, inherited)
 
 
 def test_process_table_covers_every_database_and_service() -> None:

@@ -21,6 +21,7 @@ from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from platformkit import migrations
 from platformkit.settings import SERVICE_NAMES
+from tests.support.principals import key_settings
 
 ADMIN_EMAIL = "root@example.com"
 ADMIN_PASSWORD = "root-password-123"
@@ -50,6 +51,7 @@ async def gateway_settings(engines, new_database) -> GatewaySettings:
         health_check_timeout_seconds=1.5,
         db_pool_size=2,
         **targets,
+        **key_settings("gateway"),
     )
 
 

@@ -16,6 +16,7 @@ from gateway.app import create_app
 from gateway.models import User
 from gateway.settings import GatewaySettings
 from tests.integration.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, migrated_database, running
+from tests.support.principals import key_settings
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -97,7 +98,7 @@ async def test_default_secrets_are_shouted_at_start(
 ) -> None:
     for name in ("SECRET_KEY", "FIRST_SUPERUSER", "FIRST_SUPERUSER_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
-    settings = GatewaySettings(database_url=await migrated_database(new_database))
+    settings = GatewaySettings(database_url=await migrated_database(new_database), **key_settings("gateway"))
     with caplog.at_level(logging.WARNING, logger="gateway.app"):
         async with running(create_app(settings)) as http:
             await login(http, "admin@example.com", "changethis")

@@ -12,6 +12,7 @@ from grpc_health.v1 import health
 from gateway.settings import GatewaySettings
 from platformkit import rpc
 from platformkit.settings import SERVICE_NAMES
+from tests.support.principals import verifier
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -37,7 +38,7 @@ async def test_system_health_needs_a_token(client: httpx.AsyncClient) -> None:
 @pytest.fixture
 async def fake_services(gateway_settings: GatewaySettings) -> AsyncIterator[health.aio.HealthServicer]:
     """One gRPC server listening on every service target, answering health checks."""
-    server, servicer = rpc.create_server([])
+    server, servicer = rpc.create_server([], verifier("shots"))
     for name in SERVICE_NAMES:
         assert server.add_insecure_port(gateway_settings.grpc_target(name)) > 0
     await server.start()

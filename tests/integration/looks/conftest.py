@@ -31,6 +31,7 @@ import gateway.clients
 from devstack.engines import EmbeddedBroker, free_port
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from platformkit import rpc
 from services.outfits import grpc_api as outfits_api
 from services.outfits import projection as outfits_projection
 from services.outfits import styling
@@ -46,6 +47,7 @@ from services.shots.models import messaging as shots_messaging
 from services.shots.settings import ShotsSettings
 from tests.integration.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, migrated_database, running
 from tests.support.fake_llm import FakeLlm
+from tests.support.principals import key_settings
 from tests.support.services import RunningService, running_service
 
 
@@ -118,7 +120,7 @@ class Platform:
 
 def _counted_channel_factory(calls: CallLog):  # type: ignore[no-untyped-def]
     def create_channel(target: str, **options: Any) -> grpc.aio.Channel:
-        return grpc.aio.insecure_channel(target, interceptors=[calls])
+        return rpc.create_channel(target, interceptors=[calls], **options)
 
     return create_channel
 
@@ -174,11 +176,14 @@ async def _own_broker(root: Path) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: ignore[no-untyped-def]
+    # The shots service asks the shootings service about shootings it has not heard of yet, and the
+    # shootings service calls the shots service: the shootings port is chosen before either starts.
+    shootings_port = free_port()
     async with (
         _own_broker(engines.root) as broker,
         running_service(
             "services.shots",
-            ShotsSettings,
+            functools.partial(ShotsSettings, shootings_grpc_target=f"127.0.0.1:{shootings_port}"),
             new_database("shots"),
             broker,
             tables=shots_messaging,
@@ -198,6 +203,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
                 grpc_service_names=shootings_api.SERVICE_NAMES,
                 add_servicers=shootings_api.add_servicers,
                 consumers=rollups.consumers,
+                grpc_port=shootings_port,
             ) as shootings,
             _outfits(new_database, broker, shootings, shots_target) as (outfits, llm),
         ):
@@ -212,6 +218,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
                 shots_grpc_target=shots_target,
                 outfits_grpc_target=f"127.0.0.1:{outfits.runtime.bound_port}",
                 exports_grpc_target=f"127.0.0.1:{free_port()}",
+                **key_settings("gateway"),
             )
             calls = CallLog()
             with pytest.MonkeyPatch.context() as patch:

@@ -19,11 +19,12 @@ import pytest_asyncio
 import sqlalchemy as sa
 from google.protobuf.struct_pb2 import Struct
 
-from platformkit.rpc import create_channel, read_error_details
+from platformkit.rpc import read_error_details
 from protos.shootings.v1 import catalog_pb2 as pb
 from protos.shootings.v1 import shootings_pb2
 from protos.shootings.v1.catalog_pb2_grpc import CatalogServiceStub, ProductSetsServiceStub
 from tests.integration.shootings.conftest import as_user
+from tests.support.principals import signed_channel
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -40,7 +41,7 @@ class Catalog:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def catalog(shootings) -> AsyncIterator[Catalog]:
-    channel = create_channel(f"127.0.0.1:{shootings.runtime.bound_port}")
+    channel = signed_channel(f"127.0.0.1:{shootings.runtime.bound_port}", "shootings")
     try:
         yield Catalog(CatalogServiceStub(channel), ProductSetsServiceStub(channel), shootings)
     finally:

@@ -16,7 +16,6 @@ import pytest_asyncio
 import sqlalchemy as sa
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from platformkit.rpc import create_channel
 from protos.common.v1 import common_pb2
 from protos.events.v1 import productions_pb2 as production_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
@@ -25,6 +24,7 @@ from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1.productions_pb2_grpc import ProductionsServiceStub
 from tests.integration.shootings.conftest import as_user
 from tests.integration.shootings.test_service import create_request, rows
+from tests.support.principals import signed_channel
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -37,7 +37,7 @@ BRIEF, PRODUCTION = pb.SHOOTING_PHASE_BRIEF, pb.SHOOTING_PHASE_PRODUCTION
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def productions(shootings) -> AsyncIterator[ProductionsServiceStub]:
     """ProductionsService of the module's running shootings service (same process, same port)."""
-    channel = create_channel(f"127.0.0.1:{shootings.runtime.bound_port}")
+    channel = signed_channel(f"127.0.0.1:{shootings.runtime.bound_port}", "shootings")
     try:
         yield ProductionsServiceStub(channel)
     finally:

@@ -8,18 +8,18 @@ import sqlalchemy as sa
 
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
-from tests.support.services import as_user
+from tests.support.services import RunningService, as_user, seed_shooting
 
 OWNER = uuid.uuid4()
 
 
-async def new_shot(stub: ShotsServiceStub, owner: uuid.UUID = OWNER, organization: uuid.UUID | None = None) -> pb.Shot:
-    """One shot of a new look in a new shooting owned by ``owner``."""
-    scope = pb.ShootingScope(shooting_id=str(uuid.uuid4()), owner_id=str(owner))
-    if organization is not None:
-        scope.organization_id = str(organization)
+async def new_shot(service: RunningService, owner: uuid.UUID = OWNER, organization: uuid.UUID | None = None) -> pb.Shot:
+    """One shot of a new look in a new shooting owned by ``owner`` (known to the service)."""
+    shooting_id = uuid.uuid4()
+    await seed_shooting(service.engine, shooting_id, owner, organization)
+    stub = ShotsServiceStub(service.channel)
     request = pb.CreateShotsRequest(
-        shooting=scope,
+        shooting_id=str(shooting_id),
         shots=[
             pb.NewShot(id=str(uuid.uuid4()), production_request_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))
         ],

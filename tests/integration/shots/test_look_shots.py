@@ -15,7 +15,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 async def test_full_looks_carry_revisions_and_summaries_do_not(shots):
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     first = await add_revision(stub, shot.id, "PROPOSAL")
     second = await add_revision(stub, shot.id, "APPROVED", images=2)
     look = [shot.production_request_id]

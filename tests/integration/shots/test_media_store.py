@@ -40,5 +40,5 @@ async def test_workers_fetch_media_data_urls_and_http_with_a_cap(tmp_path, s3_se
     with pytest.raises(FetchError):
         await fetch_image("ftp://example/a.png", settings, store)
     private = MediaSettings(media_root=tmp_path, outbound_public_only=True)
-    with pytest.raises(FetchError, match="not allowed"):
+    with pytest.raises(FetchError, match="public addresses only"):
         await fetch_image("http://127.0.0.1:9/a.png", private, store)

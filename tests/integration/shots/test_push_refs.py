@@ -48,7 +48,7 @@ async def refused(call) -> grpc.StatusCode:
 
 async def test_a59_a_pushed_revision_blocks_restore_and_delete(shots):
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     first = await add_revision(stub, shot.id, "PROPOSAL")
     second = await add_revision(stub, shot.id, "APPROVED")
     push_id = uuid.uuid4()
@@ -67,7 +67,7 @@ async def test_a59_a_pushed_revision_blocks_restore_and_delete(shots):
 
 async def test_a_push_of_a_deleted_revision_is_dropped(shots):
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     gone = await add_revision(stub, shot.id, "APPROVED")
     await stub.DeleteRevision(common_pb2.IdRequest(id=gone.id), metadata=as_user(OWNER))
     await deliver(shots, gone.id, uuid.uuid4())

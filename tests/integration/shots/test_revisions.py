@@ -35,7 +35,7 @@ async def shot_states(engine, shot_id: str) -> list[tuple[str, events_pb2.ShotSt
 
 async def test_a52_new_revisions_chain_become_current_and_set_the_status(shots):
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     first = await add_revision(stub, shot.id, "PROPOSAL")
     second = await add_revision(stub, shot.id, "REVIEW", images=2)
     assert (first.version, second.version) == (1, 2)
@@ -66,7 +66,7 @@ async def test_a52_new_revisions_chain_become_current_and_set_the_status(shots):
 
 async def test_r145_r144_only_tips_are_deleted_and_the_current_moves_back(shots):
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     first = await add_revision(stub, shot.id, "PROPOSAL")
     second = await add_revision(stub, shot.id, "REVIEW")
     with pytest.raises(grpc.aio.AioRpcError) as refused:
@@ -92,7 +92,7 @@ async def test_r145_r144_only_tips_are_deleted_and_the_current_moves_back(shots)
 
 async def test_r148_r149_a59_restore_deletes_later_revisions_unless_pushed(shots):
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     chain = [await add_revision(stub, shot.id, status) for status in ("PROPOSAL", "REVIEW", "REJECTED", "APPROVED")]
     async with shots.engine.begin() as conn:
         await conn.execute(
@@ -118,7 +118,7 @@ async def test_r148_r149_a59_restore_deletes_later_revisions_unless_pushed(shots
 
 async def test_a60_images_need_what_their_source_says(shots):
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     request = pb.CreateRevisionRequest(
         shot_id=shot.id, shot_status="PROPOSAL", images=[pb.NewRevisionImage(source_type="PREDICTION")]
     )
@@ -130,7 +130,7 @@ async def test_a60_images_need_what_their_source_says(shots):
 async def test_strangers_see_nothing_and_org_members_see_the_shot(shots):
     stub = ShotsServiceStub(shots.channel)
     organization = uuid.uuid4()
-    shot = await new_shot(stub, organization=organization)
+    shot = await new_shot(shots, organization=organization)
     with pytest.raises(grpc.aio.AioRpcError) as hidden:
         await stub.GetShot(ref(shot.id), metadata=as_user(uuid.uuid4()))
     assert hidden.value.code() is grpc.StatusCode.NOT_FOUND

@@ -29,7 +29,7 @@ async def start(
     shots, predictions: int = 2, references: tuple[str, ...] = (), model_id: str | None = None
 ) -> tuple[str, str]:
     stub = ShotsServiceStub(shots.channel)
-    shot = await new_shot(stub)
+    shot = await new_shot(shots)
     inputs = pb.GenerationInputs(
         base_image_url=png_data_url((200, 100, 50)),
         reference_image_urls=list(references),

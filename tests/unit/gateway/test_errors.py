@@ -90,9 +90,15 @@ def test_unreachable_services_are_503_with_retry_after(code: grpc.StatusCode) ->
     assert int(response.headers["retry-after"]) > 0
 
 
-@pytest.mark.parametrize(
-    "code", [grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.RESOURCE_EXHAUSTED]
-)
+def test_an_exhausted_quota_is_429_with_the_services_retry_after_and_reason() -> None:
+    details = common_pb2.ErrorDetails(retry_after_seconds=120)
+    response = rpc_error_response(rpc_error(grpc.StatusCode.RESOURCE_EXHAUSTED, "Over the hourly budget", details))
+    assert response.status_code == 429
+    assert body(response) == {"detail": "Over the hourly budget"}
+    assert response.headers["retry-after"] == "120"
+
+
+@pytest.mark.parametrize("code", [grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DATA_LOSS])
 def test_other_failures_are_502_without_leaking_the_message(
     code: grpc.StatusCode, caplog: pytest.LogCaptureFixture
 ) -> None:
