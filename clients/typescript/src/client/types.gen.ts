@@ -791,6 +791,59 @@ export type GenerationPublic = {
 };
 
 /**
+ * GenerationQuotaPublic
+ *
+ * Images of generation the organization may start per hour and per day (its own limits when
+ * an admin set them, the platform's otherwise), and what it started in the last hour and day.
+ */
+export type GenerationQuotaPublic = {
+    /**
+     * Organization Id
+     */
+    organization_id: string;
+    /**
+     * Per Hour
+     */
+    per_hour: number;
+    /**
+     * Per Day
+     */
+    per_day: number;
+    /**
+     * Own Per Hour
+     */
+    own_per_hour?: number | null;
+    /**
+     * Own Per Day
+     */
+    own_per_day?: number | null;
+    /**
+     * Used Last Hour
+     */
+    used_last_hour: number;
+    /**
+     * Used Last Day
+     */
+    used_last_day: number;
+};
+
+/**
+ * GenerationQuotaUpdate
+ *
+ * The organization's own limits; ``null`` (or absent) returns a limit to the platform's default.
+ */
+export type GenerationQuotaUpdate = {
+    /**
+     * Own Per Hour
+     */
+    own_per_hour?: number | null;
+    /**
+     * Own Per Day
+     */
+    own_per_day?: number | null;
+};
+
+/**
  * GenerationsPublic
  */
 export type GenerationsPublic = {
@@ -5629,6 +5682,12 @@ export type UsersPublicWritable = {
 
 export type LoginAccessTokenData = {
     body: BodyLoginAccessToken;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/login/access-token';
@@ -5660,6 +5719,10 @@ export type LoginAccessTokenErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many failed logins for this account or from this client address; retry after `Retry-After` seconds
+     */
+    429: HttpError;
+    /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
     503: HttpError;
@@ -5678,6 +5741,12 @@ export type LoginAccessTokenResponse = LoginAccessTokenResponses[keyof LoginAcce
 
 export type TestTokenData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/login/test-token';
@@ -5704,6 +5773,10 @@ export type TestTokenErrors = {
      * Conflicts with a business rule or the resource's state
      */
     409: HttpError;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
     /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
@@ -5781,6 +5854,12 @@ export type ReadUsersResponse = ReadUsersResponses[keyof ReadUsersResponses];
 
 export type CreateUserData = {
     body: UserCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/users/';
@@ -5875,6 +5954,12 @@ export type ReadUserMeResponse = ReadUserMeResponses[keyof ReadUserMeResponses];
 
 export type UpdateUserMeData = {
     body: UserUpdateMe;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/users/me';
@@ -5924,6 +6009,12 @@ export type UpdateUserMeResponse = UpdateUserMeResponses[keyof UpdateUserMeRespo
 
 export type UpdatePasswordMeData = {
     body: UpdatePassword;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/users/me/password';
@@ -6081,6 +6172,12 @@ export type ReadUserResponse = ReadUserResponses[keyof ReadUserResponses];
 
 export type UpdateUserData = {
     body: UserUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * User Id
@@ -6193,6 +6290,12 @@ export type ReadOrganizationsResponse = ReadOrganizationsResponses[keyof ReadOrg
 
 export type CreateOrganizationData = {
     body: OrganizationCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/organizations/';
@@ -6296,6 +6399,12 @@ export type ReadOrganizationResponse = ReadOrganizationResponses[keyof ReadOrgan
 
 export type AddMemberData = {
     body: MemberAdd;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Organization Id
@@ -6405,6 +6514,114 @@ export type RemoveMemberResponses = {
 };
 
 export type RemoveMemberResponse = RemoveMemberResponses[keyof RemoveMemberResponses];
+
+export type ReadGenerationQuotaData = {
+    body?: never;
+    path: {
+        /**
+         * Organization Id
+         */
+        organization_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{organization_id}/generation-quota';
+};
+
+export type ReadGenerationQuotaErrors = {
+    /**
+     * Bad request: a body that cannot be read, or a rule the reference answers with 400
+     */
+    400: HttpError;
+    /**
+     * Not authenticated: no bearer token, or a bad or expired one
+     */
+    401: HttpError;
+    /**
+     * The caller sees the resource but may not do this
+     */
+    403: HttpError;
+    /**
+     * Not found, or not visible to the caller
+     */
+    404: HttpError;
+    /**
+     * Conflicts with a business rule or the resource's state
+     */
+    409: HttpError;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * A dependency is unavailable; retry after `Retry-After` seconds
+     */
+    503: HttpError;
+};
+
+export type ReadGenerationQuotaError = ReadGenerationQuotaErrors[keyof ReadGenerationQuotaErrors];
+
+export type ReadGenerationQuotaResponses = {
+    /**
+     * Successful Response
+     */
+    200: GenerationQuotaPublic;
+};
+
+export type ReadGenerationQuotaResponse = ReadGenerationQuotaResponses[keyof ReadGenerationQuotaResponses];
+
+export type SetGenerationQuotaData = {
+    body: GenerationQuotaUpdate;
+    path: {
+        /**
+         * Organization Id
+         */
+        organization_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{organization_id}/generation-quota';
+};
+
+export type SetGenerationQuotaErrors = {
+    /**
+     * Bad request: a body that cannot be read, or a rule the reference answers with 400
+     */
+    400: HttpError;
+    /**
+     * Not authenticated: no bearer token, or a bad or expired one
+     */
+    401: HttpError;
+    /**
+     * The caller sees the resource but may not do this
+     */
+    403: HttpError;
+    /**
+     * Not found, or not visible to the caller
+     */
+    404: HttpError;
+    /**
+     * Conflicts with a business rule or the resource's state
+     */
+    409: HttpError;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * A dependency is unavailable; retry after `Retry-After` seconds
+     */
+    503: HttpError;
+};
+
+export type SetGenerationQuotaError = SetGenerationQuotaErrors[keyof SetGenerationQuotaErrors];
+
+export type SetGenerationQuotaResponses = {
+    /**
+     * Successful Response
+     */
+    200: GenerationQuotaPublic;
+};
+
+export type SetGenerationQuotaResponse = SetGenerationQuotaResponses[keyof SetGenerationQuotaResponses];
 
 export type ReadProductionRequestsData = {
     body?: never;
@@ -6533,6 +6750,12 @@ export type ReadProductionRequestsResponse = ReadProductionRequestsResponses[key
 
 export type CreateProductionRequestsData = {
     body: GenerateProductionRequestsRequest;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -6569,6 +6792,10 @@ export type CreateProductionRequestsErrors = {
      */
     422: HttpValidationError;
     /**
+     * Over the generation quota of the shooting's organization (or owner); the detail says which budget; retry after `Retry-After` seconds
+     */
+    429: HttpError;
+    /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
     503: HttpError;
@@ -6587,6 +6814,12 @@ export type CreateProductionRequestsResponse = CreateProductionRequestsResponses
 
 export type AddLookToShootingData = {
     body: LookCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -6762,6 +6995,12 @@ export type ReadProductionRequestResponse = ReadProductionRequestResponses[keyof
 
 export type UpdateProductionRequestPartialData = {
     body: ProductionRequestUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -6801,6 +7040,10 @@ export type UpdateProductionRequestPartialErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Over the generation quota of the shooting's organization (or owner); the detail says which budget; retry after `Retry-After` seconds
+     */
+    429: HttpError;
     /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
@@ -6860,6 +7103,10 @@ export type UpdateProductionRequestErrors = {
      */
     422: HttpValidationError;
     /**
+     * Over the generation quota of the shooting's organization (or owner); the detail says which budget; retry after `Retry-After` seconds
+     */
+    429: HttpError;
+    /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
     503: HttpError;
@@ -6878,6 +7125,12 @@ export type UpdateProductionRequestResponse = UpdateProductionRequestResponses[k
 
 export type RestoreProductionRequestData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -6939,6 +7192,12 @@ export type StartProductionRequestGenerationsData = {
      * Request In
      */
     body?: StartGenerationsRequest | null;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Production Request Id
@@ -6975,6 +7234,10 @@ export type StartProductionRequestGenerationsErrors = {
      */
     422: HttpValidationError;
     /**
+     * Over the generation quota of the shooting's organization (or owner); the detail says which budget; retry after `Retry-After` seconds
+     */
+    429: HttpError;
+    /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
     503: HttpError;
@@ -6993,6 +7256,12 @@ export type StartProductionRequestGenerationsResponse = StartProductionRequestGe
 
 export type StartShotTypeGenerationsData = {
     body: StartShotTypeGenerationsRequest;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Production Request Id
@@ -7028,6 +7297,10 @@ export type StartShotTypeGenerationsErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Over the generation quota of the shooting's organization (or owner); the detail says which budget; retry after `Retry-After` seconds
+     */
+    429: HttpError;
     /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
@@ -7407,6 +7680,12 @@ export type GetReusableOutfitsForProductionRequestResponse = GetReusableOutfitsF
 
 export type CreateManualOutfitForProductionRequestData = {
     body: ManualOutfitCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Production Request Id
@@ -7461,6 +7740,12 @@ export type CreateManualOutfitForProductionRequestResponse = CreateManualOutfitF
 
 export type FinalizeProductionRequestOutfitData = {
     body: FinalizeOutfitRequest;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Production Request Id
@@ -7581,6 +7866,12 @@ export type ReadShootingsResponse = ReadShootingsResponses[keyof ReadShootingsRe
 
 export type CreateShootingData = {
     body: ShootingCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -7748,6 +8039,12 @@ export type ReadShootingResponse = ReadShootingResponses[keyof ReadShootingRespo
 
 export type UpdateShootingPartialData = {
     body: ShootingUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -7915,6 +8212,12 @@ export type ReadShootingHeaderResponse = ReadShootingHeaderResponses[keyof ReadS
 
 export type RestoreShootingData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -8031,6 +8334,12 @@ export type ReadGuidelinesResponse = ReadGuidelinesResponses[keyof ReadGuideline
 
 export type CreateGuidelinesData = {
     body: ShootingGuidelinesCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -8193,6 +8502,12 @@ export type ReadOneGuidelinesResponse = ReadOneGuidelinesResponses[keyof ReadOne
 
 export type UpdateGuidelinesData = {
     body: ShootingGuidelinesUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Guidelines Id
@@ -8312,6 +8627,12 @@ export type ListShootingProductionsResponse = ListShootingProductionsResponses[k
 
 export type CreateShootingProductionData = {
     body: ShootingProductionCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -8482,6 +8803,12 @@ export type ReadShootingProductionResponse = ReadShootingProductionResponses[key
 
 export type UpdateShootingProductionData = {
     body: ShootingProductionUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -8540,6 +8867,12 @@ export type UpdateShootingProductionResponse = UpdateShootingProductionResponses
 
 export type UpdateShootingPhaseData = {
     body: ShootingPhaseUpdateRequest;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -8825,6 +9158,12 @@ export type ListShootingMainProductsResponse = ListShootingMainProductsResponses
 
 export type AddShootingMainProductsData = {
     body: ShootingProductIdsRequest;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -9050,6 +9389,12 @@ export type ListShootingSampleProductsResponse = ListShootingSampleProductsRespo
 
 export type AddShootingSampleProductsData = {
     body: ShootingProductIdsRequest;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shooting Id
@@ -9270,6 +9615,12 @@ export type ReadProductsResponse = ReadProductsResponses[keyof ReadProductsRespo
 
 export type CreateProductData = {
     body: ProductCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -9434,6 +9785,12 @@ export type ReadProductResponse = ReadProductResponses[keyof ReadProductResponse
 
 export type UpdateProductData = {
     body: ProductUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Product Id
@@ -9552,6 +9909,12 @@ export type ReadSubjectsResponse = ReadSubjectsResponses[keyof ReadSubjectsRespo
 
 export type CreateSubjectData = {
     body: SubjectCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -9716,6 +10079,12 @@ export type ReadSubjectResponse = ReadSubjectResponses[keyof ReadSubjectResponse
 
 export type UpdateSubjectData = {
     body: SubjectUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Subject Id
@@ -9834,6 +10203,12 @@ export type ReadShotTypesResponse = ReadShotTypesResponses[keyof ReadShotTypesRe
 
 export type CreateShotTypeData = {
     body: ShotTypeCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -9998,6 +10373,12 @@ export type ReadShotTypeResponse = ReadShotTypeResponses[keyof ReadShotTypeRespo
 
 export type UpdateShotTypeData = {
     body: ShotTypeUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shot Type Id
@@ -10116,6 +10497,12 @@ export type ReadPosePresetsResponse = ReadPosePresetsResponses[keyof ReadPosePre
 
 export type CreatePosePresetData = {
     body: PosePresetCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -10280,6 +10667,12 @@ export type ReadPosePresetResponse = ReadPosePresetResponses[keyof ReadPosePrese
 
 export type UpdatePosePresetData = {
     body: PosePresetUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Pose Preset Id
@@ -10398,6 +10791,12 @@ export type ReadSetDesignsResponse = ReadSetDesignsResponses[keyof ReadSetDesign
 
 export type CreateSetDesignData = {
     body: SetDesignCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -10562,6 +10961,12 @@ export type ReadSetDesignResponse = ReadSetDesignResponses[keyof ReadSetDesignRe
 
 export type UpdateSetDesignData = {
     body: SetDesignUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Set Design Id
@@ -10680,6 +11085,12 @@ export type ReadStylesResponse = ReadStylesResponses[keyof ReadStylesResponses];
 
 export type CreateStyleData = {
     body: StyleCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -10844,6 +11255,12 @@ export type ReadStyleResponse = ReadStyleResponses[keyof ReadStyleResponses];
 
 export type UpdateStyleData = {
     body: StyleUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Style Id
@@ -10962,6 +11379,12 @@ export type ReadBackgroundPresetsResponse = ReadBackgroundPresetsResponses[keyof
 
 export type CreateBackgroundPresetData = {
     body: BackgroundPresetCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -11126,6 +11549,12 @@ export type ReadBackgroundPresetResponse = ReadBackgroundPresetResponses[keyof R
 
 export type UpdateBackgroundPresetData = {
     body: BackgroundPresetUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Background Preset Id
@@ -11244,6 +11673,12 @@ export type ReadResolutionPresetsResponse = ReadResolutionPresetsResponses[keyof
 
 export type CreateResolutionPresetData = {
     body: ResolutionPresetCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -11408,6 +11843,12 @@ export type ReadResolutionPresetResponse = ReadResolutionPresetResponses[keyof R
 
 export type UpdateResolutionPresetData = {
     body: ResolutionPresetUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Resolution Preset Id
@@ -11526,6 +11967,12 @@ export type ReadGenerativeWorkflowTemplatesResponse = ReadGenerativeWorkflowTemp
 
 export type CreateGenerativeWorkflowTemplateData = {
     body: GenerativeWorkflowTemplateCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -11690,6 +12137,12 @@ export type ReadGenerativeWorkflowTemplateResponse = ReadGenerativeWorkflowTempl
 
 export type UpdateGenerativeWorkflowTemplateData = {
     body: GenerativeWorkflowTemplateUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Generative Workflow Template Id
@@ -11855,6 +12308,12 @@ export type ReadExportConfigurationsResponse = ReadExportConfigurationsResponses
 
 export type CreateExportConfigurationData = {
     body: ExportConfigurationCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -12019,6 +12478,12 @@ export type ReadExportConfigurationResponse = ReadExportConfigurationResponses[k
 
 export type UpdateExportConfigurationData = {
     body: ExportConfigurationUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Configuration Id
@@ -12137,6 +12602,12 @@ export type ReadExternalIntegrationsResponse = ReadExternalIntegrationsResponses
 
 export type CreateExternalIntegrationData = {
     body: ExternalIntegrationCreateWritable;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: {
         /**
@@ -12301,6 +12772,12 @@ export type ReadExternalIntegrationResponse = ReadExternalIntegrationResponses[k
 
 export type UpdateExternalIntegrationData = {
     body: ExternalIntegrationUpdateWritable;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Integration Id
@@ -12380,6 +12857,10 @@ export type ConfirmExternalPushData = {
          * sha256=<hex HMAC-SHA256 of the body with the secret>
          */
         'x-signature'?: string;
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         /**
@@ -12489,6 +12970,12 @@ export type ReadExternalProductMappingsResponse = ReadExternalProductMappingsRes
 
 export type CreateExternalProductMappingData = {
     body: ExternalProductMappingCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Product Id
@@ -12671,6 +13158,12 @@ export type ListOutfitsResponse = ListOutfitsResponses[keyof ListOutfitsResponse
 
 export type CreateOutfitData = {
     body: OutfitCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/outfits/';
@@ -13022,6 +13515,12 @@ export type DownloadShotRevisionImageResponses = {
 
 export type ExportRevisionData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Revision Id
@@ -13076,6 +13575,12 @@ export type ExportRevisionResponse2 = ExportRevisionResponses[keyof ExportRevisi
 
 export type ExportProductionRequestData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Production Request Id
@@ -13218,6 +13723,12 @@ export type ListShotsResponse = ListShotsResponses[keyof ListShotsResponses];
 
 export type CreateShotData = {
     body: ShotCreate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/shots/';
@@ -13375,6 +13886,12 @@ export type GetShotResponse = GetShotResponses[keyof GetShotResponses];
 
 export type PatchShotData = {
     body: ShotUpdate;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shot Id
@@ -13486,6 +14003,12 @@ export type ApproveShotData = {
      * Body
      */
     body?: ShotReview | null;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shot Id
@@ -13543,6 +14066,12 @@ export type RejectShotData = {
      * Body
      */
     body?: ShotReview | null;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shot Id
@@ -13600,6 +14129,12 @@ export type GenerateShotData = {
      * Body
      */
     body?: ShotGenerateRequest | null;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shot Id
@@ -13636,6 +14171,10 @@ export type GenerateShotErrors = {
      */
     422: HttpValidationError;
     /**
+     * Over the generation quota of the shooting's organization (or owner); the detail says which budget; retry after `Retry-After` seconds
+     */
+    429: HttpError;
+    /**
      * A dependency is unavailable; retry after `Retry-After` seconds
      */
     503: HttpError;
@@ -13654,6 +14193,12 @@ export type GenerateShotResponse = GenerateShotResponses[keyof GenerateShotRespo
 
 export type CreateShotRevisionData = {
     body: CreateShotRevisionRequest;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Shot Id
@@ -13820,6 +14365,12 @@ export type GetRevisionResponse = GetRevisionResponses[keyof GetRevisionResponse
 
 export type SetRevisionAsCurrentData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Revision Id
@@ -13874,6 +14425,12 @@ export type SetRevisionAsCurrentResponse = SetRevisionAsCurrentResponses[keyof S
 
 export type RestoreShotRevisionData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key from the same user with the same method, path and body within 24 hours answers the first answer again (status and body, with `Idempotent-Replayed: true`) without doing the work twice; the key with a different request is 422; a repeat while the first is still running is 409 with `Retry-After`. Ignored without a bearer token.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * Revision Id
