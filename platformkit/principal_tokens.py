@@ -41,7 +41,8 @@ GATEWAY = "gateway"
 # service, which it never calls.
 CALLERS: Mapping[str, frozenset[str]] = {
     "shootings": frozenset({GATEWAY, "shots", "outfits", "exports"}),
-    "shots": frozenset({GATEWAY, "shootings", "exports"}),
+    # outfits resolves the MediaInput references of outfits through the media registry here.
+    "shots": frozenset({GATEWAY, "shootings", "exports", "outfits"}),
     "outfits": frozenset({GATEWAY}),
     "exports": frozenset({GATEWAY, "shootings"}),
 }

@@ -48,19 +48,32 @@ async def test_housekeeping_loops_export_no_traces_of_their_own(otlp):
     """Outbox polls, broker-epoch checks and health probes run every second in every process;
     they must not flood the tracing backend with traces of their own."""
     await asyncio.sleep(3)
+    # Spans reach the receiver in batches, each process on its own schedule: a user trace whose
+    # gateway span is still in the gateway's batch looks lonely for a moment, so look until the
+    # lonely traces are all consumer work, for a while.
+    housekeeping: dict[str, list[str]] = {}
+    for _ in range(30):
+        housekeeping = _housekeeping_traces(otlp)
+        if not housekeeping:
+            break
+        await asyncio.sleep(0.5)
+    assert housekeeping == {}
+
+
+def _housekeeping_traces(otlp) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Traces without a gateway or Envoy span that are not consumer work, with their spans."""
     # Requests Envoy answers itself (an unknown path, a body over the limit) are traced by Envoy
     # alone: user traffic, not housekeeping.
     lonely = [t for t, services in otlp.services_by_trace().items() if not services & {"gateway", "envoy"}]
     # aiokafka's instrumentation opens a "<topic> receive" span per fetched record: consumer side,
     # not a housekeeping loop (every topic a worker or a roll-up consumes shows them).
-    consumer_only = {
-        t
+    return {
+        t: sorted({f"{s.service}: {s.name}" for s in otlp.spans_of(t)})
         for t in lonely
-        if all(
+        if not all(
             "process" in s.name or s.name.endswith(" receive") or "shootings.events" in s.name for s in otlp.spans_of(t)
         )
     }
-    assert set(lonely) == consumer_only
 
 
 async def test_shooting_events_reach_the_shots_projection(api, stack):

@@ -97,7 +97,7 @@ async def sweep_all(shots, store: MediaStore) -> None:
 
 async def test_an_upload_nobody_names_is_swept_after_the_grace_period(shots, tmp_path):
     store = LocalMediaStore(tmp_path)
-    shot = await new_shot(ShotsServiceStub(shots.channel))
+    shot = await new_shot(shots)
     abandoned, named = await uploaded(shots, store), await uploaded(shots, store)
     await revision_naming(shots, store, shot.id, named)
     assert await slot_count(shots, [abandoned, named]) == 1  # naming it consumed its slot
@@ -111,7 +111,7 @@ async def test_an_upload_nobody_names_is_swept_after_the_grace_period(shots, tmp
 
 async def test_detached_media_go_once_nothing_names_them_and_predictions_keep_theirs(shots, tmp_path):
     store = LocalMediaStore(tmp_path)
-    shot = await new_shot(ShotsServiceStub(shots.channel))
+    shot = await new_shot(shots)
     key = await uploaded(shots, store)
     first = await revision_naming(shots, store, shot.id, key)
     second = await revision_naming(shots, store, shot.id, key)
@@ -172,7 +172,7 @@ async def test_upload_keys_are_reserved_only_under_uploads(shots):
 
 async def test_s3_an_upload_over_the_limit_never_becomes_media_and_leftovers_are_swept(shots, s3_settings):
     store = open_store(s3_settings)
-    shot = await new_shot(ShotsServiceStub(shots.channel))
+    shot = await new_shot(shots)
     big = await uploaded(shots, store, png((256, 256)))
     size = (await store.head(big)).size
     with pytest.raises(TooLarge, match=f"{size - 1} byte limit"):
