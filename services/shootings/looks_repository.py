@@ -53,7 +53,7 @@ def _rank(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
 
 async def recompute_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> None:
     """A look's shot_status is its lowest live shot status; its status is DRAFT while it is a draft,
-    else that shot status, else READY (DESIGN.md). One statement for any number of looks."""
+    else that shot status, else READY (D0.2). One statement for any number of looks."""
     if not look_ids:
         return
     lowest_shot = (

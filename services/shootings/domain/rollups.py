@@ -1,4 +1,4 @@
-"""Status roll-ups (DESIGN.md): a look's computed status and a shooting's, from shot statuses.
+"""Status roll-ups (D0.2): a look's computed status and a shooting's, from shot statuses.
 
 Order, worst first: DRAFT < READY < PENDING < PROPOSAL < REJECTED < POST_PROD <
 POST_PROD_REJECTED < REVIEW < APPROVED. A look is DRAFT while its readiness is DRAFT; otherwise
