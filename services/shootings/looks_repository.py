@@ -119,10 +119,6 @@ async def apply_shot_state(session: AsyncSession, values: dict[str, Any]) -> uui
     return await session.scalar(statement)
 
 
-async def shooting_of_look(session: AsyncSession, look_id: uuid.UUID) -> uuid.UUID | None:
-    return await session.scalar(sa.select(ProductionRequest.shooting_id).where(ProductionRequest.id == look_id))
-
-
 # -- changing looks: update, soft delete and restore (E13, E14, E16) and the cascades (R44-R46, R61) --
 
 # A deleted shot has no later state (shots are deleted for real and ids never come back), so its
