@@ -34,7 +34,7 @@ SHOWN_ON_FAILURE = 200
 
 def isolated_stack(state_dir: Path, sink: collections.deque[str], extra_env: Mapping[str, str] | None = None) -> Stack:
     """Engines of its own (owned: started and stopped with the stack) on free ports."""
-    # The embedded PostgreSQL keeps a lock under XDG_RUNTIME_DIR: ours, not the machine's (STACK-NOTES).
+    # The embedded PostgreSQL keeps a lock under XDG_RUNTIME_DIR: ours, not the machine's (D0.43).
     os.environ.pop("XDG_RUNTIME_DIR", None)
     use_private_runtime_dir(state_dir / "run" / "xdg")
     email, password = DEFAULT_SUPERUSER

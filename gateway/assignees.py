@@ -1,5 +1,5 @@
 """Assignees are users of the platform (the gateway owns identity): a look's `assignee_id` must name
-an active user (DESIGN.md: 422 for unknown), and full looks show that user as a UserSummary. The
+an active user (422 otherwise, D0.5), and full looks show that user as a UserSummary. The
 shootings service stores the id as given; the check happens here, before the call."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The reference catalog: ``POST|GET /<kind>/`` and ``GET|PATCH|DELETE /<kind>/{id}`` for every
-kind, built by one factory from the table :data:`KINDS` (DESIGN.md "Supporting surface").
+kind, built by one factory from the table :data:`KINDS` (D0.16).
 
 The routes only translate HTTP to the generic CatalogService contract and back; the service owns
 the rules: the kind's field checks, references usable in the entry's scope (422 at the field),

@@ -1,4 +1,4 @@
-"""Metadata adapters and export configurations (DESIGN.md "Supporting surface" Exports).
+"""Metadata adapters and export configurations (D0.13, D0.33).
 
 Configurations are scoped like catalog entries: personal, or an organization's with
 ``organization_id`` (body or query; the body wins, both and different is 422; a non-member's

@@ -1,5 +1,5 @@
-"""External integrations, their push callback, and external product mappings (DESIGN.md
-"Supporting surface" Exports and "Export push").
+"""External integrations, their push callback, and external product mappings (D0.35,
+and the push protocol, D0.37).
 
 The secret is write-only: it goes to the exports service (which seals it) and never comes back.
 The callback carries no bearer token: the exports service verifies ``X-Signature`` over the raw

@@ -1,5 +1,5 @@
 """Outfits: a look's reusable outfits (E15), manual and finalized outfits (E18, E19), and the
-overview endpoints GET/POST /outfits/ and GET /outfits/{id} (DESIGN.md).
+overview endpoints GET/POST /outfits/ and GET /outfits/{id} (D0.12).
 
 Outfits live in the outfits service; E18 and E19 answer the whole look, composed like every look
 response (look, entries, shots, assignees, outfits). Mounted before the shootings router: its

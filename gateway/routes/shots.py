@@ -94,7 +94,7 @@ async def _check_shot_type(
 
 
 async def _unless_missing(call, loc: tuple[str, ...], message: str):  # type: ignore[no-untyped-def]
-    """A body id that does not resolve to something the caller may use is a 422 (DESIGN.md)."""
+    """A body id that does not resolve to something the caller may use is a 422 (D0.9)."""
     try:
         return await call
     except grpc.aio.AioRpcError as exc:
@@ -164,7 +164,7 @@ async def list_shots(
 async def get_shot(
     clients: ClientsDep, principal: PrincipalDep, session: SessionDep, shot_id: uuid.UUID, _: MediaDep
 ) -> ShotPublic:
-    """E39."""
+    """One shot the caller may see, 404 for any other (E39)."""
     shot = await clients.shots.GetShot(common_pb2.IdRequest(id=str(shot_id)), metadata=principal_metadata(principal))
     return await _one(clients, principal, session, shot)
 
@@ -299,7 +299,7 @@ async def create_revision(
 async def get_revision(
     clients: ClientsDep, principal: PrincipalDep, session: SessionDep, revision_id: uuid.UUID, _: MediaDep
 ) -> ShotRevisionPublic:
-    """E45."""
+    """One revision of a shot the caller may see, 404 for any other (E45)."""
     request = common_pb2.IdRequest(id=str(revision_id))
     revision = await clients.shots.GetRevision(request, metadata=principal_metadata(principal))
     return await _revision(clients, principal, session, revision)

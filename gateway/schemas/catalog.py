@@ -3,7 +3,7 @@ here; products in ``products.py``; styles and presets in ``presets.py``; plus wh
 shares (the entry -> public model conversion, the derived update models, the list models).
 
 Field names and nullability mirror the reference's Schemas section; enumerations use the values
-DESIGN.md fixes where the reference prints none. Each kind's writable fields are declared once,
+the platform fixes where the reference prints none (D0.1). Each kind's writable fields are declared once,
 with their request limits, in a ``_<Kind>Fields`` base that both the create body and the public
 model extend; the update body is derived from the create body (:func:`partial_model`), so the
 three cannot drift apart. Media objects are read-only (null until media management exists).

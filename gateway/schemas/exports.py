@@ -1,4 +1,5 @@
-"""Public models of the exports surface (DESIGN.md "Supporting surface" Exports, E42, E48, E49):
+"""Public models of the exports surface (E42, E48, E49; the supporting surface's
+conventions, D0.13, and exports, D0.33-D0.35):
 metadata adapters, export configurations, external integrations (the secret is write-only:
 never in an answer, masked in every repr), external product mappings and the export answers."""
 

@@ -1,6 +1,6 @@
 """Public models of the small catalog kinds the reference names without a schema: styles,
-background presets, resolution presets and generative workflow templates (DESIGN.md
-"Supporting surface"). Same conventions as the other catalog kinds: an owner, an optional
+background presets, resolution presets and generative workflow templates (D0.13,
+D0.16). Same conventions as the other catalog kinds: an owner, an optional
 organization, timestamps and soft delete; only the writable fields differ."""
 
 from __future__ import annotations

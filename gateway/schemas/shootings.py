@@ -36,14 +36,14 @@ ShootingPhase = _literals(
 )
 CREATION_PHASES = (ShootingPhase.BRIEF, ShootingPhase.PRODUCTION)  # type: ignore[attr-defined]
 
-# Shot status keys of the default shooting type, worst to best (DESIGN.md).
+# Shot status keys of the default shooting type, worst to best (D0.2).
 SHOT_STATUS_KEYS = ("PENDING", "PROPOSAL", "REJECTED", "POST_PROD", "POST_PROD_REJECTED", "REVIEW", "APPROVED")
 READINESS_KEYS = ("DRAFT", "READY")
 ProductionRequestStatusKey = _literals("ProductionRequestStatusKey", SHOT_STATUS_KEYS, "A shot status key.")
 ShootingStatus = _literals(
     "ShootingStatus",
     (*READINESS_KEYS, *SHOT_STATUS_KEYS),
-    "A shooting's computed status: the lowest computed status of its looks (DESIGN.md).",
+    "A shooting's computed status: the lowest computed status of its looks (D0.2).",
 )
 ShootingStatusFilter = _literals(
     "ShootingStatusFilter",

@@ -1,8 +1,8 @@
 """Users as the API shows them.
 
 The reference's ``UserSummary.role`` is a ``RolePublic`` ``{id, name: RoleName, description}``;
-RoleName is unspecified there, so (RULES.md's guess) it is ``ADMIN`` for superusers and
-``USER`` otherwise, derived from ``is_superuser`` with fixed ids rather than stored.
+RoleName's values are unspecified there, so the platform fixes them (D0.1): ``ADMIN`` for
+superusers and ``USER`` otherwise, derived from ``is_superuser`` with fixed ids rather than stored.
 """
 
 from __future__ import annotations

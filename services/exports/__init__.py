@@ -1,1 +1,1 @@
-"""The exports context (see DESIGN.md): its gRPC service, domain rules, database and migrations."""
+"""The exports context (see docs/architecture.md): its gRPC service, domain rules, database and migrations."""

@@ -65,7 +65,7 @@ class ExportHandlers:
     async def ExportRevision(
         self, request: pb.ExportRevisionRequest, context: grpc.aio.ServicerContext
     ) -> pb.ExportRevisionResponse:
-        """E48 (R151-R153, A26, A27)."""
+        """Push an APPROVED revision to each integration its product maps to (E48; R151-R153, A26, A27)."""
         who = caller(current_principal())
         revision_id = parse_uuid(request.revision_id, ("path", "revision_id"))
         user_choice = optional_uuid(request, "user_export_configuration_id", USER_CHOICE_LOC)

@@ -1,7 +1,7 @@
 """Rendering an image for export: decode, convert to the configured format, write the adapter's
 metadata, name the file. CPU-bound and synchronous: callers run it in a worker thread.
 
-Metadata per format (Pillow 13, see STACK-NOTES.md): EXIF in every format (IFD0
+Metadata per format (D0.34; as Pillow 13 writes it): EXIF in every format (IFD0
 ``ImageDescription`` holds the adapter's fields as JSON, ``DocumentName`` the file name,
 ``Software`` this platform); XMP through Pillow's ``xmp=`` for JPEG, WebP and AVIF, and as the
 ``XML:com.adobe.xmp`` iTXt chunk for PNG, with the adapter's fields as properties of its

@@ -1,1 +1,1 @@
-"""The outfits context (see DESIGN.md): its gRPC service, domain rules, database and migrations."""
+"""The outfits context (see docs/architecture.md): its gRPC service, domain rules, database and migrations."""

@@ -11,7 +11,7 @@ from platformkit.settings import ServiceSettings, settings_for
 
 
 class StylingSettings(ServiceSettings):
-    """How outfits are styled (DESIGN.md "Providers"): the stylist and its retry budget."""
+    """How outfits are styled (D0.42): the stylist and its retry budget."""
 
     # `rules` picks complementary catalog products; `llm` asks an OpenAI-compatible endpoint.
     stylist: Literal["rules", "llm"] = "rules"

@@ -53,7 +53,7 @@ def _rank(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
 
 async def recompute_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> None:
     """A look's shot_status is its lowest live shot status; its status is DRAFT while it is a draft,
-    else that shot status, else READY (DESIGN.md). One statement for any number of looks."""
+    else that shot status, else READY (D0.2). One statement for any number of looks."""
     if not look_ids:
         return
     lowest_shot = (
@@ -117,10 +117,6 @@ async def apply_shot_state(session: AsyncSession, values: dict[str, Any]) -> uui
         where=LookShot.version < statement.excluded.version,
     ).returning(LookShot.look_id)
     return await session.scalar(statement)
-
-
-async def shooting_of_look(session: AsyncSession, look_id: uuid.UUID) -> uuid.UUID | None:
-    return await session.scalar(sa.select(ProductionRequest.shooting_id).where(ProductionRequest.id == look_id))
 
 
 # -- changing looks: update, soft delete and restore (E13, E14, E16) and the cascades (R44-R46, R61) --

@@ -207,7 +207,7 @@ class CatalogEntry(Base):
             "created_at",
             postgresql_where=sa.text("organization_id IS NULL"),
         ),
-        # SKUs are unique within one owner's personal catalog or one organization's (DESIGN.md).
+        # SKUs are unique within one owner's personal catalog or one organization's (D0.5).
         sa.Index(
             "uq_catalog_entries_product_sku",
             sa.text("coalesce(organization_id::text, 'user:' || owner_id::text)"),

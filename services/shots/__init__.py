@@ -1,1 +1,1 @@
-"""The shots context (see DESIGN.md): its gRPC service, domain rules, database and migrations."""
+"""The shots context (see docs/architecture.md): its gRPC service, domain rules, database and migrations."""

@@ -1,6 +1,6 @@
 """Generation progress as facts on ``shots.events``: what the gateway's live stream tells clients.
 
-A generation moves PENDING -> PROCESSING -> COMPLETED | FAILED (DESIGN.md); each move is
+A generation moves PENDING -> PROCESSING -> COMPLETED | FAILED (D0.1); each move is
 announced in the transaction that makes it (the start, the worker's claim, its completion or
 failure), so an event exists if and only if the move committed. The events are keyed by the
 SHOT id, not the generation's: a completion appends a revision and moves the shot's status in

@@ -180,7 +180,7 @@ async def delete_revision(session: AsyncSession, caller: Caller, revision_id: uu
 
 
 async def set_current(session: AsyncSession, caller: Caller, revision_id: uuid.UUID) -> Revision:
-    """E47: the shot's current revision, and so its status (DESIGN.md)."""
+    """Make a revision its shot's current one, and so set the shot's status (E47, D0.6)."""
     revision, shot = await _visible(session, caller, revision_id)
     await change_status(session, shot.id, revision.shot_status, current_revision_id=revision.id)
     return revision

@@ -1,6 +1,6 @@
 """Changing a shot's status: the one write approve, reject and revision changes go through.
 
-DESIGN.md: a shot's status is its current revision's ``shot_status``. Whatever moves it (approve or
+A shot's status is its current revision's ``shot_status`` (D0.6). Whatever moves it (approve or
 reject in place, a new or restored current revision) calls :func:`change_status` in the same
 transaction, so the shot row, its version and the ``shot.status_changed`` event the shootings
 roll-ups feed on can never disagree: the event is in the outbox if and only if the change

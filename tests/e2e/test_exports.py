@@ -1,5 +1,5 @@
-"""Exports through the gateway against every process (RULES 2.13 R137-R138, 2.15 R151-R156; A26,
-A27, A58, A59; DESIGN.md "Supporting surface" Exports and "Export push"): configurations and
+"""Exports through the gateway against every process (R137-R138, R151-R156; A26, A27, A58,
+A59; D0.13, D0.33-D0.37): configurations and
 integrations, download in each format with its metadata read back, export of a revision and of a
 look pushed by the push worker to a real receiver on loopback, push records on revisions, and
 export configuration references resolved by the exports service."""

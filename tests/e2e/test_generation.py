@@ -1,4 +1,4 @@
-"""Generation end to end (RULES 2.10: R11, R115-R124, A28-A31; DESIGN.md generations): the
+"""Generation end to end (R11, R115-R124, A28-A31; D0.17, D0.29): the
 gateway starts them, the generation worker renders with the local provider, and each completed
 generation appends a revision of PREDICTION images."""
 

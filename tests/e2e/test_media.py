@@ -1,4 +1,4 @@
-"""Media through Envoy (DESIGN.md "Media"; R142): E44's signed upload URL, the upload with no
+"""Media through Envoy (D0.17; R142): E44's signed upload URL, the upload with no
 token, 403 for a tampered or expired signature, 413 over the size limit, image types only,
 sanitised file names, and read URLs a browser can load."""
 

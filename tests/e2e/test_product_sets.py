@@ -1,5 +1,6 @@
 """A shooting's main and sample product sets end to end (E27-E34): HTTP -> gateway ->
-ProductSetsService -> PostgreSQL. Each test names the RULES.md rules it checks."""
+ProductSetsService -> PostgreSQL. Each test names the
+reference's rules it checks (docs/reference.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Productions, phase moves, look statuses and shooting types end to end: HTTP -> gateway -> gRPC
 -> shootings service -> PostgreSQL.
 
-Each test names the RULES.md rules it checks. What the calls write underneath (snapshot rows,
+Each test names the reference's rules it checks (docs/reference.md). What the calls write underneath (snapshot rows,
 phase history naming the user, outbox events) is checked in
 tests/integration/shootings/test_productions.py.
 """

@@ -1,6 +1,6 @@
 """Shootings end to end: HTTP -> gateway -> gRPC -> shootings service -> PostgreSQL (and events on Kafka).
 
-Each test names the RULES.md rules it checks.
+Each test names the reference's rules it checks (docs/reference.md).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Shots and revisions through the gateway (RULES 2.13-2.14: R7, R132-R136, R139-R150; A51-A55,
-A59, A60; DESIGN.md: versions, display names, status from the current revision, approve/reject)."""
+"""Shots and revisions through the gateway (R7, R132-R136, R139-R150; A51-A55, A59, A60;
+D0.6, D0.11: versions, display names, status from the current revision, approve/reject)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A downstream integration that fails, times out or answers late: pushes retry with backoff and
-end in a defined state (DESIGN.md "Export push"), never stuck IN_PROGRESS, never sent again once
+end in a defined state (D0.37), never stuck IN_PROGRESS, never sent again once
 settled.
 
 The fault stack's push protocol is scaled down (tests/reliability/conftest.py: three sends, a

@@ -1,4 +1,4 @@
-"""A local e-commerce receiver for pushes (DESIGN.md "Export push"), misbehaving on demand.
+"""A local e-commerce receiver for pushes (D0.37), misbehaving on demand.
 
 The path of the integration's ``endpoint_url`` says how it answers, so one server serves every
 test of a session:

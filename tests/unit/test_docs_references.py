@@ -4,10 +4,15 @@
   docstrings, Markdown, test names and test-case ids (and in any string of non-test code, such as
   an OpenAPI description) each have their row in ``docs/reference.md``.
 - Decision ids (``D0.7``) cited anywhere but ``docs/decisions.md`` each have their heading there.
+- No tracked text file points at notes kept outside the repository (the design notes, the rules
+  list and the stack notes beside it, or the folder that holds them): the repository explains
+  itself.
 
-The scan reads the repository's own files (no network, no database, no process): Python,
+The id scan reads the repository's own files (no network, no database, no process): Python,
 protobuf, TypeScript and Markdown, skipping hidden folders (``.venv``, ``.git``, ``.state``),
-caches, dependencies, benchmark results and the generated gRPC code.
+caches, dependencies, benchmark results and the generated gRPC code. The pointer scan reads every
+file git tracks (``git ls-files`` names them) except generated code, lock files and the copies
+of the reference's data.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import ast
 import io
 import os
 import re
+import subprocess
 import tokenize
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -238,3 +244,41 @@ def test_comment_and_markdown_citations() -> None:
 
 def test_unresolved_ids_name_where_they_are_cited() -> None:
     assert _unresolved({"R5": ["a.py:1"], "R999": ["b.py:2", "a.py:3"]}, ["R5"]) == {"R999": ["a.py:3", "b.py:2"]}
+
+
+# Notes that live beside the repository, not in it; their content is in docs/ in the project's words.
+OUTSIDE_POINTER = re.compile(r"DESIGN\.md|RULES\.md|STACK-NOTES|\.\./shared|/work/shared")
+# Tracked files the pointer scan skips: written by tools (the TypeScript client is generated from the
+# gateway's OpenAPI document, whose sources are scanned), lock files, and the reference's data.
+NOT_WRITTEN_HERE = ("clients/typescript/openapi.json", "clients/typescript/src/client/", "tests/reference/")
+LOCK_FILES = frozenset({"uv.lock", "package-lock.json"})
+
+
+def outside_pointers(text: str, where: str) -> list[str]:
+    """``where:line`` of each line of ``text`` that points outside the repository."""
+    return [f"{where}:{number}" for number, line in enumerate(text.splitlines(), 1) if OUTSIDE_POINTER.search(line)]
+
+
+def tracked_text_files(root: Path = ROOT) -> Iterator[tuple[str, str]]:
+    """``(path, text)`` of every tracked text file the pointer scan reads (binary files skipped)."""
+    listing = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True).stdout
+    this_module = Path(__file__).resolve().relative_to(root).as_posix()  # it names the pointers it forbids
+    for where in sorted(listing.decode().split("\0")):
+        skipped = where.startswith(NOT_WRITTEN_HERE) or Path(where).name in LOCK_FILES or where == this_module
+        if not where or skipped or not (root / where).is_file():
+            continue
+        data = (root / where).read_bytes()
+        if b"\0" not in data:
+            yield where, data.decode("utf-8", errors="replace")
+
+
+def test_no_tracked_file_points_outside_the_repository() -> None:
+    files = dict(tracked_text_files())
+    assert "README.md" in files and "docs/decisions.md" in files, "the scan must see the repository's files"
+    found = [place for where, text in files.items() for place in outside_pointers(text, where)]
+    assert found == [], "comments, docstrings and docs must say it in the project's words (docs/)"
+
+
+def test_outside_pointers_are_found_on_their_lines() -> None:
+    text = "ok\n# see DESIGN.md\nRULES.md, STACK-NOTES.md\n../shared/x and /work/shared/y\ndocs/decisions.md\n"
+    assert outside_pointers(text, "m.py") == ["m.py:2", "m.py:3", "m.py:4"]

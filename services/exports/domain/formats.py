@@ -1,4 +1,4 @@
-"""Export formats and configurations (DESIGN.md: JPEG, PNG, WEBP, AVIF; adapters `default`, `ovs`).
+"""Export formats and configurations (JPEG, PNG, WEBP, AVIF; adapters `default`, `ovs`; D0.33).
 
 A configuration is what an export renders with; when neither the look nor the user names one,
 JPEG with the `default` adapter applies (the issue's fallback order: look, user, default).

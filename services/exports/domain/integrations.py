@@ -1,5 +1,5 @@
-"""Rules of external integrations: their types, endpoints and secrets (DESIGN.md "Export push"
-and "Outbound calls": any http(s) host by default, secrets of at least 16 characters)."""
+"""Rules of external integrations: their types, endpoints and secrets (D0.35, D0.37
+and D19.5: any http(s) host by default, secrets of at least 16 characters)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Push records: their statuses, the aggregate a revision shows, and what an answer means.
 
-The protocol (DESIGN.md "Export push"): 200/201/204 complete a push, 202 leaves it awaiting the
+The protocol (D0.37): 200/201/204 complete a push, 202 leaves it awaiting the
 receiver's signed confirmation, 5xx, 408, 429 and timeouts are retried with exponential backoff,
 any other answer fails it with the reason.
 """

@@ -59,7 +59,7 @@ class Job:
 
 
 def metadata(push_id: uuid.UUID, snapshot: Snapshot) -> dict[str, Any]:
-    """The ``metadata`` part (DESIGN.md): what the receiver files the image under."""
+    """The ``metadata`` part of a push (D0.37): what the receiver files the image under."""
     facts = snapshot.facts
     return {
         "push_id": str(push_id),

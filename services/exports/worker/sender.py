@@ -1,4 +1,4 @@
-"""The push protocol on the wire (DESIGN.md "Export push").
+"""The push protocol on the wire (D0.37).
 
 One ``POST`` of ``multipart/form-data`` to the integration's ``endpoint_url``: part ``metadata``
 (JSON) and part ``image`` (the rendered file, named by the adapter), with ``X-Signature:

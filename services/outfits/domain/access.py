@@ -1,4 +1,4 @@
-"""Who may see and change a look's outfits (DESIGN.md "Access", RULES R11, A20).
+"""Who may see and change a look's outfits (D0.9, D0.30; R11, A20).
 
 A caller who cannot see a look gets 404; one who sees it but is not its shooting's owner gets
 403 where the reference reserves the action to the owner (E19).

@@ -1,4 +1,4 @@
-"""The `rules` stylist's choice (DESIGN.md "Providers"): complementary products for a look's core
+"""The `rules` stylist's choice (D0.42): complementary products for a look's core
 product, from the candidates of the look's catalog scope.
 
 A candidate must be gender-compatible with the look's subject (with the core product when the

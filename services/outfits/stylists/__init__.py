@@ -1,4 +1,4 @@
-"""Stylists: what proposes an outfit for a look (DESIGN.md "Providers").
+"""Stylists: what proposes an outfit for a look (D0.42).
 
 Every stylist answers :class:`Styled` for a look or raises :class:`StylistError` with a reason;
 the styling job retries on that error and finally stores the reason with the FAILED proposal.

@@ -1,4 +1,4 @@
-"""Who may see and change what (DESIGN.md "Access", RULES R8-R12, A20, A43).
+"""Who may see and change what (D0.9; R8-R12, A20, A43).
 
 A caller who cannot see a resource gets 404, so existence is never revealed; one who can see
 it but lacks the right for the action gets 403.

@@ -1,6 +1,6 @@
 """Rules of catalog entries: checking create bodies and patches against the kind's fields, the
 catalog references they hold, what the service adds when it stores them, and who may see or
-change an entry (DESIGN.md "Access", RULES R27).
+change an entry (D0.23; R27).
 
 Why per field rather than one model per kind: a patch validates only the keys it carries, with
 the same rule as a create body, so a required field may be left out of a patch but never nulled.

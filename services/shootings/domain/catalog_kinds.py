@@ -3,9 +3,9 @@
 Every kind lives in the one ``catalog_entries`` table (common columns plus a ``data`` JSONB), so
 the database cannot guard a kind's shape: these tables do. They are the service's own gate, not a
 copy of the gateway's: other services call CatalogService directly. Field names are those of the
-kind's public schema (spec/components.json); only the writable ones appear (ids, owners,
+kind's public schema (the reference's Schemas section); only the writable ones appear (ids, owners,
 timestamps, media objects and computed roll-ups are the service's to set). Enumerations are the
-values DESIGN.md fixes; enumerations the reference leaves open (ProductPlacement, BodyType,
+values the platform fixes (D0.1); enumerations the reference leaves open (ProductPlacement, BodyType,
 DefaultShotTypes, ...) are plain bounded strings.
 """
 

@@ -1,4 +1,4 @@
-"""The kanban filters of a shooting's looks (E9, E10: RULES R79-R88, A32, A33, A35; DESIGN.md).
+"""The kanban filters of a shooting's looks (E9, E10: R79-R88, A32, A33, A35; D0.28).
 
 Parsing is pure and separate from the SQL so every rule is checked without a database:
 

@@ -73,7 +73,7 @@ def ensure_mannequin_exclusive(
 
 def ensure_readiness(value: str | None, loc: tuple[str, ...]) -> str:
     if value is None:
-        return "DRAFT"  # R76 / DESIGN.md: looks start as drafts unless the request says otherwise
+        return "DRAFT"  # looks start as drafts unless the request says otherwise (R76, D0.3)
     if value not in READINESS:
         raise Invalid.at(loc, f"readiness must be one of {', '.join(READINESS)}", "enum")
     return value

@@ -1,4 +1,4 @@
-"""Look and shot statuses of the default shooting type and the status filters (DESIGN.md, R31-R33, A9-A11)."""
+"""Look and shot statuses of the default shooting type and the status filters (D0.2; R31-R33, A9-A11)."""
 
 from __future__ import annotations
 

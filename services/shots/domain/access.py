@@ -1,4 +1,4 @@
-"""Who may see and change shots (DESIGN.md "Access"; RULES R7, R11, R13, A20).
+"""Who may see and change shots (D0.9, D0.29; R7, R11, R13, A20).
 
 Shots are scoped by their shooting: its owner, the members of its organization and admins see
 them; anyone else gets 404 (existence is never revealed). Starting generations is the owner's

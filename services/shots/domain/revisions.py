@@ -1,4 +1,5 @@
-"""Revision rules (RULES 2.14, A52, A53, A59, A60 and DESIGN.md "Domain decisions").
+"""Revision rules (rules 2.14 of docs/reference.md, A52, A53, A59, A60;
+D0.6, D0.11, D18.1).
 
 - A new revision becomes current, links to the previous current one (unless the request names
   another of the shot's revisions) and takes ``version = previous.version + 1`` (first: 1).
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 
 from platformkit.errors import Conflict, Invalid, Violation
 
-# The shot status keys of the default shooting type, worst to best (DESIGN.md).
+# The shot status keys of the default shooting type, worst to best (D0.2).
 SHOT_STATUSES = ("PENDING", "PROPOSAL", "REJECTED", "POST_PROD", "POST_PROD_REJECTED", "REVIEW", "APPROVED")
 INITIAL_STATUS = "PENDING"
 PROPOSAL = "PROPOSAL"

@@ -1,5 +1,5 @@
 """The push worker against the real exports database and a real HTTP receiver on loopback
-(DESIGN.md "Export push"): the signature verifies, 503 twice then 200 completes after retries,
+(D0.37): the signature verifies, 503 twice then 200 completes after retries,
 400 fails with the reason, 202 then a signed callback completes, a forged callback is refused,
 a redelivered push never sends twice once it succeeded."""
 

@@ -1,6 +1,6 @@
 """Choosing a look's outfit through the in-process gateway: E18 manual outfit (R108-R110), E19
 finalize (R111-R113, A14), R94's computed fields, E15 reusable outfits (R105-R107) and the
-/outfits/ overview endpoints (DESIGN.md), with the owner, an organization member and a stranger."""
+/outfits/ overview endpoints (D0.12), with the owner, an organization member and a stranger."""
 
 from __future__ import annotations
 

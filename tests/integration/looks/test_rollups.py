@@ -1,7 +1,7 @@
 """Status roll-ups end to end inside one loop: a shot's status changes in the shots service (its
 own write path: the row and its ``shot.status_changed`` event in one transaction), the relay
 publishes it, the shootings consumer folds it into the look and shooting roll-ups, and every read
-that shows or filters on a status follows (RULES R31-R35, R79, R80, A9-A11; DESIGN.md).
+that shows or filters on a status follows (R31-R35, R79, R80, A9-A11; D0.2).
 
 Replays (the same events again, or an older version of a shot) leave the same state.
 """

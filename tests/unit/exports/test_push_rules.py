@@ -1,5 +1,5 @@
 """Push statuses, the aggregate a revision shows (R155, R156, A58), what a receiver's answer
-means (DESIGN.md "Export push"), confirmations, signatures and secrets at rest."""
+means (D0.37), confirmations, signatures and secrets at rest."""
 
 from __future__ import annotations
 

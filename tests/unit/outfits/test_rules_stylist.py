@@ -1,4 +1,4 @@
-"""The `rules` stylist's choice (DESIGN.md "Providers"): gender, slots, limit, instruction."""
+"""The `rules` stylist's choice (D0.42): gender, slots, limit, instruction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Visibility and rights: R5, R8-R9, R12, A20, A43, A45."""
+"""Who may see a shooting and what it holds, and who may change it (R5, R8-R9, R12, A20, A43, A45)."""
 
 import uuid
 from dataclasses import dataclass

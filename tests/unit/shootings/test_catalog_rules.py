@@ -1,5 +1,5 @@
 """Catalog entry rules without I/O: field checks per kind, references, what the service adds
-before storing, visibility and edit rights, product sets (R27, A57; DESIGN.md access)."""
+before storing, visibility and edit rights, product sets (R27, A57; D0.23)."""
 
 from __future__ import annotations
 

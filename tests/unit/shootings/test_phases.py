@@ -1,4 +1,4 @@
-"""Creation phases: R17-R20, R24 with A16."""
+"""The phases a shooting may be created in, and what each needs (R17-R20, R24 with A16)."""
 
 import pytest
 

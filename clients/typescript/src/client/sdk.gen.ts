@@ -1712,7 +1712,7 @@ export const deleteShot = <ThrowOnError extends boolean = false>(options: Option
 /**
  * Get Shot
  *
- * E39.
+ * One shot the caller may see, 404 for any other (E39).
  */
 export const getShot = <ThrowOnError extends boolean = false>(options: Options<GetShotData, ThrowOnError>) => (options.client ?? client).get<GetShotResponses, GetShotErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -1826,7 +1826,7 @@ export const deleteShotRevision = <ThrowOnError extends boolean = false>(options
 /**
  * Get Revision
  *
- * E45.
+ * One revision of a shot the caller may see, 404 for any other (E45).
  */
 export const getRevision = <ThrowOnError extends boolean = false>(options: Options<GetRevisionData, ThrowOnError>) => (options.client ?? client).get<GetRevisionResponses, GetRevisionErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -3593,7 +3593,7 @@ export type ShootingPublic = {
 /**
  * ShootingStatus
  *
- * A shooting's computed status: the lowest computed status of its looks (DESIGN.md).
+ * A shooting's computed status: the lowest computed status of its looks (D0.2).
  */
 export type ShootingStatus = 'DRAFT' | 'READY' | 'PENDING' | 'PROPOSAL' | 'REJECTED' | 'POST_PROD' | 'POST_PROD_REJECTED' | 'REVIEW' | 'APPROVED';
 

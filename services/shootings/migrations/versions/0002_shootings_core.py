@@ -18,7 +18,7 @@ down_revision: str | None = "shootings_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen seed data: the default shooting type and its statuses (DESIGN.md, sorting worst to best).
+# Frozen seed data: the default shooting type and its statuses (sorting worst to best, D0.2).
 _NAMESPACE = uuid.UUID("6f1c1c52-3f0e-4d0b-9a55-0c6a1d8f2b10")
 _STATUSES = [
     ("PENDING", "Pending"),
