@@ -67,6 +67,14 @@ class OtlpReceiver:
                 grouped[span.trace_id].add(span.service)
             return dict(grouped)
 
+    def traces(self) -> dict[str, list[ReceivedSpan]]:
+        """Every span received so far, grouped by trace (one pass: a session records many)."""
+        with self._lock:
+            grouped: dict[str, list[ReceivedSpan]] = defaultdict(list)
+            for span in self.spans:
+                grouped[span.trace_id].append(span)
+            return dict(grouped)
+
     def spans_of(self, trace_id: str) -> list[ReceivedSpan]:
         with self._lock:
             return [s for s in self.spans if s.trace_id == trace_id]
