@@ -35,7 +35,7 @@ run: gen
 # are installed first where missing.
 test: gen node-deps console chromium
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q --durations=20
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=20
 
 # -- TypeScript client, review console, browser -------------------------------------------------
 # Node.js and chromium come from the system package manager (tools/system_packages.sh).
