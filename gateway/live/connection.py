@@ -26,6 +26,7 @@ import uuid
 
 import grpc
 from fastapi import WebSocket
+from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
@@ -48,6 +49,7 @@ from gateway.schemas.live import (
 )
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 
 class CloseCode(enum.IntEnum):
@@ -183,7 +185,10 @@ class LiveConnection:
         shooting_id = message.shooting_id
         assert self._access is not None
         try:
-            visible = await self._access.visible(shooting_id)
+            # The socket's path is not traced as a request (it lives for hours); each subscription's
+            # access check is its own trace, so the call it makes has a gateway span above it.
+            with _tracer.start_as_current_span("live subscribe", attributes={"shooting.id": str(shooting_id)}):
+                visible = await self._access.visible(shooting_id)
         except grpc.aio.AioRpcError:
             self._send(ErrorMessage(error=UNAVAILABLE_DETAIL, shooting_id=shooting_id))
             return

@@ -70,7 +70,7 @@ async def styled_look(client) -> tuple[GenerationLook, dict, list[bytes]]:  # ty
 
 async def test_a_look_with_a_finalized_outfit_sends_its_images_to_the_provider_in_order(stack, owner):
     look, finalized, expected = await styled_look(owner.client)
-    pool = WorkerPool(stack, GENERATION, OUTPUT).take_over()
+    pool = await WorkerPool(stack, GENERATION, OUTPUT).take_over_when_idle()
     try:
         async with fake_inference() as fake:
             pool.spawn({"GENERATION_PROVIDER": "http", "GENERATION_HTTP_URL": f"{fake.url}/sync"})

@@ -6,7 +6,7 @@ appended and the server's reason for a failure, as a user sees them."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from PIL import Image
@@ -23,9 +23,10 @@ GENERATION = next(kind for kind in WORKER_KINDS if kind.name == "generation")
 
 
 @pytest.fixture
-def pool(stack) -> Iterator[WorkerPool]:  # type: ignore[no-untyped-def]
-    """Generation workers of the test's own; the stack's worker is back once the test ends."""
-    workers = WorkerPool(stack, GENERATION, OUTPUT).take_over()
+async def pool(stack) -> AsyncIterator[WorkerPool]:  # type: ignore[no-untyped-def]
+    """Generation workers of the test's own, once the stack's worker has finished what other
+    tests started (their jobs would reach this test's model server); it is back once the test ends."""
+    workers = await WorkerPool(stack, GENERATION, OUTPUT).take_over_when_idle()
     try:
         yield workers
     finally:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 
+import sqlalchemy as sa
 from aiokafka.admin import AIOKafkaAdminClient
 
 from devstack.child import Child, LineSink
 from devstack.environment import process_env
 from devstack.processes import WorkerKind, worker
 from devstack.stack import Stack
+from platformkit.db import create_engine
 from tests.e2e.shots_support import eventually
 
 
@@ -36,6 +38,23 @@ class WorkerPool:
         for name in self.stack_workers:
             self.stack.stop_process(name)
         return self
+
+    async def take_over_when_idle(self, timeout: float = 60.0) -> WorkerPool:
+        """Let the stack's own generation workers finish every generation other tests started,
+        then take over: the pool's workers see only the jobs of the test that owns them."""
+        assert self.stack.wiring is not None
+        engine = create_engine(self.stack.wiring.database_urls["shots"], pool_size=1)
+        unfinished = "SELECT count(*) FROM generations WHERE status NOT IN ('COMPLETED', 'FAILED')"
+
+        async def idle() -> bool:
+            async with engine.connect() as conn:
+                return (await conn.scalar(sa.text(unfinished))) == 0
+
+        try:
+            await eventually(idle, "the stack's generations all finished", timeout)
+        finally:
+            await engine.dispose()
+        return self.take_over()
 
     def spawn(self, env: Mapping[str, str] | None = None) -> Child:
         name = f"test-{self.kind.name}-worker-{len(self.children) + 1}"
