@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench soak \
+.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench soak replicas \
 	node chromium node-deps client console
 
 # Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
@@ -32,10 +32,11 @@ run: gen
 	DEVSTACK_T0=$(DEVSTACK_T0) exec $(PY) -m devstack.run
 
 # The whole suite, browser and Node tests included: Node.js, npm packages and Debian's chromium
-# are installed first where missing.
+# are installed first where missing. Soak-class tests (marker `soak`, minutes each) are left to
+# `make soak`.
 test: gen node-deps console chromium
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q -n 2 --dist loadfile --durations=20
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=20 -m "not soak"
 
 # -- TypeScript client, review console, browser -------------------------------------------------
 # Node.js and chromium come from the system package manager (tools/system_packages.sh).
@@ -85,10 +86,16 @@ bench: gen
 
 # Simulated users doing the kanban loop for a bounded time on an isolated stack (never part of
 # `make test`): no 5xx, no lost action, stable RSS; writes bench/results/soak.json (README: Reliability).
+# Then the soak-class tests (marker `soak`): the kanban loop on two replicas of everything while one
+# of each is killed (`make replicas` alone).
 SOAK_SECONDS ?= 120
 SOAK_USERS ?= 50
 soak: gen
 	$(PY) -m bench.soak --seconds $(SOAK_SECONDS) --users $(SOAK_USERS)
+	$(PY) -m pytest -q -rP -m soak tests
+
+replicas: gen
+	$(PY) -m pytest -q -rP -m soak tests/reliability/test_replicas.py
 
 # Generated deployment files, each from typed objects and the code's own tables; tests/deploy fails
 # when a committed copy differs from what these write.

@@ -250,22 +250,32 @@ class User:
 
 
 async def open_user(
-    number: int, stack: Stack, admin: httpx.AsyncClient, receiver: FakeReceiver, answers: Answers
+    number: int,
+    stack: Stack,
+    admin: httpx.AsyncClient,
+    receiver: FakeReceiver,
+    answers: Answers,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> User:
     email, password = f"soak-{number}-{uuid.uuid4().hex[:8]}@example.com", f"pw-{uuid.uuid4().hex}"
     body = {"email": email, "password": password, "full_name": f"Soak {number}", "is_superuser": False}
     created = await admin.post("/users/", json=body)
     assert created.status_code == 200, created.text
-    client = client_of(stack, answers)
+    client = client_of(stack, answers, transport)
     token = await client.post("/login/access-token", data={"username": email, "password": password})
     assert token.status_code == 200, token.text
     client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
     return User(number, client, await Studio.open(client, receiver.url("ok")))
 
 
-def client_of(stack: Stack, answers: Answers) -> httpx.AsyncClient:
+def client_of(stack: Stack, answers: Answers, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """A user's client; every final answer goes through ``answers`` (``transport``: how requests
+    travel, e.g. a client that retries by the platform's retry policy)."""
     return httpx.AsyncClient(
-        base_url=f"{stack.gateway_url}/api/v1", timeout=CLIENT_TIMEOUT, event_hooks={"response": [answers.hook]}
+        base_url=f"{stack.gateway_url}/api/v1",
+        timeout=CLIENT_TIMEOUT,
+        event_hooks={"response": [answers.hook]},
+        transport=transport,
     )
 
 
@@ -310,6 +320,16 @@ async def missing_of(user: User, receiver: FakeReceiver, confirmed: set[tuple[st
             elif (kind, look.id) not in confirmed:
                 missing.append((kind, look.id))
     return missing
+
+
+async def doubled_of(user: User) -> list[str]:
+    """Looks on the user's board that no accepted request created (a request done twice)."""
+    response = await user.client.get(
+        f"/shootings/{user.studio.shooting_id}/production-requests", params={"limit": 1000}
+    )
+    assert response.status_code == 200, response.text
+    accepted_ids = {look.id for look in user.looks}
+    return [look["id"] for look in response.json()["data"] if look["id"] not in accepted_ids]
 
 
 async def settle(users: list[User], receiver: FakeReceiver, timeout: float) -> tuple[list[tuple[str, str]], float]:

@@ -6,10 +6,11 @@ supervisor's pid, signals and process group are Envoy's own, so SIGTERM stops it
 process of the table.
 
 Environment (set by :func:`devstack.environment.process_env`): ``GATEWAY_HOST``/``GATEWAY_PORT``
-(the public address Envoy listens on), ``EDGE_UPSTREAM`` (where the gateway binds),
-``EDGE_ADMIN_PORT``, ``STATE_DIR`` and, when set, ``OTEL_EXPORTER_OTLP_ENDPOINT`` (Envoy then
-exports its spans there too). ``ENVOY_RATE_LIMIT_PER_SECOND`` overrides the local rate limit
-(burst: twice that), e.g. to watch Envoy answer 429 without a benchmark's worth of traffic.
+(the public address Envoy listens on), ``EDGE_UPSTREAM`` (where the gateway binds; several
+comma-separated addresses with several gateway replicas), ``EDGE_ADMIN_PORT``, ``STATE_DIR``
+and, when set, ``OTEL_EXPORTER_OTLP_ENDPOINT`` (Envoy then exports its spans there too).
+``ENVOY_RATE_LIMIT_PER_SECOND`` overrides the local rate limit (burst: twice that), e.g. to
+watch Envoy answer 429 without a benchmark's worth of traffic.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def local_params(environ: Mapping[str, str]) -> EdgeParams:
     marked unhealthy (panic threshold), so a shorter interval would only add log lines.
     """
     otlp = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    gateways = [Upstream.from_url(address) for address in environ["EDGE_UPSTREAM"].split(",")]
     defaults = EdgeParams()
     rate = int(environ.get("ENVOY_RATE_LIMIT_PER_SECOND") or defaults.rate_limit_per_second)
     return replace(
@@ -44,7 +46,8 @@ def local_params(environ: Mapping[str, str]) -> EdgeParams:
         listen_port=int(environ["GATEWAY_PORT"]),
         admin_host="127.0.0.1",
         admin_port=int(environ["EDGE_ADMIN_PORT"]),
-        gateway=Upstream.from_url(environ["EDGE_UPSTREAM"]),
+        gateway=gateways[0],
+        more_gateways=tuple(gateways[1:]),
         otlp_collector=Upstream.from_url(otlp) if otlp else None,
         health_interval=timedelta(seconds=5),
         health_no_traffic_interval=timedelta(seconds=5),

@@ -46,6 +46,9 @@ class Wiring:
     metrics_ports: Mapping[str, int] = field(default_factory=dict)
     # Each process signs the principals it sends with its own key (platformkit.principal_tokens).
     principal_keys: KeySet | None = None
+    # Ports of every copy of a replicated service or gateway (``{"shots": (p1, p2)}``): clients
+    # balance over a service's copies, Envoy over the gateways'.
+    replica_ports: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     # Set last, over everything else (tests use it to point a stack at fakes).
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -62,7 +65,32 @@ class Wiring:
         return f"http://127.0.0.1:{self.gateway_bind_port}"
 
     def grpc_address(self, service: str) -> str:
+        """Where a service's first (or only) copy listens."""
         return f"127.0.0.1:{self.grpc_ports[service]}"
+
+    def grpc_target(self, service: str) -> str:
+        """Where clients reach a service: every copy, balanced per call (gRPC's ``ipv4:`` list)."""
+        ports = self.replica_ports.get(service)
+        if not ports:
+            return self.grpc_address(service)
+        return "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)
+
+    def bind_port(self, spec: ProcessSpec) -> int | None:
+        """The port a service or gateway process binds (its copy's, when replicated)."""
+        kind = spec.replicated
+        if kind is not None and spec.replica:
+            return self.replica_ports[kind][spec.replica - 1]
+        if spec.kind is Kind.GRPC and spec.service is not None:
+            return self.grpc_ports[spec.service]
+        if spec.kind is Kind.HTTP:
+            return self.gateway_port if self.gateway_bind_port is None else self.gateway_bind_port
+        return None
+
+    @property
+    def gateway_upstreams(self) -> list[str]:
+        """Every gateway copy Envoy balances over."""
+        ports = self.replica_ports.get("gateway") or (self.gateway_bind_port,)
+        return [f"127.0.0.1:{port}" for port in ports]
 
 
 def is_wiring_name(name: str) -> bool:
@@ -145,16 +173,16 @@ def process_env(spec: ProcessSpec, wiring: Wiring, base: Mapping[str, str] = os.
         GATEWAY_PORT=str(wiring.gateway_port),
     )
     for service in wiring.grpc_ports:
-        env[f"{service.upper()}_GRPC_TARGET"] = wiring.grpc_address(service)
+        env[f"{service.upper()}_GRPC_TARGET"] = wiring.grpc_target(service)
     if spec.database is not None:
         env[f"DATABASE_URL_{spec.database.upper()}"] = wiring.database_urls[spec.database]
     if spec.kind is Kind.GRPC and spec.service is not None:
-        env[f"{spec.service.upper()}_GRPC_BIND"] = wiring.grpc_address(spec.service)
+        env[f"{spec.service.upper()}_GRPC_BIND"] = f"127.0.0.1:{wiring.bind_port(spec)}"
     if spec.kind is Kind.HTTP and wiring.gateway_bind_port is not None:
         # Behind Envoy: loopback only, whatever public host Envoy listens on.
-        env.update(GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(wiring.gateway_bind_port))
+        env.update(GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(wiring.bind_port(spec)))
     if spec.kind is Kind.EDGE:
-        env["EDGE_UPSTREAM"] = f"127.0.0.1:{wiring.gateway_bind_port}"
+        env["EDGE_UPSTREAM"] = ",".join(wiring.gateway_upstreams)
         env["EDGE_ADMIN_PORT"] = str(wiring.edge_admin_port)
     if spec.name in wiring.metrics_ports:
         env["METRICS_BIND"] = f"127.0.0.1:{wiring.metrics_ports[spec.name]}"

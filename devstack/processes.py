@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from platformkit.settings import SERVICE_NAMES
 from platformkit.topics import EXPORT_PUSHES, GENERATION_REQUESTS, STYLING_REQUESTS, Topic
@@ -52,7 +52,8 @@ class ProcessSpec:
     """One supervised process: ``python -m <module>`` with the environment of its ``database``.
 
     ``service`` is the gRPC service a GRPC process binds (``<SERVICE>_GRPC_BIND``); ``health_service``
-    the name asked to grpc.health.v1 (``""``: the whole server).
+    the name asked to grpc.health.v1 (``""``: the whole server). ``replica`` numbers the copies
+    of a service or of the gateway when the table runs several (0: the only one).
     """
 
     name: str
@@ -61,6 +62,14 @@ class ProcessSpec:
     database: str | None = None
     service: str | None = None
     health_service: str = ""
+    replica: int = 0
+
+    @property
+    def replicated(self) -> str | None:
+        """What the replicas of this process are replicas of (``gateway``, ``shots``, ...)."""
+        if self.kind is Kind.HTTP:
+            return "gateway"
+        return self.service if self.kind is Kind.GRPC else None
 
 
 def _service(name: str) -> ProcessSpec:
@@ -133,15 +142,28 @@ def worker_counts(environ: Mapping[str, str]) -> dict[str, int]:
     return counts
 
 
-def process_table(counts: Mapping[str, int] | None = None) -> tuple[ProcessSpec, ...]:
-    """Services, workers (``counts`` per kind, default one of each local kind), gateway, Envoy.
+def replicas_of(spec: ProcessSpec, count: int) -> tuple[ProcessSpec, ...]:
+    """``count`` copies of a service or of the gateway, named ``<name>-<n>`` (one when ``count`` is 1)."""
+    if count <= 1:
+        return (spec,)
+    return tuple(replace(spec, name=f"{spec.name}-{n}", replica=n) for n in range(1, count + 1))
+
+
+def process_table(
+    counts: Mapping[str, int] | None = None, replicas: Mapping[str, int] | None = None
+) -> tuple[ProcessSpec, ...]:
+    """Services, workers (``counts`` per kind, default one of each local kind), gateway, Envoy;
+    ``replicas`` runs several copies of a service or of the gateway (``{"gateway": 2, "shots": 2}``),
+    as a cluster does: clients balance over the services' copies, Envoy over the gateways.
 
     Start order: services and workers together, then the gateway once every service serves, then
     Envoy once the gateway answers.
     """
     counts = worker_counts({}) if counts is None else counts
+    replicas = replicas or {}
     workers = [spec for kind in WORKER_KINDS for spec in kind.processes(counts.get(kind.name, 0))]
-    return (*(_service(name) for name in SERVICE_NAMES), *workers, GATEWAY, EDGE)
+    services = [copy for name in SERVICE_NAMES for copy in replicas_of(_service(name), replicas.get(name, 1))]
+    return (*services, *workers, *replicas_of(GATEWAY, replicas.get("gateway", 1)), EDGE)
 
 
 PROCESSES: tuple[ProcessSpec, ...] = process_table()

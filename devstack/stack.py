@@ -301,8 +301,17 @@ class Stack:
             edge_admin_port=(cfg.edge_admin_port or free_port()) if edge else None,
             metrics_ports={p.name: free_port() for p in cfg.processes if p.kind in METRICS_PORT_KINDS},
             principal_keys=principal_keys(self.state.root),
+            replica_ports=self._replica_ports(),
             extra=dict(cfg.extra_env),
         )
+
+    def _replica_ports(self) -> dict[str, tuple[int, ...]]:
+        """A free port per copy of each replicated service or gateway of the table."""
+        copies: dict[str, int] = {}
+        for spec in self.config.processes:
+            if spec.replica and spec.replicated is not None:
+                copies[spec.replicated] = copies.get(spec.replicated, 0) + 1
+        return {name: tuple(free_port() for _ in range(count)) for name, count in copies.items()}
 
     def _checkpoint(self) -> None:
         if self._cancelled.is_set():
@@ -323,7 +332,7 @@ class Stack:
         if wiring.edge_admin_port is not None:
             wanted[wiring.edge_admin_port] = "ENVOY_ADMIN_PORT"
         for spec in self.config.processes:
-            if spec.kind is Kind.GRPC and spec.service:
+            if spec.kind is Kind.GRPC and spec.service and not spec.replica:
                 wanted[self.config.grpc_ports[spec.service]] = f"{spec.service.upper()}_GRPC_PORT"
         wanted.update(self.config.backends.owned_ports())
         busy = [f"{port} ({setting})" for port, setting in sorted(wanted.items()) if port_in_use(port)]
@@ -344,8 +353,11 @@ class Stack:
             {"targets": [f"127.0.0.1:{port}"], "labels": {"process": name}}
             for name, port in sorted(wiring.metrics_ports.items())
         ]
-        if self._has(Kind.HTTP):
-            groups.append({"targets": [wiring.gateway_bind_url.split("//")[1]], "labels": {"process": "gateway"}})
+        groups += [
+            {"targets": [f"127.0.0.1:{wiring.bind_port(spec)}"], "labels": {"process": spec.name}}
+            for spec in self.config.processes
+            if spec.kind is Kind.HTTP
+        ]
         if wiring.edge_admin_port is not None:
             labels = {"process": "envoy", "__metrics_path__": "/stats/prometheus"}
             groups.append({"targets": [f"127.0.0.1:{wiring.edge_admin_port}"], "labels": labels})
@@ -434,10 +446,9 @@ class Stack:
 
     def _probe(self, spec: ProcessSpec) -> bool:
         if spec.kind is Kind.GRPC:
-            assert spec.service is not None
-            return grpc_serving(self._wiring.grpc_address(spec.service), spec.health_service)
+            return grpc_serving(f"127.0.0.1:{self._wiring.bind_port(spec)}", spec.health_service)
         if spec.kind is Kind.HTTP:
-            return http_true(self._wiring.gateway_bind_url + GATEWAY_HEALTH_PATH)
+            return http_true(f"http://127.0.0.1:{self._wiring.bind_port(spec)}{GATEWAY_HEALTH_PATH}")
         if spec.kind is Kind.EDGE:
             return http_true(self.gateway_url + GATEWAY_HEALTH_PATH)
         return True

@@ -30,7 +30,12 @@ from datetime import timedelta
 import betterproto2
 import yaml
 from envoy_data_plane.envoy.config.bootstrap.v3 import Admin, Bootstrap, BootstrapStaticResources
-from envoy_data_plane.envoy.config.cluster.v3 import Cluster, ClusterDiscoveryType, ClusterDnsLookupFamily
+from envoy_data_plane.envoy.config.cluster.v3 import (
+    Cluster,
+    ClusterDiscoveryType,
+    ClusterDnsLookupFamily,
+    OutlierDetection,
+)
 from envoy_data_plane.envoy.config.core.v3 import (
     Address,
     DataSource,
@@ -99,9 +104,9 @@ def _address(host: str, port: int) -> Address:
     return Address(socket_address=SocketAddress(address=host, port_value=port))
 
 
-def _cluster(name: str, upstream: Upstream, *, http2: bool = False, timeout: timedelta) -> Cluster:
-    """A cluster of one named upstream: STRICT_DNS follows every address the name resolves to
-    (each gateway replica behind a headless Service), STATIC takes a literal IP as is."""
+def _cluster(name: str, upstream: Upstream, *more: Upstream, http2: bool = False, timeout: timedelta) -> Cluster:
+    """A cluster of named upstreams: STRICT_DNS follows every address a name resolves to (each
+    gateway replica behind a headless Service), STATIC takes literal IPs as they are."""
     cluster = Cluster(
         name=name,
         type=ClusterDiscoveryType.STATIC if upstream.is_ip else ClusterDiscoveryType.STRICT_DNS,
@@ -111,7 +116,9 @@ def _cluster(name: str, upstream: Upstream, *, http2: bool = False, timeout: tim
             cluster_name=name,
             endpoints=[
                 LocalityLbEndpoints(
-                    lb_endpoints=[LbEndpoint(endpoint=Endpoint(address=_address(upstream.host, upstream.port)))]
+                    lb_endpoints=[
+                        LbEndpoint(endpoint=Endpoint(address=_address(u.host, u.port))) for u in (upstream, *more)
+                    ]
                 )
             ],
         ),
@@ -125,7 +132,17 @@ def _cluster(name: str, upstream: Upstream, *, http2: bool = False, timeout: tim
 
 
 def gateway_cluster(params: EdgeParams) -> Cluster:
-    cluster = _cluster(GATEWAY_CLUSTER, params.gateway, timeout=timedelta(seconds=2))
+    cluster = _cluster(GATEWAY_CLUSTER, params.gateway, *params.more_gateways, timeout=timedelta(seconds=2))
+    # A replica that refuses connections (killed, restarting) is ejected at its first failure,
+    # not after three health checks: idempotent requests are retried meanwhile, but a POST or
+    # PATCH sent to it would fail.
+    cluster.outlier_detection = OutlierDetection(
+        split_external_local_origin_errors=True,
+        consecutive_local_origin_failure=1,
+        enforcing_consecutive_local_origin_failure=100,
+        base_ejection_time=timedelta(seconds=5),
+        max_ejection_percent=50,
+    )
     cluster.health_checks = [
         HealthCheck(
             timeout=params.health_timeout,

@@ -50,6 +50,9 @@ class EdgeParams:
     admin_host: str = "0.0.0.0"
     admin_port: int = 9901
     gateway: Upstream = Upstream("gateway", 8080)
+    # Further gateway addresses (a local stack's replicas; in a cluster the gateway's DNS name
+    # resolves to every replica already).
+    more_gateways: tuple[Upstream, ...] = ()
     # OTLP/gRPC collector for Envoy's own spans; None: no tracer (trace headers still pass through).
     otlp_collector: Upstream | None = Upstream("otel-collector", 4317)
     service_name: str = "envoy"

@@ -16,7 +16,7 @@ from envoy_data_plane.envoy.extensions.filters.http.local_ratelimit.v3 import Lo
 from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import HttpConnectionManager
 
 from deploy.envoy.__main__ import TARGETS, expected
-from deploy.envoy.edge import IDEMPOTENT_METHODS, bootstrap, parse, render
+from deploy.envoy.edge import IDEMPOTENT_METHODS, bootstrap, gateway_cluster, parse, render
 from deploy.envoy.params import DEFAULT_MEDIA_LIMIT_BYTES, EdgeParams
 from devstack.edge import local_params
 
@@ -121,6 +121,20 @@ def test_envoy_accepts_the_local_variant(tmp_path: Path) -> None:
     assert local_params({**environ, "ENVOY_RATE_LIMIT_PER_SECOND": "5"}).rate_limit_burst == 10
     path = tmp_path / "envoy.yaml"
     path.write_text(render(bootstrap(params)))
+    result = validate(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_local_variant_balances_over_every_gateway_replica(tmp_path: Path) -> None:
+    environ = {"GATEWAY_PORT": "18000", "EDGE_UPSTREAM": "127.0.0.1:18001,127.0.0.1:18002", "EDGE_ADMIN_PORT": "19901"}
+    cluster = gateway_cluster(local_params(environ))
+    endpoints = cluster.load_assignment.endpoints[0].lb_endpoints
+    assert [e.endpoint.address.socket_address.port_value for e in endpoints] == [18001, 18002]
+    # A replica refusing connections is ejected at once, never both.
+    assert cluster.outlier_detection.consecutive_local_origin_failure == 1
+    assert cluster.outlier_detection.max_ejection_percent == 50
+    path = tmp_path / "envoy.yaml"
+    path.write_text(render(bootstrap(local_params(environ))))
     result = validate(path)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -20,7 +20,7 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ import pytest
 from devstack.backends import Backends
 from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port
 from devstack.environment import DEFAULT_SUPERUSER
-from devstack.processes import DATABASES, PROCESSES
+from devstack.processes import DATABASES, PROCESSES, ProcessSpec
 from devstack.stack import Stack, StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS
 
@@ -96,6 +96,7 @@ def build_stack(
     prefix: str,
     extra_env: Mapping[str, str] | None = None,
     auto_restart: bool = True,
+    processes: Sequence[ProcessSpec] = PROCESSES,
 ) -> Stack:
     """A stack (not started) of every process on ``postgres`` (fresh databases named
     ``<prefix>_<key>_<run>``) and the broker at ``broker_bootstrap``, on free ports.
@@ -115,6 +116,7 @@ def build_stack(
             sink=sink,
             startup_timeout=90.0,
             auto_restart=auto_restart,
+            processes=processes,
             extra_env={
                 "FIRST_SUPERUSER": SUPERUSER_EMAIL,
                 "FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
@@ -132,6 +134,7 @@ def started_stack(
     sink: Output,
     prefix: str,
     extra_env: Mapping[str, str],
+    processes: Sequence[ProcessSpec] = PROCESSES,
 ) -> Iterator[Stack]:
     """A stack of :func:`build_stack` on ``postgres`` and a broker of its own, in a new folder,
     started; both are stopped when the block ends. (A broker of its own: integration tests in the
@@ -141,7 +144,13 @@ def started_stack(
     broker = EmbeddedBroker(free_port(), log_path=state_dir / "broker.log")
     broker.start()
     stack = build_stack(
-        state_dir, postgres=postgres, broker_bootstrap=broker.bootstrap, sink=sink, prefix=prefix, extra_env=extra_env
+        state_dir,
+        postgres=postgres,
+        broker_bootstrap=broker.bootstrap,
+        sink=sink,
+        prefix=prefix,
+        extra_env=extra_env,
+        processes=processes,
     )
     began = time.monotonic()
     try:

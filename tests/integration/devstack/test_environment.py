@@ -143,6 +143,28 @@ def test_behind_envoy_the_gateway_binds_loopback_and_envoy_gets_the_public_port(
     assert w.gateway_bind_url == "http://127.0.0.1:8124"
 
 
+def test_replicas_bind_ports_of_their_own_and_clients_and_envoy_reach_every_copy(tmp_path: Path) -> None:
+    table = process_table(replicas={"gateway": 2, "shots": 2})
+    assert [p.name for p in table if p.service == "shots"] == ["shots-1", "shots-2"]
+    assert [p.name for p in table if p.kind is Kind.HTTP] == ["gateway-1", "gateway-2"]
+    assert [p.name for p in table if p.service == "shootings"] == ["shootings"]
+    w = replace(
+        wiring(tmp_path),
+        gateway_bind_port=8124,
+        edge_admin_port=9911,
+        replica_ports={"gateway": (7001, 7002), "shots": (7011, 7012)},
+    )
+    shots_2 = next(p for p in table if p.name == "shots-2")
+    env = process_env(shots_2, w, {})
+    assert env["SHOTS_GRPC_BIND"] == "127.0.0.1:7012"
+    # Every process balances over both copies (gRPC round_robin over an ipv4: list).
+    assert env["SHOTS_GRPC_TARGET"] == "ipv4:127.0.0.1:7011,127.0.0.1:7012"
+    assert env["SHOOTINGS_GRPC_TARGET"] == "127.0.0.1:6001"
+    gateway_1 = next(p for p in table if p.name == "gateway-1")
+    assert process_env(gateway_1, w, {})["GATEWAY_PORT"] == "7001"
+    assert process_env(EDGE, w, {})["EDGE_UPSTREAM"] == "127.0.0.1:7001,127.0.0.1:7002"
+
+
 def test_metrics_bind_is_given_per_process_and_never_inherited(tmp_path: Path) -> None:
     w = replace(wiring(tmp_path), metrics_ports={"shots": 9555})
     shots = ProcessSpec("shots", "services.shots", Kind.GRPC, database="shots", service="shots")
