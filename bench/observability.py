@@ -4,8 +4,12 @@ A stack of its own (isolated, its engines owned) runs with the settings producti
 spans exported over OTLP/gRPC (to a receiver in this process, batched by the SDK), one new trace
 in ten recorded (``OTEL_TRACES_SAMPLER_ARG=0.1``, the Kubernetes ConfigMap) and INFO logs. The
 header is loaded (c=4) while py-spy samples the gateway and the shootings service (on-CPU Python
-only); a sample with a tracing, metrics or logging frame on its stack is CPU those cost, native
-work under them included. Their share of the samples is their share of the request's CPU.
+only). A sample is CPU that tracing, metrics or logging cost when, walking its stack from the
+innermost frame outwards, the first frame of the platform's own code or of those libraries is
+theirs (native and library work under them included). The innermost owner decides because the
+HTTP metrics middleware and the gRPC interceptors wrap every request: their frames are on every
+stack, above the work they time, so "a frame anywhere on the stack" would count the whole request.
+Their share of the samples is their share of the request's CPU.
 
     PYTHONPATH=. .venv/bin/python -m bench.observability
 """
@@ -37,11 +41,25 @@ KINDS = (
     ("metrics", re.compile(r"/prometheus_client/|platformkit/metrics\.py")),
     ("logs", re.compile(r"/logging/__init__\.py|platformkit/logs\.py")),
 )
+# The platform's own code: a sample whose innermost owner is here is the request's own work.
+OWN_CODE = re.compile(r"(^|/)(gateway|services|platformkit)/")
 _FILE = re.compile(r"\(([^:()]+)(?::\d+)?\)$")
 
 
+def owner(files: list[str]) -> str | None:
+    """The kind of the innermost frame that is observability or the platform's own code (None:
+    the request's own work, or a sample outside any request)."""
+    for file in reversed(files):
+        for kind, pattern in KINDS:
+            if pattern.search(file):
+                return kind
+        if OWN_CODE.search(file):
+            return None
+    return None
+
+
 def shares(collapsed: str) -> dict[str, float]:
-    """Percent of the samples of each kind (a sample counts once per kind on its stack)."""
+    """Percent of the samples of each kind (each sample counts for its innermost owner)."""
     counted: collections.Counter[str] = collections.Counter()
     total = 0
     for line in collapsed.splitlines():
@@ -50,10 +68,9 @@ def shares(collapsed: str) -> dict[str, float]:
             continue
         total += int(count_text)
         files = [m.group(1) for frame in stack.split(";") if (m := _FILE.search(frame))]
-        kinds = {kind for kind, pattern in KINDS for f in files if pattern.search(f)}
-        for kind in kinds:
+        kind = owner(files)
+        if kind is not None:
             counted[kind] += int(count_text)
-        if kinds:
             counted["all"] += int(count_text)
     return {kind: round(100 * counted[kind] / total, 1) if total else 0.0 for kind in (*(k for k, _ in KINDS), "all")}
 
