@@ -41,8 +41,10 @@ KINDS = (
     ("metrics", re.compile(r"/prometheus_client/|platformkit/metrics\.py")),
     ("logs", re.compile(r"/logging/__init__\.py|platformkit/logs\.py")),
 )
-# The platform's own code: a sample whose innermost owner is here is the request's own work.
-OWN_CODE = re.compile(r"(^|/)(gateway|services|platformkit)/")
+# The platform's own code and the servers and frameworks it runs in: a sample whose innermost
+# owner is here is the request's own work (uvicorn writing an answer that the metrics middleware
+# passes on is the answer's cost, not the metrics').
+OWN_CODE = re.compile(r"(^|/)(gateway|services|platformkit|uvicorn|starlette|fastapi|grpc|asyncio)/")
 _FILE = re.compile(r"\(([^:()]+)(?::\d+)?\)$")
 
 

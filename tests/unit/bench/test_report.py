@@ -100,7 +100,8 @@ def test_observability_shares_count_each_sample_for_its_innermost_owner():
             "main (gateway/app.py:1);emit (/usr/lib/python3.11/logging/__init__.py:5) 5",
             # The metrics middleware wraps the request: work under the request's own code is not metrics.
             "main (gateway/app.py:1);call (platformkit/metrics.py:3);route (/v/starlette/routing.py:2);"
-            "work (gateway/answers/looks.py:5) 80",
+            "work (gateway/answers/looks.py:5) 70",
+            "main (gateway/app.py:1);send (platformkit/metrics.py:3);send (/v/uvicorn/protocols/http.py:4) 10",
         ]
     )
     assert shares(collapsed) == {"tracing": 10.0, "metrics": 5.0, "logs": 5.0, "all": 20.0}
