@@ -6,6 +6,7 @@ import uuid
 
 import grpc
 
+from platformkit.access import may_reach
 from platformkit.db import transaction
 from platformkit.errors import NotFound, PermissionDenied
 from platformkit.protoconv import parse_uuid
@@ -50,7 +51,7 @@ class QuotaHandlers:
         """An organization's members and admins see its budgets (404 for anyone else)."""
         organization_id = parse_uuid(request.organization_id, ORGANIZATION_LOC)
         who = caller()
-        if not (who.is_superuser or who.is_member(organization_id)):
+        if not may_reach(who, organization_id=organization_id):
             raise NotFound("Organization not found")
         return await self._quota_answer(organization_id)
 
