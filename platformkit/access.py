@@ -14,10 +14,11 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
-from platformkit.errors import PermissionDenied
+from platformkit.errors import Invalid, PermissionDenied
 from platformkit.principal import Caller
 
 NOT_A_MEMBER = "Not a member of this organization"
+BODY_ORGANIZATION = ("body", "organization_id")
 
 
 class Owned(Protocol):
@@ -68,3 +69,22 @@ def ensure_organization_scope(caller: Caller, organization_id: uuid.UUID | None)
     for an admin): 403 otherwise, since the caller knows the organization they named."""
     if organization_id is not None and not may_reach(caller, organization_id=organization_id):
         raise PermissionDenied(NOT_A_MEMBER)
+
+
+def ensure_usable_organization(caller: Caller, organization_id: uuid.UUID | None, loc: tuple[str, ...]) -> None:
+    """An organization named in a request body must be one the caller belongs to (any, for an
+    admin): 422 at ``loc`` otherwise, as for any body id that does not resolve."""
+    if organization_id is not None and not may_reach(caller, organization_id=organization_id):
+        raise Invalid.at(loc, "Unknown organization, or the caller is not a member of it")
+
+
+def resolve_creation_organization(
+    body_organization_id: uuid.UUID | None,
+    query_organization_id: uuid.UUID | None,
+    loc: tuple[str, ...] = BODY_ORGANIZATION,
+) -> uuid.UUID | None:
+    """The organization a new resource belongs to: the body's wins, the query parameter is the
+    fallback; both set and different is a 422 at ``loc``."""
+    if body_organization_id and query_organization_id and body_organization_id != query_organization_id:
+        raise Invalid.at(loc, "organization_id differs between the body and the query parameter")
+    return body_organization_id or query_organization_id

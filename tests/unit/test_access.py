@@ -9,9 +9,16 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from platformkit.access import ensure_organization_scope, may_reach, may_reach_resource, may_use_in_scope
+from platformkit.access import (
+    ensure_organization_scope,
+    ensure_usable_organization,
+    may_reach,
+    may_reach_resource,
+    may_use_in_scope,
+    resolve_creation_organization,
+)
 from platformkit.access_conditions import listing_scope, reached_by
-from platformkit.errors import PermissionDenied
+from platformkit.errors import Invalid, PermissionDenied
 from platformkit.principal import Caller
 
 OWNER, MEMBER, STRANGER, ADMIN = (uuid.uuid4() for _ in range(4))
@@ -93,3 +100,21 @@ def test_a_list_shows_the_named_organizations_rows_or_the_callers_personal_ones(
     assert sql(listing_scope(owner, organization, OWNER, ORG)) == f"rows.organization_id = '{ORG}'"
     personal = sql(listing_scope(owner, organization, OWNER, None))
     assert personal == f"rows.organization_id IS NULL AND rows.owner_id = '{OWNER}'"
+
+
+def test_an_organization_in_a_body_must_be_the_callers() -> None:
+    with pytest.raises(Invalid) as refused:
+        ensure_usable_organization(caller(STRANGER, (OTHER_ORG,)), ORG, ("body", "organization_id"))
+    assert [v.loc for v in refused.value.violations] == [("body", "organization_id")]
+    ensure_usable_organization(caller(MEMBER, (ORG,)), ORG, ("body", "organization_id"))
+    ensure_usable_organization(caller(ADMIN, admin=True), ORG, ("body", "organization_id"))
+    ensure_usable_organization(caller(STRANGER), None, ("body", "organization_id"))
+
+
+def test_a_new_resources_organization_is_the_bodys_else_the_querys() -> None:
+    assert resolve_creation_organization(ORG, None) == ORG
+    assert resolve_creation_organization(None, ORG) == ORG
+    assert resolve_creation_organization(ORG, ORG) == ORG
+    assert resolve_creation_organization(None, None) is None
+    with pytest.raises(Invalid, match="differs between the body and the query"):
+        resolve_creation_organization(ORG, OTHER_ORG, ("body", "config", "organization_id"))

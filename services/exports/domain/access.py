@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import uuid
 
-from platformkit.access import Owned, ensure_organization_scope, may_reach, may_reach_resource, may_use_in_scope
-from platformkit.errors import Invalid, NotFound
+from platformkit.access import (
+    Owned,
+    ensure_organization_scope,
+    ensure_usable_organization,
+    may_reach_resource,
+    may_use_in_scope,
+    resolve_creation_organization,
+)
+from platformkit.errors import NotFound
 from platformkit.principal import Caller
 
 # A reference from an object in a scope: exactly the kit's rule (no public rows here).
@@ -40,9 +47,7 @@ def creation_organization(
 ) -> uuid.UUID | None:
     """The body's organization wins over the query's (both and different: 422); the caller must
     belong to it (422, as a body id that does not resolve)."""
-    if body and query and body != query:
-        raise Invalid.at(loc, "organization_id differs between the body and the query parameter")
-    chosen = body or query
-    if chosen is not None and not may_reach(caller, organization_id=chosen):
-        raise Invalid.at(loc, "Unknown organization, or the caller is not a member of it")
+    chosen = resolve_creation_organization(body, query, loc)
+    # Unlike the shootings service, the query's organization is checked as the body's is (422).
+    ensure_usable_organization(caller, chosen, loc)
     return chosen

@@ -9,9 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+# The kit's checks, re-exported for the handlers. A new resource's organization is the body's, else
+# the query's (resolve_creation_organization); this service checks membership of each apart: the
+# body's gives 422 (ensure_usable_organization), the query's 403 (ensure_organization_scope).
 from platformkit.access import Owned, may_reach, may_reach_resource, may_use_in_scope
-from platformkit.access import ensure_organization_scope as ensure_organization_scope  # the handlers' name for it
-from platformkit.errors import Invalid, NotFound, PermissionDenied
+from platformkit.access import ensure_organization_scope as ensure_organization_scope
+from platformkit.access import ensure_usable_organization as ensure_usable_organization
+from platformkit.access import resolve_creation_organization as resolve_creation_organization
+from platformkit.errors import NotFound, PermissionDenied
 from platformkit.principal import Caller
 
 
@@ -42,23 +47,6 @@ def ensure_owner(caller: Caller, resource: Owned, action: str) -> None:
 def ensure_admin(caller: Caller) -> None:
     if not caller.is_superuser:
         raise PermissionDenied("Not enough permissions")
-
-
-def ensure_usable_organization(caller: Caller, organization_id: uuid.UUID | None, loc: tuple[str, ...]) -> None:
-    """An organization named in a request body must be one the caller belongs to (422 otherwise)."""
-    if organization_id is not None and not may_reach(caller, organization_id=organization_id):
-        raise Invalid.at(loc, "Unknown organization, or the caller is not a member of it")
-
-
-def resolve_creation_organization(
-    body_organization_id: uuid.UUID | None, query_organization_id: uuid.UUID | None
-) -> uuid.UUID | None:
-    """A45: the body wins; the query parameter is the fallback; both set and different is invalid."""
-    if body_organization_id and query_organization_id and body_organization_id != query_organization_id:
-        raise Invalid.at(
-            ("body", "organization_id"), "organization_id differs between the body and the query parameter"
-        )
-    return body_organization_id or query_organization_id
 
 
 class CatalogItem(Owned, Protocol):
