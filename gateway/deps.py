@@ -12,6 +12,8 @@
   request never waits for PostgreSQL's notification (every replica also gets that).
 - ``ClientsDep``: the gRPC stubs (:class:`gateway.clients.ServiceClients`).
 - ``PageDep``: ``skip`` (0..2**31-1, default 0) and ``limit`` (0..1000, default 100) query parameters.
+- ``OrganizationQuery`` (and its described forms ``MemberOrganizationQuery``,
+  ``CatalogOrganizationQuery``): the optional ``organization_id`` query parameter.
 """
 
 from __future__ import annotations
@@ -144,3 +146,11 @@ async def get_page(
 
 
 PageDep = Annotated[Page, Depends(get_page)]
+
+# The optional ``organization_id`` query parameter that scopes a list (or a read) to one of the
+# caller's organizations; the services check the membership (403). One parameter, declared here
+# once; the catalog and exports routes carry a description in the public OpenAPI document and the
+# others none, so each wording has its own name.
+OrganizationQuery = Annotated[uuid.UUID | None, Query()]
+MemberOrganizationQuery = Annotated[uuid.UUID | None, Query(description="The organization's (a member's)")]
+CatalogOrganizationQuery = Annotated[uuid.UUID | None, Query(description="The organization's catalog (a member's)")]

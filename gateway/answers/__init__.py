@@ -22,6 +22,8 @@ import orjson
 from fastapi import Response
 
 JSON_OPTIONS = orjson.OPT_UTC_Z
+# An answer being built: the public field names and their JSON-ready values.
+Fields = dict[str, Any]
 
 
 def json_bytes(content: Any) -> bytes:

@@ -8,12 +8,10 @@ products and presets hundreds of times, so each (model, entry) pair is shaped on
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from gateway.answers import Fields
 from gateway.schemas.catalog import CatalogPublic
 from protos.shootings.v1 import catalog_pb2
-
-Fields = dict[str, Any]
 
 
 class EntryFields:

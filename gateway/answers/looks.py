@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from gateway.answers import Fields
 from gateway.answers.catalog import EntryFields
 from gateway.answers.outfits import OutfitsView
 from gateway.answers.shots import NO_PUSHES, PushView, shot_fields, shot_summary_fields
@@ -21,8 +22,6 @@ from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic, ShotTypeP
 from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
-
-Fields = dict[str, Any]
 
 
 class LookAnswers:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 
+from gateway.answers import Fields
 from gateway.answers.catalog import EntryFields
 from gateway.answers.shots import media_resource_fields
 from gateway.media import media_url
@@ -16,8 +16,6 @@ from gateway.protoconv import dt, value
 from gateway.schemas.products import ProductPublic
 from protos.outfits.v1 import outfits_pb2
 from protos.shootings.v1 import catalog_pb2
-
-Fields = dict[str, Any]
 
 
 def reference_urls(outfit: outfits_pb2.Outfit) -> list[str]:

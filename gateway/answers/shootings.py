@@ -3,14 +3,11 @@ shooting answer shares (its identity, its template's common fields)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from gateway.answers import Fields
 from gateway.protoconv import dt, value
 from gateway.schemas.catalog import CatalogPublic, PosePresetPublic, ShotTypePublic, SubjectPublic
 from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
-
-Fields = dict[str, Any]
 
 _IDENTITY_OPTIONAL = (
     "organization_id",

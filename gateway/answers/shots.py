@@ -8,12 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.answers import Fields
 from gateway.media import media_url
 from gateway.protoconv import dt, value
 from protos.exports.v1 import exports_pb2
 from protos.shots.v1 import shots_pb2 as pb
-
-Fields = dict[str, Any]
 
 
 def push_record_fields(message: exports_pb2.PushRecord) -> Fields:

@@ -22,6 +22,8 @@ from gateway.clients import ServiceClients
 from gateway.principals import PrincipalCache
 from gateway.schemas.live import AuthMessage
 from gateway.settings import GatewaySettings
+from platformkit.access import NOT_A_MEMBER, may_reach
+from platformkit.principal import Caller
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2
@@ -56,10 +58,8 @@ async def authenticate(message: AuthMessage, principals: PrincipalCache, setting
     except HTTPException as exc:
         raise AuthFailed(str(exc.detail)) from exc
     organization_id = message.organization_id
-    if organization_id is not None and not (
-        principal.is_superuser or str(organization_id) in principal.organization_ids
-    ):
-        raise AuthFailed("Not a member of this organization")
+    if organization_id is not None and not may_reach(Caller.from_principal(principal), organization_id=organization_id):
+        raise AuthFailed(NOT_A_MEMBER)
     return Identity(principal, organization_id, expires_at)
 
 

@@ -14,11 +14,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path
 from google.protobuf.struct_pb2 import Struct
 from pydantic import BaseModel
 
-from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.deps import CatalogOrganizationQuery, ClientsDep, PageDep, PrincipalDep
 from gateway.protoconv import text
 from gateway.schemas import catalog, presets
 from gateway.schemas.catalog import CatalogCreate, CatalogPatch, CatalogPublic, list_model
@@ -27,8 +27,6 @@ from gateway.schemas.products import ProductCreate, ProductPublic, ProductUpdate
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import catalog_pb2 as pb
-
-OrganizationQuery = Annotated[uuid.UUID | None, Query(description="The organization's catalog (a member's)")]
 
 
 async def no_filters() -> dict[str, Any]:
@@ -108,7 +106,7 @@ def kind_router(spec: CatalogKind) -> APIRouter:
         clients: ClientsDep,
         principal: PrincipalDep,
         body: Annotated[spec.create, Body()],  # type: ignore[name-defined]
-        organization_id: OrganizationQuery = None,
+        organization_id: CatalogOrganizationQuery = None,
     ) -> CatalogPublic:
         """Create an entry in the caller's personal catalog or, with ``organization_id`` (body or
         query; the body wins, both and different is 422), in that organization's."""
@@ -127,7 +125,7 @@ def kind_router(spec: CatalogKind) -> APIRouter:
         principal: PrincipalDep,
         page: PageDep,
         filters: Annotated[dict[str, Any], Depends(spec.filters)],
-        organization_id: OrganizationQuery = None,
+        organization_id: CatalogOrganizationQuery = None,
     ) -> BaseModel:
         """The organization's entries with ``organization_id``, otherwise the caller's personal ones."""
         request = pb.ListEntriesRequest(

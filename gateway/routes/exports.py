@@ -8,11 +8,10 @@ list is 403). The exports service owns the rules; these routes translate.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.deps import ClientsDep, MemberOrganizationQuery, PageDep, PrincipalDep
 from gateway.schemas.common import Message
 from gateway.schemas.exports import (
     ExportConfigurationCreate,
@@ -26,7 +25,6 @@ from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2 as pb
 
 router = APIRouter(tags=["exports"])
-OrganizationQuery = Annotated[uuid.UUID | None, Query(description="The organization's (a member's)")]
 CONFIGURATIONS = "/export-configurations"
 
 
@@ -54,7 +52,7 @@ async def create_export_configuration(
     clients: ClientsDep,
     principal: PrincipalDep,
     body: ExportConfigurationCreate,
-    organization_id: OrganizationQuery = None,
+    organization_id: MemberOrganizationQuery = None,
 ) -> ExportConfigurationPublic:
     reply = await clients.exports.CreateExportConfiguration(
         body.to_pb(organization_id), metadata=principal_metadata(principal)
@@ -64,7 +62,7 @@ async def create_export_configuration(
 
 @router.get(f"{CONFIGURATIONS}/", summary="Read Export Configurations")
 async def read_export_configurations(
-    clients: ClientsDep, principal: PrincipalDep, page: PageDep, organization_id: OrganizationQuery = None
+    clients: ClientsDep, principal: PrincipalDep, page: PageDep, organization_id: MemberOrganizationQuery = None
 ) -> ExportConfigurationsPublic:
     """The organization's with `organization_id`, otherwise the caller's personal ones."""
     reply = await clients.exports.ListExportConfigurations(

@@ -11,8 +11,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
-from gateway.routes.shootings import OrganizationQuery
+from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.schemas.common import Message
 from gateway.schemas.guidelines import (
     ShootingGuidelinesCreate,

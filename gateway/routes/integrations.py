@@ -14,8 +14,8 @@ from typing import Annotated
 import grpc
 from fastapi import APIRouter, Header, HTTPException, Request, status
 
-from gateway.deps import ClientsDep, PageDep, PrincipalDep
-from gateway.routes.exports import OrganizationQuery, scoped_list
+from gateway.deps import ClientsDep, MemberOrganizationQuery, PageDep, PrincipalDep
+from gateway.routes.exports import scoped_list
 from gateway.schemas.common import Message
 from gateway.schemas.exports import (
     ExternalIntegrationCreate,
@@ -42,7 +42,7 @@ async def create_integration(
     clients: ClientsDep,
     principal: PrincipalDep,
     body: ExternalIntegrationCreate,
-    organization_id: OrganizationQuery = None,
+    organization_id: MemberOrganizationQuery = None,
 ) -> ExternalIntegrationPublic:
     """A receiver of pushes (`webhook` or `ovs`); the secret (16+ characters) is never returned."""
     reply = await clients.exports.CreateIntegration(body.to_pb(organization_id), metadata=principal_metadata(principal))
@@ -51,7 +51,7 @@ async def create_integration(
 
 @router.get(f"{INTEGRATIONS}/", summary="Read External Integrations")
 async def read_integrations(
-    clients: ClientsDep, principal: PrincipalDep, page: PageDep, organization_id: OrganizationQuery = None
+    clients: ClientsDep, principal: PrincipalDep, page: PageDep, organization_id: MemberOrganizationQuery = None
 ) -> ExternalIntegrationsPublic:
     reply = await clients.exports.ListIntegrations(
         scoped_list(organization_id, page), metadata=principal_metadata(principal)

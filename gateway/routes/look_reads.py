@@ -26,7 +26,7 @@ from gateway.answers.looks import LookAnswers
 from gateway.answers.shots import NO_PUSHES, PushView
 from gateway.assignees import assignee_summaries
 from gateway.clients import ServiceClients
-from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
+from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
 from gateway.push_composition import shots_view
 from gateway.revision_owners import revisions_of, with_owners
@@ -44,7 +44,6 @@ from protos.shots.v1 import shots_pb2
 
 router = APIRouter(prefix="/shootings", tags=["shootings"])
 
-OrganizationQuery = Annotated[uuid.UUID | None, Query()]
 FiltersDep = Annotated[pb.LookFilters, Depends(look_filters)]
 
 

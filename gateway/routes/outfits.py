@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
-from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
+from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import catalog_entries, product_ids
 from gateway.routes.look_reads import compose
 from gateway.schemas.looks import ProductionRequestPublic
@@ -69,7 +69,7 @@ async def get_reusable_outfits(
     principal: PrincipalDep,
     shooting_id: uuid.UUID,
     production_request_id: uuid.UUID,
-    organization_id: OptionalId = None,
+    organization_id: OrganizationQuery = None,
 ) -> list[ReusableOutfitMatch]:
     """Find all finalized outfits in sibling production_requests that contain this look's core
     product, sorted by the most advanced shot status of each source look (descending), so the
@@ -150,7 +150,7 @@ async def list_outfits(
     clients: ClientsDep,
     principal: PrincipalDep,
     page: PageDep,
-    organization_id: OptionalId = None,
+    organization_id: OrganizationQuery = None,
     shooting_id: OptionalId = None,
     production_request_id: OptionalId = None,
 ) -> ProductionRequestOutfitsPublic:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from gateway.answers import json_response
 from gateway.answers.shootings import header_fields
-from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
+from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.schemas.common import Message
 from gateway.schemas.shootings import (
     ShootingCreate,
@@ -29,8 +29,6 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 
 router = APIRouter(prefix="/shootings", tags=["shootings"])
-
-OrganizationQuery = Annotated[uuid.UUID | None, Query()]
 
 
 @router.post("/", summary="Create Shooting")

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
-from gateway.deps import ClientsDep, PageDep, PrincipalDep, SessionDep
+from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.errors import GENERATION_QUOTA, HTTPError, too_many_requests
 from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
@@ -134,7 +134,7 @@ async def list_shots(
     page: PageDep,
     _: MediaDep,
     has_generations: bool | None = None,
-    organization_id: uuid.UUID | None = None,
+    organization_id: OrganizationQuery = None,
     product_id: uuid.UUID | None = None,
     production_request_id: uuid.UUID | None = None,
     shooting_id: uuid.UUID | None = None,

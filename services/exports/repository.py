@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.access_conditions import listing_scope, reached_by
 from platformkit.db import any_of
 from platformkit.principal import Caller
 from services.exports.domain.pushes import FAILED
@@ -37,10 +38,7 @@ async def list_scoped(
 ) -> tuple[list[ScopedRow], int]:
     """An organization's live rows, or the owner's personal ones; newest first."""
     conditions: list[sa.ColumnElement[bool]] = [model.deleted_at.is_(None)]
-    if organization_id is not None:
-        conditions.append(model.organization_id == organization_id)
-    else:
-        conditions += [model.organization_id.is_(None), model.owner_id == owner_id]
+    conditions.append(listing_scope(model.owner_id, model.organization_id, owner_id, organization_id))
     total = await session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions))
     rows = await session.scalars(
         sa.select(model).where(*conditions).order_by(model.created_at.desc(), model.id.desc()).offset(skip).limit(limit)
@@ -108,12 +106,8 @@ async def insert_pushes(session: AsyncSession, rows: Sequence[dict[str, object]]
 def _readable_by(caller: Caller) -> sa.ColumnElement[bool]:
     """Push records ``caller`` may read: of the shootings they own or share an organization with;
     records that predate the kept owner, their creator's."""
-    if caller.is_superuser:
-        return sa.true()
-    organizations = caller.organization_ids or {uuid.UUID(int=0)}
     return sa.or_(
-        PushRecord.shooting_owner_id == caller.user_id,
-        PushRecord.shooting_organization_id.in_(organizations),
+        reached_by(caller, PushRecord.shooting_owner_id, PushRecord.shooting_organization_id),
         sa.and_(PushRecord.shooting_owner_id.is_(None), PushRecord.created_by == caller.user_id),
     )
 

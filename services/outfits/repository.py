@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.access_conditions import listing_scope
 from platformkit.db import any_of
 from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import PENDING
@@ -122,9 +123,7 @@ async def reusable_outfits(session: AsyncSession, look: Look) -> list[tuple[Look
 def _in_scope(caller: Caller, organization_id: uuid.UUID | None) -> sa.ColumnElement[bool]:
     """As the looks they belong to: an organization's, or the caller's personal ones (R5)."""
     live = sa.and_(Look.deleted.is_(False), Look.shooting_deleted.is_(False))
-    if organization_id is not None:
-        return sa.and_(live, Look.organization_id == organization_id)
-    return sa.and_(live, Look.organization_id.is_(None), Look.owner_id == caller.user_id)
+    return sa.and_(live, listing_scope(Look.owner_id, Look.organization_id, caller.user_id, organization_id))
 
 
 async def list_outfits(

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from platformkit.access_conditions import listing_scope
 from platformkit.db import any_of
 from platformkit.errors import Conflict
 from services.shootings.domain.product_filters import ProductFilter, escape_like
@@ -76,10 +77,11 @@ def _scope_conditions(
     kind: str, owner_id: uuid.UUID, organization_id: uuid.UUID | None
 ) -> list[sa.ColumnElement[bool]]:
     """R5 for the catalog: an organization's entries, or the caller's personal ones."""
-    conditions = [CatalogEntry.kind == kind, CatalogEntry.deleted_at.is_(None)]
-    if organization_id is not None:
-        return [*conditions, CatalogEntry.organization_id == organization_id]
-    return [*conditions, CatalogEntry.organization_id.is_(None), CatalogEntry.owner_id == owner_id]
+    return [
+        CatalogEntry.kind == kind,
+        CatalogEntry.deleted_at.is_(None),
+        listing_scope(CatalogEntry.owner_id, CatalogEntry.organization_id, owner_id, organization_id),
+    ]
 
 
 def _product_conditions(product_filter: ProductFilter) -> list[sa.ColumnElement[bool]]:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.access_conditions import listing_scope
 from services.shootings import catalog_repository
 from services.shootings.catalog_repository import LoadedEntry
 from services.shootings.domain.look_filters import LookFilter
@@ -182,9 +183,7 @@ def summary_scope(
     """R6, R36: one shooting, else an organization's live shootings, else the caller's personal ones."""
     if shooting_id is not None:
         return [Shooting.id == shooting_id]
-    if organization_id is not None:
-        return [Shooting.organization_id == organization_id]
-    return [Shooting.organization_id.is_(None), Shooting.owner_id == owner_id]
+    return [listing_scope(Shooting.owner_id, Shooting.organization_id, owner_id, organization_id)]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from platformkit.access_conditions import listing_scope
 from services.shootings.domain import access
 from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
@@ -64,10 +65,7 @@ async def list_shootings(
 ) -> tuple[list[Shooting], int]:
     """R5: an organization's shootings, or the caller's personal ones (no organization)."""
     conditions: list[sa.ColumnElement[bool]] = [Shooting.deleted_at.is_(None)]
-    if organization_id is not None:
-        conditions.append(Shooting.organization_id == organization_id)
-    else:
-        conditions += [Shooting.organization_id.is_(None), Shooting.owner_id == owner_id]
+    conditions.append(listing_scope(Shooting.owner_id, Shooting.organization_id, owner_id, organization_id))
     if status_filter.active:
         alternatives: list[sa.ColumnElement[bool]] = []
         if status_filter.statuses:
@@ -290,10 +288,7 @@ async def list_templates(
 ) -> tuple[list[Guidelines], int]:
     """Live templates of an organization, or the caller's personal ones (snapshots never appear)."""
     conditions: list[sa.ColumnElement[bool]] = [Guidelines.deleted_at.is_(None), Guidelines.snapshot_of.is_(None)]
-    if organization_id is not None:
-        conditions.append(Guidelines.organization_id == organization_id)
-    else:
-        conditions += [Guidelines.organization_id.is_(None), Guidelines.owner_id == owner_id]
+    conditions.append(listing_scope(Guidelines.owner_id, Guidelines.organization_id, owner_id, organization_id))
     total = await session.scalar(sa.select(sa.func.count()).select_from(Guidelines).where(*conditions))
     rows = await session.scalars(
         sa.select(Guidelines)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.access import may_reach
 from platformkit.errors import Invalid
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import shootings_pb2 as pb
@@ -41,7 +42,7 @@ async def create(
 def _settle_owner_and_scope(
     who: Caller, draft: GuidelinesDraft, loc: tuple[str, ...], default_organization_id: uuid.UUID | None
 ) -> None:
-    if draft.owner_id not in (None, who.user_id) and not who.is_superuser:
+    if draft.owner_id is not None and not may_reach(who, owner_id=draft.owner_id):
         raise Invalid.at((*loc, "owner_id"), "owner_id must be the caller")
     draft.owner_id = draft.owner_id or who.user_id
     access.ensure_usable_organization(who, draft.organization_id, (*loc, "organization_id"))

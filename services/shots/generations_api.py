@@ -6,13 +6,14 @@ import grpc
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
+from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import generations
 from services.shots.convert import generation_to_pb
-from services.shots.shots_api import caller
 
 # E8 may start generations for a thousand looks at once.
 MAX_SPECS = 20_000
@@ -31,7 +32,7 @@ class GenerationHandlers:
         async with transaction(self.ctx.sessions) as session:
             started = await generations.start(
                 session,
-                caller(),
+                caller(current_principal()),
                 request.specs,
                 owner_only=request.owner_only,
                 explicit=request.explicit,
@@ -50,7 +51,9 @@ class GenerationHandlers:
     async def GetGeneration(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Generation:
         generation_id = parse_uuid(request.id, ("path", "generation_id"))
         async with self.ctx.sessions() as session:
-            found = await generations.visible_generations(session, caller(), generation_id=generation_id)
+            found = await generations.visible_generations(
+                session, caller(current_principal()), generation_id=generation_id
+            )
         if not found:
             raise NotFound("Generation not found")
         return generation_to_pb(*found[0])
@@ -60,5 +63,5 @@ class GenerationHandlers:
     ) -> pb.ListGenerationsResponse:
         shot_id = parse_uuid(request.shot_id, ("query", "shot_id"))
         async with self.ctx.sessions() as session:
-            found = await generations.visible_generations(session, caller(), shot_id=shot_id)
+            found = await generations.visible_generations(session, caller(current_principal()), shot_id=shot_id)
         return pb.ListGenerationsResponse(generations=[generation_to_pb(g, p) for g, p in found])

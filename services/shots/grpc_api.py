@@ -10,9 +10,10 @@ from platformkit.db import transaction
 from platformkit.errors import Invalid
 from platformkit.media import MediaSettings, open_store
 from platformkit.outbox import NewEvent, add_events
+from platformkit.principal import caller
 from platformkit.principal_tokens import GATEWAY
 from platformkit.protoconv import parse_uuid
-from platformkit.rpc import require_issuer
+from platformkit.rpc import current_principal, require_issuer
 from platformkit.service import ServiceContext
 from platformkit.topics import SHOTS_EVENTS
 from protos.shots.v1 import shots_pb2 as pb
@@ -27,7 +28,7 @@ from services.shots.media_api import MediaHandlers
 from services.shots.models import messaging
 from services.shots.quotas_api import QuotaHandlers
 from services.shots.revisions_api import RevisionHandlers
-from services.shots.shots_api import ShotHandlers, caller
+from services.shots.shots_api import ShotHandlers
 
 # Who may make the batch writes: look commands create and remove a look's shots, and the
 # gateway adds one shot to a look (E37).
@@ -64,7 +65,7 @@ class ShotsServicer(
         if len(request.shots) > MAX_SHOTS_PER_CALL:
             raise Invalid.at(("body", "shots"), f"At most {MAX_SHOTS_PER_CALL} shots per call")
         shooting_id = parse_uuid(request.shooting_id, ("body", "shooting_id"))
-        ensure_visible(caller(), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting")
+        ensure_visible(caller(current_principal()), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting")
         rows = [
             {
                 "id": parse_uuid(s.id, ("body", "shots", str(i), "id")),
@@ -96,7 +97,7 @@ class ShotsServicer(
     ) -> pb.ListShotsByLooksResponse:
         """Only the shots of shootings the caller may reach (owner, members, admins)."""
         look_ids = [parse_uuid(i, ("query", "production_request_ids")) for i in request.production_request_ids]
-        entitled = queries.entitled(caller())
+        entitled = queries.entitled(caller(current_principal()))
         async with self.ctx.reads() as session:
             shots = await repo.shots_of_looks(session, look_ids, entitled)
             if not request.include_revisions:
@@ -111,7 +112,7 @@ class ShotsServicer(
         """The shootings service's call alone; only shots of shootings the caller may reach go."""
         require_issuer(SHOOTINGS)
         ids = [parse_uuid(i, ("body", "shot_ids")) for i in request.shot_ids]
-        entitled = queries.entitled(caller())
+        entitled = queries.entitled(caller(current_principal()))
         async with transaction(self.ctx.sessions) as session:
             removed = await repo.delete_shots(session, ids, entitled)
             await add_events(

@@ -7,12 +7,13 @@ import grpc
 from platformkit.db import transaction
 from platformkit.errors import Invalid
 from platformkit.media import MediaSettings, MediaStore
+from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import media_references
 from services.shots.convert import media_to_pb
-from services.shots.shots_api import caller
 
 # An outfit names a handful of references; a bound keeps one call's fetches short.
 MAX_REFERENCES = 50
@@ -35,7 +36,7 @@ class MediaHandlers:
         )
         async with transaction(self.ctx.sessions) as session:
             answers = await media_references.resolve(
-                session, caller(), self.store, self.media_settings, scope, request.references
+                session, caller(current_principal()), self.store, self.media_settings, scope, request.references
             )
         return pb.ResolveMediaResponse(
             media=[pb.ResolvedMedia(media=media_to_pb(media), error=error) for media, error in answers]

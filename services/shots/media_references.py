@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.access_conditions import listing_scope
 from platformkit.media import MediaSettings, MediaStore
 from platformkit.media.fetch import FetchError, fetch_image
 from platformkit.media.images import image_content_type
@@ -55,9 +56,7 @@ class UseScope:
 
 
 def _in_scope(scope: UseScope) -> sa.ColumnElement[bool]:
-    if scope.organization_id is not None:
-        return ShootingAccess.organization_id == scope.organization_id
-    return sa.and_(ShootingAccess.organization_id.is_(None), ShootingAccess.owner_id == scope.owner_id)
+    return listing_scope(ShootingAccess.owner_id, ShootingAccess.organization_id, scope.owner_id, scope.organization_id)
 
 
 def _usable(caller: Caller, scope: UseScope) -> sa.ColumnElement[bool]:

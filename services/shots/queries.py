@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.access_conditions import listing_scope, reached_by
 from platformkit.db import any_of
 from services.shots.domain.access import Caller, ShootingScope
 from services.shots.models import (
@@ -77,12 +78,7 @@ def entitled(caller: Caller) -> sa.ColumnElement[bool]:
     """The condition on ShootingAccess under which ``caller`` may reach a shooting's shots at
     all, deleted or not (the owner, its organization's members, admins): what the batch calls
     other services make on a caller's behalf check, whatever state the shooting is in."""
-    if caller.is_superuser:
-        return sa.true()
-    return sa.or_(
-        ShootingAccess.owner_id == caller.user_id,
-        ShootingAccess.organization_id.in_(caller.organization_ids or [uuid.UUID(int=0)]),
-    )
+    return reached_by(caller, ShootingAccess.owner_id, ShootingAccess.organization_id)
 
 
 async def scope_of(session: AsyncSession, shooting_id: uuid.UUID) -> ShootingScope | None:
@@ -131,10 +127,9 @@ async def list_shots(
 ) -> tuple[list[Shot], int]:
     """R7: an organization's shots, or the shots of the caller's personal shootings."""
     conditions: list[sa.ColumnElement[bool]] = [~ShootingAccess.deleted, _LIVE_LOOK]
-    if filters.organization_id is not None:
-        conditions.append(ShootingAccess.organization_id == filters.organization_id)
-    else:
-        conditions += [ShootingAccess.organization_id.is_(None), ShootingAccess.owner_id == caller.user_id]
+    conditions.append(
+        listing_scope(ShootingAccess.owner_id, ShootingAccess.organization_id, caller.user_id, filters.organization_id)
+    )
     exact = {
         Shot.production_request_id: filters.production_request_id,
         Shot.shooting_id: filters.shooting_id,

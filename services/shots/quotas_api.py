@@ -6,16 +6,18 @@ import uuid
 
 import grpc
 
+from platformkit.access import may_reach
 from platformkit.db import transaction
 from platformkit.errors import NotFound, PermissionDenied
+from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import quotas, shooting_source
 from services.shots.domain import quotas as rules
 from services.shots.domain.access import ensure_visible
-from services.shots.shots_api import caller
 
 ORGANIZATION_LOC = ("path", "organization_id")
 
@@ -49,8 +51,8 @@ class QuotaHandlers:
     ) -> pb.GenerationQuota:
         """An organization's members and admins see its budgets (404 for anyone else)."""
         organization_id = parse_uuid(request.organization_id, ORGANIZATION_LOC)
-        who = caller()
-        if not (who.is_superuser or who.is_member(organization_id)):
+        who = caller(current_principal())
+        if not may_reach(who, organization_id=organization_id):
             raise NotFound("Organization not found")
         return await self._quota_answer(organization_id)
 
@@ -59,7 +61,7 @@ class QuotaHandlers:
     ) -> pb.GenerationQuota:
         """Admins only: the organization's own limits (unset ones fall back to the defaults)."""
         organization_id = parse_uuid(request.organization_id, ORGANIZATION_LOC)
-        who = caller()
+        who = caller(current_principal())
         if not who.is_superuser:
             raise PermissionDenied("Only an admin may set an organization's generation quota")
         per_hour = request.per_hour if request.HasField("per_hour") else None
@@ -72,7 +74,9 @@ class QuotaHandlers:
         self, request: pb.CheckGenerationBudgetRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.Empty:
         shooting_id = parse_uuid(request.shooting_id, ("path", "shooting_id"))
-        found = ensure_visible(caller(), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting")
+        found = ensure_visible(
+            caller(current_principal()), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting"
+        )
         scope = rules.Scope(found.organization_id, found.owner_id)
         defaults = self.ctx.settings.generation_quota  # type: ignore[attr-defined]
         async with self.ctx.sessions() as session:

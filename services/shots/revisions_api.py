@@ -9,14 +9,16 @@ from platformkit.errors import Invalid, NotFound
 from platformkit.media import MediaSettings
 from platformkit.media.keys import UPLOADS, is_valid_key
 from platformkit.media.store import MediaStore
+from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import queries, revisions
 from services.shots.convert import revision_to_pb
 from services.shots.media import reserve_slots
-from services.shots.shots_api import caller, optional_uuid
+from services.shots.shots_api import optional_uuid
 
 _IMAGE_FIELDS = ("prediction_id", "refine_id", "image_url", "sketch_image_url", "notes")
 
@@ -38,7 +40,7 @@ class RevisionHandlers:
 
     async def _answer(self, revision_id: object) -> pb.Revision:
         async with self.ctx.sessions() as session:
-            found = await queries.visible_revision(session, caller(), revision_id)  # type: ignore[arg-type]
+            found = await queries.visible_revision(session, caller(current_principal()), revision_id)  # type: ignore[arg-type]
             if found is None:
                 raise NotFound("Revision not found")
             view = await queries.revision_view(session, found[0])
@@ -49,7 +51,7 @@ class RevisionHandlers:
         async with transaction(self.ctx.sessions) as session:
             revision = await revisions.create_revision(
                 session,
-                caller(),
+                caller(current_principal()),
                 self.store,
                 shot_id,
                 shot_status=request.shot_status,
@@ -68,7 +70,7 @@ class RevisionHandlers:
             if not (is_valid_key(key) and key.startswith(UPLOADS)):
                 raise Invalid.at(("body", "keys", str(index)), "Not an upload key")
         async with transaction(self.ctx.sessions) as session:
-            await reserve_slots(session, keys, caller().user_id)
+            await reserve_slots(session, keys, caller(current_principal()).user_id)
         return common_pb2.Empty()
 
     async def GetRevision(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
@@ -78,15 +80,21 @@ class RevisionHandlers:
         self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.Empty:
         async with transaction(self.ctx.sessions) as session:
-            await revisions.delete_revision(session, caller(), parse_uuid(request.id, ("path", "revision_id")))
+            await revisions.delete_revision(
+                session, caller(current_principal()), parse_uuid(request.id, ("path", "revision_id"))
+            )
         return common_pb2.Empty()
 
     async def SetCurrentRevision(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
         async with transaction(self.ctx.sessions) as session:
-            revision = await revisions.set_current(session, caller(), parse_uuid(request.id, ("path", "revision_id")))
+            revision = await revisions.set_current(
+                session, caller(current_principal()), parse_uuid(request.id, ("path", "revision_id"))
+            )
         return await self._answer(revision.id)
 
     async def RestoreRevision(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
         async with transaction(self.ctx.sessions) as session:
-            revision = await revisions.restore(session, caller(), parse_uuid(request.id, ("path", "revision_id")))
+            revision = await revisions.restore(
+                session, caller(current_principal()), parse_uuid(request.id, ("path", "revision_id"))
+            )
         return await self._answer(revision.id)

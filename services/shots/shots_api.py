@@ -12,6 +12,7 @@ import grpc
 
 from platformkit.db import transaction
 from platformkit.errors import NotFound
+from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
@@ -19,11 +20,7 @@ from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from services.shots import queries, shot_commands
 from services.shots.convert import shot_view_to_pb
-from services.shots.domain.access import Caller, ensure_organization_scope
-
-
-def caller() -> Caller:
-    return Caller.from_principal(current_principal())
+from services.shots.domain.access import ensure_organization_scope
 
 
 class ShotHandlers:
@@ -31,7 +28,7 @@ class ShotHandlers:
 
     async def _shot_answer(self, shot_id: uuid.UUID) -> pb.Shot:
         async with self.ctx.sessions() as session:
-            shot = await queries.visible_shot(session, caller(), shot_id)
+            shot = await queries.visible_shot(session, caller(current_principal()), shot_id)
             if shot is None:
                 raise NotFound("Shot not found")
             [view] = await queries.shot_views(session, [shot])
@@ -41,7 +38,7 @@ class ShotHandlers:
         return await self._shot_answer(parse_uuid(request.id, ("path", "shot_id")))
 
     async def ListShots(self, request: pb.ListShotsRequest, context: grpc.aio.ServicerContext) -> pb.ListShotsResponse:
-        who = caller()
+        who = caller(current_principal())
         filters = queries.ShotFilters(
             organization_id=optional_uuid(request, "organization_id", ("query", "organization_id")),
             has_generations=request.has_generations if request.HasField("has_generations") else None,
@@ -66,17 +63,19 @@ class ShotHandlers:
             elif name in ("rework_available", "rework_used"):
                 changes[name] = getattr(request, name) if request.HasField(name) else None
         async with transaction(self.ctx.sessions) as session:
-            await shot_commands.update_shot(session, caller(), shot_id, changes)
+            await shot_commands.update_shot(session, caller(current_principal()), shot_id, changes)
         return await self._shot_answer(shot_id)
 
     async def DeleteShot(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Shot:
         async with transaction(self.ctx.sessions) as session:
-            _, view = await shot_commands.delete_shot(session, caller(), parse_uuid(request.id, ("path", "shot_id")))
+            _, view = await shot_commands.delete_shot(
+                session, caller(current_principal()), parse_uuid(request.id, ("path", "shot_id"))
+            )
         return shot_view_to_pb(view)
 
     async def ReviewShot(self, request: pb.ReviewShotRequest, context: grpc.aio.ServicerContext) -> pb.Shot:
         shot_id = parse_uuid(request.id, ("path", "shot_id"))
         notes = request.notes if request.HasField("notes") else None
         async with transaction(self.ctx.sessions) as session:
-            await shot_commands.review_shot(session, caller(), shot_id, request.decision, notes)
+            await shot_commands.review_shot(session, caller(current_principal()), shot_id, request.decision, notes)
         return await self._shot_answer(shot_id)

@@ -9,41 +9,37 @@ caller's personal rows, as catalog references may; another organization's never 
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
 
-from platformkit.errors import Invalid, NotFound, PermissionDenied
+from platformkit.access import (
+    Owned,
+    ensure_organization_scope,
+    ensure_usable_organization,
+    may_reach_resource,
+    may_use_in_scope,
+    resolve_creation_organization,
+)
+from platformkit.errors import NotFound
 from platformkit.principal import Caller
 
-
-class Scoped(Protocol):
-    @property
-    def owner_id(self) -> uuid.UUID | None: ...
-
-    @property
-    def organization_id(self) -> uuid.UUID | None: ...
+# A reference from an object in a scope: exactly the kit's rule (no public rows here).
+usable_in_scope = may_use_in_scope
 
 
-def can_see(caller: Caller, row: Scoped) -> bool:
-    return caller.is_superuser or row.owner_id == caller.user_id or caller.is_member(row.organization_id)
+def can_see(caller: Caller, row: Owned) -> bool:
+    """The kit's rule as it is: no public rows and no soft-deleted rows to tell apart here (the
+    repository loads live rows only)."""
+    return may_reach_resource(caller, row)
 
 
-def visible(caller: Caller, row: Scoped | None, what: str) -> Scoped:
+def visible(caller: Caller, row: Owned | None, what: str) -> Owned:
     if row is None or not can_see(caller, row):
         raise NotFound(f"{what} not found")
     return row
 
 
-def usable_in_scope(caller: Caller, row: Scoped, scope_organization_id: uuid.UUID | None) -> bool:
-    if row.organization_id is not None:
-        member = caller.is_superuser or caller.is_member(row.organization_id)
-        return row.organization_id == scope_organization_id and member
-    return caller.is_superuser or row.owner_id == caller.user_id
-
-
 def list_scope(caller: Caller, organization_id: uuid.UUID | None) -> None:
     """Listing an organization's rows needs membership (403)."""
-    if organization_id is not None and not (caller.is_superuser or caller.is_member(organization_id)):
-        raise PermissionDenied("Not a member of this organization")
+    ensure_organization_scope(caller, organization_id)
 
 
 def creation_organization(
@@ -51,9 +47,7 @@ def creation_organization(
 ) -> uuid.UUID | None:
     """The body's organization wins over the query's (both and different: 422); the caller must
     belong to it (422, as a body id that does not resolve)."""
-    if body and query and body != query:
-        raise Invalid.at(loc, "organization_id differs between the body and the query parameter")
-    chosen = body or query
-    if chosen is not None and not (caller.is_superuser or caller.is_member(chosen)):
-        raise Invalid.at(loc, "Unknown organization, or the caller is not a member of it")
+    chosen = resolve_creation_organization(body, query, loc)
+    # Unlike the shootings service, the query's organization is checked as the body's is (422).
+    ensure_usable_organization(caller, chosen, loc)
     return chosen

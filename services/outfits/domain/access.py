@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+from platformkit.access import ensure_organization_scope as ensure_organization_scope  # listing a scope's outfits
+from platformkit.access import may_reach
 from platformkit.errors import NotFound, PermissionDenied
 from platformkit.principal import Caller
 
@@ -44,10 +46,11 @@ class Product(Protocol):
 
 
 def can_view(caller: Caller, look: Scoped) -> bool:
-    """A live look of a live shooting, seen by its owner, a member of its organization or an admin."""
+    """A live look of a live shooting, seen by its owner, a member of its organization or an admin
+    (the kit's rule, except that a deleted look or shooting is seen by nobody, not even an admin)."""
     if look.deleted or look.shooting_deleted:
         return False
-    return caller.is_superuser or look.owner_id == caller.user_id or caller.is_member(look.organization_id)
+    return may_reach(caller, look.owner_id, look.organization_id)
 
 
 def ensure_visible(caller: Caller, look: Scoped | None) -> None:
@@ -55,15 +58,9 @@ def ensure_visible(caller: Caller, look: Scoped | None) -> None:
         raise NotFound("Production request not found")
 
 
-def ensure_organization_scope(caller: Caller, organization_id: uuid.UUID | None) -> None:
-    """R8: an ``organization_id`` query parameter must name one of the caller's organizations."""
-    if organization_id is not None and not (caller.is_superuser or caller.is_member(organization_id)):
-        raise PermissionDenied("Not a member of this organization")
-
-
 def ensure_owner(caller: Caller, look: Scoped) -> None:
     """R11: only the owner of the look's shooting (or an admin) finalizes its outfit."""
-    if not (caller.is_superuser or look.owner_id == caller.user_id):
+    if not may_reach(caller, owner_id=look.owner_id):
         raise PermissionDenied("Only the owner of the shooting may finalize the look's outfit")
 
 
@@ -72,6 +69,10 @@ def usable_product(product: Product, user_id: uuid.UUID, organization_id: uuid.U
 
     Public products, the organization's own products and the user's personal products are
     usable; another organization's never are (R27), as for every other reference of a look.
+    Not the kit's :func:`platformkit.access.may_use_in_scope`, on purpose: the catalog service
+    that answered ``product`` has already applied the caller's visibility, so membership is not
+    checked again; an admin gets no exception for another user's personal product; public
+    products count, as in the catalog.
     """
     if product.public:
         return True

@@ -9,34 +9,27 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
-from platformkit.errors import Invalid, NotFound, PermissionDenied
+# The kit's checks, re-exported for the handlers. A new resource's organization is the body's, else
+# the query's (resolve_creation_organization); this service checks membership of each apart: the
+# body's gives 422 (ensure_usable_organization), the query's 403 (ensure_organization_scope).
+from platformkit.access import Owned, may_reach, may_reach_resource, may_use_in_scope
+from platformkit.access import ensure_organization_scope as ensure_organization_scope
+from platformkit.access import ensure_usable_organization as ensure_usable_organization
+from platformkit.access import resolve_creation_organization as resolve_creation_organization
+from platformkit.errors import NotFound, PermissionDenied
 from platformkit.principal import Caller
 
 
-class Owned(Protocol):
-    """Anything with an owner and an optional organization (rows satisfy it as they are)."""
-
-    @property
-    def owner_id(self) -> uuid.UUID | None: ...
-
-    @property
-    def organization_id(self) -> uuid.UUID | None: ...
-
-
 def can_view(caller: Caller, resource: Owned) -> bool:
-    """The owner, a member of the resource's organization, or an admin."""
-    return caller.is_superuser or resource.owner_id == caller.user_id or caller.is_member(resource.organization_id)
+    """The owner, a member of the resource's organization, or an admin: the kit's rule as it is.
+    Unlike shots and outfits, deletion is not checked here: the repository loads live rows only,
+    unless asked for a deleted one (restore)."""
+    return may_reach_resource(caller, resource)
 
 
 def ensure_visible(caller: Caller, resource: Owned | None, what: str) -> None:
     if resource is None or not can_view(caller, resource):
         raise NotFound(f"{what} not found")
-
-
-def ensure_organization_scope(caller: Caller, organization_id: uuid.UUID | None) -> None:
-    """R8: an explicit ``organization_id`` query parameter must name one of the caller's organizations."""
-    if organization_id is not None and not (caller.is_superuser or caller.is_member(organization_id)):
-        raise PermissionDenied("Not a member of this organization")
 
 
 def ensure_in_scope(resource: Owned, organization_id: uuid.UUID | None, what: str) -> None:
@@ -47,30 +40,13 @@ def ensure_in_scope(resource: Owned, organization_id: uuid.UUID | None, what: st
 
 def ensure_owner(caller: Caller, resource: Owned, action: str) -> None:
     """Actions the reference reserves to the owner (the admin may act for anyone)."""
-    if not (caller.is_superuser or resource.owner_id == caller.user_id):
+    if not may_reach(caller, owner_id=resource.owner_id):
         raise PermissionDenied(f"Only the owner may {action}")
 
 
 def ensure_admin(caller: Caller) -> None:
     if not caller.is_superuser:
         raise PermissionDenied("Not enough permissions")
-
-
-def ensure_usable_organization(caller: Caller, organization_id: uuid.UUID | None, loc: tuple[str, ...]) -> None:
-    """An organization named in a request body must be one the caller belongs to (422 otherwise)."""
-    if organization_id is not None and not (caller.is_superuser or caller.is_member(organization_id)):
-        raise Invalid.at(loc, "Unknown organization, or the caller is not a member of it")
-
-
-def resolve_creation_organization(
-    body_organization_id: uuid.UUID | None, query_organization_id: uuid.UUID | None
-) -> uuid.UUID | None:
-    """A45: the body wins; the query parameter is the fallback; both set and different is invalid."""
-    if body_organization_id and query_organization_id and body_organization_id != query_organization_id:
-        raise Invalid.at(
-            ("body", "organization_id"), "organization_id differs between the body and the query parameter"
-        )
-    return body_organization_id or query_organization_id
 
 
 class CatalogItem(Owned, Protocol):
@@ -83,12 +59,7 @@ def usable_in_scope(caller: Caller, entry: CatalogItem, scope_organization_id: u
 
     Public entries, the scope organization's own entries and the caller's personal entries are
     usable; another organization's entries never are (R27: cross-organization references are 422),
-    even for a caller who belongs to both.
+    even for a caller who belongs to both. Public entries are the catalog's own addition to the
+    kit's rule.
     """
-    if entry.public:
-        return True
-    if entry.organization_id is not None:
-        return entry.organization_id == scope_organization_id and (
-            caller.is_superuser or caller.is_member(entry.organization_id)
-        )
-    return caller.is_superuser or entry.owner_id == caller.user_id
+    return entry.public or may_use_in_scope(caller, entry, scope_organization_id)

@@ -186,7 +186,8 @@ def ensure_references_resolve(
 
 
 def can_see(caller: Caller, entry: CatalogItem) -> bool:
-    """The owner, the organization's members, admins, and anyone when the entry is public."""
+    """The owner, the organization's members, admins (the kit's rule, through
+    :func:`access.can_view`), and, the catalog's own addition, anyone when the entry is public."""
     return entry.public or access.can_view(caller, entry)
 
 

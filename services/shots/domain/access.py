@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from platformkit.access import ensure_organization_scope as ensure_organization_scope  # listing a scope's shots
+from platformkit.access import may_reach
 from platformkit.errors import NotFound, PermissionDenied
 from platformkit.principal import Caller
 
@@ -22,13 +24,11 @@ class ShootingScope:
 
 
 def can_see(caller: Caller, scope: ShootingScope | None) -> bool:
+    """The kit's rule, except that a deleted shooting's shots are seen by nobody, not even an
+    admin (its projection row stays, so that a restore brings them back)."""
     if scope is None or scope.deleted:
         return False
-    return (
-        caller.is_superuser
-        or scope.owner_id == caller.user_id
-        or (scope.organization_id is not None and scope.organization_id in caller.organization_ids)
-    )
+    return may_reach(caller, scope.owner_id, scope.organization_id)
 
 
 def ensure_visible(caller: Caller, scope: ShootingScope | None, what: str) -> ShootingScope:
@@ -39,11 +39,5 @@ def ensure_visible(caller: Caller, scope: ShootingScope | None, what: str) -> Sh
 
 def ensure_owner(caller: Caller, scope: ShootingScope) -> None:
     """R11: generation is the shooting owner's (or an admin's) call."""
-    if not (caller.is_superuser or scope.owner_id == caller.user_id):
+    if not may_reach(caller, owner_id=scope.owner_id):
         raise PermissionDenied("Only the owner of the shooting can start generations")
-
-
-def ensure_organization_scope(caller: Caller, organization_id: uuid.UUID | None) -> None:
-    """R8/R7: listing an organization's shots needs membership (or admin)."""
-    if organization_id is not None and not (caller.is_superuser or organization_id in caller.organization_ids):
-        raise PermissionDenied("Not a member of this organization")
