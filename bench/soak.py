@@ -30,10 +30,8 @@ import os
 import random
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -46,7 +44,8 @@ import httpx
 
 from bench.environment import isolated_stack
 from bench.leftovers import leftover_processes
-from bench.procstats import rss_mb
+from bench.soak_bookkeeping import accepted, settle
+from bench.soak_memory import RSS_TOLERANCE, RssSeries, rss_stability, stack_pids
 from devstack.environment import DEFAULT_SUPERUSER
 from devstack.stack import Stack
 from tests.e2e.shots_support import png_data_url
@@ -54,8 +53,6 @@ from tests.support.fake_receiver import FakeReceiver
 from tests.support.kanban import Studio
 
 RESULTS = Path(__file__).resolve().parent / "results"
-RSS_TOLERANCE = 0.20
-SAMPLE_INTERVAL = 2.0
 POLL_INTERVAL = 1.0  # a user looking at the board again
 THINK = (0.2, 1.0)  # seconds a user pauses between two steps
 CLIENT_TIMEOUT = 60.0
@@ -112,71 +109,6 @@ class Answers:
     @property
     def count_4xx(self) -> int:
         return sum(n for status, n in self.by_status.items() if 400 <= status < 500)
-
-
-class RssSeries:
-    """A thread reading the RSS of every process every ``interval`` seconds (times from start)."""
-
-    def __init__(self, pids: dict[str, int], interval: float = SAMPLE_INTERVAL) -> None:
-        self.pids = pids
-        self.interval = interval
-        self.samples: list[tuple[float, dict[str, float]]] = []
-        self._stop = threading.Event()
-        self._began = 0.0
-        self._thread = threading.Thread(target=self._loop, name="soak-rss", daemon=True)
-
-    def _loop(self) -> None:
-        while True:
-            at = time.monotonic() - self._began
-            self.samples.append((at, {name: round(rss_mb(name, pid), 1) for name, pid in self.pids.items()}))
-            if self._stop.wait(self.interval):
-                return
-
-    def start(self) -> RssSeries:
-        self._began = time.monotonic()
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def rss_stability(samples: list[tuple[float, dict[str, float]]], warmup: float, end: float) -> dict[str, Any]:
-    """Per process: the median RSS of the first and the last third after the warm-up, their
-    ratio, and whether it is within the tolerance."""
-    third = (end - warmup) / 3
-    first = [s for t, s in samples if warmup <= t < warmup + third]
-    last = [s for t, s in samples if end - third <= t <= end]
-    verdict: dict[str, Any] = {}
-    for name in samples[0][1] if samples else {}:
-        a = [s[name] for s in first if s.get(name)]
-        b = [s[name] for s in last if s.get(name)]
-        if not a or not b:
-            verdict[name] = {"first_mb": None, "last_mb": None, "change": None, "stable": False, "samples": 0}
-            continue
-        before, after = statistics.median(a), statistics.median(b)
-        change = after / before - 1
-        verdict[name] = {
-            "first_mb": round(before, 1),
-            "last_mb": round(after, 1),
-            "change": round(change, 4),
-            "stable": abs(change) <= RSS_TOLERANCE,
-            "samples": min(len(a), len(b)),
-        }
-    return verdict
-
-
-def stack_pids(stack: Stack) -> dict[str, int]:
-    """Every process of the stack by name, with the engines (PostgreSQL counts its backends)."""
-    pids = {name: stack.pid(name) for name in stack.names}
-    pg = stack.config.backends.postgres
-    assert pg is not None
-    pids["postgres"] = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
-    broker = stack.config.backends.broker
-    if broker is not None and broker.process is not None:
-        pids["broker"] = broker.process.pid
-    return pids
 
 
 async def think() -> None:
@@ -280,80 +212,6 @@ def client_of(stack: Stack, answers: Answers, transport: httpx.AsyncBaseTranspor
 
 
 # -- the end: is every accepted action visible? -----------------------------------------------
-
-
-async def missing_of(user: User, receiver: FakeReceiver, confirmed: set[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``(kind, look id)`` of every accepted action of ``user`` not visible (yet); what was seen
-    once is remembered in ``confirmed`` and not asked again."""
-    response = await user.client.get(
-        f"/shootings/{user.studio.shooting_id}/production-requests", params={"limit": 1000}
-    )
-    assert response.status_code == 200, response.text
-    board = {look["id"]: look for look in response.json()["data"]}
-    missing: list[tuple[str, str]] = []
-    for look in user.looks:
-        found = board.get(look.id)
-        checks: dict[str, bool] = {"look": found is not None}
-        if found is not None:
-            [shot] = found["shots"]
-            revisions = {r["id"]: r for r in shot["revisions"]}
-            status = look.status()
-            if look.outfit:
-                checks["proposal"] = [p["generation_status"] for p in found["outfit_proposals"]] == ["COMPLETED"]
-            checks["status"] = shot["status"] == status and found["shot_status"] == status
-            if look.generation:
-                key = ("generation", look.id)
-                if key not in confirmed:
-                    generation = await user.client.get(f"/generations/{look.generation}")
-                    done = generation.status_code == 200 and generation.json()["status"] == "COMPLETED"
-                    checks["generation"] = done and len(revisions) == 1 + look.reviewed
-            if look.exported_revision:
-                pushes = revisions.get(look.exported_revision, {}).get("push_records", [])
-                checks["push"] = (
-                    len(pushes) == 1
-                    and pushes[0]["push_status"] == "COMPLETED"
-                    and len(receiver.posts_of(pushes[0]["id"])) == 1
-                )
-        for kind, ok in checks.items():
-            if ok:
-                confirmed.add((kind, look.id))
-            elif (kind, look.id) not in confirmed:
-                missing.append((kind, look.id))
-    return missing
-
-
-async def doubled_of(user: User) -> list[str]:
-    """Looks on the user's board that no accepted request created (a request done twice)."""
-    response = await user.client.get(
-        f"/shootings/{user.studio.shooting_id}/production-requests", params={"limit": 1000}
-    )
-    assert response.status_code == 200, response.text
-    accepted_ids = {look.id for look in user.looks}
-    return [look["id"] for look in response.json()["data"] if look["id"] not in accepted_ids]
-
-
-async def settle(users: list[User], receiver: FakeReceiver, timeout: float) -> tuple[list[tuple[str, str]], float]:
-    """Wait (at most ``timeout``) until every accepted action is visible; what is still missing
-    then, and the seconds it took."""
-    began = time.monotonic()
-    confirmed: set[tuple[str, str]] = set()
-    while True:
-        missing = [m for user in users for m in await missing_of(user, receiver, confirmed)]
-        if not missing or time.monotonic() - began > timeout:
-            return missing, time.monotonic() - began
-        await asyncio.sleep(2.0)
-
-
-def accepted(users: list[User]) -> dict[str, int]:
-    looks = [look for user in users for look in user.looks]
-    return {
-        "looks": len(looks),
-        "proposals": sum(look.outfit for look in looks),
-        "generations": sum(look.generation is not None for look in looks),
-        "reviews": sum(look.reviewed for look in looks),
-        "approvals": sum(look.approved for look in looks),
-        "exports": sum(look.exported_revision is not None for look in looks),
-    }
 
 
 async def soak(stack: Stack, receiver: FakeReceiver, users_count: int, seconds: float, warmup: float) -> dict[str, Any]:

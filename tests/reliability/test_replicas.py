@@ -23,7 +23,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.soak import Answers, User, accepted, doubled_of, open_user, settle
+from bench.soak import Answers, User, open_user
+from bench.soak_bookkeeping import accepted, doubled_of, settle
 from devstack.processes import process_table
 from devstack.stack import Stack
 from platformkit.settings import SERVICE_NAMES
