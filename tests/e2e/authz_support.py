@@ -1,9 +1,5 @@
-"""The authorization matrix's world and table (tests/e2e/test_authorization_matrix.py).
-
-:class:`World`: an owner, a member of the owner's organization, a stranger (an ordinary user in
-no organization of the owner's, with an organization and a catalog of their own) and the
-superuser, plus one of every resource of the public API, built through the API in the owner's
-organization.
+"""The authorization matrix's table (tests/e2e/test_authorization_matrix.py); the world it runs
+against is :mod:`tests.e2e.authz_world`.
 
 :data:`ROWS`: one :class:`Row` per authenticated endpoint (method and OpenAPI path) saying who
 may call it and how to build a valid request; :data:`PUBLIC`: the endpoints that take no bearer
@@ -13,176 +9,45 @@ document or of the reference's endpoint list has neither.
 
 from __future__ import annotations
 
-import re
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from tests.e2e.authz_targets import (
+    fresh_fellow,
+    fresh_look,
+    fresh_mapping,
+    fresh_mapping_body,
+    fresh_older_revision,
+    fresh_production,
+    fresh_revision,
+    fresh_shooting,
+    fresh_shot_body,
+    fresh_user,
+    new_user_body,
+)
+from tests.e2e.authz_world import (
+    API,
+    DEAD_ENDPOINT,
+    INTEGRATION_SECRET,
+    SMALL,
+    UUID_RE,
+    BodyFn,
+    FreshFn,
+    Json,
+    Target,
+    World,
+    build_world,
+)
 from tests.e2e.brief import DUE, post
 from tests.e2e.shots_support import png_data_url
 from tests.support.stack import ApiUser
 
-API = "/api/v1"
-UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-# Never sent anywhere: pushes to it fail at once (connection refused) and settle FAILED.
-DEAD_ENDPOINT = "http://127.0.0.1:9/receiver"
-INTEGRATION_SECRET = "authz-integration-secret-0123456789"
-SMALL = {"default_width": 64, "default_height": 96}
-
-
-@dataclass
-class World:
-    admin: httpx.AsyncClient
-    owner: ApiUser
-    member: ApiUser
-    stranger: ApiUser
-    ids: dict[str, str] = field(default_factory=dict)
-    # The stranger's own resources, referenced from the owner's requests (422 expected).
-    foreign: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def org(self) -> dict[str, str]:
-        return {"organization_id": self.ids["organization_id"]}
-
-
-async def _ok(response: httpx.Response, expected: int = 200) -> Any:
-    assert response.status_code == expected, f"{response.request.method} {response.request.url}: {response.text}"
-    return response.json() if response.content else None
-
-
-async def _look(w: World, **extra: Any) -> dict[str, Any]:
-    """A new look of the world's shooting (front and detail shots)."""
-    created = await post(
-        w.owner.client,
-        f"/shootings/{w.ids['shooting_id']}/production-requests",
-        {
-            "product_ids": [w.ids["product_id"]],
-            "subject_ids": [w.ids["subject_id"]],
-            "shot_type_ids": [w.ids["shot_type_id"], w.ids["detail_shot_type_id"]],
-            **SMALL,
-            **extra,
-        },
-    )
-    return created["production_requests"][0]  # type: ignore[no-any-return]
-
-
-def _shot_of(look: dict[str, Any], shot_type_id: str) -> str:
-    return next(s["id"] for s in look["shots"] if s["shot_type"]["id"] == shot_type_id)
-
-
-async def _revision(client: httpx.AsyncClient, shot_id: str, status: str = "REVIEW") -> dict[str, Any]:
-    images = [{"source_type": "UPLOAD", "image_data": png_data_url((30, 140, 90), (32, 48))}]
-    return await post(client, f"/shots/{shot_id}/revision", {"shot_status": status, "images": images})
-
-
-async def _integration(client: httpx.AsyncClient, **scope: Any) -> dict[str, Any]:
-    body = {
-        "name": "Shop",
-        "integration_type": "webhook",
-        "endpoint_url": DEAD_ENDPOINT,
-        "secret": INTEGRATION_SECRET,
-        **scope,
-    }
-    return await post(client, "/external-integrations/", body)
-
-
-async def build_world(w: World) -> World:
-    owner, stranger, ids = w.owner.client, w.stranger.client, w.ids
-    organization = await post(owner, "/organizations/", {"name": "Owner's brand"})
-    ids["organization_id"] = organization["id"]
-    await post(owner, f"/organizations/{organization['id']}/members", {"user_id": w.member.id})
-    ids["user_id"] = w.owner.id
-    scope = w.org
-    for key, view, framing in (("shot_type_id", "FRONT", "FULL_BODY"), ("detail_shot_type_id", "FRONT", "DETAIL")):
-        ids[key] = (await post(owner, "/shot-types/", {"name": key, "view_angle": view, "framing": framing, **scope}))[
-            "id"
-        ]
-    base_images = [{"shot_type_id": ids["shot_type_id"], "image_url": png_data_url((200, 120, 90), (32, 48))}]
-    ids["subject_id"] = (
-        await post(owner, "/subjects/", {"name": "Ada", "gender": "FEMALE", "base_images": base_images, **scope})
-    )["id"]
-    tag = uuid.uuid4().hex[:6]
-    ids["product_id"] = (
-        await post(owner, "/products/", {"name": f"Coat {tag}", "sku": f"AUTHZ-{tag}", "gender": "FEMALE", **scope})
-    )["id"]
-    for key, path, body in (
-        ("pose_preset_id", "/pose-presets/", {"name": "Pose", "shot_type_id": ids["shot_type_id"]}),
-        ("set_design_id", "/set-designs/", {"name": "Set"}),
-        ("style_id", "/styles/", {"name": "Style"}),
-        ("background_preset_id", "/background-presets/", {"name": "White"}),
-        ("resolution_preset_id", "/resolution-presets/", {"name": "Small", "width": 64, "height": 96}),
-        ("generative_workflow_template_id", "/generative-workflow-templates/", {"name": "Flow"}),
-        ("guidelines_id", "/guidelines/", {"name": "Guidelines"}),
-        (
-            "configuration_id",
-            "/export-configurations/",
-            {"name": "Jpeg", "format": "JPEG", "metadata_adapter": "default"},
-        ),
-    ):
-        ids[key] = (await post(owner, path, {**body, **scope}))["id"]
-    ids["integration_id"] = (await _integration(owner, **scope))["id"]
-    shooting = await post(owner, "/shootings/", {"name": "Authz", "due_date": DUE, **scope})
-    ids["shooting_id"] = shooting["id"]
-    productions = await _ok(await owner.get(f"/shootings/{shooting['id']}/productions"))
-    ids["production_id"] = productions["data"][0]["id"]
-    look = await _look(w)
-    ids["production_request_id"] = look["id"]
-    ids["shot_id"] = _shot_of(look, ids["shot_type_id"])
-    ids["revision_id"] = (await _revision(owner, ids["shot_id"]))["id"]
-    generated = await post(owner, f"/shots/{ids['shot_id']}/generate", {"num_predictions": 1})
-    ids["generation_id"] = generated["generation_ids"][0]
-    # A look of its own for downloads, exports and the world's outfit proposal, which generation,
-    # review and choosing an outfit (E18 and E19 drop the other proposals) never touch.
-    export_look = await _look(w)
-    ids["export_look_id"] = export_look["id"]
-    ids["outfit_id"] = (
-        await post(owner, "/outfits/", {"production_request_id": export_look["id"], "outfit_instruction": "Belted"})
-    )["id"]
-    ids["export_shot_id"] = _shot_of(export_look, ids["shot_type_id"])
-    ids["export_revision_id"] = (await _revision(owner, ids["export_shot_id"], "APPROVED"))["id"]
-    await post(owner, f"/shootings/{shooting['id']}/main-products", {"product_ids": [ids["product_id"]]})
-    await post(
-        owner,
-        f"/products/{ids['product_id']}/external-mappings",
-        {"integration_id": ids["integration_id"], "external_id": "EXT-AUTHZ"},
-    )
-
-    # The stranger's own organization and catalog, for references across organizations.
-    foreign = w.foreign
-    foreign["organization_id"] = (await post(stranger, "/organizations/", {"name": "Stranger's brand"}))["id"]
-    fscope = {"organization_id": foreign["organization_id"]}
-    foreign["product_id"] = (await post(stranger, "/products/", {"name": "Foreign", "gender": "UNISEX", **fscope}))[
-        "id"
-    ]
-    foreign["subject_id"] = (await post(stranger, "/subjects/", {"name": "Foreign", "gender": "FEMALE", **fscope}))[
-        "id"
-    ]
-    foreign["shot_type_id"] = (
-        await post(stranger, "/shot-types/", {"name": "Foreign", "view_angle": "FRONT", "framing": "DETAIL", **fscope})
-    )["id"]
-    for key, path, body in (
-        ("style_id", "/styles/", {"name": "Foreign"}),
-        ("generative_workflow_template_id", "/generative-workflow-templates/", {"name": "Foreign"}),
-        ("guidelines_id", "/guidelines/", {"name": "Foreign"}),
-        ("set_design_id", "/set-designs/", {"name": "Foreign"}),
-        ("configuration_id", "/export-configurations/", {"name": "F", "format": "PNG", "metadata_adapter": "default"}),
-    ):
-        foreign[key] = (await post(stranger, path, {**body, **fscope}))["id"]
-    foreign["integration_id"] = (await _integration(stranger, **fscope))["id"]
-    # A personal entry of the stranger's too: personal catalogs are as private as organizations'.
-    foreign["personal_product_id"] = (await post(stranger, "/products/", {"name": "Mine", "gender": "UNISEX"}))["id"]
-    return w
-
+__all__ = ["API", "INTEGRATION_SECRET", "UUID_RE", "World", "build_world"]
 
 # --- the table ------------------------------------------------------------------------------
-
-Json = Any
-Target = dict[str, Any]  # {"params": {...}, "body": ...}: what a fresh resource changes in a request
-BodyFn = Callable[[World, ApiUser | None], Json]
-FreshFn = Callable[[World], Awaitable[Target]]
 
 
 @dataclass(frozen=True)
@@ -253,88 +118,6 @@ def with_ids(make: Callable[[dict[str, str]], Json]) -> BodyFn:
 
 def org_query(w: World) -> dict[str, Any]:
     return w.org
-
-
-# Fresh targets ------------------------------------------------------------------------------
-
-
-async def fresh_shooting(w: World, delete: bool = False) -> Target:
-    shooting = await post(w.owner.client, "/shootings/", {"name": "Fresh", "due_date": DUE, **w.org})
-    if delete:
-        await _ok(await w.owner.client.delete(f"/shootings/{shooting['id']}"))
-    return {"params": {"shooting_id": shooting["id"]}}
-
-
-async def fresh_look(w: World, delete: bool = False) -> Target:
-    look = await _look(w)
-    path = f"/shootings/{w.ids['shooting_id']}/production-requests/{look['id']}"
-    if delete:
-        await _ok(await w.owner.client.delete(path))
-    shot = _shot_of(look, w.ids["shot_type_id"])
-    return {"params": {"production_request_id": look["id"], "shot_id": shot}}
-
-
-async def fresh_production(w: World) -> Target:
-    created = await post(w.owner.client, f"/shootings/{w.ids['shooting_id']}/productions", {"kind": "TEST"})
-    return {"params": {"production_id": created["id"]}}
-
-
-def fresh_entry(path: str, param: str, create: Json) -> FreshFn:
-    async def make(w: World) -> Target:
-        entry = await post(w.owner.client, path, {**create, **w.org})
-        return {"params": {param: entry["id"]}}
-
-    return make
-
-
-async def fresh_revision(w: World) -> Target:
-    look = await fresh_look(w)
-    revision = await _revision(w.owner.client, look["params"]["shot_id"])
-    return {"params": {"revision_id": revision["id"]}}
-
-
-async def fresh_older_revision(w: World) -> Target:
-    """A shot with two revisions: restoring the first drops the second."""
-    look = await fresh_look(w)
-    first = await _revision(w.owner.client, look["params"]["shot_id"])
-    await _revision(w.owner.client, look["params"]["shot_id"])
-    return {"params": {"revision_id": first["id"]}}
-
-
-async def fresh_mapping_body(w: World) -> Target:
-    integration = await _integration(w.owner.client, **w.org)
-    return {"body": {"integration_id": integration["id"], "external_id": "EXT-NEW"}}
-
-
-async def fresh_mapping(w: World) -> Target:
-    target = await fresh_mapping_body(w)
-    mapping = await post(w.owner.client, f"/products/{w.ids['product_id']}/external-mappings", target["body"])
-    return {"params": {"mapping_id": mapping["id"]}}
-
-
-async def fresh_shot_body(w: World) -> Target:
-    shot_type = await post(
-        w.owner.client, "/shot-types/", {"name": "Extra", "view_angle": "SIDE", "framing": "UPPER_BODY", **w.org}
-    )
-    return {"body": {"production_request_id": w.ids["production_request_id"], "shot_type_id": shot_type["id"]}}
-
-
-async def fresh_user(w: World) -> Target:
-    """An account created by the admin (no login: each password hash costs CPU time)."""
-    made = await new_user_body(w)
-    return {"params": {"user_id": (await post(w.admin, "/users/", made["body"]))["id"]}}
-
-
-async def fresh_fellow(w: World) -> Target:
-    """A new member of the owner's organization, to be removed."""
-    target = await fresh_user(w)
-    await post(w.owner.client, f"/organizations/{w.ids['organization_id']}/members", target["params"])
-    return target
-
-
-async def new_user_body(w: World) -> Target:
-    email = f"made-{uuid.uuid4().hex[:12]}@example.com"
-    return {"body": {"email": email, "password": f"pw-{uuid.uuid4().hex}"}}
 
 
 def password_change(w: World, actor: ApiUser | None) -> Json:
