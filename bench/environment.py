@@ -22,9 +22,10 @@ import httpx
 
 from devstack.backends import Backends
 from devstack.child import Child
-from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port, use_private_runtime_dir
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres, use_private_runtime_dir
 from devstack.environment import DEFAULT_SUPERUSER
 from devstack.health import wait_until
+from devstack.ports import free_port
 from devstack.processes import DATABASES
 from devstack.stack import Stack, StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS

@@ -33,7 +33,8 @@ from aiokafka.partitioner import murmur2
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devstack.child import Child
-from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port, use_private_runtime_dir
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres, use_private_runtime_dir
+from devstack.ports import free_port
 from platformkit import db, migrations
 from platformkit.service import ServiceRuntime
 from platformkit.topics import GENERATION_REQUESTS, ensure_topics

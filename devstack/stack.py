@@ -28,9 +28,9 @@ from typing import Any, TypeVar
 
 from devstack.backends import Backends, port_in_use
 from devstack.child import Child, LineSink, group_members
-from devstack.engines import free_port
 from devstack.environment import Wiring, principal_keys, process_env, secret_key
 from devstack.health import NotReady, grpc_serving, http_true, wait_until
+from devstack.ports import free_port
 from devstack.processes import DATABASES, GATEWAY_HEALTH_PATH, PROCESSES, Database, Kind, ProcessSpec
 from devstack.statedir import StateDir, StateDirBusy
 from platformkit.settings import DEFAULT_GRPC_PORTS

@@ -8,8 +8,8 @@
   ``await clients.shootings.GetShooting(req, metadata=principal_metadata(principal))``; served by
   the principal cache (:mod:`gateway.principals`), so it costs no database round trip.
 - ``PrincipalsDep``: the principal cache itself; routes that change who someone is (account,
-  memberships) call ``principals.forget(user_id)`` after their commit, so this replica's very next
-  request never waits for PostgreSQL's notification (every replica also gets that).
+  memberships) commit through ``await principals.commit_change(session, user_id)``, which answers
+  once every replica has been told (see gateway.principals).
 - ``ClientsDep``: the gRPC stubs (:class:`gateway.clients.ServiceClients`).
 - ``PageDep``: ``skip`` (0..2**31-1, default 0) and ``limit`` (0..1000, default 100) query parameters.
 - ``OrganizationQuery`` (and its described forms ``MemberOrganizationQuery``,

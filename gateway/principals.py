@@ -10,17 +10,24 @@ replica the moment they change:
   ``NOTIFY identity_changed, '<user id>'`` from the writing transaction. PostgreSQL delivers a
   notification at commit, to every session listening, whatever wrote the row (an API call on any
   replica, a migration, an operator's SQL);
-- each gateway listens on a connection of its own and forgets that user's entry when told; the
-  replica that made the change also forgets it itself right after its commit, so its own next
-  request never depends on the notification's trip.
+- each gateway listens on a connection of its own and forgets that user's entry when told;
+- the replica that makes a change commits it through :meth:`PrincipalCache.commit_change`: the
+  transaction also sends the notification itself (so a change no trigger sees, or an idempotent
+  one, still announces itself), the replica forgets the entry right after its commit, and it
+  answers only once the notification came back to its own listener (at most
+  ``CONFIRM_SECONDS``). PostgreSQL signals every listening session at the same moment, so by
+  the time the client reads the answer the other replicas have been handed it too (a replica
+  whose own process is starved of CPU reads it as soon as it runs again).
 
-So deactivating a user or removing a membership applies to the next request on every replica,
-once PostgreSQL has handed the notification to it (delivered with the commit: well under a
-millisecond on one machine). Safety nets: while the listening connection is down nothing is
-cached or served from the cache (every request reads the database, as before), and the cache is
-emptied whenever listening starts again, since changes may have been missed meanwhile; a read
-that raced with a change is not stored (a generation counter, bumped by every notification);
-and no entry is trusted longer than ``ttl_seconds`` anyway.
+So deactivating a user or removing a membership applies to the next request on every replica
+once PostgreSQL has handed the notification to it: well under a millisecond on one machine, and
+the changing request itself waits for that hand-over before it answers.
+
+Safety nets: while the listening connection is down nothing is cached or served from the cache
+(every request reads the database, as before), and the cache is emptied whenever listening
+starts again, since changes may have been missed meanwhile; a read that raced with a change is
+not stored (a generation counter, bumped by every notification); and no entry is trusted
+longer than ``ttl_seconds`` anyway.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from dataclasses import dataclass
 
 import asyncpg
 from prometheus_client import Counter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,6 +59,9 @@ CHANNEL = "identity_changed"
 EVERYONE = "*"
 # How often the listening connection is checked (a silently dropped connection is noticed).
 LIVENESS_SECONDS = 15.0
+# How long a change's answer waits for its own notification to come back (a bound, not a delay:
+# the round trip is well under a millisecond when PostgreSQL is healthy).
+CONFIRM_SECONDS = 2.0
 
 LOOKUPS = Counter("principal_cache_lookups_total", "Principals resolved, by outcome (hit, miss)", ["outcome"])
 INVALIDATIONS = Counter("principal_cache_invalidations_total", "Identity changes PostgreSQL announced")
@@ -116,6 +126,8 @@ class PrincipalCache:
         self._max_entries = max_entries
         self._entries: OrderedDict[uuid.UUID, tuple[Identity, float]] = OrderedDict()
         self._generation = 0
+        # Changes this replica committed, waiting for their notification to come back.
+        self._awaited: dict[uuid.UUID, list[asyncio.Future[None]]] = {}
         self._listening = False
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -151,6 +163,26 @@ class PrincipalCache:
             self._store(found)
         return found
 
+    async def commit_change(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        """Commit ``session``, which changed ``user_id``'s identity, and return once every replica
+        has been told: the notification goes out with the commit and is awaited back here."""
+        echo: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._listening:
+            self._awaited.setdefault(user_id, []).append(echo)
+        try:
+            await session.execute(select(func.pg_notify(CHANNEL, str(user_id))))
+            await session.commit()
+            self.forget(user_id)
+            if self._listening and not echo.done():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(echo), CONFIRM_SECONDS)
+        finally:
+            waiting = self._awaited.get(user_id, [])
+            if echo in waiting:
+                waiting.remove(echo)
+            if not waiting:
+                self._awaited.pop(user_id, None)
+
     def forget(self, user_id: uuid.UUID | None = None) -> None:
         """Drop one user's entry (every entry for None) and refuse reads that raced with it."""
         self._generation += 1
@@ -168,10 +200,15 @@ class PrincipalCache:
     def _on_notification(self, connection: object, pid: int, channel: str, payload: str) -> None:
         INVALIDATIONS.inc()
         try:
-            self.forget(None if payload == EVERYONE else uuid.UUID(payload))
+            user_id = None if payload == EVERYONE else uuid.UUID(payload)
         except ValueError:
             log.warning("principal cache: unreadable identity notification %r; forgetting everyone", payload)
-            self.forget()
+            user_id = None
+        self.forget(user_id)
+        awaited = self._awaited.values() if user_id is None else [self._awaited.get(user_id, [])]
+        for echo in [echo for waiting in awaited for echo in waiting]:
+            if not echo.done():
+                echo.set_result(None)
 
     def _set_listening(self, listening: bool) -> None:
         # Either way, what we knew may be stale: starting to listen follows a gap, stopping starts one.

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres
+from devstack.ports import free_port
 
 
 @dataclass

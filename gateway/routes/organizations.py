@@ -45,8 +45,7 @@ async def create_organization(
 ) -> OrganizationWithMembers:
     """The creator becomes the first member."""
     organization = await organizations.create(session, body.name, user)
-    await session.commit()
-    principals.forget(user.id)
+    await principals.commit_change(session, user.id)
     return await _with_members(session, organization)
 
 
@@ -65,8 +64,7 @@ async def add_member(
     """Idempotent: adding an existing member answers 200 with the unchanged member list."""
     organization = await organizations.get_visible(session, organization_id, user)
     await organizations.add_member(session, organization, body.user_id)
-    await session.commit()
-    principals.forget(body.user_id)
+    await principals.commit_change(session, body.user_id)
     return await _with_members(session, organization)
 
 
@@ -77,6 +75,5 @@ async def remove_member(
     """A member may also remove themselves (leave); the last member cannot be removed (409)."""
     organization = await organizations.get_visible(session, organization_id, user)
     await organizations.remove_member(session, organization, user_id)
-    await session.commit()
-    principals.forget(user_id)
+    await principals.commit_change(session, user_id)
     return Message(message="Member removed")

@@ -72,8 +72,7 @@ async def update_user_me(
     if body.export_configuration_id is not None:
         await ensure_usable_configuration(clients, principal, body.export_configuration_id)
     await users.update_user(session, user, body.model_dump(exclude_unset=True))
-    await session.commit()
-    principals.forget(user.id)
+    await principals.commit_change(session, user.id)
     return UserPublic.model_validate(user)
 
 
@@ -106,8 +105,7 @@ async def update_user(
 ) -> UserPublic:
     user = await users.get_user(session, user_id)
     await users.update_user(session, user, body.model_dump(exclude_unset=True))
-    await session.commit()
-    principals.forget(user_id)
+    await principals.commit_change(session, user_id)
     return UserPublic.model_validate(user)
 
 
@@ -122,6 +120,5 @@ async def delete_user(
             status_code=status.HTTP_403_FORBIDDEN, detail="Super users are not allowed to delete themselves"
         )
     await session.delete(user)
-    await session.commit()
-    principals.forget(user_id)
+    await principals.commit_change(session, user_id)
     return Message(message="User deleted successfully")

@@ -15,9 +15,9 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from devstack.child import Child
-from devstack.engines import free_port
 from devstack.environment import process_env
 from devstack.health import http_true, wait_until
+from devstack.ports import free_port
 from devstack.processes import GATEWAY, GATEWAY_HEALTH_PATH
 from devstack.stack import Stack
 from tests.e2e.conftest import OUTPUT

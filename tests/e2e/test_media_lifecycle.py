@@ -18,8 +18,8 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from devstack.child import Child
-from devstack.engines import free_port
 from devstack.environment import process_env
+from devstack.ports import free_port
 from devstack.processes import PROCESSES
 from platformkit.media.keys import key_from_url
 from tests.e2e.brief import Brief

@@ -23,7 +23,8 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from devstack.engines import EmbeddedBroker, free_port
+from devstack.engines import EmbeddedBroker
+from devstack.ports import free_port
 from platformkit.bus import Bus
 from platformkit.consumer import Consumer, Handler
 from platformkit.db import create_engine, new_metadata, session_factory, transaction

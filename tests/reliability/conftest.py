@@ -24,7 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres
+from devstack.ports import free_port
 from devstack.stack import Stack
 from tests.support.fake_llm import FakeLlm
 from tests.support.fake_receiver import FakeReceiver

@@ -29,8 +29,9 @@ import httpx
 import pytest
 
 from devstack.backends import Backends
-from devstack.engines import EmbeddedBroker, EmbeddedPostgres, free_port
+from devstack.engines import EmbeddedBroker, EmbeddedPostgres
 from devstack.environment import DEFAULT_SUPERUSER
+from devstack.ports import free_port
 from devstack.processes import DATABASES, PROCESSES, ProcessSpec
 from devstack.stack import Stack, StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS

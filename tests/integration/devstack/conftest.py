@@ -20,7 +20,7 @@ import pytest
 
 from devstack.backends import Backends
 from devstack.child import group_members
-from devstack.engines import free_port
+from devstack.ports import free_port
 from devstack.processes import Database, Kind, ProcessSpec
 from devstack.stack import Stack, StackConfig
 

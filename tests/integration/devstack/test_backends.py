@@ -6,7 +6,7 @@ import socket
 from pathlib import Path
 
 from devstack.backends import Backends, ensure_external_database, port_in_use
-from devstack.engines import free_port
+from devstack.ports import free_port
 from devstack.processes import DATABASES, Database
 from devstack.run import backends_from_env
 

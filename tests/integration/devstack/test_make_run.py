@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack.engines import free_port
 from devstack.environment import DEFAULT_SUPERUSER, is_wiring_name
 from devstack.health import http_true
+from devstack.ports import free_port
 from devstack.processes import DATABASES, GATEWAY_HEALTH_PATH, PROCESSES, Kind
 from platformkit.settings import SERVICE_NAMES
 from tests.integration.devstack.conftest import wait_for

@@ -14,7 +14,8 @@ import asyncpg
 import pytest
 
 from devstack.backends import port_in_use
-from devstack.engines import EmbeddedPostgres, free_port, use_private_runtime_dir
+from devstack.engines import EmbeddedPostgres, use_private_runtime_dir
+from devstack.ports import free_port
 from devstack.stack import Stack
 from devstack.statedir import StateDir
 from tests.integration.devstack.conftest import (

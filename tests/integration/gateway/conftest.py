@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from devstack.engines import free_port
+from devstack.ports import free_port
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from platformkit import migrations

@@ -98,3 +98,22 @@ async def test_an_unknown_user_is_none_and_never_cached(app: FastAPI) -> None:
     assert await principals.identity(stranger) is None
     assert await principals.identity(stranger) is None
     assert _hits() == hits
+
+
+async def test_a_change_commits_and_answers_only_once_its_notification_came_back(
+    app: FastAPI, new_user: NewUser
+) -> None:
+    principals: PrincipalCache = app.state.principals
+    await asyncio.wait_for(principals.listening.wait(), 30)
+    user_id = uuid.UUID((await new_user()).id)
+    assert await principals.identity(user_id) is not None
+    hits = _hits()
+
+    notified = _invalidations()
+    # Nothing in this transaction touches a row: the change still announces itself.
+    async with app.state.sessions() as session:
+        await principals.commit_change(session, user_id)
+    assert _invalidations() > notified, "commit_change answered before PostgreSQL delivered its notification"
+
+    assert await principals.identity(user_id) is not None
+    assert _hits() == hits, "the changed user was still served from memory"

@@ -28,7 +28,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import gateway.clients
-from devstack.engines import EmbeddedBroker, free_port
+from devstack.engines import EmbeddedBroker
+from devstack.ports import free_port
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from platformkit import rpc

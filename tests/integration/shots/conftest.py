@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from moto.server import ThreadedMotoServer
 
-from devstack.engines import free_port
+from devstack.ports import free_port
 from platformkit.media import MediaSettings
 from tests.support.services import RunningService, shots_service
 
