@@ -37,7 +37,8 @@ run: gen
 
 # The whole suite, browser and Node tests included: Node.js, npm packages and Debian's chromium
 # are installed first where missing. Soak-class tests (marker `soak`, minutes each) are left to
-# `make soak`.
+# `make soak`. Two workers share the suite file by file, the fault tests as one unit and the
+# longest units first (tests/support/scheduling.py).
 test: gen node-deps console chromium
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadfile --durations=20 -m "not soak"

@@ -19,6 +19,7 @@ import pytest
 
 from devstack.engines import EmbeddedBroker, EmbeddedPostgres
 from devstack.ports import free_port
+from tests.support.scheduling import SuiteScheduling, order_longest_first
 
 
 @dataclass
@@ -56,3 +57,12 @@ def new_database(engines: Engines) -> Callable[[str], str]:
         return engines.pg.url(name)
 
     return create
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    order_longest_first(items)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> SuiteScheduling | None:
+    """`make test`'s workers share the suite by unit, longest first (tests/support/scheduling.py)."""
+    return SuiteScheduling(config, log) if config.getoption("dist") == "loadfile" else None
