@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 
-from gateway import console, docs, openapi_document
+from gateway import console, docs, openapi_document, security
 from gateway.clients import ServiceClients
 from gateway.errors import ERROR_RESPONSES, register_exception_handlers
 from gateway.housekeeping import Housekeeping
@@ -93,6 +93,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    security.use_password_cost(settings.password_hash_memory_kib, settings.password_hash_iterations)
     register_exception_handlers(app)
     for router in ROUTERS:
         # Every answer's media URLs start with the request's own host (or PUBLIC_BASE_URL),

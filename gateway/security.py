@@ -19,8 +19,23 @@ ALGORITHM = "HS256"
 
 _password_hash = PasswordHash((Argon2Hasher(),))
 # Verified against when the email is unknown, so a miss costs as much time as a wrong password
-# and response times do not reveal which addresses have accounts.
-_DUMMY_HASH = _password_hash.hash("dummy password for timing")
+# and response times do not reveal which addresses have accounts. Made on first use.
+_dummy_hash: str | None = None
+
+
+def use_password_cost(memory_kib: int, iterations: int) -> None:
+    """Hash new passwords with this argon2id cost (settings PASSWORD_HASH_MEMORY_KIB and
+    PASSWORD_HASH_ITERATIONS); a stored hash of another cost still verifies and is upgraded."""
+    global _password_hash, _dummy_hash
+    _password_hash = PasswordHash((Argon2Hasher(memory_cost=memory_kib, time_cost=iterations),))
+    _dummy_hash = None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _password_hash.hash("dummy password for timing")
+    return _dummy_hash
 
 
 async def hash_password(password: str) -> str:
@@ -33,7 +48,7 @@ async def verify_password(password: str, hashed: str | None) -> tuple[bool, str 
     ``hashed=None`` (unknown user) always fails, after the same amount of work.
     """
     if hashed is None:
-        await asyncio.to_thread(_password_hash.verify, password, _DUMMY_HASH)
+        await asyncio.to_thread(lambda: _password_hash.verify(password, _dummy()))
         return False, None
     return await asyncio.to_thread(_password_hash.verify_and_update, password, hashed)
 

@@ -8,6 +8,7 @@ call details is installed as two interceptors, one per kind the platform uses.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -53,14 +54,26 @@ def rewriting(rewrite: Rewrite) -> list[grpc.aio.ClientInterceptor]:
     return [_UnaryRewrite(rewrite), _StreamRewrite(rewrite)]
 
 
+# The request key of the keyed public request being served (set by the gateway's idempotency
+# layer): every call made for it carries the key, so services run creating calls once
+# (platformkit.request_ledger).
+REQUEST_KEY = "x-request-key"
+serving_request_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("serving_request_key", default=None)
+
+
 def call_defaults(seconds: float) -> list[grpc.aio.ClientInterceptor]:
-    """A deadline of ``seconds`` for every call that sets none, and the caller's trace context
-    (:mod:`platformkit.rpc_tracing`), in one rewrite: interceptors cost CPU on every call."""
+    """A deadline of ``seconds`` for every call that sets none, the caller's trace context
+    (:mod:`platformkit.rpc_tracing`) and the served request's key, in one rewrite: interceptors
+    cost CPU on every call."""
 
     def rewrite(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        metadata = with_trace_context(details.metadata)
+        request_key = serving_request_key.get()
+        if request_key is not None:
+            metadata = grpc.aio.Metadata(*(metadata or ()), (REQUEST_KEY, request_key))
         return details._replace(  # type: ignore[attr-defined,no-any-return]
             timeout=seconds if details.timeout is None else details.timeout,
-            metadata=with_trace_context(details.metadata),
+            metadata=metadata,
         )
 
     return rewriting(rewrite)

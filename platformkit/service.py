@@ -23,7 +23,7 @@ import grpc
 import uvloop
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from platformkit import db, metrics, principal_tokens, rpc, telemetry
+from platformkit import db, metrics, principal_tokens, request_ledger, rpc, telemetry
 from platformkit.bus import Bus
 from platformkit.consumer import Consumer
 from platformkit.health import BrokerProbe, probe_database
@@ -122,6 +122,11 @@ class ServiceRuntime:
         finally:
             telemetry.shutdown_telemetry()
 
+    @staticmethod
+    def _platform_jobs(context: ServiceContext) -> list[PeriodicJob]:
+        """What every service database needs kept: the request ledger's old rows go."""
+        return [PeriodicJob("request-ledger-prune", 3600.0, lambda: request_ledger.prune(context.sessions))]
+
     def request_stop(self) -> None:
         self._stop.set()
 
@@ -174,7 +179,7 @@ class ServiceRuntime:
         for consumer in consumers:
             await consumer.start()
         health_task = asyncio.create_task(self._report_health(health, engine, broker_probe))
-        jobs = list(self.build_periodic(context)) if self.build_periodic else []
+        jobs = [*self._platform_jobs(context), *(self.build_periodic(context) if self.build_periodic else ())]
         job_tasks = [asyncio.create_task(run_periodically(job)) for job in jobs]
         log.info(
             "service started",

@@ -9,6 +9,7 @@ the fingerprint hashes exactly those, so a client that re-serialises a body diff
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
@@ -38,6 +39,16 @@ def fingerprint(method: str, path: str, query: bytes, body: bytes) -> bytes:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.digest()
+
+
+def request_key(user_id: uuid.UUID, key: str, request_fingerprint: bytes) -> str:
+    """What the services are told of a keyed request (never the client's key itself): the same
+    for every attempt of one request by one user, different for anything else."""
+    digest = hashlib.sha256()
+    for part in (user_id.bytes, key.encode(), request_fingerprint):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def worth_keeping(status: int) -> bool:

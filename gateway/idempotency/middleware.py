@@ -31,6 +31,7 @@ from gateway import security
 from gateway.errors import validation_body
 from gateway.idempotency import keys, store
 from gateway.settings import GatewaySettings
+from platformkit.client_interceptors import serving_request_key
 from platformkit.transient import caused_by_transient
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,11 @@ class _Keyed:
             return await receive()
 
         renewing = asyncio.create_task(self._keep_lease(attempt))
+        # The services learn the request's key too: a creating call they committed for an
+        # attempt whose gateway died is not run again by the retry (platformkit.request_ledger).
+        serving = serving_request_key.set(
+            keys.request_key(self.request.user_id, self.request.key, self.request.fingerprint)
+        )
         try:
             await self.app(scope, replay_body, recorder)
         except BaseException:
@@ -153,6 +159,8 @@ class _Keyed:
             renewing.cancel()
             await asyncio.shield(self._settle(attempt, None))
             raise
+        finally:
+            serving_request_key.reset(serving)
         renewing.cancel()
         await asyncio.shield(self._settle(attempt, recorder.answer()))
 

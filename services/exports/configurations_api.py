@@ -14,6 +14,7 @@ import grpc
 from platformkit.db import transaction
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -56,6 +57,7 @@ class ConfigurationHandlers:
         ]
         return pb.ListMetadataAdaptersResponse(adapters=adapters)
 
+    @replayable(pb.ExportConfiguration)
     async def CreateExportConfiguration(
         self, request: pb.CreateExportConfigurationRequest, context: grpc.aio.ServicerContext
     ) -> pb.ExportConfiguration:

@@ -21,6 +21,7 @@ from platformkit.db import transaction
 from platformkit.errors import BadRequest
 from platformkit.principal import Caller, caller
 from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.exports.v1 import exports_pb2 as pb
@@ -62,6 +63,7 @@ class ExportHandlers:
             owner = pushes.ShootingOwner(*context.shooting_owner)
             return await pushes.stage(session, targets, mappings, spec, who.user_id, owner)
 
+    @replayable(pb.ExportRevisionResponse)
     async def ExportRevision(
         self, request: pb.ExportRevisionRequest, context: grpc.aio.ServicerContext
     ) -> pb.ExportRevisionResponse:
@@ -85,6 +87,7 @@ class ExportHandlers:
             message=_message(staged),
         )
 
+    @replayable(pb.ExportLookResponse)
     async def ExportLook(
         self, request: pb.ExportLookRequest, context: grpc.aio.ServicerContext
     ) -> pb.ExportLookResponse:

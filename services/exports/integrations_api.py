@@ -18,6 +18,7 @@ from platformkit.db import transaction
 from platformkit.errors import NotFound
 from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import Unauthenticated, current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -56,6 +57,7 @@ class IntegrationHandlers:
             values["secret_ciphertext"] = self.box.seal(values.pop("secret"))
         return values
 
+    @replayable(pb.Integration)
     async def CreateIntegration(
         self, request: pb.CreateIntegrationRequest, context: grpc.aio.ServicerContext
     ) -> pb.Integration:

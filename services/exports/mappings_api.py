@@ -18,6 +18,7 @@ from platformkit.db import transaction
 from platformkit.errors import Conflict, Invalid, NotFound, PermissionDenied
 from platformkit.principal import Caller, caller
 from platformkit.protoconv import parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -57,6 +58,7 @@ class MappingHandlers:
             raise PermissionDenied("Only those who may edit the product may change its external mappings")
         return product
 
+    @replayable(pb.ProductMapping)
     async def CreateProductMapping(
         self, request: pb.CreateProductMappingRequest, context: grpc.aio.ServicerContext
     ) -> pb.ProductMapping:

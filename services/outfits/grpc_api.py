@@ -12,6 +12,7 @@ from platformkit.db import transaction
 from platformkit.errors import BadRequest, Invalid, NotFound
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -93,6 +94,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
             by_look[outfit.look_id].append(outfit)
         return pb.ListLookOutfitsResponse(looks=[look_outfits_to_pb(look, by_look[look.id]) for look in looks])
 
+    @replayable(pb.LookOutfits)
     async def CreateManualOutfit(self, request: pb.OutfitInput, context: grpc.aio.ServicerContext) -> pb.LookOutfits:
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
@@ -180,6 +182,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
             raise NotFound("Outfit not found")
         return outfit_to_pb(outfit, look)
 
+    @replayable(pb.Outfit)
     async def CreateProposal(self, request: pb.OutfitInput, context: grpc.aio.ServicerContext) -> pb.Outfit:
         """POST /outfits/: a proposal from the client's data, for the owner or a member (A20)."""
         who = caller(current_principal())

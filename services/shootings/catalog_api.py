@@ -15,6 +15,7 @@ from platformkit.db import transaction
 from platformkit.errors import Invalid
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -63,6 +64,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
 
+    @replayable(pb.CatalogEntry)
     async def CreateEntry(self, request: pb.CreateEntryRequest, context: grpc.aio.ServicerContext) -> pb.CatalogEntry:
         who = caller(current_principal())
         rules = catalog.rules_for(request.kind)

@@ -12,6 +12,7 @@ from platformkit.db import transaction
 from platformkit.errors import Invalid
 from platformkit.principal import caller
 from platformkit.protoconv import from_timestamp, optional_uuid, parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -42,6 +43,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
 
+    @replayable(pb.Shooting)
     async def CreateShooting(self, request: pb.CreateShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
         who = caller(current_principal())
         shooting_rules.ensure_name(request.name)

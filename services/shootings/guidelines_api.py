@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from platformkit.db import transaction
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -26,6 +27,7 @@ class GuidelinesServicer(guidelines_pb2_grpc.GuidelinesServiceServicer):
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
 
+    @replayable(pb.Guidelines)
     async def CreateGuidelines(
         self, request: gpb.CreateGuidelinesRequest, context: grpc.aio.ServicerContext
     ) -> pb.Guidelines:

@@ -25,6 +25,7 @@ from platformkit.errors import Invalid, NotFound
 from platformkit.outbox import add_events
 from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from platformkit.topics import SHOOTINGS_EVENTS
@@ -65,12 +66,14 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
             raise NotFound("Production request not found")
         return look
 
+    @replayable(pb.CreateLooksResponse)
     async def CreateLooks(
         self, request: pb.CreateLooksRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateLooksResponse:
         page = await self._create(request)
         return pb.CreateLooksResponse(page=page)
 
+    @replayable(pb.LooksPage)
     async def CreateLook(self, request: pb.CreateLookRequest, context: grpc.aio.ServicerContext) -> pb.LooksPage:
         """One look from a product, a subject and shot types; incompatible genders are a 422."""
         batch = pb.CreateLooksRequest(

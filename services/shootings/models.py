@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from platformkit.db import new_metadata
 from platformkit.messaging_tables import messaging_tables
+from platformkit.request_ledger import declare_request_ledger
 
 
 class Base(DeclarativeBase):
@@ -18,6 +19,7 @@ class Base(DeclarativeBase):
 
 
 messaging = messaging_tables(Base.metadata)
+request_ledger = declare_request_ledger(Base.metadata)
 
 UUIDList = ARRAY(UUID(as_uuid=True))
 

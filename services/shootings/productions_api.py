@@ -20,6 +20,7 @@ from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
 from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -96,6 +97,7 @@ class ProductionsServicer(productions_pb2_grpc.ProductionsServiceServicer):
 
     # -- productions (E22-E26) -------------------------------------------------------------------
 
+    @replayable(pb.Production)
     async def CreateProduction(
         self, request: pb.CreateProductionRequest, context: grpc.aio.ServicerContext
     ) -> pb.Production:

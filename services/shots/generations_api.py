@@ -8,6 +8,7 @@ from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
 from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -22,6 +23,7 @@ MAX_SPECS = 20_000
 class GenerationHandlers:
     ctx: ServiceContext
 
+    @replayable(pb.StartGenerationsResponse)
     async def StartGenerations(
         self, request: pb.StartGenerationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.StartGenerationsResponse:

@@ -11,6 +11,7 @@ from platformkit.media.keys import UPLOADS, is_valid_key
 from platformkit.media.store import MediaStore
 from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
+from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
@@ -46,6 +47,7 @@ class RevisionHandlers:
             view = await queries.revision_view(session, found[0])
         return revision_to_pb(view)
 
+    @replayable(pb.Revision)
     async def CreateRevision(self, request: pb.CreateRevisionRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
         shot_id = parse_uuid(request.shot_id, ("path", "shot_id"))
         async with transaction(self.ctx.sessions) as session:

@@ -1,5 +1,7 @@
 """``Idempotency-Key`` through the running stack (Envoy, gateway, services): a retried request,
-even one whose client hung up mid-request, does its work once and answers the first answer again.
+even one whose client hung up mid-request, does its work once and answers the first answer again;
+so does one whose gateway died after the services committed (it never stored the answer: the
+services' request ledger, platformkit/request_ledger.py, answers the retry).
 The middleware's own cases (409 while running, released 5xx, lease take-over) are pinned in
 tests/integration/gateway/test_idempotency.py with a route the test holds."""
 
@@ -9,10 +11,12 @@ import asyncio
 import uuid
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from bench.workloads import build_bulk_brief
+from devstack.stack import Stack
 from tests.e2e.brief import DUE
 from tests.support.kanban import Studio
 
@@ -85,6 +89,51 @@ async def test_a_retried_generate_makes_one_generation(new_user):
     generations = (await user.client.get("/generations/", params={"shot_id": shot_id})).json()
     assert generations["count"] == 1
     assert [g["id"] for g in generations["data"]] == first.json()["generation_ids"]
+
+
+async def forget_at_the_gateway(stack: Stack, key: str) -> None:
+    """What a gateway that died after the services committed leaves behind: no stored answer and,
+    once its lease ran out, no claim either (the retry on another gateway runs the request)."""
+    assert stack.wiring is not None
+    url = stack.wiring.database_urls["gateway"].replace("postgresql+asyncpg", "postgresql")
+    connection = await asyncpg.connect(url)
+    try:
+        assert await connection.execute("DELETE FROM idempotency_keys WHERE key = $1", key) == "DELETE 1"
+    finally:
+        await connection.close()
+
+
+async def test_a_request_its_gateway_lost_track_of_takes_effect_once(new_user, stack):
+    user = await new_user()
+    brief = await build_bulk_brief(user.client, products=2, subjects=1, shot_types=1)
+    looks_path, key = f"/shootings/{brief.shooting_id}/production-requests", "looks-" + uuid.uuid4().hex
+    first = await user.client.post(looks_path, json=brief.creation_body(), headers={KEY: key})
+    assert first.status_code == 200, first.text
+    await forget_at_the_gateway(stack, key)
+
+    again = await user.client.post(looks_path, json=brief.creation_body(), headers={KEY: key})
+    assert again.status_code == 200, again.text
+    assert "Idempotent-Replayed" not in again.headers  # the gateway ran it again; the services did not
+    looks = [look["id"] for look in first.json()["production_requests"]]
+    assert len(looks) == 2 and [look["id"] for look in again.json()["production_requests"]] == looks
+    listed = (await user.client.get(looks_path)).json()
+    assert (listed["count"], sorted(look["id"] for look in listed["data"])) == (2, sorted(looks))
+
+    studio = await Studio.open(user.client, "http://127.0.0.1:9/unused")
+    shot_id = (await studio.new_look())["shots"][0]["id"]
+    generate_path, key = f"/shots/{shot_id}/generate", "generate-" + uuid.uuid4().hex
+    started = await user.client.post(generate_path, json={"num_predictions": 1}, headers={KEY: key})
+    assert started.status_code == 200, started.text
+    await forget_at_the_gateway(stack, key)
+    restarted = await user.client.post(generate_path, json={"num_predictions": 1}, headers={KEY: key})
+    assert restarted.status_code == 200, restarted.text
+    assert restarted.json()["generation_ids"] == started.json()["generation_ids"]
+    generations = (await user.client.get("/generations/", params={"shot_id": shot_id})).json()
+    assert generations["count"] == 1
+
+    # Without a key nothing is remembered: the same request runs again.
+    unkeyed = await user.client.post(generate_path, json={"num_predictions": 1})
+    assert unkeyed.status_code == 200 and unkeyed.json()["generation_ids"] != started.json()["generation_ids"]
 
 
 async def test_the_same_key_with_another_request_is_422_and_changes_nothing(new_user):

@@ -35,6 +35,7 @@ from devstack.ports import free_port
 from devstack.processes import DATABASES, PROCESSES, ProcessSpec
 from devstack.stack import Stack, StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS
+from tests.support.passwords import CHEAP_HASHING_ENV
 
 SUPERUSER_EMAIL, SUPERUSER_PASSWORD = DEFAULT_SUPERUSER
 # Generous: the first /openapi.json and the first calls after a fault are slow on a loaded machine.
@@ -121,6 +122,7 @@ def build_stack(
             extra_env={
                 "FIRST_SUPERUSER": SUPERUSER_EMAIL,
                 "FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
+                **CHEAP_HASHING_ENV,
                 **(extra_env or {}),
             },
         )

@@ -21,6 +21,7 @@ from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from platformkit import migrations
 from platformkit.settings import SERVICE_NAMES
+from tests.support.passwords import CHEAP_HASHING
 from tests.support.principals import key_settings
 
 ADMIN_EMAIL = "root@example.com"
@@ -52,6 +53,7 @@ async def gateway_settings(engines, new_database) -> GatewaySettings:
         db_pool_size=2,
         **targets,
         **key_settings("gateway"),
+        **CHEAP_HASHING,
     )
 
 

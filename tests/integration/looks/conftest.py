@@ -48,6 +48,7 @@ from services.shots.models import messaging as shots_messaging
 from services.shots.settings import ShotsSettings
 from tests.integration.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, migrated_database, running
 from tests.support.fake_llm import FakeLlm
+from tests.support.passwords import CHEAP_HASHING
 from tests.support.principals import key_settings
 from tests.support.services import RunningService, running_service
 
@@ -220,6 +221,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
                 outfits_grpc_target=f"127.0.0.1:{outfits.runtime.bound_port}",
                 exports_grpc_target=f"127.0.0.1:{free_port()}",
                 **key_settings("gateway"),
+                **CHEAP_HASHING,
             )
             calls = CallLog()
             with pytest.MonkeyPatch.context() as patch:

@@ -20,6 +20,21 @@ async def test_hash_verifies_only_the_right_password() -> None:
     assert (await security.verify_password("wrong horse", hashed))[0] is False
 
 
+async def test_the_cost_is_a_setting_and_hashes_of_another_cost_still_verify_and_are_upgraded() -> None:
+    try:
+        security.use_password_cost(1024, 1)
+        cheap = await security.hash_password("correct horse")
+        assert "$m=1024,t=1," in cheap
+        security.use_password_cost(65536, 3)
+        strong = await security.hash_password("correct horse")
+        assert "$m=65536,t=3," in strong
+        ok, upgraded = await security.verify_password("correct horse", cheap)
+        assert ok and upgraded is not None and "$m=65536,t=3," in upgraded
+        assert await security.verify_password("correct horse", strong) == (True, None)
+    finally:
+        security.use_password_cost(65536, 3)
+
+
 async def test_unknown_user_never_verifies() -> None:
     assert await security.verify_password("anything", None) == (False, None)
 
