@@ -31,6 +31,8 @@ import betterproto2
 import yaml
 from envoy_data_plane.envoy.config.bootstrap.v3 import Admin, Bootstrap, BootstrapStaticResources
 from envoy_data_plane.envoy.config.cluster.v3 import (
+    CircuitBreakers,
+    CircuitBreakersThresholds,
     Cluster,
     ClusterDiscoveryType,
     ClusterDnsLookupFamily,
@@ -61,6 +63,7 @@ from envoy_data_plane.envoy.config.route.v3 import (
     DirectResponseAction,
     HeaderMatcher,
     RetryPolicy,
+    RetryPolicyRetryHostPredicate,
     Route,
     RouteAction,
     RouteActionUpgradeConfig,
@@ -74,6 +77,7 @@ from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v
     HttpConnectionManagerUpgradeConfig,
 )
 from envoy_data_plane.envoy.extensions.resource_monitors.downstream_connections.v3 import DownstreamConnectionsConfig
+from envoy_data_plane.envoy.extensions.retry.host.previous_hosts.v3 import PreviousHostsPredicate
 from envoy_data_plane.envoy.extensions.upstreams.http.v3 import (
     HttpProtocolOptions as UpstreamHttpProtocolOptions,
 )
@@ -93,6 +97,10 @@ IDEMPOTENT_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
 # Connection-level failures only: the gateway's own 5xx answers are final (it already retried
 # its gRPC calls), so a retry here only covers a gateway replica that went away.
 RETRY_ON = "connect-failure,refused-stream,reset"
+# Killing a gateway fails every request in flight on it at once, and Envoy allows only 3 retries
+# in flight per cluster by default: the others answered 503 (upstream_rq_retry_overflow) in the
+# replicas test. Retries stay bounded per request (num_retries), so the cluster-wide cap is high.
+MAX_RETRIES_IN_FLIGHT = 1024
 NOT_FOUND_BODY = '{"detail":"Not Found"}'
 UPSTREAM_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 WEBSOCKET = "websocket"
@@ -143,6 +151,9 @@ def gateway_cluster(params: EdgeParams) -> Cluster:
         base_ejection_time=timedelta(seconds=5),
         max_ejection_percent=50,
     )
+    cluster.circuit_breakers = CircuitBreakers(
+        thresholds=[CircuitBreakersThresholds(max_retries=MAX_RETRIES_IN_FLIGHT)]
+    )
     cluster.health_checks = [
         HealthCheck(
             timeout=params.health_timeout,
@@ -180,7 +191,18 @@ def _to_gateway(timeout: timedelta, retry: RetryPolicy | None = None) -> RouteAc
 
 
 def routes(params: EdgeParams) -> list[Route]:
-    retry = RetryPolicy(retry_on=RETRY_ON, num_retries=params.retries, per_try_timeout=params.per_try_timeout)
+    retry = RetryPolicy(
+        retry_on=RETRY_ON,
+        num_retries=params.retries,
+        per_try_timeout=params.per_try_timeout,
+        # A retry goes to another gateway than the ones that failed it (when there is one).
+        retry_host_predicate=[
+            RetryPolicyRetryHostPredicate(
+                name="envoy.retry_host_predicates.previous_hosts", typed_config=Any.pack(PreviousHostsPredicate())
+            )
+        ],
+        host_selection_retry_max_attempts=5,
+    )
     api = "/api/v1"
     return [
         Route(
