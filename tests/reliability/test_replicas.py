@@ -109,12 +109,13 @@ async def watch_board(user: User, deadline: float, answers: Answers) -> None:
         await asyncio.sleep(BOARD_REFRESH_SECONDS)
 
 
-async def envoy_retries(stack: Stack) -> float:
-    """Requests Envoy sent again to the other gateway (connection failures and resets)."""
+async def envoy_retries(stack: Stack, counter: str = "upstream_rq_retry") -> float:
+    """Requests Envoy sent again to the other gateway (connection failures and resets); with
+    ``upstream_rq_retry_overflow``, those it could not send again (too many retries in flight)."""
     assert stack.wiring is not None
     async with httpx.AsyncClient(timeout=10) as http:
         stats = (await http.get(f"http://127.0.0.1:{stack.wiring.edge_admin_port}/stats/prometheus")).text
-    return _sum(stats, "envoy_cluster_upstream_rq_retry", lambda labels: labels.get("envoy_cluster_name") == "gateway")
+    return _sum(stats, f"envoy_cluster_{counter}", lambda labels: labels.get("envoy_cluster_name") == "gateway")
 
 
 async def test_killing_one_replica_of_each_during_the_kanban_loop_loses_and_doubles_nothing(replicated):
