@@ -138,7 +138,8 @@ async def test_killing_one_replica_of_each_during_the_kanban_loop_loses_and_doub
 
     figures = (
         f"replicas test: {answers.total} answers {dict(answers.by_status)}, {accepted(users)}; "
-        f"retried by Envoy: {await envoy_retries(stack):.0f}, by the client: {dict(client.absorbed)}; "
+        f"retried by Envoy: {await envoy_retries(stack):.0f} (not retried for lack of room:"
+        f" {await envoy_retries(stack, 'upstream_rq_retry_overflow'):.0f}), by the client: {dict(client.absorbed)}; "
         f"calls served by each copy before its kill: {killed}; restarts: {[stack.restarts(n) for n in killed]}"
     )
     stack.say(figures)
