@@ -31,12 +31,13 @@ from services.shootings.catalog_convert import (
     subject_to_pb,
 )
 from services.shootings.catalog_repository import LoadedEntry
-from services.shootings.domain import access, catalog
-from services.shootings.domain.access import Caller
+from services.shootings.domain import catalog
 from services.shootings.domain.catalog_kinds import SUBJECT, KindRules
-from services.shootings.domain.inputs import check_page
 from services.shootings.domain.product_filters import ProductFilter, parse_product_filter
 from services.shootings.models import CatalogEntry
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
+from services.shootings.shared.inputs import check_page
 
 
 def _path_loc(rules: KindRules) -> tuple[str, ...]:

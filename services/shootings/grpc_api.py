@@ -32,11 +32,12 @@ from services.shootings import (
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.convert import header_to_pb, page_bounds, phase_from_pb, shooting_to_pb
-from services.shootings.domain import access, guidelines, lifecycle, phases
+from services.shootings.domain import guidelines, phases
 from services.shootings.domain import shootings as shooting_rules
-from services.shootings.domain.access import Caller
-from services.shootings.domain.statuses import parse_status_filter
 from services.shootings.models import Guidelines, Shooting
+from services.shootings.shared import access, lifecycle
+from services.shootings.shared.access import Caller
+from services.shootings.shared.statuses import parse_status_filter
 
 
 class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):

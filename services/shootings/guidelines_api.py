@@ -18,9 +18,9 @@ from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings import repository as repo
 from services.shootings import templates
 from services.shootings.convert import guidelines_to_pb, page_bounds
-from services.shootings.domain import access
-from services.shootings.domain.access import Caller
 from services.shootings.models import Guidelines
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
 
 
 class GuidelinesServicer(guidelines_pb2_grpc.GuidelinesServiceServicer):

@@ -26,11 +26,11 @@ from services.shootings import catalog_repository, events, look_creation
 from services.shootings import looks_repository as looks_repo
 from services.shootings.catalog_convert import entry_to_pb
 from services.shootings.domain import look_updates, looks
-from services.shootings.domain.access import Caller
-from services.shootings.domain.lifecycle import ensure_deleted
 from services.shootings.domain.look_updates import BODY
 from services.shootings.looks_convert import look_to_pb
 from services.shootings.models import CatalogEntry, Production, ProductionRequest, Shooting
+from services.shootings.shared.access import Caller
+from services.shootings.shared.lifecycle import ensure_deleted
 
 # Fields with presence in UpdateLookRequest: in the mask but unset means an explicit null.
 _NULLABLE = tuple(sorted(looks.UPDATABLE_FIELDS - {"shot_type_ids", "auto_generate"}))

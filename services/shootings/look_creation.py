@@ -24,12 +24,13 @@ from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
 from services.shootings import catalog_repository, references
 from services.shootings import looks_repository as looks_repo
-from services.shootings.domain import access, looks
-from services.shootings.domain.access import Caller
+from services.shootings.domain import looks
 from services.shootings.domain.looks import Inherited, Pairable
 from services.shootings.domain.product_filters import parse_product_filter
 from services.shootings.looks_convert import look_snapshot
 from services.shootings.models import CatalogEntry, Guidelines, Production, Shooting
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
 
 BODY = ("body",)
 _SETTINGS = ("style_id", "resolution_preset_id", "background_preset_id", "export_configuration_id")

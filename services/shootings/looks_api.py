@@ -36,10 +36,10 @@ from services.shootings import catalog_repository, look_changes, look_creation
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.domain import access
-from services.shootings.domain.access import Caller
 from services.shootings.looks_convert import look_to_pb
 from services.shootings.models import ProductionRequest, Shooting, messaging
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
 from services.shootings.shots_client import RemoteShots
 
 SOURCE = "shootings"

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.shootings.domain.rollups import ordering_sql_array
 from services.shootings.models import LookShot, Production, ProductionRequest, Shooting
+from services.shootings.shared.rollups import ordering_sql_array
 
 
 async def live_production(session: AsyncSession, shooting_id: uuid.UUID, production_id: uuid.UUID) -> Production | None:

@@ -21,9 +21,10 @@ from protos.shootings.v1 import catalog_pb2_grpc
 from services.shootings import catalog_repository as catalog_repo
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.domain import access, product_sets
-from services.shootings.domain.inputs import check_page
+from services.shootings.domain import product_sets
 from services.shootings.domain.product_sets import PRODUCT_IDS_LOC, SetChange
+from services.shootings.shared import access
+from services.shootings.shared.inputs import check_page
 
 _SETS = {pb.PRODUCT_SET_MAIN: "main", pb.PRODUCT_SET_SAMPLE: "sample"}
 

@@ -30,9 +30,7 @@ from services.shootings import events, templates
 from services.shootings import productions_repository as productions
 from services.shootings import repository as repo
 from services.shootings.convert import page_bounds, phase_from_pb, shooting_to_pb
-from services.shootings.domain import access
 from services.shootings.domain import productions as rules
-from services.shootings.domain.access import Caller
 from services.shootings.domain.phases import Phase
 from services.shootings.domain.productions import ProductionKind
 from services.shootings.models import Production, Shooting
@@ -43,6 +41,8 @@ from services.shootings.productions_convert import (
     shooting_type_with_statuses_to_pb,
     status_to_pb,
 )
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
 
 SHOOTING_LOC = ("path", "shooting_id")
 

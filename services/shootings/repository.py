@@ -10,10 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from platformkit.access_conditions import listing_scope
-from services.shootings.domain import access
-from services.shootings.domain.access import Caller
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
-from services.shootings.domain.statuses import StatusFilter
 from services.shootings.models import (
     CatalogEntry,
     Guidelines,
@@ -23,6 +20,9 @@ from services.shootings.models import (
     ShootingPhaseChange,
     ShootingType,
 )
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
+from services.shootings.shared.statuses import StatusFilter
 
 # Stylists are users: the gateway, which owns identity, checks them before the call.
 GATEWAY_CHECKED_KINDS = frozenset({"stylist"})
@@ -97,7 +97,7 @@ async def find_missing_references(
     session: AsyncSession, wanted: dict[str, set[uuid.UUID]], caller: Caller, scope_organization_id: uuid.UUID | None
 ) -> dict[str, set[uuid.UUID]]:
     """The ids, by catalog kind, that name no live entry an object in the scope may reference
-    (see :func:`services.shootings.domain.access.usable_in_scope`). One query for all kinds."""
+    (see :func:`services.shootings.shared.access.usable_in_scope`). One query for all kinds."""
     missing = {kind: set(ids) for kind, ids in wanted.items() if ids and kind not in GATEWAY_CHECKED_KINDS}
     catalog_ids = {i for kind, ids in missing.items() if kind not in EXTERNAL_REFERENCE_KINDS for i in ids}
     if catalog_ids:

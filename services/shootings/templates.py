@@ -19,10 +19,11 @@ from services.shootings import catalog_repository, references
 from services.shootings import repository as repo
 from services.shootings.catalog_convert import entry_to_pb
 from services.shootings.convert import CatalogIndex, guidelines_draft
-from services.shootings.domain import access, guidelines
-from services.shootings.domain.access import Caller
+from services.shootings.domain import guidelines
 from services.shootings.domain.guidelines import GuidelinesDraft
 from services.shootings.models import Guidelines
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
 
 
 async def create(

@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from platformkit.errors import Invalid, NotFound, PermissionDenied, Violation
-from services.shootings.domain import access
-from services.shootings.domain.access import Caller, CatalogItem
 from services.shootings.domain.catalog_kinds import KINDS, FieldRule, KindRules
-from services.shootings.domain.inputs import violations_of
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller, CatalogItem
+from services.shootings.shared.inputs import violations_of
 
 BODY = "body"
 # Columns of every kind; the rest of a kind's fields is stored in `data`.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from platformkit.errors import Invalid
-from services.shootings.domain.statuses import StatusFilter, parse_status_filter
+from services.shootings.shared.statuses import StatusFilter, parse_status_filter
 
 QUERY = ("query",)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

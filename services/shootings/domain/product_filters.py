@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from platformkit.errors import Invalid
 from services.shootings.domain.catalog_kinds import Label, ProductGender
-from services.shootings.domain.inputs import Limit, Skip, violations_of
-from services.shootings.domain.statuses import StatusFilter, parse_status_filter
+from services.shootings.shared.inputs import Limit, Skip, violations_of
+from services.shootings.shared.statuses import StatusFilter, parse_status_filter
 
 NO_STATUS_FILTER = StatusFilter(frozenset(), False)
 SortKey = Literal["name", "sku", "created_at", "updated_at", "brand"]

@@ -11,8 +11,8 @@ import pytest
 
 from platformkit.errors import Invalid, NotFound, PermissionDenied
 from services.shootings.domain import catalog, product_sets
-from services.shootings.domain.access import Caller
 from services.shootings.domain.catalog_kinds import KINDS
+from services.shootings.shared.access import Caller
 
 OWNER, MEMBER, STRANGER, ADMIN = (uuid.uuid4() for _ in range(4))
 ORG = uuid.uuid4()

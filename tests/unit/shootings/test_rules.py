@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from platformkit.errors import Conflict, Invalid
-from services.shootings.domain import guidelines, lifecycle, shootings
+from services.shootings.domain import guidelines, shootings
 from services.shootings.domain.guidelines import GuidelinesDraft, RuleGroupDraft
-from services.shootings.domain.statuses import parse_status_filter
+from services.shootings.shared import lifecycle
+from services.shootings.shared.statuses import parse_status_filter
 
 
 def test_r32_status_filter_accepts_shot_statuses_readiness_and_without_status():

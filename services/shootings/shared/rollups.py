@@ -10,7 +10,7 @@ it the order.
 
 from __future__ import annotations
 
-from services.shootings.domain.statuses import COMPUTED_STATUS_ORDER
+from services.shootings.shared.statuses import COMPUTED_STATUS_ORDER
 
 
 def ordering_sql_array() -> list[str]:
