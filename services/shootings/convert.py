@@ -10,6 +10,7 @@ from protos.common.v1 import common_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
 from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
+from services.shootings.catalog.convert import CatalogIndex
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
 from services.shootings.domain.phases import Phase
 from services.shootings.models import Guidelines, Shooting, ShootingType
@@ -65,9 +66,6 @@ def guidelines_draft(message: pb.GuidelinesInput, loc: tuple[str, ...]) -> Guide
             for i, g in enumerate(message.shot_type_rules)
         ],
     )
-
-
-CatalogIndex = dict[uuid.UUID, catalog_pb2.CatalogEntry]
 
 
 def _entries(ids: list[uuid.UUID], index: CatalogIndex) -> list[catalog_pb2.CatalogEntry]:

@@ -19,18 +19,18 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
 from services.shootings import (
-    catalog_api,
     events,
     guidelines_api,
     look_queries_api,
     looks_api,
     product_sets_api,
     productions_api,
-    references,
     templates,
 )
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
+from services.shootings.catalog import handlers as catalog_api
+from services.shootings.catalog import references
 from services.shootings.convert import header_to_pb, page_bounds, phase_from_pb, shooting_to_pb
 from services.shootings.domain import guidelines, phases
 from services.shootings.domain import shootings as shooting_rules

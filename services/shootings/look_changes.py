@@ -22,9 +22,10 @@ from platformkit.errors import Conflict
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
-from services.shootings import catalog_repository, events, look_creation
+from services.shootings import events, look_creation
 from services.shootings import looks_repository as looks_repo
-from services.shootings.catalog_convert import entry_to_pb
+from services.shootings.catalog import repository as catalog_repository
+from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.domain import look_updates, looks
 from services.shootings.domain.look_updates import BODY
 from services.shootings.looks_convert import look_to_pb

@@ -22,11 +22,12 @@ from platformkit.protoconv import parse_uuid
 from protos.events.v1 import looks_pb2 as look_events
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
-from services.shootings import catalog_repository, references
 from services.shootings import looks_repository as looks_repo
+from services.shootings.catalog import references
+from services.shootings.catalog import repository as catalog_repository
+from services.shootings.catalog.filters import parse_product_filter
 from services.shootings.domain import looks
 from services.shootings.domain.looks import Inherited, Pairable
-from services.shootings.domain.product_filters import parse_product_filter
 from services.shootings.looks_convert import look_snapshot
 from services.shootings.models import CatalogEntry, Guidelines, Production, Shooting
 from services.shootings.shared import access

@@ -24,8 +24,8 @@ from platformkit.service import ServiceContext
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
 from services.shootings import look_queries_repository as queries
-from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.catalog_repository import LoadedEntry
+from services.shootings.catalog.convert import entry_to_pb
+from services.shootings.catalog.repository import LoadedEntry
 from services.shootings.convert import page_bounds
 from services.shootings.domain.look_filters import LookFilter, parse_look_filter
 from services.shootings.looks_convert import look_to_pb

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.access_conditions import listing_scope
-from services.shootings import catalog_repository
-from services.shootings.catalog_repository import LoadedEntry
+from services.shootings.catalog import repository as catalog_repository
+from services.shootings.catalog.filters import escape_like
+from services.shootings.catalog.repository import LoadedEntry
 from services.shootings.domain.look_filters import LookFilter
-from services.shootings.domain.product_filters import escape_like
 from services.shootings.models import (
     CatalogEntry,
     ProductionRequest,

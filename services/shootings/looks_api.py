@@ -32,10 +32,11 @@ from platformkit.topics import SHOOTINGS_EVENTS
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
-from services.shootings import catalog_repository, look_changes, look_creation
+from services.shootings import look_changes, look_creation
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
-from services.shootings.catalog_convert import entry_to_pb
+from services.shootings.catalog import repository as catalog_repository
+from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.looks_convert import look_to_pb
 from services.shootings.models import ProductionRequest, Shooting, messaging
 from services.shootings.shared import access

@@ -18,9 +18,9 @@ from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.shootings.v1 import catalog_pb2 as pb
 from protos.shootings.v1 import catalog_pb2_grpc
-from services.shootings import catalog_repository as catalog_repo
 from services.shootings import repository as repo
-from services.shootings.catalog_convert import entry_to_pb
+from services.shootings.catalog import repository as catalog_repo
+from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.domain import product_sets
 from services.shootings.domain.product_sets import PRODUCT_IDS_LOC, SetChange
 from services.shootings.shared import access
@@ -84,7 +84,7 @@ class ProductSetsServicer(catalog_pb2_grpc.ProductSetsServiceServicer):
             access.ensure_visible(who, shooting, "Shooting")  # A20: whoever sees a shooting may edit it
             assert shooting is not None
             if change.needs_usable_products and product_ids:
-                missing = await repo.find_missing_references(
+                missing = await catalog_repo.find_missing_references(
                     session, {"product": set(product_ids)}, who, shooting.organization_id
                 )
                 product_sets.ensure_products_usable(product_ids, missing)

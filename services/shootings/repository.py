@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from platformkit.access_conditions import listing_scope
 from services.shootings.domain.guidelines import REFERENCE_FIELDS, GuidelinesDraft, RuleGroupDraft
 from services.shootings.models import (
-    CatalogEntry,
     Guidelines,
     GuidelinesShotTypeRule,
     Production,
@@ -20,14 +19,7 @@ from services.shootings.models import (
     ShootingPhaseChange,
     ShootingType,
 )
-from services.shootings.shared import access
-from services.shootings.shared.access import Caller
 from services.shootings.shared.statuses import StatusFilter
-
-# Stylists are users: the gateway, which owns identity, checks them before the call.
-GATEWAY_CHECKED_KINDS = frozenset({"stylist"})
-# Kept by other contexts (export configurations: resolved by the exports service, services.shootings.references).
-EXTERNAL_REFERENCE_KINDS = frozenset({"export_configuration"})
 
 
 def _live_shooting_query() -> sa.Select[tuple[Shooting]]:
@@ -91,23 +83,6 @@ async def default_shooting_type(session: AsyncSession) -> ShootingType:
 
 async def get_shooting_type(session: AsyncSession, shooting_type_id: uuid.UUID | None) -> ShootingType | None:
     return await session.get(ShootingType, shooting_type_id) if shooting_type_id else None
-
-
-async def find_missing_references(
-    session: AsyncSession, wanted: dict[str, set[uuid.UUID]], caller: Caller, scope_organization_id: uuid.UUID | None
-) -> dict[str, set[uuid.UUID]]:
-    """The ids, by catalog kind, that name no live entry an object in the scope may reference
-    (see :func:`services.shootings.shared.access.usable_in_scope`). One query for all kinds."""
-    missing = {kind: set(ids) for kind, ids in wanted.items() if ids and kind not in GATEWAY_CHECKED_KINDS}
-    catalog_ids = {i for kind, ids in missing.items() if kind not in EXTERNAL_REFERENCE_KINDS for i in ids}
-    if catalog_ids:
-        entries = await session.scalars(
-            sa.select(CatalogEntry).where(CatalogEntry.id.in_(catalog_ids), CatalogEntry.deleted_at.is_(None))
-        )
-        for entry in entries:
-            if entry.kind in missing and access.usable_in_scope(caller, entry, scope_organization_id):
-                missing[entry.kind].discard(entry.id)
-    return {kind: ids for kind, ids in missing.items() if ids}
 
 
 async def get_template(session: AsyncSession, guidelines_id: uuid.UUID) -> Guidelines | None:

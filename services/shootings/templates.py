@@ -15,10 +15,11 @@ from platformkit.access import may_reach
 from platformkit.errors import Invalid
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import shootings_pb2 as pb
-from services.shootings import catalog_repository, references
 from services.shootings import repository as repo
-from services.shootings.catalog_convert import entry_to_pb
-from services.shootings.convert import CatalogIndex, guidelines_draft
+from services.shootings.catalog import references
+from services.shootings.catalog import repository as catalog_repository
+from services.shootings.catalog.convert import CatalogIndex, entry_to_pb
+from services.shootings.convert import guidelines_draft
 from services.shootings.domain import guidelines
 from services.shootings.domain.guidelines import GuidelinesDraft
 from services.shootings.models import Guidelines

@@ -19,7 +19,7 @@ from platformkit.rpc import current_principal, principal_metadata
 from platformkit.service import ServiceContext
 from protos.exports.v1 import exports_pb2
 from protos.exports.v1.exports_pb2_grpc import ExportsServiceStub
-from services.shootings import repository as repo
+from services.shootings.catalog import repository as catalog_repository
 
 EXPORT_CONFIGURATION = "export_configuration"
 _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
@@ -55,8 +55,8 @@ def install(context: ServiceContext) -> None:
 async def find_missing(
     session: AsyncSession, wanted: dict[str, set[uuid.UUID]], who: Caller, scope_organization_id: uuid.UUID | None
 ) -> dict[str, set[uuid.UUID]]:
-    """:func:`repo.find_missing_references`, export configurations included."""
-    missing = await repo.find_missing_references(session, wanted, who, scope_organization_id)
+    """:func:`catalog_repository.find_missing_references`, export configurations included."""
+    missing = await catalog_repository.find_missing_references(session, wanted, who, scope_organization_id)
     configurations = missing.pop(EXPORT_CONFIGURATION, set())
     if configurations and _export_configurations is not None:
         configurations = await _export_configurations.unusable(configurations, scope_organization_id)

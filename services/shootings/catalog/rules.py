@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from platformkit.errors import Invalid, NotFound, PermissionDenied, Violation
-from services.shootings.domain.catalog_kinds import KINDS, FieldRule, KindRules
+from services.shootings.catalog.kinds import KINDS, FieldRule, KindRules
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller, CatalogItem
 from services.shootings.shared.inputs import violations_of

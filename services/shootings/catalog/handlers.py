@@ -21,19 +21,18 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import catalog_pb2 as pb
 from protos.shootings.v1 import catalog_pb2_grpc
-from services.shootings import catalog_repository as catalog_repo
-from services.shootings import repository as repo
-from services.shootings.catalog_convert import (
+from services.shootings.catalog import repository as catalog_repo
+from services.shootings.catalog import rules as catalog
+from services.shootings.catalog.convert import (
     entry_to_pb,
     product_to_pb,
     shot_type_to_pb,
     struct_dict,
     subject_to_pb,
 )
-from services.shootings.catalog_repository import LoadedEntry
-from services.shootings.domain import catalog
-from services.shootings.domain.catalog_kinds import SUBJECT, KindRules
-from services.shootings.domain.product_filters import ProductFilter, parse_product_filter
+from services.shootings.catalog.filters import ProductFilter, parse_product_filter
+from services.shootings.catalog.kinds import SUBJECT, KindRules
+from services.shootings.catalog.repository import LoadedEntry
 from services.shootings.models import CatalogEntry
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
@@ -108,7 +107,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         service-set parts added, base-image labels stored as the shot types are named now."""
         wanted = catalog.referenced_ids(rules, values)
         if wanted:
-            missing = await repo.find_missing_references(session, wanted, who, organization_id)
+            missing = await catalog_repo.find_missing_references(session, wanted, who, organization_id)
             catalog.ensure_references_resolve(rules, values, missing)
         values = catalog.finish(rules, values, stored, now)
         if rules is SUBJECT and values.get("base_images"):

@@ -22,8 +22,10 @@ from sqlalchemy.orm import aliased
 from platformkit.access_conditions import listing_scope
 from platformkit.db import any_of
 from platformkit.errors import Conflict
-from services.shootings.domain.product_filters import ProductFilter, escape_like
+from services.shootings.catalog.filters import ProductFilter, escape_like
 from services.shootings.models import CatalogEntry, shooting_main_products, shooting_sample_products
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
 
 SKU_INDEX = "uq_catalog_entries_product_sku"
 PRODUCT_SETS: dict[str, sa.Table] = {"main": shooting_main_products, "sample": shooting_sample_products}
@@ -244,3 +246,26 @@ async def remove_from_set(
     table = PRODUCT_SETS[product_set]
     named = table.c.product_id.in_(set(product_ids))
     await session.execute(sa.delete(table).where(table.c.shooting_id == shooting_id, ~named if keep else named))
+
+
+# Stylists are users: the gateway, which owns identity, checks them before the call.
+GATEWAY_CHECKED_KINDS = frozenset({"stylist"})
+# Kept by other contexts (export configurations: resolved by the exports service, catalog.references).
+EXTERNAL_REFERENCE_KINDS = frozenset({"export_configuration"})
+
+
+async def find_missing_references(
+    session: AsyncSession, wanted: dict[str, set[uuid.UUID]], caller: Caller, scope_organization_id: uuid.UUID | None
+) -> dict[str, set[uuid.UUID]]:
+    """The ids, by catalog kind, that name no live entry an object in the scope may reference
+    (see :func:`services.shootings.shared.access.usable_in_scope`). One query for all kinds."""
+    missing = {kind: set(ids) for kind, ids in wanted.items() if ids and kind not in GATEWAY_CHECKED_KINDS}
+    catalog_ids = {i for kind, ids in missing.items() if kind not in EXTERNAL_REFERENCE_KINDS for i in ids}
+    if catalog_ids:
+        entries = await session.scalars(
+            sa.select(CatalogEntry).where(CatalogEntry.id.in_(catalog_ids), CatalogEntry.deleted_at.is_(None))
+        )
+        for entry in entries:
+            if entry.kind in missing and access.usable_in_scope(caller, entry, scope_organization_id):
+                missing[entry.kind].discard(entry.id)
+    return {kind: ids for kind, ids in missing.items() if ids}

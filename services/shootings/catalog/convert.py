@@ -3,15 +3,19 @@ Struct, computed ones filled in) and the typed messages other services reason wi
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
 from platformkit.protoconv import timestamp
 from protos.shootings.v1 import catalog_pb2 as pb
-from services.shootings.catalog_repository import LoadedEntry
-from services.shootings.domain.catalog import with_shot_type_labels
+from services.shootings.catalog.repository import LoadedEntry
+from services.shootings.catalog.rules import with_shot_type_labels
 from services.shootings.models import CatalogEntry
+
+# Catalog entries by id, as the messages that expand a template's or a shooting's references hold them.
+CatalogIndex = dict[uuid.UUID, pb.CatalogEntry]
 
 
 def _text(value: object) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from platformkit.errors import Invalid
-from services.shootings.domain.catalog_kinds import Label, ProductGender
+from services.shootings.catalog.kinds import Label, ProductGender
 from services.shootings.shared.inputs import Limit, Skip, violations_of
 from services.shootings.shared.statuses import StatusFilter, parse_status_filter
 
