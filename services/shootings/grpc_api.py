@@ -18,15 +18,7 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
-from services.shootings import (
-    events,
-    guidelines_api,
-    look_queries_api,
-    looks_api,
-    product_sets_api,
-    productions_api,
-    templates,
-)
+from services.shootings import events, guidelines_api, look_queries_api, looks_api, productions_api, templates
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.catalog import handlers as catalog_api
@@ -35,6 +27,7 @@ from services.shootings.convert import header_to_pb, page_bounds, phase_from_pb,
 from services.shootings.domain import guidelines, phases
 from services.shootings.domain import shootings as shooting_rules
 from services.shootings.models import Guidelines, Shooting
+from services.shootings.product_sets import handlers as product_sets_api
 from services.shootings.shared import access, lifecycle
 from services.shootings.shared.access import Caller
 from services.shootings.shared.statuses import parse_status_filter

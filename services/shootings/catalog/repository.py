@@ -1,6 +1,7 @@
-"""SQL of the reference catalog and of the shootings' product sets. Callers own the transaction.
+"""SQL of the reference catalog and of the check that references name usable entries. Callers own
+the transaction.
 
-Every read of entries goes through :func:`_entries_query`, which also computes, in the same
+Every read of entries goes through :func:`entries_query`, which also computes, in the same
 statement, the current names of the shot types a subject's base images name, so a page or a
 batch of entries is always one query whatever it holds.
 """
@@ -10,11 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -23,12 +23,11 @@ from platformkit.access_conditions import listing_scope
 from platformkit.db import any_of
 from platformkit.errors import Conflict
 from services.shootings.catalog.filters import ProductFilter, escape_like
-from services.shootings.models import CatalogEntry, shooting_main_products, shooting_sample_products
+from services.shootings.models import CatalogEntry
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
 
 SKU_INDEX = "uq_catalog_entries_product_sku"
-PRODUCT_SETS: dict[str, sa.Table] = {"main": shooting_main_products, "sample": shooting_sample_products}
 
 
 @dataclass(frozen=True)
@@ -54,11 +53,11 @@ def _labels_column() -> sa.ColumnElement[Any]:
     return sa.case((is_subject, labels), else_=None).label("labels")
 
 
-def _entries_query() -> sa.Select[tuple[CatalogEntry, Any]]:
+def entries_query() -> sa.Select[tuple[CatalogEntry, Any]]:
     return sa.select(CatalogEntry, _labels_column())
 
 
-def _loaded(rows: Sequence[sa.Row[tuple[CatalogEntry, Any]]]) -> list[LoadedEntry]:
+def loaded_entries(rows: Sequence[sa.Row[tuple[CatalogEntry, Any]]]) -> list[LoadedEntry]:
     return [LoadedEntry(entry, labels or {}) for entry, labels in rows]
 
 
@@ -66,12 +65,12 @@ async def get_entry(
     session: AsyncSession, kind: str, entry_id: uuid.UUID, *, for_update: bool = False
 ) -> LoadedEntry | None:
     """A live entry of that kind (optionally locked for the rest of the transaction)."""
-    query = _entries_query().where(
+    query = entries_query().where(
         CatalogEntry.id == entry_id, CatalogEntry.kind == kind, CatalogEntry.deleted_at.is_(None)
     )
     if for_update:
         query = query.with_for_update(of=CatalogEntry)
-    found = _loaded((await session.execute(query)).all())
+    found = loaded_entries((await session.execute(query)).all())
     return found[0] if found else None
 
 
@@ -146,8 +145,8 @@ async def list_entries(
         conditions += _product_conditions(product_filter)
         order = _product_order(product_filter)
     total = await session.scalar(sa.select(sa.func.count()).select_from(CatalogEntry).where(*conditions))
-    rows = await session.execute(_entries_query().where(*conditions).order_by(*order).offset(skip).limit(limit))
-    return _loaded(rows.all()), int(total or 0)
+    rows = await session.execute(entries_query().where(*conditions).order_by(*order).offset(skip).limit(limit))
+    return loaded_entries(rows.all()), int(total or 0)
 
 
 async def batch_get(
@@ -156,12 +155,12 @@ async def batch_get(
     """The entries among ``ids`` (of ``kind`` when given), in one query, in the order of ``ids``."""
     if not ids:
         return []
-    query = _entries_query().where(CatalogEntry.id.in_(set(ids)))
+    query = entries_query().where(CatalogEntry.id.in_(set(ids)))
     if kind is not None:
         query = query.where(CatalogEntry.kind == kind)
     if not include_deleted:
         query = query.where(CatalogEntry.deleted_at.is_(None))
-    found = {loaded.entry.id: loaded for loaded in _loaded((await session.execute(query)).all())}
+    found = {loaded.entry.id: loaded for loaded in loaded_entries((await session.execute(query)).all())}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
@@ -196,56 +195,6 @@ async def save(session: AsyncSession, entry: CatalogEntry | None = None) -> None
         if SKU_INDEX in str(exc.orig):
             raise Conflict("A product with this SKU already exists in this catalog") from None
         raise
-
-
-async def list_set_products(
-    session: AsyncSession, product_set: str, shooting_id: uuid.UUID, *, skip: int = 0, limit: int | None = None
-) -> tuple[list[LoadedEntry], int]:
-    """A page of the set's live products (oldest addition first) and their total."""
-    table = PRODUCT_SETS[product_set]
-    joined = sa.and_(table.c.product_id == CatalogEntry.id, table.c.shooting_id == shooting_id)
-    conditions = (CatalogEntry.deleted_at.is_(None),)
-    total = await session.scalar(
-        sa.select(sa.func.count()).select_from(table).join(CatalogEntry, joined).where(*conditions)
-    )
-    query = (
-        _entries_query()
-        .join(table, joined)
-        .where(*conditions)
-        .order_by(table.c.added_at, sa.func.lower(CatalogEntry.name), CatalogEntry.id)
-        .offset(skip)
-        .limit(limit)
-    )
-    return _loaded((await session.execute(query)).all()), int(total or 0)
-
-
-async def add_to_set(
-    session: AsyncSession, product_set: str, shooting_id: uuid.UUID, product_ids: Sequence[uuid.UUID]
-) -> None:
-    """R126, A57: ids already in the set (or repeated) are ignored; their addition time stays.
-    New ones are stamped a microsecond apart, so the set lists in the order they were named."""
-    if product_ids:
-        table = PRODUCT_SETS[product_set]
-        now = datetime.now(UTC)
-        rows = [
-            {"shooting_id": shooting_id, "product_id": p, "added_at": now + timedelta(microseconds=i)}
-            for i, p in enumerate(dict.fromkeys(product_ids))
-        ]
-        await session.execute(insert(table).values(rows).on_conflict_do_nothing())
-
-
-async def remove_from_set(
-    session: AsyncSession,
-    product_set: str,
-    shooting_id: uuid.UUID,
-    product_ids: Sequence[uuid.UUID],
-    *,
-    keep: bool = False,
-) -> None:
-    """R127: remove ``product_ids`` (absent ones are a no-op); ``keep`` removes all the others."""
-    table = PRODUCT_SETS[product_set]
-    named = table.c.product_id.in_(set(product_ids))
-    await session.execute(sa.delete(table).where(table.c.shooting_id == shooting_id, ~named if keep else named))
 
 
 # Stylists are users: the gateway, which owns identity, checks them before the call.

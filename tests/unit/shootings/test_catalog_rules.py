@@ -12,7 +12,7 @@ import pytest
 from platformkit.errors import Invalid, NotFound, PermissionDenied
 from services.shootings.catalog import rules as catalog
 from services.shootings.catalog.kinds import KINDS
-from services.shootings.domain import product_sets
+from services.shootings.product_sets import rules as product_sets
 from services.shootings.shared.access import Caller
 
 OWNER, MEMBER, STRANGER, ADMIN = (uuid.uuid4() for _ in range(4))

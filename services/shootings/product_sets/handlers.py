@@ -21,8 +21,9 @@ from protos.shootings.v1 import catalog_pb2_grpc
 from services.shootings import repository as repo
 from services.shootings.catalog import repository as catalog_repo
 from services.shootings.catalog.convert import entry_to_pb
-from services.shootings.domain import product_sets
-from services.shootings.domain.product_sets import PRODUCT_IDS_LOC, SetChange
+from services.shootings.product_sets import repository as set_repo
+from services.shootings.product_sets import rules as product_sets
+from services.shootings.product_sets.rules import PRODUCT_IDS_LOC, SetChange
 from services.shootings.shared import access
 from services.shootings.shared.inputs import check_page
 
@@ -54,7 +55,7 @@ class ProductSetsServicer(catalog_pb2_grpc.ProductSetsServiceServicer):
             shooting = await repo.get_shooting(session, _shooting_id(request.shooting_id))
             access.ensure_visible(who, shooting, "Shooting")
             assert shooting is not None
-            rows, total = await catalog_repo.list_set_products(
+            rows, total = await set_repo.list_set_products(
                 session, product_set, shooting.id, skip=page.skip, limit=page.limit
             )
         return pb.SetProducts(products=[entry_to_pb(r) for r in rows], count=total)
@@ -89,13 +90,13 @@ class ProductSetsServicer(catalog_pb2_grpc.ProductSetsServiceServicer):
                 )
                 product_sets.ensure_products_usable(product_ids, missing)
             if change is SetChange.ADD:
-                await catalog_repo.add_to_set(session, product_set, shooting.id, product_ids)
+                await set_repo.add_to_set(session, product_set, shooting.id, product_ids)
             elif change is SetChange.REMOVE:
-                await catalog_repo.remove_from_set(session, product_set, shooting.id, product_ids)
+                await set_repo.remove_from_set(session, product_set, shooting.id, product_ids)
             else:
-                await catalog_repo.remove_from_set(session, product_set, shooting.id, product_ids, keep=True)
-                await catalog_repo.add_to_set(session, product_set, shooting.id, product_ids)
-            rows, total = await catalog_repo.list_set_products(session, product_set, shooting.id)
+                await set_repo.remove_from_set(session, product_set, shooting.id, product_ids, keep=True)
+                await set_repo.add_to_set(session, product_set, shooting.id, product_ids)
+            rows, total = await set_repo.list_set_products(session, product_set, shooting.id)
         return pb.SetProducts(products=[entry_to_pb(r) for r in rows], count=total)
 
 
