@@ -18,14 +18,17 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
-from services.shootings import events, guidelines_api, look_queries_api, looks_api, productions_api, templates
+from services.shootings import events, look_queries_api, looks_api, productions_api
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.catalog import handlers as catalog_api
 from services.shootings.catalog import references
 from services.shootings.convert import header_to_pb, page_bounds, phase_from_pb, shooting_to_pb
-from services.shootings.domain import guidelines, phases
+from services.shootings.domain import phases
 from services.shootings.domain import shootings as shooting_rules
+from services.shootings.guidelines import handlers as guidelines_api
+from services.shootings.guidelines import rules as guidelines
+from services.shootings.guidelines import templates
 from services.shootings.models import Guidelines, Shooting
 from services.shootings.product_sets import handlers as product_sets_api
 from services.shootings.shared import access, lifecycle

@@ -26,13 +26,14 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import productions_pb2 as pb
 from protos.shootings.v1 import productions_pb2_grpc, shootings_pb2
-from services.shootings import events, templates
+from services.shootings import events
 from services.shootings import productions_repository as productions
 from services.shootings import repository as repo
 from services.shootings.convert import page_bounds, phase_from_pb, shooting_to_pb
 from services.shootings.domain import productions as rules
 from services.shootings.domain.phases import Phase
 from services.shootings.domain.productions import ProductionKind
+from services.shootings.guidelines import templates
 from services.shootings.models import Production, Shooting
 from services.shootings.productions_convert import (
     kind_from_pb,

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from platformkit.errors import Conflict, Invalid
-from services.shootings.domain import guidelines, shootings
-from services.shootings.domain.guidelines import GuidelinesDraft, RuleGroupDraft
+from services.shootings.domain import shootings
+from services.shootings.guidelines import rules as guidelines
+from services.shootings.guidelines.rules import GuidelinesDraft, RuleGroupDraft
 from services.shootings.shared import lifecycle
 from services.shootings.shared.statuses import parse_status_filter
 

@@ -1,7 +1,7 @@
 """Guidelines templates as the shootings service uses them: created inline with a shooting or
 through /guidelines/, chosen by id, patched, and expanded with their catalog entries.
 
-Pure rules live in :mod:`services.shootings.domain.guidelines`; this module adds the database.
+Pure rules live in :mod:`services.shootings.guidelines.rules`; this module adds the database.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from platformkit.access import may_reach
 from platformkit.errors import Invalid
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import shootings_pb2 as pb
-from services.shootings import repository as repo
 from services.shootings.catalog import references
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.convert import CatalogIndex, entry_to_pb
-from services.shootings.convert import guidelines_draft
-from services.shootings.domain import guidelines
-from services.shootings.domain.guidelines import GuidelinesDraft
+from services.shootings.guidelines import repository as repo
+from services.shootings.guidelines import rules as guidelines
+from services.shootings.guidelines.convert import guidelines_draft
+from services.shootings.guidelines.rules import GuidelinesDraft
 from services.shootings.models import Guidelines
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
