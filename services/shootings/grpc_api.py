@@ -18,7 +18,7 @@ from platformkit.service import ServiceContext
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
-from services.shootings import events, look_queries_api, looks_api, productions_api
+from services.shootings import events, look_queries_api, looks_api
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
 from services.shootings.catalog import handlers as catalog_api
@@ -31,6 +31,8 @@ from services.shootings.guidelines import rules as guidelines
 from services.shootings.guidelines import templates
 from services.shootings.models import Guidelines, Shooting
 from services.shootings.product_sets import handlers as product_sets_api
+from services.shootings.productions import handlers as productions_api
+from services.shootings.productions import repository as productions_repo
 from services.shootings.shared import access, lifecycle
 from services.shootings.shared.access import Caller
 from services.shootings.shared.statuses import parse_status_filter
@@ -82,7 +84,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             await session.flush()
             repo.add_phase_change(session, shooting, None, who.user_id)
             if phases.creates_main_production(phase):
-                repo.add_production(session, shooting, "MAIN", template)
+                productions_repo.add_production(session, shooting, "MAIN", template)
             await events.shooting_created(session, shooting)
             await events.phase_changed(session, shooting, None, str(who.user_id))
             index = await templates.expand(session, [template])
@@ -185,7 +187,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             if (template.id if template else None) == shooting.default_guidelines_id:
                 return False
             shooting.default_guidelines = template
-            await repo.rebake_snapshots(session, shooting.id, template)  # R42
+            await productions_repo.rebake_snapshots(session, shooting.id, template)  # R42
             return True
         else:
             value = getattr(patch, path) if patch.HasField(path) else None
@@ -206,7 +208,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             assert shooting is not None
             now = datetime.now(UTC)
             shooting.deleted_at = shooting.updated_at = now
-            await repo.soft_delete_productions(session, shooting.id, now)  # R44: same instant
+            await productions_repo.soft_delete_productions(session, shooting.id, now)  # R44: same instant
             looks = await looks_repo.soft_delete_looks(session, shooting.id, now)
             await events.shooting_deleted(session, shooting)
             await events.looks_changed(session, "look.deleted", shooting, looks)
@@ -226,7 +228,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             deleted_at = lifecycle.ensure_deleted(shooting.deleted_at, "Shooting")
             shooting.deleted_at = None
             shooting.updated_at = datetime.now(UTC)
-            await repo.restore_productions(session, shooting.id, deleted_at)  # R45-R46
+            await productions_repo.restore_productions(session, shooting.id, deleted_at)  # R45-R46
             looks = await looks_repo.restore_looks(session, shooting.id, deleted_at, shooting.updated_at)
             await events.shooting_restored(session, shooting)
             await events.looks_changed(session, "look.restored", shooting, looks)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from platformkit.access_conditions import listing_scope
-from services.shootings.guidelines.repository import snapshot_guidelines
 from services.shootings.models import (
     Guidelines,
-    Production,
     Shooting,
     ShootingPhaseChange,
     ShootingType,
@@ -84,17 +81,6 @@ async def get_shooting_type(session: AsyncSession, shooting_type_id: uuid.UUID |
     return await session.get(ShootingType, shooting_type_id) if shooting_type_id else None
 
 
-def add_production(session: AsyncSession, shooting: Shooting, kind: str, template: Guidelines | None) -> Production:
-    production = Production(
-        id=uuid.uuid4(),
-        shooting_id=shooting.id,
-        kind=kind,
-        guidelines_id=snapshot_guidelines(session, template).id if template else None,
-    )
-    session.add(production)
-    return production
-
-
 def add_phase_change(session: AsyncSession, shooting: Shooting, from_phase: str | None, changed_by: uuid.UUID) -> None:
     session.add(
         ShootingPhaseChange(
@@ -104,36 +90,4 @@ def add_phase_change(session: AsyncSession, shooting: Shooting, from_phase: str 
             to_phase=shooting.phase,
             changed_by=changed_by,
         )
-    )
-
-
-async def live_productions(session: AsyncSession, shooting_id: uuid.UUID) -> list[Production]:
-    rows = await session.scalars(
-        sa.select(Production).where(Production.shooting_id == shooting_id, Production.deleted_at.is_(None))
-    )
-    return list(rows)
-
-
-async def rebake_snapshots(session: AsyncSession, shooting_id: uuid.UUID, template: Guidelines | None) -> int:
-    """R42: live productions take a fresh snapshot of the shooting's (new) default guidelines."""
-    productions = await live_productions(session, shooting_id)
-    for production in productions:
-        production.guidelines_id = snapshot_guidelines(session, template).id if template else None
-    return len(productions)
-
-
-async def soft_delete_productions(session: AsyncSession, shooting_id: uuid.UUID, at: datetime) -> None:
-    await session.execute(
-        sa.update(Production)
-        .where(Production.shooting_id == shooting_id, Production.deleted_at.is_(None))
-        .values(deleted_at=at, updated_at=at)
-    )
-
-
-async def restore_productions(session: AsyncSession, shooting_id: uuid.UUID, shooting_deleted_at: datetime) -> None:
-    """Revive the productions the shooting's deletion took with it (R45-R46)."""
-    await session.execute(
-        sa.update(Production)
-        .where(Production.shooting_id == shooting_id, Production.deleted_at >= shooting_deleted_at)
-        .values(deleted_at=None, updated_at=sa.func.now())
     )

@@ -4,7 +4,7 @@ import pytest
 
 from platformkit.errors import Conflict
 from services.shootings.domain.phases import Phase
-from services.shootings.domain.productions import (
+from services.shootings.productions.rules import (
     PhaseMove,
     ProductionKind,
     ensure_can_create,

@@ -1,7 +1,7 @@
 """Reads and writes of productions, look statuses and shooting types. Callers own the transaction.
 
-Creating a production reuses :func:`services.shootings.repository.add_production` (the snapshot
-bake lives there, shared with shooting creation and the R42 re-bake).
+Creating a production bakes its guidelines snapshot (:func:`add_production`), the same way for a
+production of its own, the MAIN of a shooting's creation and the R42 re-bake.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from services.shootings import looks_repository as looks_repo
 from services.shootings import repository as repo
-from services.shootings.domain.productions import ProductionKind
+from services.shootings.guidelines.repository import snapshot_guidelines
 from services.shootings.models import (
+    Guidelines,
     Production,
     ProductionRequest,
     ProductionRequestStatus,
@@ -24,6 +25,7 @@ from services.shootings.models import (
     ShootingType,
     shooting_type_statuses,
 )
+from services.shootings.productions.rules import ProductionKind
 
 
 async def live_kinds(session: AsyncSession, shooting_id: uuid.UUID) -> set[ProductionKind]:
@@ -42,7 +44,7 @@ def create_production(session: AsyncSession, shooting: Shooting, kind: Productio
     The timestamps are set here rather than by the column defaults so the reply can be built
     from the object without reading the row back.
     """
-    production = repo.add_production(session, shooting, kind.value, shooting.default_guidelines)
+    production = add_production(session, shooting, kind.value, shooting.default_guidelines)
     production.created_at = production.updated_at = at
     return production
 
@@ -110,3 +112,46 @@ async def list_shooting_types(session: AsyncSession, *, skip: int, limit: int) -
         .limit(limit)
     )
     return list(rows), int(total or 0)
+
+
+def add_production(session: AsyncSession, shooting: Shooting, kind: str, template: Guidelines | None) -> Production:
+    production = Production(
+        id=uuid.uuid4(),
+        shooting_id=shooting.id,
+        kind=kind,
+        guidelines_id=snapshot_guidelines(session, template).id if template else None,
+    )
+    session.add(production)
+    return production
+
+
+async def live_productions(session: AsyncSession, shooting_id: uuid.UUID) -> list[Production]:
+    rows = await session.scalars(
+        sa.select(Production).where(Production.shooting_id == shooting_id, Production.deleted_at.is_(None))
+    )
+    return list(rows)
+
+
+async def rebake_snapshots(session: AsyncSession, shooting_id: uuid.UUID, template: Guidelines | None) -> int:
+    """R42: live productions take a fresh snapshot of the shooting's (new) default guidelines."""
+    productions = await live_productions(session, shooting_id)
+    for production in productions:
+        production.guidelines_id = snapshot_guidelines(session, template).id if template else None
+    return len(productions)
+
+
+async def soft_delete_productions(session: AsyncSession, shooting_id: uuid.UUID, at: datetime) -> None:
+    await session.execute(
+        sa.update(Production)
+        .where(Production.shooting_id == shooting_id, Production.deleted_at.is_(None))
+        .values(deleted_at=at, updated_at=at)
+    )
+
+
+async def restore_productions(session: AsyncSession, shooting_id: uuid.UUID, shooting_deleted_at: datetime) -> None:
+    """Revive the productions the shooting's deletion took with it (R45-R46)."""
+    await session.execute(
+        sa.update(Production)
+        .where(Production.shooting_id == shooting_id, Production.deleted_at >= shooting_deleted_at)
+        .values(deleted_at=None, updated_at=sa.func.now())
+    )

@@ -11,8 +11,8 @@ from platformkit.protoconv import timestamp
 from protos.events.v1 import productions_pb2 as events_pb2
 from protos.shootings.v1 import productions_pb2 as pb
 from services.shootings.convert import shooting_type_to_pb
-from services.shootings.domain.productions import ProductionKind
 from services.shootings.models import Production, ProductionRequestStatus, ShootingType
+from services.shootings.productions.rules import ProductionKind
 
 KIND_PREFIX = "PRODUCTION_KIND_"
 

@@ -27,21 +27,21 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import productions_pb2 as pb
 from protos.shootings.v1 import productions_pb2_grpc, shootings_pb2
 from services.shootings import events
-from services.shootings import productions_repository as productions
 from services.shootings import repository as repo
 from services.shootings.convert import page_bounds, phase_from_pb, shooting_to_pb
-from services.shootings.domain import productions as rules
 from services.shootings.domain.phases import Phase
-from services.shootings.domain.productions import ProductionKind
 from services.shootings.guidelines import templates
 from services.shootings.models import Production, Shooting
-from services.shootings.productions_convert import (
+from services.shootings.productions import repository as productions
+from services.shootings.productions import rules
+from services.shootings.productions.convert import (
     kind_from_pb,
     production_to_pb,
     required_kind,
     shooting_type_with_statuses_to_pb,
     status_to_pb,
 )
+from services.shootings.productions.rules import ProductionKind
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
 
@@ -165,7 +165,7 @@ class ProductionsServicer(productions_pb2_grpc.ProductionsServiceServicer):
     async def UpdateShootingPhase(
         self, request: pb.UpdateShootingPhaseRequest, context: grpc.aio.ServicerContext
     ) -> shootings_pb2.Shooting:
-        """E35 (R47-R51, A18): see :func:`services.shootings.domain.productions.plan_phase_move`."""
+        """E35 (R47-R51, A18): see :func:`services.shootings.productions.rules.plan_phase_move`."""
         who = caller(current_principal())
         target = phase_from_pb(request.phase)
         if target is None:
