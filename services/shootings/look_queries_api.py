@@ -26,12 +26,12 @@ from protos.shootings.v1 import looks_pb2_grpc
 from services.shootings import look_queries_repository as queries
 from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.catalog.repository import LoadedEntry
-from services.shootings.convert import page_bounds
 from services.shootings.domain.look_filters import LookFilter, parse_look_filter
 from services.shootings.looks_convert import look_to_pb
 from services.shootings.models import ProductionRequest
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
+from services.shootings.shared.inputs import page_bounds
 from services.shootings.shared.statuses import COMPUTED_STATUS_ORDER
 
 ORGANIZATION_LOC = ("query", "organization_id")

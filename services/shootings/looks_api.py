@@ -34,13 +34,13 @@ from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
 from services.shootings import look_changes, look_creation
 from services.shootings import looks_repository as looks_repo
-from services.shootings import repository as repo
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.looks_convert import look_to_pb
 from services.shootings.models import ProductionRequest, Shooting, messaging
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
+from services.shootings.shootings import repository as repo
 from services.shootings.shots_client import RemoteShots
 
 SOURCE = "shootings"

@@ -15,13 +15,13 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import guidelines_pb2 as gpb
 from protos.shootings.v1 import guidelines_pb2_grpc
 from protos.shootings.v1 import shootings_pb2 as pb
-from services.shootings.convert import page_bounds
 from services.shootings.guidelines import repository as repo
 from services.shootings.guidelines import templates
 from services.shootings.guidelines.convert import guidelines_to_pb
 from services.shootings.models import Guidelines
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
+from services.shootings.shared.inputs import page_bounds
 
 
 class GuidelinesServicer(guidelines_pb2_grpc.GuidelinesServiceServicer):

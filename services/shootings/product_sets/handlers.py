@@ -18,7 +18,6 @@ from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.shootings.v1 import catalog_pb2 as pb
 from protos.shootings.v1 import catalog_pb2_grpc
-from services.shootings import repository as repo
 from services.shootings.catalog import repository as catalog_repo
 from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.product_sets import repository as set_repo
@@ -26,6 +25,7 @@ from services.shootings.product_sets import rules as product_sets
 from services.shootings.product_sets.rules import PRODUCT_IDS_LOC, SetChange
 from services.shootings.shared import access
 from services.shootings.shared.inputs import check_page
+from services.shootings.shootings import repository as repo
 
 _SETS = {pb.PRODUCT_SET_MAIN: "main", pb.PRODUCT_SET_SAMPLE: "sample"}
 

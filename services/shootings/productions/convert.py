@@ -1,6 +1,6 @@
 """Translations between production, status and shooting-type rows and their messages.
 
-Kept apart from :mod:`services.shootings.convert` (shootings and guidelines) so each contract's
+Kept apart from :mod:`services.shootings.shootings.convert` (shootings and guidelines) so each contract's
 translations sit next to each other; the shared helpers (timestamps, optional ids) are reused.
 """
 
@@ -10,9 +10,9 @@ from platformkit.errors import Invalid
 from platformkit.protoconv import timestamp
 from protos.events.v1 import productions_pb2 as events_pb2
 from protos.shootings.v1 import productions_pb2 as pb
-from services.shootings.convert import shooting_type_to_pb
 from services.shootings.models import Production, ProductionRequestStatus, ShootingType
 from services.shootings.productions.rules import ProductionKind
+from services.shootings.shootings.convert import shooting_type_to_pb
 
 KIND_PREFIX = "PRODUCTION_KIND_"
 

@@ -27,9 +27,6 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import productions_pb2 as pb
 from protos.shootings.v1 import productions_pb2_grpc, shootings_pb2
 from services.shootings import events
-from services.shootings import repository as repo
-from services.shootings.convert import page_bounds, phase_from_pb, shooting_to_pb
-from services.shootings.domain.phases import Phase
 from services.shootings.guidelines import templates
 from services.shootings.models import Production, Shooting
 from services.shootings.productions import repository as productions
@@ -44,6 +41,10 @@ from services.shootings.productions.convert import (
 from services.shootings.productions.rules import ProductionKind
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
+from services.shootings.shared.inputs import page_bounds
+from services.shootings.shootings import repository as repo
+from services.shootings.shootings.convert import phase_from_pb, shooting_to_pb
+from services.shootings.shootings.phases import Phase
 
 SHOOTING_LOC = ("path", "shooting_id")
 

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.shootings import looks_repository as looks_repo
-from services.shootings import repository as repo
 from services.shootings.guidelines.repository import snapshot_guidelines
 from services.shootings.models import (
     Guidelines,
@@ -26,6 +25,7 @@ from services.shootings.models import (
     shooting_type_statuses,
 )
 from services.shootings.productions.rules import ProductionKind
+from services.shootings.shootings import repository as repo
 
 
 async def live_kinds(session: AsyncSession, shooting_id: uuid.UUID) -> set[ProductionKind]:

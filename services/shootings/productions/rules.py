@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from platformkit.errors import Conflict
-from services.shootings.domain.phases import Phase
+from services.shootings.shootings.phases import Phase
 
 
 class ProductionKind(StrEnum):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from platformkit.errors import Invalid
 from platformkit.protoconv import text, timestamp
-from protos.common.v1 import common_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings.catalog.convert import CatalogIndex
-from services.shootings.domain.phases import Phase
 from services.shootings.guidelines.convert import guidelines_to_pb
 from services.shootings.models import Shooting, ShootingType
+from services.shootings.shootings.phases import Phase
 
 PHASE_PREFIX = "SHOOTING_PHASE_"
 
@@ -23,18 +21,6 @@ def phase_from_pb(value: int) -> Phase | None:
     if value == pb.SHOOTING_PHASE_UNSPECIFIED:
         return None
     return Phase(pb.ShootingPhase.Name(value).removeprefix(PHASE_PREFIX))
-
-
-MAX_PAGE = 1000
-
-
-def page_bounds(page: common_pb2.PageRequest) -> tuple[int, int]:
-    """skip >= 0 and 0 <= limit <= 1000 (a limit of 0 answers only the count)."""
-    if page.skip < 0:
-        raise Invalid.at(("query", "skip"), "Input should be greater than or equal to 0", "greater_than_equal")
-    if not 0 <= page.limit <= MAX_PAGE:
-        raise Invalid.at(("query", "limit"), f"Input should be between 0 and {MAX_PAGE}", "less_than_equal")
-    return page.skip, page.limit
 
 
 def shooting_type_to_pb(row: ShootingType | None) -> pb.ShootingType | None:
