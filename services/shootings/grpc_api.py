@@ -6,10 +6,11 @@ from __future__ import annotations
 import grpc
 
 from platformkit.service import ServiceContext
-from services.shootings import look_queries_api, looks_api
 from services.shootings.catalog import handlers as catalog_api
 from services.shootings.catalog import references
 from services.shootings.guidelines import handlers as guidelines_api
+from services.shootings.looks import handlers as looks_api
+from services.shootings.looks import query_handlers as look_queries_api
 from services.shootings.product_sets import handlers as product_sets_api
 from services.shootings.productions import handlers as productions_api
 from services.shootings.shootings import handlers as shootings_api

@@ -15,7 +15,7 @@ from platformkit.topics import OUTFITS_EVENTS, SHOTS_EVENTS
 from protos.events.v1 import outfits_pb2 as outfit_events
 from protos.events.v1 import shots_pb2 as shot_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
-from services.shootings import looks_repository as looks_repo
+from services.shootings.looks import repository as looks_repo
 from services.shootings.models import ProductionRequest
 
 SHOT_EVENT_TYPES = frozenset({"shot.created", "shot.status_changed", "shot.deleted", "shot.updated"})

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.shootings import looks_repository as looks_repo
 from services.shootings.guidelines.repository import snapshot_guidelines
+from services.shootings.looks import repository as looks_repo
 from services.shootings.models import (
     Guidelines,
     Production,

@@ -4,7 +4,7 @@ Order, worst first: DRAFT < READY < PENDING < PROPOSAL < REJECTED < POST_PROD <
 POST_PROD_REJECTED < REVIEW < APPROVED. A look is DRAFT while its readiness is DRAFT; otherwise
 it takes its lowest shot status, or READY without shots. A shooting takes the lowest computed
 status of its live looks (null without looks) and the lowest shot status (null without shots).
-The roll-ups are computed in SQL (``services/shootings/looks_repository.py``); this module gives
+The roll-ups are computed in SQL (``services/shootings/looks/repository.py``); this module gives
 it the order.
 """
 

@@ -19,9 +19,9 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from protos.shootings.v1 import shootings_pb2_grpc
 from services.shootings import events
-from services.shootings import looks_repository as looks_repo
 from services.shootings.guidelines import rules as guidelines
 from services.shootings.guidelines import templates
+from services.shootings.looks import repository as looks_repo
 from services.shootings.models import Guidelines, Shooting
 from services.shootings.productions import repository as productions_repo
 from services.shootings.shared import access, lifecycle

@@ -19,7 +19,7 @@ from platformkit.access_conditions import listing_scope
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.filters import escape_like
 from services.shootings.catalog.repository import LoadedEntry
-from services.shootings.domain.look_filters import LookFilter
+from services.shootings.looks.filters import LookFilter
 from services.shootings.models import (
     CatalogEntry,
     ProductionRequest,

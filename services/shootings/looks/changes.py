@@ -3,7 +3,7 @@
 An update is planned first (every value parsed and every reference checked, on the look as it
 will be), then written. The shots it adds or removes live in the shots service: the caller
 creates and deletes them around :func:`apply_update` (see
-:meth:`services.shootings.looks_api.LooksServicer.UpdateLook` for the order and why).
+:meth:`services.shootings.looks.handlers.LooksServicer.UpdateLook` for the order and why).
 
 A look's shots outlive its soft delete (shots have no soft delete): every read starts from live
 looks, so no read reaches them, and a restore finds them again as they were.
@@ -22,13 +22,15 @@ from platformkit.errors import Conflict
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
-from services.shootings import events, look_creation
-from services.shootings import looks_repository as looks_repo
+from services.shootings import events
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.convert import entry_to_pb
-from services.shootings.domain import look_updates, looks
-from services.shootings.domain.look_updates import BODY
-from services.shootings.looks_convert import look_to_pb
+from services.shootings.looks import creation as look_creation
+from services.shootings.looks import repository as looks_repo
+from services.shootings.looks import rules as looks
+from services.shootings.looks import update_rules as look_updates
+from services.shootings.looks.convert import look_to_pb
+from services.shootings.looks.update_rules import BODY
 from services.shootings.models import CatalogEntry, Production, ProductionRequest, Shooting
 from services.shootings.shared.access import Caller
 from services.shootings.shared.lifecycle import ensure_deleted

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from platformkit.errors import Invalid, Violation
-from services.shootings.domain.looks import NOT_NULLABLE_FIELDS, UPDATABLE_FIELDS, compatible
+from services.shootings.looks.rules import NOT_NULLABLE_FIELDS, UPDATABLE_FIELDS, compatible
 
 BODY = ("body",)
 SIZE_FIELDS = ("width", "height")

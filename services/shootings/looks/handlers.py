@@ -32,16 +32,17 @@ from platformkit.topics import SHOOTINGS_EVENTS
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
-from services.shootings import look_changes, look_creation
-from services.shootings import looks_repository as looks_repo
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.convert import entry_to_pb
-from services.shootings.looks_convert import look_to_pb
+from services.shootings.looks import changes as look_changes
+from services.shootings.looks import creation as look_creation
+from services.shootings.looks import repository as looks_repo
+from services.shootings.looks.convert import look_to_pb
+from services.shootings.looks.shots_client import RemoteShots
 from services.shootings.models import ProductionRequest, Shooting, messaging
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
 from services.shootings.shootings import repository as repo
-from services.shootings.shots_client import RemoteShots
 
 SOURCE = "shootings"
 LOOK_LOC = ("path", "production_request_id")

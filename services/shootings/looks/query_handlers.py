@@ -6,7 +6,7 @@ organizations (403 otherwise) and the shooting must belong to it (404); without 
 must be visible to the caller (owner, member of its organization, admin; 404 otherwise).
 
 Every handler runs a fixed number of SQL statements whatever the page holds (the roll-ups are
-columns, the named catalog entries one batch): see :mod:`services.shootings.look_queries_repository`.
+columns, the named catalog entries one batch): see :mod:`services.shootings.looks.query_repository`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
-from services.shootings import look_queries_repository as queries
 from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.catalog.repository import LoadedEntry
-from services.shootings.domain.look_filters import LookFilter, parse_look_filter
-from services.shootings.looks_convert import look_to_pb
+from services.shootings.looks import query_repository as queries
+from services.shootings.looks.convert import look_to_pb
+from services.shootings.looks.filters import LookFilter, parse_look_filter
 from services.shootings.models import ProductionRequest
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller

@@ -3,7 +3,7 @@ products with subjects, take what the request leaves open from the production's 
 snapshot, and stage the looks, their shots' read model and their events.
 
 The shots themselves are created by the caller in the shots service, before the transaction
-commits (see :mod:`services.shootings.looks_api`).
+commits (see :mod:`services.shootings.looks.handlers`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from platformkit.protoconv import parse_uuid
 from protos.events.v1 import looks_pb2 as look_events
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
-from services.shootings import looks_repository as looks_repo
 from services.shootings.catalog import references
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.filters import parse_product_filter
-from services.shootings.domain import looks
-from services.shootings.domain.looks import Inherited, Pairable
-from services.shootings.looks_convert import look_snapshot
+from services.shootings.looks import repository as looks_repo
+from services.shootings.looks import rules as looks
+from services.shootings.looks.convert import look_snapshot
+from services.shootings.looks.rules import Inherited, Pairable
 from services.shootings.models import CatalogEntry, Guidelines, Production, Shooting
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
