@@ -1,7 +1,7 @@
 """SQL of the look read models (E3, E9-E12, E17). Callers own the transaction.
 
 Every read is a fixed number of statements whatever a page holds: statuses are roll-up columns
-kept from shot events (:mod:`services.shootings.rollups`), so filters and counts are plain SQL,
+kept from shot events (:mod:`services.shootings.consumers`), so filters and counts are plain SQL,
 and the catalog entries a page names are read in one batch.
 """
 

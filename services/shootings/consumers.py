@@ -1,7 +1,8 @@
-"""The status read model fed by `shots.events`: every shot's status per look, and the look and
-shooting roll-ups recomputed from it; and what `outfits.events` say of each look's outfits (THE
-outfit's id, proposals still being styled). Idempotent (versions, processed events), so replaying
-the whole topics leaves the same state."""
+"""What the shootings service consumes (``events.py`` is what it publishes): the status read model
+fed by `shots.events` (every shot's status per look, and the look and shooting roll-ups
+recomputed from it) and what `outfits.events` say of each look's outfits (THE outfit's id,
+proposals still being styled). Idempotent (versions, processed events), so replaying the whole
+topics leaves the same state."""
 
 from __future__ import annotations
 
