@@ -25,7 +25,7 @@ from protos.shots.v1 import shots_pb2
 from services.shootings import events
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.convert import entry_to_pb
-from services.shootings.looks import creation as look_creation
+from services.shootings.looks import creation
 from services.shootings.looks import repository as looks_repo
 from services.shootings.looks import rules as looks
 from services.shootings.looks import update_rules as look_updates
@@ -39,7 +39,7 @@ from services.shootings.shared.lifecycle import ensure_deleted
 _NULLABLE = tuple(sorted(looks.UPDATABLE_FIELDS - {"shot_type_ids", "auto_generate"}))
 _ID_FIELDS = frozenset(_NULLABLE) - {"width", "height", "readiness", "use_subject_mannequin_double"}
 # References checked in one query; subjects and products are checked with their genders.
-_REFERENCE_KINDS = {**look_creation.SETTING_KINDS, "generative_workflow_template_id": "generative_workflow_template"}
+_REFERENCE_KINDS = {**creation.SETTING_KINDS, "generative_workflow_template_id": "generative_workflow_template"}
 # What cross-field rules read from the stored look.
 _STORED = (*_NULLABLE, "shot_type_ids")
 
@@ -95,9 +95,7 @@ async def _ensure_pairing(
         return
     entries: dict[str, CatalogEntry] = {}
     for name in changed:
-        [loaded] = await look_creation.usable_entries(
-            session, who, shooting, kinds[name], [requested[name]], (*BODY, name)
-        )
+        [loaded] = await creation.usable_entries(session, who, shooting, kinds[name], [requested[name]], (*BODY, name))
         entries[name] = loaded.entry
     for name in kinds.keys() - entries.keys():
         kept = look_updates.effective(requested, {name: getattr(look, name)}, name)
@@ -106,7 +104,7 @@ async def _ensure_pairing(
         if not found:
             return
         entries[name] = found[0].entry
-    gender = look_creation.gender_of
+    gender = creation.gender_of
     look_updates.ensure_pair_compatible(gender(entries["product_id"]), gender(entries["subject_id"]), changed)
 
 
@@ -123,7 +121,7 @@ async def plan_update(
     }
     if "shot_type_ids" in requested:
         wanted[(*BODY, "shot_type_ids")] = ("shot_type", requested["shot_type_ids"])
-    await look_creation.check_references(session, who, shooting, wanted)  # R98: cross-org template is 422
+    await creation.check_references(session, who, shooting, wanted)  # R98: cross-org template is 422
     await _ensure_pairing(session, who, shooting, look, requested)
     for cleared, value in looks.resolution_clearing(list(requested), requested).items():  # R97
         requested.setdefault(cleared, value)
@@ -141,7 +139,7 @@ def shot_changes(
 ) -> tuple[list[tuple[shots_pb2.NewShot, dict[str, Any]]], list[shots_pb2.Shot]]:
     """The shots to create (one per added shot type, with its read-model row) and the look's
     existing shots of removed shot types (A36)."""
-    created = [look_creation.new_shot(shooting.id, look.id, t) for t in update.added_shot_types]
+    created = [creation.new_shot(shooting.id, look.id, t) for t in update.added_shot_types]
     removed_types = {str(t) for t in update.removed_shot_types}
     return created, [s for s in shots if s.shot_type_id in removed_types]
 

@@ -34,8 +34,7 @@ from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.convert import entry_to_pb
-from services.shootings.looks import changes as look_changes
-from services.shootings.looks import creation as look_creation
+from services.shootings.looks import changes, creation
 from services.shootings.looks import repository as looks_repo
 from services.shootings.looks.convert import look_to_pb
 from services.shootings.looks.shots_client import RemoteShots
@@ -98,7 +97,7 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
         try:
             async with self.shots.compensated() as shots, transaction(self.ctx.sessions) as session:
                 shooting = await self._editable_shooting(session, who, request.shooting_id)
-                staged = await look_creation.stage_creation(session, who, shooting, request)
+                staged = await creation.stage_creation(session, who, shooting, request)
                 rows = await looks_repo.insert_looks(session, staged.looks)
                 await looks_repo.insert_look_shots(session, staged.look_shots)
                 await looks_repo.recompute_shooting(session, shooting.id)
@@ -118,11 +117,11 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
         async with self.shots.compensated() as created, transaction(self.ctx.sessions) as session:
             shooting = await self._editable_shooting(session, who, request.shooting_id)
             look = await self._look(session, shooting, request.id)
-            update = await look_changes.plan_update(session, who, shooting, look, request)
+            update = await changes.plan_update(session, who, shooting, look, request)
             shots = await self.shots.of_looks([str(look.id)])
-            new, removed = look_changes.shot_changes(shooting, look, update, shots)
+            new, removed = changes.shot_changes(shooting, look, update, shots)
             created.extend(await self.shots.create(shooting, [shot for shot, _ in new]))
-            await look_changes.apply_update(
+            await changes.apply_update(
                 session,
                 shooting,
                 look,
@@ -133,14 +132,14 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
             )
             await self.shots.delete([s.id for s in removed])  # last: it cannot be undone
             gone = {s.id for s in removed}
-            return await look_changes.page(session, look, [s for s in shots if s.id not in gone] + created, created)
+            return await changes.page(session, look, [s for s in shots if s.id not in gone] + created, created)
 
     async def DeleteLook(self, request: pb.LookRef, context: grpc.aio.ServicerContext) -> common_pb2.Empty:
         """E14 (R103): soft delete; its shots stay in the shots service, out of every read."""
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
             shooting = await self._editable_shooting(session, who, request.shooting_id)
-            await look_changes.delete(session, shooting, await self._look(session, shooting, request.id))
+            await changes.delete(session, shooting, await self._look(session, shooting, request.id))
         return common_pb2.Empty()
 
     async def RestoreLook(self, request: pb.LookRef, context: grpc.aio.ServicerContext) -> common_pb2.Empty:
@@ -153,7 +152,7 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
             assert shooting is not None
             access.ensure_admin(who)
             look = await self._look(session, shooting, request.id, include_deleted=True)
-            await look_changes.restore(session, shooting, look)
+            await changes.restore(session, shooting, look)
         return common_pb2.Empty()
 
 
