@@ -1,7 +1,7 @@
 """Translations between production, status and shooting-type rows and their messages.
 
-Kept apart from :mod:`services.shootings.shootings.convert` (shootings and guidelines) so each contract's
-translations sit next to each other; the shared helpers (timestamps, optional ids) are reused.
+A shooting type's own fields are translated by :mod:`services.shootings.shootings.convert`, which this
+module reuses; timestamps are converted by the kit (`platformkit.protoconv`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Translations between database rows, domain values and the shootings/v1 messages."""
+"""Translations between shooting rows (phase and type included) and the shootings/v1 shooting messages
+and event snapshots."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads and writes of the shootings database. Callers own the transaction."""
+"""Reads and writes of shootings, their types and their phase history. Callers own the transaction."""
 
 from __future__ import annotations
 
