@@ -10,10 +10,10 @@ from platformkit.topics import SHOOTINGS_EVENTS
 from protos.events.v1 import looks_pb2 as look_events_pb2
 from protos.events.v1 import productions_pb2 as production_events_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
-from services.shootings.convert import snapshot_event
-from services.shootings.looks_convert import look_snapshot
+from services.shootings.looks.convert import look_snapshot
 from services.shootings.models import Production, ProductionRequest, Shooting, messaging
-from services.shootings.productions_convert import production_snapshot
+from services.shootings.productions.convert import production_snapshot
+from services.shootings.shootings.convert import snapshot_event
 
 SOURCE = "shootings"
 

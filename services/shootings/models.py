@@ -239,7 +239,7 @@ class ProductionRequest(Base):
     """A look: one subject wearing one core product, for a set of shot types, in one production.
 
     ``shot_status`` and ``status`` are roll-ups kept from the shots service's events (see
-    :mod:`services.shootings.rollups`), so status filters and counts are plain SQL.
+    :mod:`services.shootings.consumers`), so status filters and counts are plain SQL.
     """
 
     __tablename__ = "production_requests"

@@ -120,13 +120,13 @@ def shootings_service(
 ) -> AbstractAsyncContextManager[RunningService]:
     """The shootings service with its roll-up consumer; ``shots_target`` is where it reaches the
     shots service (look commands call it; the default address serves nothing in tests)."""
-    from services.shootings import rollups
+    from services.shootings import consumers
     from services.shootings.settings import ShootingsSettings
 
     def settings(**values: Any) -> Any:
         return ShootingsSettings(**values, **({"shots_grpc_target": shots_target} if shots_target else {}))
 
-    return _service("shootings", settings, database_url, bootstrap_servers, rollups.consumers)
+    return _service("shootings", settings, database_url, bootstrap_servers, consumers.consumers)
 
 
 def exports_service(

@@ -38,8 +38,8 @@ from services.outfits import projection as outfits_projection
 from services.outfits import styling
 from services.outfits.models import messaging as outfits_messaging
 from services.outfits.settings import OutfitsSettings
+from services.shootings import consumers
 from services.shootings import grpc_api as shootings_api
-from services.shootings import rollups
 from services.shootings.models import messaging as shootings_messaging
 from services.shootings.settings import ShootingsSettings
 from services.shots import events as shots_events
@@ -204,7 +204,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
                 tables=shootings_messaging,
                 grpc_service_names=shootings_api.SERVICE_NAMES,
                 add_servicers=shootings_api.add_servicers,
-                consumers=rollups.consumers,
+                consumers=consumers.consumers,
                 grpc_port=shootings_port,
             ) as shootings,
             _outfits(new_database, broker, shootings, shots_target) as (outfits, llm),

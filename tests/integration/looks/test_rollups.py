@@ -17,7 +17,7 @@ from platformkit.outbox import add_event
 from platformkit.topics import SHOTS_EVENTS
 from protos.events.v1 import shots_pb2 as shot_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
-from services.shootings.rollups import apply_shot_event
+from services.shootings.consumers import apply_shot_event
 from services.shots.events import SOURCE
 from services.shots.models import messaging as shots_messaging
 from services.shots.status_changes import STATUS_CHANGED, change_status

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pytest
 
 from platformkit.errors import Invalid, NotFound, PermissionDenied
-from services.shootings.domain import access
-from services.shootings.domain.access import Caller
+from services.shootings.shared import access
+from services.shootings.shared.access import Caller
 
 OWNER, MEMBER, STRANGER, ADMIN = (uuid.uuid4() for _ in range(4))
 ORG, OTHER_ORG = uuid.uuid4(), uuid.uuid4()

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from platformkit.errors import Invalid, NotFound, PermissionDenied
-from services.shootings.domain import catalog, product_sets
-from services.shootings.domain.access import Caller
-from services.shootings.domain.catalog_kinds import KINDS
+from services.shootings.catalog import rules as catalog
+from services.shootings.catalog.kinds import KINDS
+from services.shootings.product_sets import rules as product_sets
+from services.shootings.shared.access import Caller
 
 OWNER, MEMBER, STRANGER, ADMIN = (uuid.uuid4() for _ in range(4))
 ORG = uuid.uuid4()

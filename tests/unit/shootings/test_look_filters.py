@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from platformkit.errors import Invalid
-from services.shootings.domain.look_filters import parse_look_filter
-from services.shootings.domain.statuses import SHOT_STATUSES
-from services.shootings.look_queries_api import status_breakdown
-from services.shootings.look_queries_repository import named_entry_ids
+from services.shootings.looks.filters import parse_look_filter
+from services.shootings.looks.query_handlers import status_breakdown
+from services.shootings.looks.query_repository import named_entry_ids
+from services.shootings.shared.statuses import SHOT_STATUSES
 
 
 def locs(exc: pytest.ExceptionInfo[Invalid]) -> list[tuple[str, ...]]:

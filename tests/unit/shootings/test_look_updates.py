@@ -5,7 +5,8 @@ import uuid
 import pytest
 
 from platformkit.errors import Invalid
-from services.shootings.domain import look_updates, looks
+from services.shootings.looks import rules as looks
+from services.shootings.looks import update_rules as look_updates
 
 PRESET, TEMPLATE = uuid.uuid4(), uuid.uuid4()
 

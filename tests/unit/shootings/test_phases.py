@@ -3,7 +3,7 @@
 import pytest
 
 from platformkit.errors import Invalid
-from services.shootings.domain.phases import (
+from services.shootings.shootings.phases import (
     DEFAULT_CREATION_PHASE,
     Phase,
     creates_main_production,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from platformkit.errors import Invalid
-from services.shootings.domain.inputs import check_page
-from services.shootings.domain.product_filters import escape_like, parse_product_filter
+from services.shootings.catalog.filters import escape_like, parse_product_filter
+from services.shootings.shared.inputs import check_page
 
 E8 = ("body", "product_filters")
 

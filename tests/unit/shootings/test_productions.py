@@ -3,8 +3,7 @@
 import pytest
 
 from platformkit.errors import Conflict
-from services.shootings.domain.phases import Phase
-from services.shootings.domain.productions import (
+from services.shootings.productions.rules import (
     PhaseMove,
     ProductionKind,
     ensure_can_create,
@@ -12,6 +11,7 @@ from services.shootings.domain.productions import (
     main_moves_shooting_to_production,
     plan_phase_move,
 )
+from services.shootings.shootings.phases import Phase
 
 MAIN, TEST = ProductionKind.MAIN, ProductionKind.TEST
 NOTHING = PhaseMove(records_change=False, creates_main=False)

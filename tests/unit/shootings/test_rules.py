@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from platformkit.errors import Conflict, Invalid
-from services.shootings.domain import guidelines, lifecycle, shootings
-from services.shootings.domain.guidelines import GuidelinesDraft, RuleGroupDraft
-from services.shootings.domain.statuses import parse_status_filter
+from services.shootings.guidelines import rules as guidelines
+from services.shootings.guidelines.rules import GuidelinesDraft, RuleGroupDraft
+from services.shootings.shared import lifecycle
+from services.shootings.shared.statuses import parse_status_filter
+from services.shootings.shootings import rules as shootings
 
 
 def test_r32_status_filter_accepts_shot_statuses_readiness_and_without_status():

@@ -1,4 +1,4 @@
-"""Compensating shots of a look change that did not commit (:mod:`services.shootings.shots_client`).
+"""Compensating shots of a look change that did not commit (:mod:`services.shootings.looks.shots_client`).
 
 When the look command fails because the databases went away, the shots it created in the shots
 service cannot be deleted at once either; the deletion is retried in the background until it
@@ -15,8 +15,8 @@ import pytest
 from platformkit.rpc import _principal
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2
-from services.shootings import shots_client
-from services.shootings.shots_client import RemoteShots
+from services.shootings.looks import shots_client
+from services.shootings.looks.shots_client import RemoteShots
 
 
 def unavailable() -> grpc.aio.AioRpcError:

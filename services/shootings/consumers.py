@@ -1,0 +1,91 @@
+"""What the shootings service consumes (``events.py`` is what it publishes): the status read model
+fed by `shots.events` (every shot's status per look, and the look and shooting roll-ups
+recomputed from it) and what `outfits.events` say of each look's outfits (THE outfit's id,
+proposals still being styled). Idempotent (versions, processed events), so replaying the whole
+topics leaves the same state."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from platformkit.service import ConsumerSpec, ServiceContext
+from platformkit.topics import OUTFITS_EVENTS, SHOTS_EVENTS
+from protos.events.v1 import outfits_pb2 as outfit_events
+from protos.events.v1 import shots_pb2 as shot_events
+from protos.events.v1.envelope_pb2 import EventEnvelope
+from services.shootings.looks import repository as looks_repo
+from services.shootings.models import ProductionRequest
+
+SHOT_EVENT_TYPES = frozenset({"shot.created", "shot.status_changed", "shot.deleted", "shot.updated"})
+
+
+async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+    if envelope.type not in SHOT_EVENT_TYPES:
+        return
+    state = shot_events.ShotState()
+    envelope.payload.Unpack(state)
+    look_id = await looks_repo.apply_shot_state(
+        session,
+        {
+            "shot_id": uuid.UUID(state.shot_id),
+            "look_id": uuid.UUID(state.production_request_id),
+            "shooting_id": uuid.UUID(state.shooting_id),
+            "shot_type_id": uuid.UUID(state.shot_type_id),
+            "status": state.status,
+            "current_revision_id": uuid.UUID(state.current_revision_id)
+            if state.HasField("current_revision_id")
+            else None,
+            "version": state.version,
+            "deleted": state.deleted,
+        },
+    )
+    if look_id is None:
+        return  # nothing newer than what we knew
+    await looks_repo.recompute_looks(session, [look_id])
+    await looks_repo.recompute_shooting(session, uuid.UUID(state.shooting_id))
+
+
+OUTFIT_EVENT_TYPES = frozenset({"outfit.created", "outfit.updated", "outfit.selected", "outfit.deleted"})
+
+
+async def apply_outfit_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Keep a look's ``outfit_id`` and pending proposals as the outfits context last stated them."""
+    if envelope.type not in OUTFIT_EVENT_TYPES:
+        return
+    event = outfit_events.OutfitChanged()
+    envelope.payload.Unpack(event)
+    state = event.look
+    await session.execute(
+        sa.update(ProductionRequest)
+        .where(
+            ProductionRequest.id == uuid.UUID(state.production_request_id),
+            ProductionRequest.outfit_version < state.version,
+        )
+        .values(
+            outfit_id=uuid.UUID(state.outfit_id) if state.HasField("outfit_id") else None,
+            outfit_pending_proposals=state.pending_proposals,
+            outfit_version=state.version,
+        )
+    )
+
+
+def consumers(context: ServiceContext) -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            name="shootings.shot-rollups",
+            group_id="shootings.shot-rollups",
+            topics=[SHOTS_EVENTS],
+            handler=apply_shot_event,
+            batched=True,
+        ),
+        ConsumerSpec(
+            name="shootings.outfit-rollups",
+            group_id="shootings.outfit-rollups",
+            topics=[OUTFITS_EVENTS],
+            handler=apply_outfit_event,
+            batched=True,
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""A shooting's main and sample product sets: handlers, rules and SQL."""

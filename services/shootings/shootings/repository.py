@@ -1,0 +1,93 @@
+"""Reads and writes of shootings, their types and their phase history. Callers own the transaction."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from platformkit.access_conditions import listing_scope
+from services.shootings.models import (
+    Guidelines,
+    Shooting,
+    ShootingPhaseChange,
+    ShootingType,
+)
+from services.shootings.shared.statuses import StatusFilter
+
+
+def _live_shooting_query() -> sa.Select[tuple[Shooting]]:
+    # One statement for the shooting, its type and its template; one more for the template's rules.
+    return sa.select(Shooting).options(joinedload(Shooting.default_guidelines).selectinload(Guidelines.shot_type_rules))
+
+
+async def get_shooting(
+    session: AsyncSession, shooting_id: uuid.UUID, *, include_deleted: bool = False
+) -> Shooting | None:
+    query = _live_shooting_query().where(Shooting.id == shooting_id)
+    if not include_deleted:
+        query = query.where(Shooting.deleted_at.is_(None))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def lock_shooting(
+    session: AsyncSession, shooting_id: uuid.UUID, *, include_deleted: bool = False
+) -> Shooting | None:
+    """The shooting, locked for the rest of the transaction (serialises concurrent changes)."""
+    query = _live_shooting_query().where(Shooting.id == shooting_id).with_for_update(of=Shooting)
+    if not include_deleted:
+        query = query.where(Shooting.deleted_at.is_(None))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_shootings(
+    session: AsyncSession,
+    *,
+    owner_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    status_filter: StatusFilter,
+    skip: int,
+    limit: int,
+) -> tuple[list[Shooting], int]:
+    """R5: an organization's shootings, or the caller's personal ones (no organization)."""
+    conditions: list[sa.ColumnElement[bool]] = [Shooting.deleted_at.is_(None)]
+    conditions.append(listing_scope(Shooting.owner_id, Shooting.organization_id, owner_id, organization_id))
+    if status_filter.active:
+        alternatives: list[sa.ColumnElement[bool]] = []
+        if status_filter.statuses:
+            alternatives.append(Shooting.status.in_(sorted(status_filter.statuses)))
+        if status_filter.without_status:
+            # No live looks, or looks without any shot: no shot status to roll up.
+            alternatives.append(Shooting.shot_status.is_(None))
+        conditions.append(sa.or_(*alternatives))
+    total = await session.scalar(sa.select(sa.func.count()).select_from(Shooting).where(*conditions))
+    rows = await session.scalars(
+        _live_shooting_query()
+        .where(*conditions)
+        .order_by(Shooting.created_at.desc(), Shooting.id.desc())
+        .offset(skip)
+        .limit(limit)
+    )
+    return list(rows), int(total or 0)
+
+
+async def default_shooting_type(session: AsyncSession) -> ShootingType:
+    return (await session.execute(sa.select(ShootingType).where(ShootingType.is_default))).scalar_one()
+
+
+async def get_shooting_type(session: AsyncSession, shooting_type_id: uuid.UUID | None) -> ShootingType | None:
+    return await session.get(ShootingType, shooting_type_id) if shooting_type_id else None
+
+
+def add_phase_change(session: AsyncSession, shooting: Shooting, from_phase: str | None, changed_by: uuid.UUID) -> None:
+    session.add(
+        ShootingPhaseChange(
+            id=uuid.uuid4(),
+            shooting_id=shooting.id,
+            from_phase=from_phase,
+            to_phase=shooting.phase,
+            changed_by=changed_by,
+        )
+    )
