@@ -27,7 +27,8 @@ from devstack.environment import DEFAULT_SUPERUSER
 from devstack.health import wait_until
 from devstack.ports import free_port
 from devstack.processes import DATABASES
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
+from devstack.stack_config import StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS
 
 SHOWN_ON_FAILURE = 200

@@ -28,7 +28,9 @@ from devstack.backends import Backends
 from devstack.engines import EmbeddedBroker, EmbeddedPostgres, use_private_runtime_dir
 from devstack.environment import DEFAULT_SUPERUSER, superuser_credentials
 from devstack.processes import DATABASES, process_table, worker_counts
-from devstack.stack import PROMETHEUS_TARGETS, Stack, StackConfig, StackError
+from devstack.stack import Stack
+from devstack.stack_config import StackConfig, StackError
+from devstack.stack_wiring import PROMETHEUS_TARGETS
 from platformkit.settings import DEFAULT_GRPC_PORTS
 
 DEFAULT_PG_PORT = 54329

@@ -6,6 +6,10 @@ process group and returns once each answers its health check; ``stop()`` leaves 
 running. In between, a process that dies is restarted with backoff unless ``auto_restart`` is
 off (tests that kill processes on purpose decide themselves).
 
+What it is asked to run is :class:`devstack.stack_config.StackConfig`; how the processes find
+each other (ports, URLs, keys, the Prometheus targets) is :mod:`devstack.stack_wiring`; this
+module starts, supervises and stops them.
+
 Threads rather than asyncio: output must be drained and crashes noticed even while the caller's
 event loop is idle (between two pytest tests), or a child blocks on a full pipe.
 """
@@ -14,90 +18,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 import signal
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from devstack.backends import Backends, port_in_use
-from devstack.child import Child, LineSink, group_members
-from devstack.environment import Wiring, principal_keys, process_env, secret_key
+from devstack.child import Child, group_members
+from devstack.environment import Wiring, process_env
 from devstack.health import NotReady, grpc_serving, http_true, wait_until
-from devstack.ports import free_port
-from devstack.processes import DATABASES, GATEWAY_HEALTH_PATH, PROCESSES, Database, Kind, ProcessSpec
+from devstack.processes import GATEWAY_HEALTH_PATH, Kind, ProcessSpec
+from devstack.stack_config import SUPERVISOR, StackConfig, StackError, console_sink
+from devstack.stack_wiring import build_wiring, check_ports, write_metrics_targets
 from devstack.statedir import StateDir, StateDirBusy
-from platformkit.settings import DEFAULT_GRPC_PORTS
 
-SUPERVISOR = "devstack"
 # Health checks run in this order (see _start_processes); unlisted kinds come first.
 START_RANK = {Kind.HTTP: 1, Kind.EDGE: 2}
-# Python processes without an HTTP port of their own get one for Prometheus (METRICS_BIND).
-METRICS_PORT_KINDS = frozenset({Kind.GRPC, Kind.WORKER})
-# Prometheus file_sd list of every process's metrics endpoint, rewritten at each start.
-PROMETHEUS_TARGETS = "prometheus/targets.json"
 T = TypeVar("T")
-Migrate = Callable[[str, str], None]
-
-
-class StackError(RuntimeError):
-    """The stack could not start (busy port, failed migration, process dead or never healthy)."""
-
-
-def _default_migrate(component: str, url: str) -> None:
-    from platformkit.migrations import upgrade
-
-    upgrade(component, url)
-
-
-def console_sink(names: Sequence[str]) -> LineSink:
-    """``name | line`` on stdout, names padded to one column so the lines stay readable."""
-    width = max(len(n) for n in [*names, SUPERVISOR])
-    lock = threading.Lock()
-
-    def write(name: str, line: str) -> None:
-        with lock:
-            sys.stdout.write(f"{name:<{width}} | {line}\n")
-            sys.stdout.flush()
-
-    return write
-
-
-@dataclass
-class StackConfig:
-    state_dir: Path
-    backends: Backends
-    # The public port: Envoy's when the table has Envoy, else the gateway's own.
-    gateway_port: int = 8000
-    gateway_host: str = "127.0.0.1"
-    # Behind Envoy: where the gateway binds and Envoy's admin port (None: a free port each).
-    gateway_internal_port: int | None = None
-    edge_admin_port: int | None = None
-    grpc_ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_GRPC_PORTS))
-    processes: Sequence[ProcessSpec] = PROCESSES
-    databases: Sequence[Database] = DATABASES
-    migrate: Migrate = _default_migrate
-    log_format: str = "json"
-    # Also append each process's raw output to STATE_DIR/logs/<name>.log.
-    log_files: bool = True
-    # None: console_sink over the process names.
-    sink: LineSink | None = None
-    auto_restart: bool = True
-    startup_timeout: float = 120.0
-    stop_grace: float = 10.0
-    # First delay after a crash, doubled per consecutive crash, capped.
-    restart_backoff: tuple[float, float] = (0.5, 30.0)
-    # A process that ran this long before dying starts its backoff afresh.
-    stable_after: float = 30.0
-    # The environment children inherit (wiring names removed) and SECRET_KEY/FIRST_SUPERUSER come from.
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    extra_env: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -161,14 +100,14 @@ class Stack:
         self._cancelled.clear()
         try:
             self._take_over_state()
-            self.wiring = self._build_wiring()
-            self._check_ports()
+            self.wiring = build_wiring(self.config, self.state.root)
+            check_ports(self.config, self._wiring)
             self._checkpoint()
             with self._phase("engines up"):
                 self._start_engines()
             _off_loop(self._prepare_engines)
             self._checkpoint()
-            self._write_metrics_targets()
+            write_metrics_targets(self.config, self._wiring, self.state.root)
             self._start_processes()
         except BaseException:
             self.stop()
@@ -282,36 +221,8 @@ class Stack:
     @property
     def _wiring(self) -> Wiring:
         if self.wiring is None:
-            self.wiring = self._build_wiring()
+            self.wiring = build_wiring(self.config, self.state.root)
         return self.wiring
-
-    def _build_wiring(self) -> Wiring:
-        cfg = self.config
-        edge = self._has(Kind.EDGE)
-        return Wiring(
-            state_dir=self.state.root,
-            gateway_port=cfg.gateway_port,
-            gateway_host=cfg.gateway_host,
-            grpc_ports=dict(cfg.grpc_ports),
-            database_urls={db.key: cfg.backends.database_url(db) for db in cfg.databases},
-            kafka_bootstrap=cfg.backends.kafka_bootstrap,
-            secret_key=secret_key(self.state.root, cfg.environ),
-            log_format=cfg.log_format,
-            gateway_bind_port=(cfg.gateway_internal_port or free_port()) if edge else None,
-            edge_admin_port=(cfg.edge_admin_port or free_port()) if edge else None,
-            metrics_ports={p.name: free_port() for p in cfg.processes if p.kind in METRICS_PORT_KINDS},
-            principal_keys=principal_keys(self.state.root),
-            replica_ports=self._replica_ports(),
-            extra=dict(cfg.extra_env),
-        )
-
-    def _replica_ports(self) -> dict[str, tuple[int, ...]]:
-        """A free port per copy of each replicated service or gateway of the table."""
-        copies: dict[str, int] = {}
-        for spec in self.config.processes:
-            if spec.replica and spec.replicated is not None:
-                copies[spec.replicated] = copies.get(spec.replicated, 0) + 1
-        return {name: tuple(free_port() for _ in range(count)) for name, count in copies.items()}
 
     def _checkpoint(self) -> None:
         if self._cancelled.is_set():
@@ -324,46 +235,12 @@ class Stack:
             self.say(f"stopped leftovers of an earlier run: {', '.join(reaped)}")
         self.config.backends.reap_leftovers()
 
-    def _check_ports(self) -> None:
-        wiring = self._wiring
-        wanted = {self.config.gateway_port: "GATEWAY_PORT"} if self._has(Kind.HTTP) else {}
-        if wiring.gateway_bind_port is not None:
-            wanted[wiring.gateway_bind_port] = "GATEWAY_INTERNAL_PORT"
-        if wiring.edge_admin_port is not None:
-            wanted[wiring.edge_admin_port] = "ENVOY_ADMIN_PORT"
-        for spec in self.config.processes:
-            if spec.kind is Kind.GRPC and spec.service and not spec.replica:
-                wanted[self.config.grpc_ports[spec.service]] = f"{spec.service.upper()}_GRPC_PORT"
-        wanted.update(self.config.backends.owned_ports())
-        busy = [f"{port} ({setting})" for port, setting in sorted(wanted.items()) if port_in_use(port)]
-        if busy:
-            raise StackError(f"port(s) already in use: {', '.join(busy)}; free them or set another port")
-
     @contextlib.contextmanager
     def _phase(self, what: str) -> Iterator[None]:
         """Say how long a start-up phase took: the figures to look at when start-up gets slow."""
         began = time.monotonic()
         yield
         self.say(f"{what} in {time.monotonic() - began:.2f}s")
-
-    def _write_metrics_targets(self) -> None:
-        """Where a local Prometheus finds every process (``file_sd_configs``), ports included."""
-        wiring = self._wiring
-        groups = [
-            {"targets": [f"127.0.0.1:{port}"], "labels": {"process": name}}
-            for name, port in sorted(wiring.metrics_ports.items())
-        ]
-        groups += [
-            {"targets": [f"127.0.0.1:{wiring.bind_port(spec)}"], "labels": {"process": spec.name}}
-            for spec in self.config.processes
-            if spec.kind is Kind.HTTP
-        ]
-        if wiring.edge_admin_port is not None:
-            labels = {"process": "envoy", "__metrics_path__": "/stats/prometheus"}
-            groups.append({"targets": [f"127.0.0.1:{wiring.edge_admin_port}"], "labels": labels})
-        path = self.state.root / PROMETHEUS_TARGETS
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(groups, indent=1))
 
     def _start_engines(self) -> None:
         backends = self.config.backends
@@ -421,9 +298,6 @@ class Stack:
             raise StackError(str(exc)) from None
 
     # -- processes ----------------------------------------------------------------------------
-
-    def _has(self, kind: Kind) -> bool:
-        return any(p.kind is kind for p in self.config.processes)
 
     def _child(self, name: str) -> Child:
         child = self._slots[name].child

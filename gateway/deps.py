@@ -137,6 +137,10 @@ class Page:
     skip: int
     limit: int
 
+    def to_pb(self) -> common_pb2.PageRequest:
+        """The page as every service's list calls take it."""
+        return common_pb2.PageRequest(skip=self.skip, limit=self.limit)
+
 
 async def get_page(
     skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,

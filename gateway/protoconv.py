@@ -5,11 +5,14 @@ Optional scalars (``optional`` in proto3) and message fields have presence: abse
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
+
+_Request = TypeVar("_Request", bound=Message)
 
 
 def value(message: Message, field: str) -> Any:
@@ -42,3 +45,11 @@ def timestamp(moment: datetime | None) -> Timestamp | None:
 def text(value: object | None) -> str | None:
     """UUIDs and other ids as their text form for proto string fields."""
     return None if value is None else str(value)
+
+
+def with_organization(request: _Request, organization_id: uuid.UUID | None, field: str = "organization_id") -> _Request:
+    """The request scoped to the ``organization_id`` query parameter when one is given (the
+    service checks the caller's membership); ``field`` names the request's field for it."""
+    if organization_id is not None:
+        setattr(request, field, str(organization_id))
+    return request

@@ -25,7 +25,6 @@ from gateway.schemas.catalog import CatalogCreate, CatalogPatch, CatalogPublic, 
 from gateway.schemas.common import Message
 from gateway.schemas.products import ProductCreate, ProductPublic, ProductUpdate, product_filters
 from platformkit.rpc import principal_metadata
-from protos.common.v1 import common_pb2
 from protos.shootings.v1 import catalog_pb2 as pb
 
 
@@ -131,7 +130,7 @@ def kind_router(spec: CatalogKind) -> APIRouter:
         request = pb.ListEntriesRequest(
             kind=spec.kind,
             organization_id=text(organization_id),
-            page=common_pb2.PageRequest(skip=page.skip, limit=page.limit),
+            page=page.to_pb(),
             filters=_struct(filters),
         )
         reply = await clients.catalog.ListEntries(request, metadata=principal_metadata(principal))

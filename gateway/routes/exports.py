@@ -12,6 +12,7 @@ import uuid
 from fastapi import APIRouter
 
 from gateway.deps import ClientsDep, MemberOrganizationQuery, PageDep, PrincipalDep
+from gateway.protoconv import with_organization
 from gateway.schemas.common import Message
 from gateway.schemas.exports import (
     ExportConfigurationCreate,
@@ -29,10 +30,8 @@ CONFIGURATIONS = "/export-configurations"
 
 
 def scoped_list(organization_id: uuid.UUID | None, page: PageDep) -> pb.ListScopedRequest:
-    request = pb.ListScopedRequest(page=common_pb2.PageRequest(skip=page.skip, limit=page.limit))
-    if organization_id is not None:
-        request.organization_id = str(organization_id)
-    return request
+    """A page of the caller's personal entries, or of the organization's with ``organization_id``."""
+    return with_organization(pb.ListScopedRequest(page=page.to_pb()), organization_id)
 
 
 @router.get("/metadata-adapters/", summary="Read Metadata Adapters")

@@ -12,6 +12,7 @@ import uuid
 from fastapi import APIRouter
 
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
+from gateway.protoconv import with_organization
 from gateway.schemas.common import Message
 from gateway.schemas.guidelines import (
     ShootingGuidelinesCreate,
@@ -37,9 +38,9 @@ async def create_guidelines(
 ) -> ShootingGuidelinesPublic:
     """A template with its shot-type rule groups, created in one transaction (R28)."""
     await ensure_stylist(session, body.stylist_id, ("body", "stylist_id"))
-    request = gpb.CreateGuidelinesRequest(guidelines=body.to_pb())
-    if organization_id is not None:
-        request.query_organization_id = str(organization_id)
+    request = with_organization(
+        gpb.CreateGuidelinesRequest(guidelines=body.to_pb()), organization_id, "query_organization_id"
+    )
     reply = await clients.guidelines.CreateGuidelines(request, metadata=principal_metadata(principal))
     return ShootingGuidelinesPublic.from_pb(reply)
 
@@ -48,9 +49,7 @@ async def create_guidelines(
 async def read_guidelines(
     clients: ClientsDep, principal: PrincipalDep, page: PageDep, organization_id: OrganizationQuery = None
 ) -> ShootingGuidelinesList:
-    request = gpb.ListGuidelinesRequest(page=common_pb2.PageRequest(skip=page.skip, limit=page.limit))
-    if organization_id is not None:
-        request.organization_id = str(organization_id)
+    request = with_organization(gpb.ListGuidelinesRequest(page=page.to_pb()), organization_id)
     reply = await clients.guidelines.ListGuidelines(request, metadata=principal_metadata(principal))
     return ShootingGuidelinesList(
         data=[ShootingGuidelinesPublic.from_pb(g) for g in reply.guidelines], count=reply.count

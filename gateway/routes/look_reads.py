@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from gateway.assignees import assignee_summaries
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import look_outfits
+from gateway.protoconv import with_organization
 from gateway.push_composition import shots_view
 from gateway.revision_owners import revisions_of, with_owners
 from gateway.schemas.look_reads import (
@@ -81,16 +82,6 @@ async def compose(
     return LookAnswers(page, shots, assignees, outfits, view)
 
 
-_Scoped = TypeVar("_Scoped", pb.ListLooksRequest, pb.GetLookRequest, pb.ShootingScopeRequest, pb.ShootingSummaryRequest)
-
-
-def _with_organization(message: _Scoped, organization_id: uuid.UUID | None) -> _Scoped:
-    """The ``organization_id`` query parameter, when given, scopes the call (R8)."""
-    if organization_id is not None:
-        message.organization_id = str(organization_id)
-    return message
-
-
 async def _list(
     clients: ServiceClients,
     principal: common_pb2.Principal,
@@ -105,10 +96,8 @@ async def _board_request(
     shooting_id: uuid.UUID, page: PageDep, filters: FiltersDep, organization_id: OrganizationQuery = None
 ) -> pb.ListLooksRequest:
     """What E9 and E10 share: the shooting, its page, the filters and the organization scope."""
-    request = pb.ListLooksRequest(
-        shooting_id=str(shooting_id), filters=filters, page=common_pb2.PageRequest(skip=page.skip, limit=page.limit)
-    )
-    return _with_organization(request, organization_id)
+    request = pb.ListLooksRequest(shooting_id=str(shooting_id), filters=filters, page=page.to_pb())
+    return with_organization(request, organization_id)
 
 
 BoardDep = Annotated[pb.ListLooksRequest, Depends(_board_request)]
@@ -124,7 +113,7 @@ async def get_shooting_summary(
     """Total products (distinct core products), total looks and the looks per computed status, over
     the organization's shootings with `organization_id`, else the caller's personal ones;
     `shooting_id` narrows to one shooting (which must belong to that organization)."""
-    request = _with_organization(pb.ShootingSummaryRequest(), organization_id)
+    request = with_organization(pb.ShootingSummaryRequest(), organization_id)
     if shooting_id is not None:
         request.shooting_id = str(shooting_id)
     reply = await clients.look_queries.GetShootingSummary(request, metadata=principal_metadata(principal))
@@ -154,7 +143,7 @@ async def get_production_request(
     """The look with all its properties and relationships (shots with their revisions, pose
     presets, set design, outfit fields)."""
     request = pb.GetLookRequest(id=str(production_request_id))
-    return await _one_look(clients, principal, session, _with_organization(request, organization_id))
+    return await _one_look(clients, principal, session, with_organization(request, organization_id))
 
 
 @router.get(
@@ -199,7 +188,7 @@ async def get_draft_summary(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, organization_id: OrganizationQuery = None
 ) -> DraftProductionRequestsSummary:
     """Live looks with readiness DRAFT, and how many of them have an outfit proposal generating."""
-    request = _with_organization(pb.ShootingScopeRequest(shooting_id=str(shooting_id)), organization_id)
+    request = with_organization(pb.ShootingScopeRequest(shooting_id=str(shooting_id)), organization_id)
     reply = await clients.look_queries.GetDraftSummary(request, metadata=principal_metadata(principal))
     return DraftProductionRequestsSummary(
         total_draft_production_requests=reply.total_draft_production_requests,
@@ -222,4 +211,4 @@ async def read_production_request(
 ) -> Response:
     """A look of this shooting (404 when it belongs to another one)."""
     request = pb.GetLookRequest(id=str(production_request_id), shooting_id=str(shooting_id))
-    return await _one_look(clients, principal, session, _with_organization(request, organization_id))
+    return await _one_look(clients, principal, session, with_organization(request, organization_id))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.outfit_composition import catalog_entries, product_ids
+from gateway.protoconv import with_organization
 from gateway.routes.look_reads import compose
 from gateway.schemas.looks import ProductionRequestPublic
 from gateway.schemas.outfits import (
@@ -74,9 +75,10 @@ async def get_reusable_outfits(
     """Find all finalized outfits in sibling production_requests that contain this look's core
     product, sorted by the most advanced shot status of each source look (descending), so the
     furthest-along look comes first."""
-    request = pb.ReusableOutfitsRequest(shooting_id=str(shooting_id), production_request_id=str(production_request_id))
-    if organization_id is not None:
-        request.organization_id = str(organization_id)
+    request = with_organization(
+        pb.ReusableOutfitsRequest(shooting_id=str(shooting_id), production_request_id=str(production_request_id)),
+        organization_id,
+    )
     metadata = principal_metadata(principal)
     reply = await clients.outfits.ListReusableOutfits(request, metadata=metadata)
     if not reply.matches:
@@ -156,7 +158,7 @@ async def list_outfits(
 ) -> ProductionRequestOutfitsPublic:
     """Outfits and proposals of the organization's looks with `organization_id`, else of the
     caller's personal shootings; newest first."""
-    request = pb.ListOutfitsRequest(page=common_pb2.PageRequest(skip=page.skip, limit=page.limit))
+    request = pb.ListOutfitsRequest(page=page.to_pb())
     for name, given in (
         ("organization_id", organization_id),
         ("shooting_id", shooting_id),

@@ -28,7 +28,6 @@ from gateway.schemas.productions import (
 )
 from gateway.schemas.shootings import ShootingPublic
 from platformkit.rpc import principal_metadata
-from protos.common.v1 import common_pb2
 from protos.shootings.v1 import productions_pb2 as pb
 
 router = APIRouter()
@@ -138,7 +137,7 @@ async def list_shooting_production_request_statuses(
 @router.get("/shooting-types/", summary="Read Shooting Types", tags=["shooting-types"])
 async def read_shooting_types(clients: ClientsDep, principal: PrincipalDep, page: PageDep) -> ShootingTypesPublic:
     """Every shooting type (archived ones flagged) with its look statuses, worst to best."""
-    request = pb.ListShootingTypesRequest(page=common_pb2.PageRequest(skip=page.skip, limit=page.limit))
+    request = pb.ListShootingTypesRequest(page=page.to_pb())
     reply = await clients.productions.ListShootingTypes(request, metadata=principal_metadata(principal))
     return ShootingTypesPublic(
         data=[ShootingTypeWithStatusesPublic.from_type_pb(t) for t in reply.shooting_types], count=reply.count

@@ -16,7 +16,6 @@ from gateway.deps import ClientsDep, PageDep, PrincipalDep
 from gateway.schemas.catalog import CatalogPublic
 from gateway.schemas.products import ProductPublic, ShootingProductIdsRequest, ShootingProductsList
 from platformkit.rpc import principal_metadata
-from protos.common.v1 import common_pb2
 from protos.shootings.v1 import catalog_pb2 as pb
 from protos.shootings.v1.catalog_pb2_grpc import ProductSetsServiceStub
 
@@ -46,7 +45,7 @@ def _add_set_routes(router: APIRouter, segment: str, label: str, product_set: in
         request = pb.ListSetProductsRequest(
             shooting_id=str(shooting_id),
             set=product_set,
-            page=common_pb2.PageRequest(skip=page.skip, limit=page.limit),
+            page=page.to_pb(),
         )
         reply = await clients.product_sets.ListSetProducts(request, metadata=principal_metadata(principal))
         return _public(reply)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from gateway.answers import json_response
 from gateway.answers.shootings import header_fields
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
+from gateway.protoconv import with_organization
 from gateway.schemas.common import Message
 from gateway.schemas.shootings import (
     ShootingCreate,
@@ -58,21 +59,15 @@ async def read_shootings(
 ) -> ShootingsPublic:
     """The organization's shootings with `organization_id`, otherwise the caller's personal ones;
     `statuses` filters by computed status (OR'd; WITHOUT_STATUS: no looks or no shots)."""
-    request = pb.ListShootingsRequest(
-        statuses=[s.value for s in statuses or []],
-        page=common_pb2.PageRequest(skip=page.skip, limit=page.limit),
+    request = with_organization(
+        pb.ListShootingsRequest(statuses=[s.value for s in statuses or []], page=page.to_pb()), organization_id
     )
-    if organization_id is not None:
-        request.organization_id = str(organization_id)
     reply = await clients.shootings.ListShootings(request, metadata=principal_metadata(principal))
     return ShootingsPublic(data=[ShootingPublic.from_pb(s) for s in reply.shootings], count=reply.count)
 
 
 def _get_request(shooting_id: uuid.UUID, organization_id: uuid.UUID | None) -> pb.GetShootingRequest:
-    request = pb.GetShootingRequest(id=str(shooting_id))
-    if organization_id is not None:
-        request.organization_id = str(organization_id)
-    return request
+    return with_organization(pb.GetShootingRequest(id=str(shooting_id)), organization_id)
 
 
 @router.get("/{shooting_id}", summary="Read Shooting")

@@ -142,7 +142,7 @@ async def list_shots(
     status: ProductionRequestStatusKey | None = None,  # type: ignore[valid-type]
 ) -> ShotsPublic:
     """E38 (R7, R134): an organization's shots, or those of the caller's personal shootings."""
-    request = pb.ListShotsRequest(page=common_pb2.PageRequest(skip=page.skip, limit=page.limit))
+    request = pb.ListShotsRequest(page=page.to_pb())
     filters = {
         "organization_id": organization_id,
         "product_id": product_id,

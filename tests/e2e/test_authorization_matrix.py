@@ -3,8 +3,9 @@ caller: anonymous (401), a stranger (refused, and exactly as for ids that do not
 cannot be probed), a member of the owner's organization, the owner and the superuser. The table
 (tests/e2e/authz_support.py) must cover every endpoint of the gateway's OpenAPI document and of
 the reference's endpoint list (tests/reference/endpoints.json). Also: forged and expired tokens,
-references to another organization's resources in bodies (422), and secrets that never appear
-in a response or in any process's log."""
+references to another organization's resources in bodies (422) and reads scoped by a stranger's
+own organization (their cases in tests/e2e/authz_cross.py), and secrets that never appear in a
+response or in any process's log."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import jwt
 import pytest
 
 from devstack.environment import secret_key
+from tests.e2e.authz_cross import CROSS, SCOPED_READS
 from tests.e2e.authz_support import (
     API,
     INTEGRATION_SECRET,
@@ -33,7 +35,6 @@ from tests.e2e.authz_support import (
     build_world,
     normalized,
 )
-from tests.e2e.brief import DUE
 from tests.support.stack import ApiUser
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -215,125 +216,6 @@ async def test_forged_and_expired_tokens_are_401(stack, anon_api: httpx.AsyncCli
                 assert response.json() == {"detail": "Could not validate credentials"}
 
 
-# A representative set of references to another organization's (or person's) resources.
-CROSS: list[tuple[str, str, str, Any]] = [
-    (
-        "look with a foreign product",
-        "POST",
-        "/shootings/{shooting_id}/production-requests",
-        lambda w, f: {"product_ids": [f["product_id"]], "subject_ids": [w.ids["subject_id"]]},
-    ),
-    (
-        "look with a stranger's personal product",
-        "POST",
-        "/shootings/{shooting_id}/production-requests",
-        lambda w, f: {"product_ids": [f["personal_product_id"]], "subject_ids": [w.ids["subject_id"]]},
-    ),
-    (
-        "look with a foreign subject",
-        "POST",
-        "/shootings/{shooting_id}/production-requests",
-        lambda w, f: {"product_ids": [w.ids["product_id"]], "subject_ids": [f["subject_id"]]},
-    ),
-    (
-        "look with a foreign shot type",
-        "POST",
-        "/shootings/{shooting_id}/production-requests",
-        lambda w, f: {
-            "product_ids": [w.ids["product_id"]],
-            "subject_ids": [w.ids["subject_id"]],
-            "shot_type_ids": [f["shot_type_id"]],
-        },
-    ),
-    (
-        "look with a foreign template",
-        "POST",
-        "/shootings/{shooting_id}/production-requests",
-        lambda w, f: {
-            "product_ids": [w.ids["product_id"]],
-            "subject_ids": [w.ids["subject_id"]],
-            "generative_workflow_template_id": f["generative_workflow_template_id"],
-        },
-    ),
-    (
-        "one look with a foreign style",
-        "POST",
-        "/shootings/{shooting_id}/looks",
-        lambda w, f: {
-            "main_product_id": w.ids["product_id"],
-            "subject_id": w.ids["subject_id"],
-            "style_id": f["style_id"],
-        },
-    ),
-    (
-        "look update to a foreign subject",
-        "PUT",
-        "/shootings/{shooting_id}/production-requests/{production_request_id}",
-        lambda w, f: {"subject_id": f["subject_id"]},
-    ),
-    (
-        "shooting in the stranger's organization",
-        "POST",
-        "/shootings/",
-        lambda w, f: {"name": "X", "due_date": DUE, "organization_id": f["organization_id"]},
-    ),
-    (
-        "shooting with foreign guidelines",
-        "POST",
-        "/shootings/",
-        lambda w, f: {"name": "X", "due_date": DUE, **w.org, "default_guidelines_id": f["guidelines_id"]},
-    ),
-    (
-        "shooting moved to the stranger's organization",
-        "PUT",
-        "/shootings/{shooting_id}",
-        lambda w, f: {"organization_id": f["organization_id"]},
-    ),
-    (
-        "main products with a foreign product",
-        "POST",
-        "/shootings/{shooting_id}/main-products",
-        lambda w, f: {"product_ids": [f["product_id"]]},
-    ),
-    (
-        "guidelines with a foreign subject",
-        "POST",
-        "/guidelines/",
-        lambda w, f: {"name": "G", **w.org, "subject_ids": [f["subject_id"]]},
-    ),
-    (
-        "guidelines with a foreign set design",
-        "PATCH",
-        "/guidelines/{guidelines_id}",
-        lambda w, f: {"set_design_id": f["set_design_id"]},
-    ),
-    (
-        "pose preset of a foreign shot type",
-        "POST",
-        "/pose-presets/",
-        lambda w, f: {"name": "P", **w.org, "shot_type_id": f["shot_type_id"]},
-    ),
-    (
-        "mapping to a foreign integration",
-        "POST",
-        "/products/{product_id}/external-mappings",
-        lambda w, f: {"integration_id": f["integration_id"], "external_id": "E"},
-    ),
-    (
-        "own default export configuration of a foreign one",
-        "PATCH",
-        "/users/me",
-        lambda w, f: {"export_configuration_id": f["configuration_id"]},
-    ),
-    (
-        "outfit with a foreign product",
-        "POST",
-        "/shootings/production-requests/{production_request_id}/outfit",
-        lambda w, f: {"outfit_product_ids": [f["product_id"]]},
-    ),
-]
-
-
 @pytest.mark.parametrize(("what", "method", "path", "make"), CROSS, ids=[c[0] for c in CROSS])
 async def test_references_to_another_organizations_resources_are_422(
     what: str, method: str, path: str, make: Any, world: World
@@ -401,22 +283,6 @@ async def test_secrets_never_appear_in_responses_or_logs(stack, new_user, api: h
             (INTEGRATION_SECRET, "integration secret"),
         ):
             assert value not in text, f"{name} in {log.name}"
-
-
-# Reads that take `organization_id` as a scope: the stranger names their own organization with
-# the owner's ids, which must answer as ids that do not exist (no probing through the scope).
-SCOPED_READS: list[tuple[str, dict[str, str]]] = [
-    ("/shootings/summary", {"shooting_id": "shooting_id"}),
-    ("/shootings/{shooting_id}/header", {}),
-    ("/shootings/{shooting_id}/production-requests", {}),
-    ("/shootings/{shooting_id}/production-requests-summary", {}),
-    ("/shootings/{shooting_id}/draft-summary", {}),
-    ("/shootings/{shooting_id}/production-requests/{production_request_id}", {}),
-    ("/shootings/{shooting_id}/production-requests/{production_request_id}/reusable-outfits", {}),
-    ("/shootings/production-requests/{production_request_id}", {}),
-    ("/shots/", {"shooting_id": "shooting_id", "production_request_id": "production_request_id"}),
-    ("/outfits/", {"shooting_id": "shooting_id"}),
-]
 
 
 @pytest.mark.parametrize(("path", "filters"), SCOPED_READS, ids=[p for p, _ in SCOPED_READS])

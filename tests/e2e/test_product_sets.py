@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.test_catalog import PRODUCT_FIELDS
+from tests.e2e.catalog_support import PRODUCT_FIELDS
 from tests.e2e.test_shootings import create, error_locs, organization
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
 
-import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from tests.conftest import Engines
 from tests.integration.messaging_support import Harness, crash, unique_topic, wait_until
 
 AUTO_CREATED_PARTITIONS = 4
-
-
-@pytest.fixture
-async def harness(engines: Engines, new_database: Callable[[str], str]) -> AsyncIterator[Harness]:
-    async with Harness(new_database, engines.broker.bootstrap) as h:
-        yield h
 
 
 async def create_topic(bootstrap: str, name: str, partitions: int) -> None:

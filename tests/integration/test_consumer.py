@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +20,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from platformkit.transient import TransientError
 from protos.events.v1.envelope_pb2 import EventEnvelope
-from tests.conftest import Engines
 from tests.integration.messaging_support import (
     Harness,
     crash,
@@ -30,12 +29,6 @@ from tests.integration.messaging_support import (
     unique_topic,
     wait_until,
 )
-
-
-@pytest.fixture
-async def harness(engines: Engines, new_database: Callable[[str], str]) -> AsyncIterator[Harness]:
-    async with Harness(new_database, engines.broker.bootstrap) as h:
-        yield h
 
 
 @pytest.fixture(scope="module")

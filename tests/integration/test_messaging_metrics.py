@@ -6,19 +6,9 @@ topic and a consumer name of its own.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
-import pytest
 from prometheus_client import REGISTRY
 
-from tests.conftest import Engines
 from tests.integration.messaging_support import Harness, unique_topic, wait_until
-
-
-@pytest.fixture
-async def harness(engines: Engines, new_database: Callable[[str], str]) -> AsyncIterator[Harness]:
-    async with Harness(new_database, engines.broker.bootstrap) as h:
-        yield h
 
 
 def sample(name: str, **labels: str) -> float:

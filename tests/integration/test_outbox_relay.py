@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
@@ -18,7 +17,6 @@ from google.protobuf.wrappers_pb2 import StringValue
 
 from platformkit.db import transaction
 from platformkit.outbox import add_event
-from tests.conftest import Engines
 from tests.integration.messaging_support import (
     EVENT_TYPE,
     Harness,
@@ -30,12 +28,6 @@ from tests.integration.messaging_support import (
     unique_topic,
     wait_until,
 )
-
-
-@pytest.fixture
-async def harness(engines: Engines, new_database: Callable[[str], str]) -> AsyncIterator[Harness]:
-    async with Harness(new_database, engines.broker.bootstrap) as h:
-        yield h
 
 
 async def test_committed_event_is_published_and_handled_once_and_rolled_back_event_is_not(harness: Harness) -> None:

@@ -33,7 +33,8 @@ from devstack.engines import EmbeddedBroker, EmbeddedPostgres
 from devstack.environment import DEFAULT_SUPERUSER
 from devstack.ports import free_port
 from devstack.processes import DATABASES, PROCESSES, ProcessSpec
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
+from devstack.stack_config import StackConfig
 from platformkit.settings import DEFAULT_GRPC_PORTS
 from tests.support.passwords import CHEAP_HASHING_ENV
 

@@ -34,8 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from platformkit import metrics
 from platformkit.backoff import Backoff
 from platformkit.db import transaction
+from platformkit.work_items import WorkItemProcessor
 from protos.events.v1 import exports_pb2 as events_pb2
-from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.exports import repository as repo
 from services.exports.domain import pushes as rules
 from services.exports.domain.pushes import Outcome
@@ -74,36 +74,22 @@ def metadata(push_id: uuid.UUID, snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-class PushProcessor:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        settings: ExportsBase,
-        box: SecretBox,
-        renderer: Renderer,
-        sender: Sender,
-        worker: str,
-    ) -> None:
-        self.sessions = sessions
-        self.settings = settings
-        self.box = box
-        self.renderer = renderer
-        self.sender = sender
-        self.worker = worker
+@dataclass(eq=False)
+class PushProcessor(WorkItemProcessor[Job]):
+    """``process(push_id)``: the push's final status, None when nothing was sent."""
 
-    async def handle(self, session: AsyncSession, envelope: EventEnvelope) -> None:
-        """The consumer's handler (``session`` holds the processed-event row, see above)."""
-        if envelope.type != PUSH_REQUESTED:
-            return
-        request = events_pb2.PushRequested()
-        envelope.payload.Unpack(request)
-        await self.process(uuid.UUID(request.push_id))
+    event_type = PUSH_REQUESTED
+    payload_type = events_pb2.PushRequested
+    id_field = "push_id"
 
-    async def process(self, push_id: uuid.UUID) -> str | None:
-        """Run one push to its end; returns its final status (None: nothing was sent)."""
-        job = await self._claim(push_id)
-        if job is None:
-            return None
+    sessions: async_sessionmaker[AsyncSession]
+    settings: ExportsBase
+    box: SecretBox
+    renderer: Renderer
+    sender: Sender
+    worker: str
+
+    async def _run(self, push_id: uuid.UUID, job: Job) -> str | None:
         try:
             rendered = await self.renderer.render(job.snapshot.source, job.snapshot.spec, job.snapshot.facts)
         except RenderError as exc:

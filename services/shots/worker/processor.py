@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -40,8 +41,8 @@ from platformkit.db import transaction
 from platformkit.media import MediaSettings, MediaStore
 from platformkit.media.fetch import FetchError, fetch_image
 from platformkit.media.keys import prediction_key
+from platformkit.work_items import WorkItemProcessor
 from protos.events.v1 import shots_pb2 as events_pb2
-from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shots.domain import generation as rules
 from services.shots.domain.revisions import status_after_generation
 from services.shots.generation_events import announce_status
@@ -56,36 +57,26 @@ log = logging.getLogger(__name__)
 MAX_ERROR = 2000
 
 
-class GenerationProcessor:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        settings: GenerationSettings,
-        media: MediaSettings,
-        store: MediaStore,
-        provider: Provider,
-        worker: str,
-    ) -> None:
-        self.sessions = sessions
-        self.settings = settings
-        self.media = media
-        self.store = store
-        self.provider = provider
-        self.worker = worker
+Seeds = list[tuple[uuid.UUID, int]]
+ClaimedGeneration = tuple[Generation, Seeds]
 
-    async def handle(self, session: AsyncSession, envelope: EventEnvelope) -> None:
-        """The consumer's handler (``session`` holds the processed-event row, see above)."""
-        if envelope.type != "generation.requested":
-            return
-        request = events_pb2.GenerationRequested()
-        envelope.payload.Unpack(request)
-        await self.process(uuid.UUID(request.generation_id))
 
-    async def process(self, generation_id: uuid.UUID) -> str | None:
-        """Run one generation to its end; returns its final status (None: nothing was done)."""
-        job = await self._claim(generation_id)
-        if job is None:
-            return None
+@dataclass(eq=False)
+class GenerationProcessor(WorkItemProcessor[ClaimedGeneration]):
+    """``process(generation_id)``: the generation's final status, None when nothing was done."""
+
+    event_type = "generation.requested"
+    payload_type = events_pb2.GenerationRequested
+    id_field = "generation_id"
+
+    sessions: async_sessionmaker[AsyncSession]
+    settings: GenerationSettings
+    media: MediaSettings
+    store: MediaStore
+    provider: Provider
+    worker: str
+
+    async def _run(self, generation_id: uuid.UUID, job: ClaimedGeneration) -> str | None:
         generation, seeds = job
         try:
             images = await self._render(generation, seeds)
@@ -96,7 +87,7 @@ class GenerationProcessor:
         done = await self._complete(generation_id, images, keys)
         return "COMPLETED" if done else None
 
-    async def _claim(self, generation_id: uuid.UUID) -> tuple[Generation, list[tuple[uuid.UUID, int]]] | None:
+    async def _claim(self, generation_id: uuid.UUID) -> ClaimedGeneration | None:
         async with transaction(self.sessions) as session:
             generation = await session.get(Generation, generation_id, with_for_update=True)
             if generation is None or generation.status in rules.DONE:
@@ -111,7 +102,7 @@ class GenerationProcessor:
             )
             return generation, [(p.id, p.seed) for p in predictions]
 
-    async def _render(self, generation: Generation, seeds: list[tuple[uuid.UUID, int]]) -> list[bytes]:
+    async def _render(self, generation: Generation, seeds: Seeds) -> list[bytes]:
         backoff = Backoff(
             initial=self.settings.generation_retry_initial_seconds, cap=self.settings.generation_retry_max_seconds
         )

@@ -22,7 +22,8 @@ from devstack.backends import Backends
 from devstack.child import group_members
 from devstack.ports import free_port
 from devstack.processes import Database, Kind, ProcessSpec
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
+from devstack.stack_config import StackConfig
 
 FAKES = "tests.integration.devstack.fakes"
 _names = itertools.count()

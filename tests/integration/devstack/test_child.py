@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from devstack.child import Child, group_members
-from devstack.stack import console_sink
+from devstack.stack_config import console_sink
 from tests.integration.devstack.conftest import Lines, assert_groups_gone
 
 FAKES = "tests.integration.devstack.fakes"

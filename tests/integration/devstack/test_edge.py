@@ -13,7 +13,8 @@ import yaml
 from devstack.edge import CONFIG_NAME
 from devstack.health import http_true
 from devstack.processes import EDGE, GATEWAY_HEALTH_PATH, Kind
-from devstack.stack import PROMETHEUS_TARGETS, Stack
+from devstack.stack import Stack
+from devstack.stack_wiring import PROMETHEUS_TARGETS
 from tests.integration.devstack.conftest import (
     FAKE_GATEWAY,
     FAKE_WORKER,

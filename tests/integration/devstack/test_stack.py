@@ -14,7 +14,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from devstack.health import grpc_serving, http_true
 from devstack.processes import GATEWAY_HEALTH_PATH, Kind, ProcessSpec
-from devstack.stack import Stack, StackError
+from devstack.stack import Stack
+from devstack.stack_config import StackError
 from platformkit.topics import ALL_TOPICS
 from tests.integration.devstack.conftest import (
     FAKE_GATEWAY,

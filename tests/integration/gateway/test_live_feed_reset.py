@@ -12,9 +12,7 @@ import asyncio
 import json
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
 
-import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
@@ -22,7 +20,6 @@ from gateway.live.feed import LiveFeed
 from gateway.live.hub import LiveHub
 from gateway.live.settings import LiveSettings
 from platformkit.topics import SHOTS_EVENTS
-from tests.conftest import Engines
 from tests.integration.messaging_support import Harness, crash, fast_settings, wait_until
 from tests.unit.gateway.test_live import shot_envelope
 
@@ -39,12 +36,6 @@ class Recorder:
 
     def shot_ids(self) -> set[str]:
         return {m["shot_id"] for m in self.messages if m["type"] == "shot"}
-
-
-@pytest.fixture
-async def harness(engines: Engines, new_database: Callable[[str], str]) -> AsyncIterator[Harness]:
-    async with Harness(new_database, engines.broker.bootstrap) as h:
-        yield h
 
 
 async def publish_to_every_partition(bootstrap: str, partitions: int) -> set[str]:
