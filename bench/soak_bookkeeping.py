@@ -26,6 +26,7 @@ async def missing_of(user: User, receiver: FakeReceiver, confirmed: set[tuple[st
     for look in user.looks:
         found = board.get(look.id)
         checks: dict[str, bool] = {"look": found is not None}
+        seen: dict[str, str] = {}  # what a failed check found, shown with the look's id
         if found is not None:
             [shot] = found["shots"]
             revisions = {r["id"]: r for r in shot["revisions"]}
@@ -39,6 +40,11 @@ async def missing_of(user: User, receiver: FakeReceiver, confirmed: set[tuple[st
                     generation = await user.client.get(f"/generations/{look.generation}")
                     done = generation.status_code == 200 and generation.json()["status"] == "COMPLETED"
                     checks["generation"] = done and len(revisions) == 1 + look.reviewed
+                    state = generation.json().get("status") if generation.status_code == 200 else generation.text[:100]
+                    seen["generation"] = (
+                        f"generation {look.generation}: {generation.status_code} {state},"
+                        f" {len(revisions)} revisions, reviewed: {look.reviewed}"
+                    )
             if look.exported_revision:
                 pushes = revisions.get(look.exported_revision, {}).get("push_records", [])
                 checks["push"] = (
@@ -50,7 +56,7 @@ async def missing_of(user: User, receiver: FakeReceiver, confirmed: set[tuple[st
             if ok:
                 confirmed.add((kind, look.id))
             elif (kind, look.id) not in confirmed:
-                missing.append((kind, look.id))
+                missing.append((kind, f"{look.id} ({seen[kind]})" if kind in seen else look.id))
     return missing
 
 
