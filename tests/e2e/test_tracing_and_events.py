@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from platformkit.db import create_engine
+from tests.support.otlp import TEST_TRACE_PREFIX
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -64,6 +65,9 @@ def _housekeeping_traces(otlp) -> dict[str, list[str]]:  # type: ignore[no-untyp
     """Traces without a gateway or Envoy span that are not consumer work, with their spans."""
     found = {}
     for trace_id, spans in otlp.traces().items():
+        # Calls a test made to a service directly (tests/e2e/test_service_identity.py).
+        if trace_id.startswith(TEST_TRACE_PREFIX):
+            continue
         # Requests Envoy answers itself (an unknown path, a body over the limit) are traced by
         # Envoy alone: user traffic, not housekeeping.
         if any(s.service in ("gateway", "envoy") for s in spans):
