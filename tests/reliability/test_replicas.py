@@ -152,7 +152,9 @@ async def test_killing_one_replica_of_each_during_the_kanban_loop_loses_and_doub
     assert answers.unanswered == [] and answers.unexpected == [], (answers.unanswered, answers.unexpected)
     assert missing == [], missing
     assert doubled == [], doubled
-    # Only writes were retried by the client, and only for what the policy names.
-    assert {reason.split()[0] for reason in client.absorbed} <= {"POST", "PATCH"}, client.absorbed
+    # Only writes were retried by the client, for what the policy names (and reads only when a
+    # dying gateway had begun to answer, which Envoy cannot retry).
+    writes = {reason.split()[0] for reason in client.absorbed if " cut off: " not in reason}
+    assert writes <= {"POST", "PATCH"}, client.absorbed
     done = accepted(users)
     assert done["looks"] >= USERS and done["exports"] >= 1, done

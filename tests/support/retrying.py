@@ -1,11 +1,14 @@
 """A client that follows the platform's documented retry policy (README "Reliability").
 
 Idempotent requests (GET, PUT, DELETE) are Envoy's to retry: this client sends them once, so any
-5xx they meet reaches the test. Every POST and PATCH carries an ``Idempotency-Key``; when one
-comes back 502 or 503 (its gateway went away mid-request, or a service it needed was down), or
-without an answer at all, or 409 "still being processed" (the first attempt holds the key), it is
-sent again with the same key after ``Retry-After``, so it takes effect once whatever happened to
-the first attempt. What this client absorbed that way is counted in :attr:`absorbed`.
+5xx they meet reaches the test. Envoy cannot retry an answer it already began to pass on, though:
+when a gateway dies while sending one, the client sees the connection cut mid-answer, and sends
+the idempotent request again itself (counted as absorbed too). Every POST and PATCH carries an
+``Idempotency-Key``; when one comes back 502 or 503 (its gateway went away mid-request, or a
+service it needed was down), or without an answer at all, or 409 "still being processed" (the
+first attempt holds the key), it is sent again with the same key after ``Retry-After``, so it
+takes effect once whatever happened to the first attempt. What this client absorbed that way is
+counted in :attr:`absorbed`.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ class IdempotentRetries(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.method not in ("POST", "PATCH"):
-            return await self.inner.handle_async_request(request)
+            return await self._cut_answers_sent_again(request)
         request.headers.setdefault(KEY, f"retrying-{uuid.uuid4()}")
         await request.aread()
         deadline = time.monotonic() + self.deadline_seconds
@@ -49,6 +52,20 @@ class IdempotentRetries(httpx.AsyncBaseTransport):
             if time.monotonic() + wait > deadline:
                 raise httpx.ReadTimeout(f"{request.method} {request.url.path}: no answer by the deadline")
             await asyncio.sleep(wait)
+
+    async def _cut_answers_sent_again(self, request: httpx.Request) -> httpx.Response:
+        """An idempotent request, sent again only when its answer was cut off after it began."""
+        deadline = time.monotonic() + self.deadline_seconds
+        while True:
+            response = await self.inner.handle_async_request(request)
+            try:
+                await response.aread()
+                return response
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                self.absorbed[f"{request.method} cut off: {type(exc).__name__}"] += 1
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
 
     @staticmethod
     def _retried(response: httpx.Response, body: bytes) -> bool:
