@@ -40,10 +40,10 @@ class IdempotentRetries(httpx.AsyncBaseTransport):
         while True:
             try:
                 response = await self.inner.handle_async_request(request)
+                body = await response.aread()  # an answer cut off mid-body is no answer either
             except httpx.TransportError as exc:
                 why, wait = f"{request.method} {type(exc).__name__}", 0.5
             else:
-                body = await response.aread()
                 if not self._retried(response, body):
                     return response
                 why = f"{request.method} {response.status_code}"
