@@ -46,3 +46,14 @@ def optional_uuid(message: Any, field: str, loc: tuple[str, ...]) -> uuid.UUID |
 def text(value: object | None) -> str | None:
     """Ids and other values as the text of an optional string field."""
     return None if value is None else str(value)
+
+
+def enum_names(enum: Any) -> tuple[str, ...]:
+    """A contract enum's value names in their declared order, without the zero ``*_UNSPECIFIED``
+    value and without the prefix its values share (``SHOT_STATUS_PENDING`` -> ``PENDING``): the
+    vocabulary as messages and the public API spell it."""
+    values = enum.DESCRIPTOR.values
+    unspecified = values[0].name
+    assert values[0].number == 0 and unspecified.endswith("UNSPECIFIED"), unspecified
+    prefix = unspecified.removesuffix("UNSPECIFIED")
+    return tuple(value.name.removeprefix(prefix) for value in values[1:])

@@ -18,6 +18,8 @@ from gateway.schemas.guidelines import (
     ShootingHeaderGuidelinesPublic,
     StylistSummary,
 )
+from platformkit.protoconv import enum_names
+from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 
 
@@ -36,8 +38,9 @@ ShootingPhase = _literals(
 )
 CREATION_PHASES = (ShootingPhase.BRIEF, ShootingPhase.PRODUCTION)  # type: ignore[attr-defined]
 
-# Shot status keys of the default shooting type, worst to best (D0.2).
-SHOT_STATUS_KEYS = ("PENDING", "PROPOSAL", "REJECTED", "POST_PROD", "POST_PROD_REJECTED", "REVIEW", "APPROVED")
+# The shot status keys of the default shooting type, worst to best, as the contract orders them
+# (ShotStatus in protos/common/v1/common.proto; D0.2).
+SHOT_STATUS_KEYS = enum_names(common_pb2.ShotStatus)
 READINESS_KEYS = ("DRAFT", "READY")
 ProductionRequestStatusKey = _literals("ProductionRequestStatusKey", SHOT_STATUS_KEYS, "A shot status key.")
 ShootingStatus = _literals(

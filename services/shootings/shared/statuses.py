@@ -5,17 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from platformkit.errors import Invalid
+from platformkit.protoconv import enum_names
+from protos.common.v1 import common_pb2
 
-# Shot status keys, worst to best (the default shooting type's sorting).
-SHOT_STATUSES: tuple[str, ...] = (
-    "PENDING",
-    "PROPOSAL",
-    "REJECTED",
-    "POST_PROD",
-    "POST_PROD_REJECTED",
-    "REVIEW",
-    "APPROVED",
-)
+# The shot status keys of the default shooting type, worst to best, as the contract orders them
+# (ShotStatus in protos/common/v1/common.proto; D0.2).
+SHOT_STATUSES: tuple[str, ...] = enum_names(common_pb2.ShotStatus)
 READINESS: tuple[str, ...] = ("DRAFT", "READY")
 WITHOUT_STATUS = "WITHOUT_STATUS"
 # Computed look status order for roll-ups: DRAFT < READY < shot statuses.

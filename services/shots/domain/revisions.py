@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from platformkit.errors import Conflict, Invalid, Violation
+from platformkit.protoconv import enum_names
+from protos.common.v1 import common_pb2
 
-# The shot status keys of the default shooting type, worst to best (D0.2).
-SHOT_STATUSES = ("PENDING", "PROPOSAL", "REJECTED", "POST_PROD", "POST_PROD_REJECTED", "REVIEW", "APPROVED")
+# The shot status keys of the default shooting type, worst to best, as the contract orders them
+# (ShotStatus in protos/common/v1/common.proto; D0.2).
+SHOT_STATUSES = enum_names(common_pb2.ShotStatus)
 INITIAL_STATUS = "PENDING"
 PROPOSAL = "PROPOSAL"
 REVIEW_DECISIONS = ("APPROVED", "REJECTED")
