@@ -58,7 +58,25 @@ def rewriting(rewrite: Rewrite) -> list[grpc.aio.ClientInterceptor]:
 # layer): every call made for it carries the key, so services run creating calls once
 # (platformkit.request_ledger).
 REQUEST_KEY = "x-request-key"
-serving_request_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("serving_request_key", default=None)
+
+
+class ServedRequest:
+    """The keyed public request a process is serving, and how many calls of each method it made:
+    the n-th call of a method gets the n-th key, so a request that calls one method several
+    times (a creation in parts) keeps each call apart, and a retry of the request, making the
+    same calls in the same order, finds each call's first answer."""
+
+    def __init__(self, request_key: str) -> None:
+        self.request_key = request_key
+        self._calls: dict[str, int] = {}
+
+    def next_call_key(self, method: str) -> str:
+        count = self._calls.get(method, 0)
+        self._calls[method] = count + 1
+        return f"{self.request_key}/{count}"
+
+
+serving_request: contextvars.ContextVar[ServedRequest | None] = contextvars.ContextVar("serving_request", default=None)
 
 
 def call_defaults(seconds: float) -> list[grpc.aio.ClientInterceptor]:
@@ -68,9 +86,10 @@ def call_defaults(seconds: float) -> list[grpc.aio.ClientInterceptor]:
 
     def rewrite(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
         metadata = with_trace_context(details.metadata)
-        request_key = serving_request_key.get()
-        if request_key is not None:
-            metadata = grpc.aio.Metadata(*(metadata or ()), (REQUEST_KEY, request_key))
+        served = serving_request.get()
+        if served is not None:
+            call_key = served.next_call_key(str(details.method))
+            metadata = grpc.aio.Metadata(*(metadata or ()), (REQUEST_KEY, call_key))
         return details._replace(  # type: ignore[attr-defined,no-any-return]
             timeout=seconds if details.timeout is None else details.timeout,
             metadata=metadata,

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -123,7 +122,7 @@ def replayable(answer_type: type[Answer]) -> Callable[[Handler[Answer]], Handler
     def decorate(handler: Handler[Answer]) -> Handler[Answer]:
         @functools.wraps(handler)
         async def run_once(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Answer:
-            key = _ledger_key(context, handler.__qualname__, request)
+            key = _ledger_key(context, handler.__qualname__)
             if key is None:
                 return await handler(self, request, context)
             sessions: async_sessionmaker[AsyncSession] = self.ctx.sessions
@@ -151,15 +150,16 @@ def replayable(answer_type: type[Answer]) -> Callable[[Handler[Answer]], Handler
     return decorate
 
 
-def _ledger_key(context: grpc.aio.ServicerContext, method: str, request: Message) -> str | None:
-    """Caller, request key, method and the call's own bytes: one public request may make several
-    calls of one method (a bulk creation in parts), each its own entry."""
+def _ledger_key(context: grpc.aio.ServicerContext, method: str) -> str | None:
+    """Caller, request key (which numbers the calls of one method within the public request,
+    platformkit.client_interceptors.ServedRequest) and method. Not the call's own bytes: a
+    retried request may build its calls anew (an uploaded image gets a new media id) and is
+    still the same request."""
     raw = metadata_value(context.invocation_metadata(), REQUEST_KEY)
     if not raw:
         return None
     request_key = raw.decode() if isinstance(raw, bytes) else str(raw)
-    call = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
-    return f"{current_principal().user_id}/{request_key}/{method}/{call}"
+    return f"{current_principal().user_id}/{request_key}/{method}"
 
 
 async def _stored(sessions: async_sessionmaker[AsyncSession], key: str) -> tuple[bool, bytes | None]:

@@ -31,7 +31,7 @@ from gateway import security
 from gateway.errors import validation_body
 from gateway.idempotency import keys, store
 from gateway.settings import GatewaySettings
-from platformkit.client_interceptors import serving_request_key
+from platformkit.client_interceptors import ServedRequest, serving_request
 from platformkit.transient import caused_by_transient
 
 log = logging.getLogger(__name__)
@@ -149,8 +149,8 @@ class _Keyed:
         renewing = asyncio.create_task(self._keep_lease(attempt))
         # The services learn the request's key too: a creating call they committed for an
         # attempt whose gateway died is not run again by the retry (platformkit.request_ledger).
-        serving = serving_request_key.set(
-            keys.request_key(self.request.user_id, self.request.key, self.request.fingerprint)
+        serving = serving_request.set(
+            ServedRequest(keys.request_key(self.request.user_id, self.request.key, self.request.fingerprint))
         )
         try:
             await self.app(scope, replay_body, recorder)
@@ -160,7 +160,7 @@ class _Keyed:
             await asyncio.shield(self._settle(attempt, None))
             raise
         finally:
-            serving_request_key.reset(serving)
+            serving_request.reset(serving)
         renewing.cancel()
         await asyncio.shield(self._settle(attempt, recorder.answer()))
 

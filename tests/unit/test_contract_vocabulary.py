@@ -25,4 +25,4 @@ def test_enum_names_are_the_values_without_their_prefix_and_the_unspecified_zero
 def test_every_context_uses_the_contracts_statuses_in_the_contracts_order() -> None:
     contract = enum_names(common_pb2.ShotStatus)
     assert SHOT_STATUS_KEYS == SHOTS_SHOT_STATUSES == SHOT_STATUSES == contract
-    assert COMPUTED_STATUS_ORDER == ("DRAFT", "READY", *contract)
+    assert ("DRAFT", "READY", *contract) == COMPUTED_STATUS_ORDER
