@@ -43,8 +43,9 @@ from platformkit.rpc import current_principal
 
 TABLE = "request_ledger"
 KEEP_HOURS = 25
-# How long a call waits for the answer of the same request running elsewhere.
-WAIT_SECONDS = 30.0
+# How long a call waits for the answer of the same request running elsewhere: below the callers'
+# default deadline (10 s), so a request whose answer was lost gets its 409 rather than a timeout.
+WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.05
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
@@ -39,13 +40,15 @@ class RevisionHandlers:
     media: MediaSettings
     store: MediaStore
 
-    async def _answer(self, revision_id: object) -> pb.Revision:
-        async with self.ctx.sessions() as session:
-            found = await queries.visible_revision(session, caller(current_principal()), revision_id)  # type: ignore[arg-type]
-            if found is None:
-                raise NotFound("Revision not found")
-            view = await queries.revision_view(session, found[0])
-        return revision_to_pb(view)
+    async def _answer(self, revision_id: object, session: AsyncSession | None = None) -> pb.Revision:
+        """The revision as its owner sees it, read in ``session`` when given (a new one otherwise)."""
+        if session is None:
+            async with self.ctx.sessions() as own:
+                return await self._answer(revision_id, own)
+        found = await queries.visible_revision(session, caller(current_principal()), revision_id)  # type: ignore[arg-type]
+        if found is None:
+            raise NotFound("Revision not found")
+        return revision_to_pb(await queries.revision_view(session, found[0]))
 
     @replayable(pb.Revision)
     async def CreateRevision(self, request: pb.CreateRevisionRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
@@ -62,7 +65,9 @@ class RevisionHandlers:
                 notes=request.notes if request.HasField("notes") else None,
                 max_bytes=self.media_settings.media_max_bytes,
             )
-        return await self._answer(revision.id)
+            # Read before the commit: the request ledger stores the answer right after it, and
+            # the shorter that gap, the smaller the chance a crash leaves the answer unknown.
+            return await self._answer(revision.id, session)
 
     async def ReserveUploads(
         self, request: pb.ReserveUploadsRequest, context: grpc.aio.ServicerContext
