@@ -3,6 +3,8 @@ and event snapshots."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from platformkit.protoconv import text, timestamp
 from protos.events.v1 import shootings_pb2 as events_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
@@ -35,41 +37,37 @@ def shooting_type_to_pb(row: ShootingType | None) -> pb.ShootingType | None:
 _SHARED_FIELDS = ("name", "description", "season", "collection", "brand")
 
 
+def _common_fields(row: Shooting, index: CatalogIndex | None) -> dict[str, Any]:
+    """What the full shooting and its header both say."""
+    return {
+        "id": str(row.id),
+        "organization_id": text(row.organization_id),
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
+        "due_date": timestamp(row.due_date),
+        "owner_id": str(row.owner_id),
+        "shooting_type_id": text(row.shooting_type_id),
+        "default_guidelines_id": text(row.default_guidelines_id),
+        "default_guidelines": guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
+        **{f: getattr(row, f) for f in _SHARED_FIELDS},
+    }
+
+
 def shooting_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.Shooting:
     return pb.Shooting(
-        id=str(row.id),
-        created_at=timestamp(row.created_at),
-        updated_at=timestamp(row.updated_at),
-        due_date=timestamp(row.due_date),
-        owner_id=str(row.owner_id),
-        organization_id=text(row.organization_id),
+        **_common_fields(row, index),
         archived=row.archived,
-        default_guidelines_id=text(row.default_guidelines_id),
-        default_guidelines=guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
         phase=phase_to_pb(row.phase),
         require_test_shooting=row.require_test_shooting,
-        shooting_type_id=text(row.shooting_type_id),
         shooting_type=shooting_type_to_pb(row.shooting_type),
         deleted_at=timestamp(row.deleted_at),
         shot_status=row.shot_status,
         status=row.status,
-        **{f: getattr(row, f) for f in _SHARED_FIELDS},
     )
 
 
 def header_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.ShootingHeader:
-    return pb.ShootingHeader(
-        id=str(row.id),
-        organization_id=text(row.organization_id),
-        created_at=timestamp(row.created_at),
-        updated_at=timestamp(row.updated_at),
-        due_date=timestamp(row.due_date),
-        owner_id=str(row.owner_id),
-        shooting_type_id=text(row.shooting_type_id),
-        default_guidelines_id=text(row.default_guidelines_id),
-        default_guidelines=guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
-        **{f: getattr(row, f) for f in _SHARED_FIELDS},
-    )
+    return pb.ShootingHeader(**_common_fields(row, index))
 
 
 def snapshot_event(row: Shooting) -> events_pb2.ShootingSnapshot:
