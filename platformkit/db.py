@@ -13,7 +13,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from platformkit.metrics import count_statement
-from platformkit.request_ledger import Claim, claim_in
+from platformkit.request_ledger import running_claim
 
 # Stable constraint names so that Alembic autogenerate and hand-written migrations agree.
 NAMING_CONVENTION = {
@@ -69,18 +69,15 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @asynccontextmanager
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commits on success, rolls back on any exception. The first one of a
-    replayable call also records the call's request key (:mod:`platformkit.request_ledger`)."""
-    async with sessions() as session:
-        claim: Claim | None = None
-        try:
-            async with session.begin():
-                claim = await claim_in(session)
-                yield session
-        except BaseException:
-            if claim is not None:
-                claim.rolled_back()
-            raise
+    """One unit of work: commits on success, rolls back on any exception. In a replayable call
+    the call's request ledger commits it, with the call's answer (:mod:`platformkit.request_ledger`)."""
+    claim = running_claim()
+    if claim is not None:
+        async with claim.transaction(sessions) as session:
+            yield session
+        return
+    async with sessions() as session, session.begin():
+        yield session
 
 
 def any_of(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:

@@ -8,26 +8,25 @@ and the key, never the raw key), and each creating handler, decorated with :func
 keeps a ledger in its own database:
 
 - the call's first transaction (:func:`platformkit.db.transaction`) also inserts the ledger row
-  ``(caller, request key, method)``: the row commits with the work or not at all;
-- once the handler returned, its answer is stored on that row, and a later call with the same
-  key gets that answer again without running;
-- a call that finds the row claimed by another, still running or just committed, waits for its
-  answer (the insert itself waits for the other transaction to end);
-- a row whose answer never came (the process died between its commit and storing the answer, a
-  few milliseconds) answers 409 (:class:`AnswerLost`): the work was done once, the client reads
-  it back.
+  ``(caller, request key, method)``, and that transaction stays open until the handler returned:
+  its answer is written on the row and only then does everything commit. The work, the row and
+  the answer commit together or not at all, so whenever the process dies, a retry either finds
+  nothing (and runs) or finds the answer (and gets it again without running);
+- the call's later transactions run inside that one (savepoints), so a handler that fails after
+  its first transaction leaves nothing behind either;
+- a call that finds the row claimed by another still running waits for it: the insert waits for
+  the other transaction to end, then reads its answer.
 
 Rows are pruned after :data:`KEEP_HOURS` (the gateway keeps keys 24 hours). Calls without a
-request key (service to service, workers) run as always.
+request key (service to service, workers) run as always, one commit per transaction.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -38,15 +37,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from platformkit.client_interceptors import REQUEST_KEY, metadata_value
-from platformkit.errors import Conflict, Unavailable
+from platformkit.errors import Conflict
 from platformkit.rpc import current_principal
 
 TABLE = "request_ledger"
 KEEP_HOURS = 25
-# How long a call waits for the answer of the same request running elsewhere: below the callers'
-# default deadline (10 s), so a request whose answer was lost gets its 409 rather than a timeout.
-WAIT_SECONDS = 5.0
-POLL_SECONDS = 0.05
 
 
 def _columns() -> list[sa.Column]:  # type: ignore[type-arg]
@@ -75,41 +70,64 @@ def drop_request_ledger(op) -> None:  # type: ignore[no-untyped-def]
 
 
 class AnswerLost(Conflict):
-    """The request was applied once, but its answer was never stored (409)."""
+    """A ledger row without its answer (written by a version that stored the answer after the
+    commit): the request was applied once, the client reads the result (409)."""
 
 
 class _AlreadyClaimed(Exception):
-    """Another call with the same key committed (or is committing) the work."""
+    """Another call with the same key committed the work."""
 
 
 @dataclass
 class Claim:
-    """The running call's ledger row; ``inserted`` while a transaction holds it or after it committed."""
+    """The running keyed call: its ledger key, and the session whose transaction holds the ledger
+    row and all the call's writes until :meth:`commit_with`."""
 
     key: str
-    inserted: bool = False
+    session: AsyncSession | None = None
 
-    def rolled_back(self) -> None:
-        self.inserted = False
+    @asynccontextmanager
+    async def transaction(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+        """The call's first transaction claims the key and stays open; later ones are savepoints in it."""
+        if self.session is not None:
+            async with self.session.begin_nested():
+                yield self.session
+            return
+        session = sessions()
+        try:
+            inserted = await session.execute(
+                insert(_ledger).values(key=self.key).on_conflict_do_nothing().returning(_ledger.c.key)
+            )
+            if inserted.first() is None:
+                raise _AlreadyClaimed(self.key)
+            yield session
+            await session.flush()
+        except BaseException:
+            # As a transaction of its own would: this one's writes and the claim are gone, and a
+            # handler that goes on after catching the error claims again in its next transaction.
+            await session.close()
+            raise
+        self.session = session
+
+    async def commit_with(self, answer: bytes) -> None:
+        if self.session is None:
+            return  # the handler wrote nothing: nothing to remember
+        await self.session.execute(sa.update(_ledger).where(_ledger.c.key == self.key).values(answer=answer))
+        await self.session.commit()
+
+    async def close(self) -> None:
+        """Roll back what was not committed (the handler failed) and give the connection back."""
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
 
 
 _claim: contextvars.ContextVar[Claim | None] = contextvars.ContextVar("request_claim", default=None)
 
 
-async def claim_in(session: AsyncSession) -> Claim | None:
-    """Insert the running call's ledger row in ``session``'s transaction, in the call's first
-    transaction (called by :func:`platformkit.db.transaction`, which reports a rollback to the
-    claim it got); nothing to do outside a keyed, replayable call."""
-    claim = _claim.get()
-    if claim is None or claim.inserted:
-        return None
-    inserted = await session.execute(
-        insert(_ledger).values(key=claim.key).on_conflict_do_nothing().returning(_ledger.c.key)
-    )
-    if inserted.first() is None:
-        raise _AlreadyClaimed(claim.key)
-    claim.inserted = True
-    return claim
+def running_claim() -> Claim | None:
+    """The keyed replayable call running in this task, if any (:func:`platformkit.db.transaction`)."""
+    return _claim.get()
 
 
 Answer = TypeVar("Answer", bound=Message)
@@ -118,7 +136,9 @@ Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Answer]]
 
 def replayable(answer_type: type[Answer]) -> Callable[[Handler[Answer]], Handler[Answer]]:
     """Decorate a servicer's creating handler (its servicer has ``ctx.sessions``): with a request
-    key it runs once, and repeats get the first answer (see the module doc)."""
+    key it runs once, and repeats get the first answer (see the module doc). Its transactions
+    must be :func:`platformkit.db.transaction`s and it must not write through other sessions: the
+    work commits only when the handler returned."""
 
     def decorate(handler: Handler[Answer]) -> Handler[Answer]:
         @functools.wraps(handler)
@@ -129,22 +149,19 @@ def replayable(answer_type: type[Answer]) -> Callable[[Handler[Answer]], Handler
             sessions: async_sessionmaker[AsyncSession] = self.ctx.sessions
             found, stored = await _stored(sessions, key)
             if found:
-                return await _replay(sessions, key, stored, answer_type)
+                return _replay(stored, answer_type)
             claim = Claim(key)
             token = _claim.set(claim)
             try:
                 answer = await handler(self, request, context)
+                await claim.commit_with(answer.SerializeToString())
+                return answer
             except _AlreadyClaimed:
-                return await _replay(sessions, key, None, answer_type)
-            except BaseException:
-                if claim.inserted:  # committed, and the call failed afterwards: a repeat runs again
-                    await _release(sessions, key)
-                raise
+                # The insert waited for the other call's transaction: it committed its answer.
+                return _replay((await _stored(sessions, key))[1], answer_type)
             finally:
+                await claim.close()
                 _claim.reset(token)
-            if claim.inserted:
-                await _store(sessions, key, answer.SerializeToString())
-            return answer
 
         return run_once
 
@@ -169,28 +186,10 @@ async def _stored(sessions: async_sessionmaker[AsyncSession], key: str) -> tuple
     return (row is not None, row[0] if row is not None else None)
 
 
-async def _replay(
-    sessions: async_sessionmaker[AsyncSession], key: str, stored: bytes | None, answer_type: type[Answer]
-) -> Answer:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while stored is None:
-        if time.monotonic() > deadline:
-            raise AnswerLost("This request was already applied once; its answer is not available, read the result")
-        await asyncio.sleep(POLL_SECONDS)
-        found, stored = await _stored(sessions, key)
-        if not found:  # the other call failed and released its claim: send it again
-            raise Unavailable("An earlier attempt of this request failed meanwhile; send it again")
+def _replay(stored: bytes | None, answer_type: type[Answer]) -> Answer:
+    if stored is None:
+        raise AnswerLost("This request was already applied once; its answer is not available, read the result")
     return answer_type.FromString(stored)
-
-
-async def _store(sessions: async_sessionmaker[AsyncSession], key: str, answer: bytes) -> None:
-    async with sessions() as session, session.begin():
-        await session.execute(sa.update(_ledger).where(_ledger.c.key == key).values(answer=answer))
-
-
-async def _release(sessions: async_sessionmaker[AsyncSession], key: str) -> None:
-    async with sessions() as session, session.begin():
-        await session.execute(sa.delete(_ledger).where(_ledger.c.key == key, _ledger.c.answer.is_(None)))
 
 
 async def prune(sessions: async_sessionmaker[AsyncSession]) -> int:

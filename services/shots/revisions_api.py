@@ -65,8 +65,8 @@ class RevisionHandlers:
                 notes=request.notes if request.HasField("notes") else None,
                 max_bytes=self.media_settings.media_max_bytes,
             )
-            # Read before the commit: the request ledger stores the answer right after it, and
-            # the shorter that gap, the smaller the chance a crash leaves the answer unknown.
+            # Read through the transaction's session: in a keyed call nothing is committed
+            # before the request ledger stored this answer (platformkit/request_ledger.py).
             return await self._answer(revision.id, session)
 
     async def ReserveUploads(

@@ -48,6 +48,7 @@ class ThingMaker:
         self.ctx = Context(sessions)
         self.pause = 0.0
         self.fail = False
+        self.after_transaction: Callable[[], Any] | None = None
 
     @replayable(common_pb2.IdRequest)
     async def CreateThing(
@@ -59,6 +60,10 @@ class ThingMaker:
             await asyncio.sleep(self.pause)
             if self.fail:
                 raise RuntimeError("the handler failed after writing")
+        async with transaction(self.ctx.sessions) as session:  # a second unit of work in the call
+            await session.execute(sa.insert(things).values(id=uuid.uuid4(), name=f"{request.id}-audit"))
+        if self.after_transaction is not None:
+            await self.after_transaction()
         return common_pb2.IdRequest(id=str(thing_id))
 
 
@@ -97,6 +102,7 @@ async def test_a_repeated_key_gets_the_first_answer_and_other_calls_run(maker: T
     assert await _call(maker, "a", "key-2") != first
     assert await _call(maker, "a", None) != await _call(maker, "a", None)
     assert await _count(maker, "a") == 4
+    assert await _count(maker, "a-audit") == 4
 
 
 async def test_repeats_while_the_first_runs_wait_for_its_answer(maker: ThingMaker) -> None:
@@ -113,6 +119,38 @@ async def test_a_failed_call_leaves_nothing_and_its_repeat_runs(maker: ThingMake
     maker.fail = False
     assert await _call(maker, "d", "key-4")
     assert await _count(maker, "d") == 1
+
+
+async def test_the_work_commits_only_with_its_answer(maker: ThingMaker) -> None:
+    """No moment exists where the work is committed and its answer is not: a process that dies
+    before the answer is stored has committed nothing, and the client's retry runs the call."""
+    seen: list[tuple[int, int]] = []
+
+    async def look_from_another_connection() -> None:
+        async with maker.ctx.sessions() as session:
+            ledger_rows = (await session.execute(sa.text("SELECT count(*) FROM request_ledger"))).scalar_one()
+        seen.append((await _count(maker, "f") + await _count(maker, "f-audit"), int(ledger_rows)))
+
+    maker.after_transaction = look_from_another_connection
+    answer = await _call(maker, "f", "key-7")
+    assert seen == [(0, 0)]  # both transactions done, the handler not yet returned: nothing committed
+    async with maker.ctx.sessions() as session:
+        stored = (await session.execute(sa.text("SELECT answer FROM request_ledger"))).scalar_one()
+    assert common_pb2.IdRequest.FromString(stored).id == answer
+    assert (await _count(maker, "f"), await _count(maker, "f-audit")) == (1, 1)
+
+
+async def test_a_call_failing_after_its_transactions_leaves_nothing(maker: ThingMaker) -> None:
+    async def fail() -> None:
+        raise RuntimeError("the handler failed after its transactions")
+
+    maker.after_transaction = fail
+    with pytest.raises(RuntimeError):
+        await _call(maker, "g", "key-8")
+    assert (await _count(maker, "g"), await _count(maker, "g-audit")) == (0, 0)
+    maker.after_transaction = None
+    assert await _call(maker, "g", "key-8")
+    assert (await _count(maker, "g"), await _count(maker, "g-audit")) == (1, 1)
 
 
 async def test_old_entries_are_pruned(maker: ThingMaker) -> None:
