@@ -17,7 +17,7 @@ from protos.events.v1 import outfits_pb2 as outfit_events
 from protos.events.v1 import shots_pb2 as shot_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shootings.looks import repository as looks_repo
-from services.shootings.models import ProductionRequest
+from services.shootings.models import Look
 
 SHOT_EVENT_TYPES = frozenset({"shot.created", "shot.status_changed", "shot.deleted", "shot.updated"})
 
@@ -59,10 +59,10 @@ async def apply_outfit_event(session: AsyncSession, envelope: EventEnvelope) -> 
     envelope.payload.Unpack(event)
     state = event.look
     await session.execute(
-        sa.update(ProductionRequest)
+        sa.update(Look)
         .where(
-            ProductionRequest.id == uuid.UUID(state.production_request_id),
-            ProductionRequest.outfit_version < state.version,
+            Look.id == uuid.UUID(state.production_request_id),
+            Look.outfit_version < state.version,
         )
         .values(
             outfit_id=uuid.UUID(state.outfit_id) if state.HasField("outfit_id") else None,

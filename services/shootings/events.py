@@ -11,7 +11,7 @@ from protos.events.v1 import looks_pb2 as look_events_pb2
 from protos.events.v1 import productions_pb2 as production_events_pb2
 from protos.events.v1 import shootings_pb2 as events_pb2
 from services.shootings.looks.convert import look_snapshot
-from services.shootings.models import Production, ProductionRequest, Shooting, messaging
+from services.shootings.models import Look, Production, Shooting, messaging
 from services.shootings.productions.convert import production_snapshot
 from services.shootings.shootings.convert import snapshot_event
 
@@ -82,7 +82,7 @@ async def look_changed(
     session: AsyncSession,
     event_type: str,
     shooting: Shooting,
-    look: ProductionRequest,
+    look: Look,
     changed: list[str],
     *,
     auto_generate: bool = False,
@@ -98,9 +98,7 @@ async def look_changed(
     await _publish(session, event_type, shooting, payload)
 
 
-async def looks_changed(
-    session: AsyncSession, event_type: str, shooting: Shooting, looks: list[ProductionRequest]
-) -> None:
+async def looks_changed(session: AsyncSession, event_type: str, shooting: Shooting, looks: list[Look]) -> None:
     """look.deleted or look.restored for every look a cascade took or revived, in one statement:
     contexts that project looks (shots, outfits) learn of them as of a look deleted on its own."""
     await add_events(

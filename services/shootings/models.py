@@ -38,15 +38,15 @@ class ShootingType(Base):
     description: Mapped[str | None] = mapped_column(sa.Text)
     archived: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     is_default: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
-    statuses: Mapped[list[ProductionRequestStatus]] = relationship(
-        secondary="shooting_type_statuses", order_by="ProductionRequestStatus.sorting", lazy="raise"
+    statuses: Mapped[list[StatusKey]] = relationship(
+        secondary="shooting_type_statuses", order_by="StatusKey.sorting", lazy="raise"
     )
 
 
-class ProductionRequestStatus(Base):
+class StatusKey(Base):
     """A look/shot status key with its sorting, worst to best (RULES R130-R131)."""
 
-    __tablename__ = "production_request_statuses"
+    __tablename__ = "status_keys"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     key: Mapped[str] = mapped_column(sa.Text, unique=True)
     label: Mapped[str] = mapped_column(sa.Text)
@@ -57,7 +57,7 @@ shooting_type_statuses = sa.Table(
     "shooting_type_statuses",
     Base.metadata,
     sa.Column("shooting_type_id", UUID(as_uuid=True), sa.ForeignKey("shooting_types.id"), primary_key=True),
-    sa.Column("status_id", UUID(as_uuid=True), sa.ForeignKey("production_request_statuses.id"), primary_key=True),
+    sa.Column("status_id", UUID(as_uuid=True), sa.ForeignKey("status_keys.id"), primary_key=True),
 )
 
 
@@ -235,14 +235,14 @@ shooting_main_products = _product_set_table("shooting_main_products")
 shooting_sample_products = _product_set_table("shooting_sample_products")
 
 
-class ProductionRequest(Base):
+class Look(Base):
     """A look: one subject wearing one core product, for a set of shot types, in one production.
 
     ``shot_status`` and ``status`` are roll-ups kept from the shots service's events (see
     :mod:`services.shootings.consumers`), so status filters and counts are plain SQL.
     """
 
-    __tablename__ = "production_requests"
+    __tablename__ = "looks"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     shooting_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("shootings.id"))
     production_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("productions.id"), index=True)
@@ -278,12 +278,8 @@ class ProductionRequest(Base):
 
     __table_args__ = (
         # The kanban board: a shooting's live looks, newest first, and by status.
-        sa.Index(
-            "ix_production_requests_board", "shooting_id", "created_at", postgresql_where=sa.text("deleted_at IS NULL")
-        ),
-        sa.Index(
-            "ix_production_requests_status", "shooting_id", "status", postgresql_where=sa.text("deleted_at IS NULL")
-        ),
+        sa.Index("ix_looks_board", "shooting_id", "created_at", postgresql_where=sa.text("deleted_at IS NULL")),
+        sa.Index("ix_looks_status", "shooting_id", "status", postgresql_where=sa.text("deleted_at IS NULL")),
     )
 
 

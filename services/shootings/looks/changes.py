@@ -31,7 +31,7 @@ from services.shootings.looks import rules as looks
 from services.shootings.looks import update_rules as look_updates
 from services.shootings.looks.convert import look_to_pb
 from services.shootings.looks.update_rules import BODY
-from services.shootings.models import CatalogEntry, Production, ProductionRequest, Shooting
+from services.shootings.models import CatalogEntry, Look, Production, Shooting
 from services.shootings.shared.access import Caller
 from services.shootings.shared.lifecycle import ensure_deleted
 
@@ -58,7 +58,7 @@ class LookUpdate:
         return sorted(self.values)
 
 
-def _stored(look: ProductionRequest) -> dict[str, Any]:
+def _stored(look: Look) -> dict[str, Any]:
     return {name: getattr(look, name) for name in _STORED}
 
 
@@ -86,7 +86,7 @@ def requested_values(request: pb.UpdateLookRequest) -> dict[str, Any]:
 
 
 async def _ensure_pairing(
-    session: AsyncSession, who: Caller, shooting: Shooting, look: ProductionRequest, requested: dict[str, Any]
+    session: AsyncSession, who: Caller, shooting: Shooting, look: Look, requested: dict[str, Any]
 ) -> None:
     """A new subject or product must be usable in the shooting (R27) and fit the other's gender (R64)."""
     kinds = {"product_id": "product", "subject_id": "subject"}
@@ -109,7 +109,7 @@ async def _ensure_pairing(
 
 
 async def plan_update(
-    session: AsyncSession, who: Caller, shooting: Shooting, look: ProductionRequest, request: pb.UpdateLookRequest
+    session: AsyncSession, who: Caller, shooting: Shooting, look: Look, request: pb.UpdateLookRequest
 ) -> LookUpdate:
     """Parse and check the request against the look as it will be; nothing is written here."""
     requested = requested_values(request)
@@ -135,7 +135,7 @@ async def plan_update(
 
 
 def shot_changes(
-    shooting: Shooting, look: ProductionRequest, update: LookUpdate, shots: list[shots_pb2.Shot]
+    shooting: Shooting, look: Look, update: LookUpdate, shots: list[shots_pb2.Shot]
 ) -> tuple[list[tuple[shots_pb2.NewShot, dict[str, Any]]], list[shots_pb2.Shot]]:
     """The shots to create (one per added shot type, with its read-model row) and the look's
     existing shots of removed shot types (A36)."""
@@ -147,7 +147,7 @@ def shot_changes(
 async def apply_update(
     session: AsyncSession,
     shooting: Shooting,
-    look: ProductionRequest,
+    look: Look,
     update: LookUpdate,
     *,
     created: list[dict[str, Any]],
@@ -189,7 +189,7 @@ def _read_model_row(shooting: Shooting, shot: shots_pb2.Shot) -> dict[str, Any]:
     }
 
 
-async def delete(session: AsyncSession, shooting: Shooting, look: ProductionRequest) -> None:
+async def delete(session: AsyncSession, shooting: Shooting, look: Look) -> None:
     """R103: soft delete; the shooting's roll-ups leave the look out from now on."""
     look.deleted_at = look.updated_at = datetime.now(UTC)
     await session.flush()
@@ -197,7 +197,7 @@ async def delete(session: AsyncSession, shooting: Shooting, look: ProductionRequ
     await events.look_changed(session, "look.deleted", shooting, look, ["deleted_at"])
 
 
-async def restore(session: AsyncSession, shooting: Shooting, look: ProductionRequest) -> None:
+async def restore(session: AsyncSession, shooting: Shooting, look: Look) -> None:
     """R104, A23: only this look comes back, and only into a live shooting and production (409)."""
     ensure_deleted(look.deleted_at, "Production request")
     if shooting.deleted_at is not None:
@@ -213,7 +213,7 @@ async def restore(session: AsyncSession, shooting: Shooting, look: ProductionReq
 
 
 async def page(
-    session: AsyncSession, look: ProductionRequest, shots: list[shots_pb2.Shot], created: list[shots_pb2.Shot]
+    session: AsyncSession, look: Look, shots: list[shots_pb2.Shot], created: list[shots_pb2.Shot]
 ) -> pb.LooksPage:
     """The look with what a full answer composes it from: the catalog entries it names (deleted
     ones too: the look still names them) and its shots, ``created`` (by this update) among them."""

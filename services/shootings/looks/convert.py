@@ -8,7 +8,7 @@ from typing import Any
 from platformkit.protoconv import timestamp
 from protos.events.v1 import looks_pb2 as look_events
 from protos.shootings.v1 import looks_pb2 as pb
-from services.shootings.models import ProductionRequest, Shooting
+from services.shootings.models import Look, Shooting
 
 _OPTIONAL_IDS = (
     "subject_id",
@@ -24,7 +24,7 @@ _OPTIONAL_IDS = (
 )
 
 
-def look_to_pb(row: ProductionRequest) -> pb.Look:
+def look_to_pb(row: Look) -> pb.Look:
     message = pb.Look(
         id=str(row.id),
         shooting_id=str(row.shooting_id),
@@ -48,7 +48,7 @@ def look_to_pb(row: ProductionRequest) -> pb.Look:
     return message
 
 
-def look_snapshot(shooting: Shooting, look: ProductionRequest | Mapping[str, Any]) -> look_events.LookSnapshot:
+def look_snapshot(shooting: Shooting, look: Look | Mapping[str, Any]) -> look_events.LookSnapshot:
     """The look as its events carry it, from a row or from the values a creation stages."""
 
     def get(name: str) -> Any:

@@ -38,7 +38,7 @@ from services.shootings.looks import changes, creation
 from services.shootings.looks import repository as looks_repo
 from services.shootings.looks.convert import look_to_pb
 from services.shootings.looks.shots_client import RemoteShots
-from services.shootings.models import ProductionRequest, Shooting, messaging
+from services.shootings.models import Look, Shooting, messaging
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
 from services.shootings.shootings import repository as repo
@@ -60,7 +60,7 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
 
     async def _look(
         self, session: AsyncSession, shooting: Shooting, raw_id: str, *, include_deleted: bool = False
-    ) -> ProductionRequest:
+    ) -> Look:
         look_id = parse_uuid(raw_id, LOOK_LOC)
         look = await looks_repo.get_look(session, shooting.id, look_id, include_deleted=include_deleted)
         if look is None:

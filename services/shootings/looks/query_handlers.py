@@ -28,7 +28,7 @@ from services.shootings.catalog.repository import LoadedEntry
 from services.shootings.looks import query_repository as queries
 from services.shootings.looks.convert import look_to_pb
 from services.shootings.looks.filters import LookFilter, parse_look_filter
-from services.shootings.models import ProductionRequest
+from services.shootings.models import Look
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
 from services.shootings.shared.inputs import page_bounds
@@ -66,7 +66,7 @@ def _scope(who: Caller, request: object) -> uuid.UUID | None:
     return organization_id
 
 
-def looks_page(rows: list[ProductionRequest], count: int, entries: list[LoadedEntry]) -> pb.LooksPage:
+def looks_page(rows: list[Look], count: int, entries: list[LoadedEntry]) -> pb.LooksPage:
     return pb.LooksPage(looks=[look_to_pb(r) for r in rows], count=count, entries=[entry_to_pb(e) for e in entries])
 
 

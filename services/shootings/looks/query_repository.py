@@ -22,16 +22,16 @@ from services.shootings.catalog.repository import LoadedEntry
 from services.shootings.looks.filters import LookFilter
 from services.shootings.models import (
     CatalogEntry,
-    ProductionRequest,
-    ProductionRequestStatus,
+    Look,
     Shooting,
     ShootingType,
+    StatusKey,
     shooting_type_statuses,
 )
 
-NEWEST_FIRST = (ProductionRequest.created_at.desc(), ProductionRequest.id.desc())
-LOOKS = ProductionRequest.__table__
-LIVE_LOOK = ProductionRequest.deleted_at.is_(None)
+NEWEST_FIRST = (Look.created_at.desc(), Look.id.desc())
+LOOKS = Look.__table__
+LIVE_LOOK = Look.deleted_at.is_(None)
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ def _type_status_keys() -> sa.ScalarSelect[Any]:
         Shooting.shooting_type_id, sa.select(ShootingType.id).where(ShootingType.is_default).scalar_subquery()
     )
     return (
-        sa.select(sa.func.array_agg(ProductionRequestStatus.key))
-        .join(shooting_type_statuses, shooting_type_statuses.c.status_id == ProductionRequestStatus.id)
+        sa.select(sa.func.array_agg(StatusKey.key))
+        .join(shooting_type_statuses, shooting_type_statuses.c.status_id == StatusKey.id)
         .where(shooting_type_statuses.c.shooting_type_id == type_id)
         .scalar_subquery()
     )
@@ -75,7 +75,7 @@ def _product_conditions(look_filter: LookFilter) -> sa.ColumnElement[bool]:
     """R83-R85, A33: case-insensitive partial name/SKU matches (LIKE wildcards taken literally)
     and a case-insensitive product type, on the look's live product entry."""
     conditions: list[sa.ColumnElement[bool]] = [
-        CatalogEntry.id == ProductionRequest.product_id,
+        CatalogEntry.id == Look.product_id,
         CatalogEntry.deleted_at.is_(None),
     ]
     if look_filter.product_name is not None:
@@ -90,7 +90,7 @@ def _product_conditions(look_filter: LookFilter) -> sa.ColumnElement[bool]:
 
 def look_conditions(shooting_id: uuid.UUID, look_filter: LookFilter) -> list[sa.ColumnElement[bool]]:
     """The WHERE clause of a shooting's live looks under ``look_filter`` (R79-R88, R95)."""
-    pr = ProductionRequest
+    pr = Look
     conditions: list[sa.ColumnElement[bool]] = [pr.shooting_id == shooting_id, LIVE_LOOK]
     statuses = look_filter.statuses
     if statuses.active:
@@ -125,20 +125,20 @@ async def list_looks(
     """A page of the matching looks (Core rows: a board reads up to a thousand, read-only), newest
     first, and their total before paging (R4)."""
     conditions = look_conditions(shooting_id, look_filter)
-    total = await session.scalar(sa.select(sa.func.count()).select_from(ProductionRequest).where(*conditions))
+    total = await session.scalar(sa.select(sa.func.count()).select_from(Look).where(*conditions))
     if not total or limit == 0:
         return [], int(total or 0)
     page = sa.select(LOOKS).where(*conditions).order_by(*NEWEST_FIRST).offset(skip).limit(limit)
     return list((await session.execute(page)).all()), int(total)
 
 
-async def look_with_shooting(session: AsyncSession, look_id: uuid.UUID) -> tuple[ProductionRequest, Any] | None:
+async def look_with_shooting(session: AsyncSession, look_id: uuid.UUID) -> tuple[Look, Any] | None:
     """A live look of a live shooting, with the shooting's ownership, in one statement."""
     row = (
         await session.execute(
-            sa.select(ProductionRequest, Shooting.owner_id, Shooting.organization_id)
-            .join(Shooting, Shooting.id == ProductionRequest.shooting_id)
-            .where(ProductionRequest.id == look_id, LIVE_LOOK, Shooting.deleted_at.is_(None))
+            sa.select(Look, Shooting.owner_id, Shooting.organization_id)
+            .join(Shooting, Shooting.id == Look.shooting_id)
+            .where(Look.id == look_id, LIVE_LOOK, Shooting.deleted_at.is_(None))
         )
     ).one_or_none()
     return (row[0], row) if row is not None else None
@@ -162,7 +162,7 @@ async def named_entries(session: AsyncSession, looks: Sequence[Any], *, summary:
 
 
 # E11: draft looks with at least one PENDING outfit proposal (R91), as `outfits.events` keep it.
-GENERATING_COUNT: sa.ColumnElement[int] = sa.func.count().filter(ProductionRequest.outfit_pending_proposals > 0)
+GENERATING_COUNT: sa.ColumnElement[int] = sa.func.count().filter(Look.outfit_pending_proposals > 0)
 
 
 async def draft_summary(session: AsyncSession, shooting_id: uuid.UUID) -> tuple[int, int]:
@@ -170,7 +170,7 @@ async def draft_summary(session: AsyncSession, shooting_id: uuid.UUID) -> tuple[
     row = (
         await session.execute(
             sa.select(sa.func.count(), GENERATING_COUNT).where(
-                ProductionRequest.shooting_id == shooting_id, LIVE_LOOK, ProductionRequest.readiness == "DRAFT"
+                Look.shooting_id == shooting_id, LIVE_LOOK, Look.readiness == "DRAFT"
             )
         )
     ).one()
@@ -196,15 +196,15 @@ class ShootingSummaryCounts:
 async def shooting_summary(session: AsyncSession, scope: list[sa.ColumnElement[bool]]) -> ShootingSummaryCounts:
     """R34, R35, A41 in one statement: per computed status, and (the empty grouping set) the totals
     of live looks and of the distinct core products they name, over the scope's live shootings."""
-    status = ProductionRequest.status
+    status = Look.status
     rows = await session.execute(
         sa.select(
             sa.func.grouping(status),
             status,
             sa.func.count(),
-            sa.func.count(sa.distinct(ProductionRequest.product_id)),
+            sa.func.count(sa.distinct(Look.product_id)),
         )
-        .join(Shooting, Shooting.id == ProductionRequest.shooting_id)
+        .join(Shooting, Shooting.id == Look.shooting_id)
         .where(*scope, Shooting.deleted_at.is_(None), LIVE_LOOK)
         .group_by(sa.func.grouping_sets(sa.tuple_(status), sa.tuple_()))
     )

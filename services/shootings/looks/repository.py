@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.shootings.models import LookShot, Production, ProductionRequest, Shooting
+from services.shootings.models import Look, LookShot, Production, Shooting
 from services.shootings.shared.rollups import ordering_sql_array
 
 
@@ -36,7 +36,7 @@ async def insert_looks(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
     statement (no second read of what was just written)."""
     if not rows:
         return []
-    looks = ProductionRequest.__table__
+    looks = Look.__table__
     inserted = await session.execute(sa.insert(looks).returning(*looks.c, sort_by_parameter_order=True), list(rows))
     return list(inserted.all())
 
@@ -58,24 +58,24 @@ async def recompute_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) 
         return
     lowest_shot = (
         sa.select(LookShot.status)
-        .where(LookShot.look_id == ProductionRequest.id, LookShot.deleted.is_(False))
+        .where(LookShot.look_id == Look.id, LookShot.deleted.is_(False))
         .order_by(_rank(LookShot.status))
         .limit(1)
         .scalar_subquery()
     )
     await session.execute(
-        sa.update(ProductionRequest)
-        .where(ProductionRequest.id.in_(look_ids))
+        sa.update(Look)
+        .where(Look.id.in_(look_ids))
         .values(shot_status=lowest_shot)
         .execution_options(synchronize_session=False)
     )
     await session.execute(
-        sa.update(ProductionRequest)
-        .where(ProductionRequest.id.in_(look_ids))
+        sa.update(Look)
+        .where(Look.id.in_(look_ids))
         .values(
             status=sa.case(
-                (ProductionRequest.readiness == "DRAFT", "DRAFT"),
-                else_=sa.func.coalesce(ProductionRequest.shot_status, "READY"),
+                (Look.readiness == "DRAFT", "DRAFT"),
+                else_=sa.func.coalesce(Look.shot_status, "READY"),
             )
         )
         .execution_options(synchronize_session=False)
@@ -85,18 +85,12 @@ async def recompute_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) 
 async def recompute_shooting(session: AsyncSession, shooting_id: uuid.UUID) -> None:
     """A shooting's status is the lowest computed status of its live looks, its shot_status the
     lowest shot status among them (null when there are none)."""
-    live = sa.and_(ProductionRequest.shooting_id == Shooting.id, ProductionRequest.deleted_at.is_(None))
-    lowest_status = (
-        sa.select(ProductionRequest.status)
-        .where(live)
-        .order_by(_rank(ProductionRequest.status))
-        .limit(1)
-        .scalar_subquery()
-    )
+    live = sa.and_(Look.shooting_id == Shooting.id, Look.deleted_at.is_(None))
+    lowest_status = sa.select(Look.status).where(live).order_by(_rank(Look.status)).limit(1).scalar_subquery()
     lowest_shot = (
-        sa.select(ProductionRequest.shot_status)
-        .where(live, ProductionRequest.shot_status.is_not(None))
-        .order_by(_rank(ProductionRequest.shot_status))
+        sa.select(Look.shot_status)
+        .where(live, Look.shot_status.is_not(None))
+        .order_by(_rank(Look.shot_status))
         .limit(1)
         .scalar_subquery()
     )
@@ -128,14 +122,12 @@ DELETED_SHOT_VERSION = 2**62
 
 async def get_look(
     session: AsyncSession, shooting_id: uuid.UUID, look_id: uuid.UUID, *, include_deleted: bool = False
-) -> ProductionRequest | None:
+) -> Look | None:
     """The look of that shooting, locked for the rest of the transaction (a look of another
     shooting is as unknown as a missing one)."""
-    query = sa.select(ProductionRequest).where(
-        ProductionRequest.id == look_id, ProductionRequest.shooting_id == shooting_id
-    )
+    query = sa.select(Look).where(Look.id == look_id, Look.shooting_id == shooting_id)
     if not include_deleted:
-        query = query.where(ProductionRequest.deleted_at.is_(None))
+        query = query.where(Look.deleted_at.is_(None))
     return (await session.execute(query.with_for_update())).scalar_one_or_none()
 
 
@@ -147,14 +139,14 @@ async def forget_shots(session: AsyncSession, shots: Sequence[dict[str, Any]]) -
 
 async def _cascade(
     session: AsyncSession, shooting_id: uuid.UUID, where: list[sa.ColumnElement[bool]], values: dict[str, Any]
-) -> list[ProductionRequest]:
+) -> list[Look]:
     """Change the matching looks in one statement, recompute the shooting's roll-ups over its live
     looks, and return the looks changed (their events are the caller's)."""
     rows = await session.scalars(
-        sa.update(ProductionRequest)
-        .where(ProductionRequest.shooting_id == shooting_id, *where)
+        sa.update(Look)
+        .where(Look.shooting_id == shooting_id, *where)
         .values(**values)
-        .returning(ProductionRequest)
+        .returning(Look)
         .execution_options(synchronize_session=False)
     )
     changed = list(rows)
@@ -164,19 +156,19 @@ async def _cascade(
 
 async def soft_delete_looks(
     session: AsyncSession, shooting_id: uuid.UUID, at: datetime, *, production_id: uuid.UUID | None = None
-) -> list[ProductionRequest]:
+) -> list[Look]:
     """Stamp the live looks of a shooting, or of one of its productions, with the instant of the
     deletion that takes them, so a restore can tell them from looks deleted earlier on their own
     (R44, R46, R61)."""
-    where = [ProductionRequest.deleted_at.is_(None)]
+    where = [Look.deleted_at.is_(None)]
     if production_id is not None:
-        where.append(ProductionRequest.production_id == production_id)
+        where.append(Look.production_id == production_id)
     return await _cascade(session, shooting_id, where, {"deleted_at": at, "updated_at": at})
 
 
 async def restore_looks(
     session: AsyncSession, shooting_id: uuid.UUID, shooting_deleted_at: datetime, at: datetime
-) -> list[ProductionRequest]:
+) -> list[Look]:
     """R45-R46: revive the looks the shooting's deletion took with it."""
-    where = [ProductionRequest.deleted_at >= shooting_deleted_at]
+    where = [Look.deleted_at >= shooting_deleted_at]
     return await _cascade(session, shooting_id, where, {"deleted_at": None, "updated_at": at})

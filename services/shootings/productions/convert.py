@@ -10,7 +10,7 @@ from platformkit.errors import Invalid
 from platformkit.protoconv import timestamp
 from protos.events.v1 import productions_pb2 as events_pb2
 from protos.shootings.v1 import productions_pb2 as pb
-from services.shootings.models import Production, ProductionRequestStatus, ShootingType
+from services.shootings.models import Production, ShootingType, StatusKey
 from services.shootings.productions.rules import ProductionKind
 from services.shootings.shootings.convert import shooting_type_to_pb
 
@@ -57,7 +57,7 @@ def production_snapshot(row: Production) -> events_pb2.ProductionSnapshot:
     return events_pb2.ProductionSnapshot(kind=row.kind, **_production_fields(row))  # type: ignore[arg-type]
 
 
-def status_to_pb(row: ProductionRequestStatus) -> pb.ProductionRequestStatus:
+def status_to_pb(row: StatusKey) -> pb.ProductionRequestStatus:
     return pb.ProductionRequestStatus(id=str(row.id), key=row.key, label=row.label, sorting=row.sorting)
 
 

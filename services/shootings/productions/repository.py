@@ -17,11 +17,11 @@ from services.shootings.guidelines.repository import snapshot_guidelines
 from services.shootings.looks import repository as looks_repo
 from services.shootings.models import (
     Guidelines,
+    Look,
     Production,
-    ProductionRequest,
-    ProductionRequestStatus,
     Shooting,
     ShootingType,
+    StatusKey,
     shooting_type_statuses,
 )
 from services.shootings.productions.rules import ProductionKind
@@ -73,9 +73,7 @@ async def get_production(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def soft_delete_production(
-    session: AsyncSession, production: Production, at: datetime
-) -> list[ProductionRequest]:
+async def soft_delete_production(session: AsyncSession, production: Production, at: datetime) -> list[Look]:
     """R61: stamp the production and its live looks with the same instant, so they can be told
     from looks deleted on their own (the rule shooting delete/restore follows, R44-R46); the
     shooting's roll-ups then leave those looks out. Returns the looks it took."""
@@ -83,13 +81,13 @@ async def soft_delete_production(
     return await looks_repo.soft_delete_looks(session, production.shooting_id, at, production_id=production.id)
 
 
-async def statuses_of_type(session: AsyncSession, shooting_type_id: uuid.UUID) -> list[ProductionRequestStatus]:
+async def statuses_of_type(session: AsyncSession, shooting_type_id: uuid.UUID) -> list[StatusKey]:
     """R130-R131: the type's statuses from the junction table, worst to best."""
     rows = await session.scalars(
-        sa.select(ProductionRequestStatus)
-        .join(shooting_type_statuses, shooting_type_statuses.c.status_id == ProductionRequestStatus.id)
+        sa.select(StatusKey)
+        .join(shooting_type_statuses, shooting_type_statuses.c.status_id == StatusKey.id)
         .where(shooting_type_statuses.c.shooting_type_id == shooting_type_id)
-        .order_by(ProductionRequestStatus.sorting, ProductionRequestStatus.key)
+        .order_by(StatusKey.sorting, StatusKey.key)
     )
     return list(rows)
 

@@ -18,7 +18,7 @@ GET_LOOK = "/shootings.v1.LookQueriesService/GetLook"
 SHOTS_BY_LOOKS = "/shots.v1.ShotsService/ListShotsByLooks"
 LOOK_OUTFITS = "/outfits.v1.OutfitsService/ListLookOutfits"
 # Tables the look reads touch in each database (the relay, consumers and probes touch others).
-SHOOTINGS_TABLES = ("production_requests", "catalog_entries", "FROM shootings", "shooting_types")
+SHOOTINGS_TABLES = ("looks", "catalog_entries", "FROM shootings", "shooting_types")
 SHOTS_TABLES = ("FROM shots",)
 OUTFITS_TABLES = ("FROM looks", "FROM outfits")
 GATEWAY_TABLES = ("FROM users", "organization_members")
@@ -29,7 +29,7 @@ async def assign_everyone(platform, shooting_id: str, users: list[str]) -> None:
     call: two hundred calls would only slow the test down)."""
     await platform.sql(
         platform.shootings_engine,
-        "UPDATE production_requests SET assignee_id = (CAST(:users AS uuid[]))[1 + abs(hashtext(id::text)) % :n] "
+        "UPDATE looks SET assignee_id = (CAST(:users AS uuid[]))[1 + abs(hashtext(id::text)) % :n] "
         "WHERE shooting_id = :shooting",
         users=users,
         n=len(users),

@@ -29,7 +29,7 @@ ROLLUP_CONSUMER = "shootings.shot-rollups"
 SNAPSHOT = (
     "SELECT s.status, s.shot_status, pr.status AS look_status, pr.shot_status AS look_shot_status, "
     "array_agg(ls.status || ':' || ls.version ORDER BY ls.shot_id) AS shots "
-    "FROM production_requests pr JOIN shootings s ON s.id = pr.shooting_id "
+    "FROM looks pr JOIN shootings s ON s.id = pr.shooting_id "
     "JOIN look_shots ls ON ls.look_id = pr.id WHERE pr.id = :look GROUP BY s.id, pr.id"
 )
 

@@ -133,7 +133,7 @@ def update(brief: Brief, look: pb.Look, *paths: str, **values: Any) -> pb.Update
 
 
 async def look_row(platform: Platform, look_id: str) -> sa.RowMapping:
-    [row] = await rows(platform.engine, "SELECT * FROM production_requests WHERE id = :id", id=look_id)
+    [row] = await rows(platform.engine, "SELECT * FROM looks WHERE id = :id", id=look_id)
     return row
 
 

@@ -356,7 +356,7 @@ async def test_r130_r131_statuses_come_from_the_type_junction_and_fall_back_to_t
     )
     expected = await rows(
         shootings.engine,
-        "SELECT s.key FROM production_request_statuses s JOIN shooting_type_statuses j ON j.status_id = s.id"
+        "SELECT s.key FROM status_keys s JOIN shooting_type_statuses j ON j.status_id = s.id"
         " WHERE j.shooting_type_id = :t ORDER BY s.sorting",
         t=shooting.shooting_type_id,
     )
