@@ -8,7 +8,7 @@ import logging
 
 import grpc
 import pytest
-from fastapi import FastAPI, Query
+from fastapi import Depends, FastAPI, Path, Query
 from fastapi.routing import APIRoute
 
 from gateway.errors import BAD_GATEWAY_DETAIL, UNAVAILABLE_DETAIL, domain_error_response, rpc_error_response
@@ -177,3 +177,28 @@ def test_domain_invalid_uses_its_violations() -> None:
     response = domain_error_response(errors.Invalid.at(("body", "user_id"), "User not found"))
     assert response.status_code == 422
     assert body(response) == {"detail": [{"loc": ["body", "user_id"], "msg": "User not found", "type": "value_error"}]}
+
+
+def test_query_parameters_of_dependencies_and_aliased_path_parameters_count_too() -> None:
+    app = FastAPI()
+
+    def paging(skip: int = 0, limit: int = Query(100)) -> None: ...
+
+    @app.get("/products/{product_id}/mappings")
+    async def endpoint(
+        entry_id: str = Path(alias="product_id"), _: None = Depends(paging), shooting_id: str | None = None
+    ) -> None: ...
+
+    invalid = errors.Invalid(
+        [
+            errors.Violation(("page", "limit"), "Input should be between 0 and 1000", "less_than_equal"),
+            errors.Violation(("shooting_id",), "Input should be a valid UUID", "uuid_parsing"),
+            errors.Violation(("product_id",), "Input should be a valid UUID", "uuid_parsing"),
+        ]
+    )
+    response = rpc_error_response(rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "", invalid), route_of(app))
+    assert [item["loc"] for item in body(response)["detail"]] == [  # type: ignore[index]
+        ["query", "limit"],
+        ["query", "shooting_id"],
+        ["path", "product_id"],
+    ]
