@@ -1,10 +1,12 @@
 """How failures become HTTP answers, in one place.
 
-- ``grpc.aio.AioRpcError`` from a service call: NOT_FOUND 404, PERMISSION_DENIED 403,
-  INVALID_ARGUMENT 422 in FastAPI's ``{"detail": [{loc, msg, type}]}`` shape (from the
-  ``common.v1.ErrorDetails`` in the trailing metadata), FAILED_PRECONDITION / ALREADY_EXISTS
-  409; for those four families ``ErrorDetails.http_status`` (e.g. 400, 413) wins when set.
-  RESOURCE_EXHAUSTED (a quota) 429 with ``Retry-After`` from the details; UNAUTHENTICATED 401;
+- ``grpc.aio.AioRpcError`` from a service call, read with its standard rich status
+  (:mod:`platformkit.rich_status`): NOT_FOUND 404, PERMISSION_DENIED 403, INVALID_ARGUMENT 422
+  in FastAPI's ``{"detail": [{loc, msg, type}]}`` shape (each ``google.rpc.BadRequest`` field
+  path located in the REST request by the route that sent it, :mod:`gateway.field_locations`),
+  FAILED_PRECONDITION / ALREADY_EXISTS 409; for those families a ``google.rpc.ErrorInfo``
+  reason wins: ``RULE_VIOLATED`` 400, ``TOO_LARGE`` 413. RESOURCE_EXHAUSTED (a quota) 429 with
+  ``Retry-After`` from its ``google.rpc.RetryInfo``; UNAUTHENTICATED 401;
   UNAVAILABLE / DEADLINE_EXCEEDED 503 with ``Retry-After``; anything else 502 with a generic
   message, the real one only in the log.
 - ``platformkit.errors.DomainError`` raised by the gateway's own repository: the same HTTP
@@ -29,14 +31,14 @@ import asyncpg
 import grpc
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from opentelemetry import trace
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from platformkit import errors
-from platformkit.rpc import read_error_details
+from gateway.field_locations import rest_location
+from platformkit import errors, rich_status
 from platformkit.transient import caused_by_transient
-from protos.common.v1 import common_pb2
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,8 @@ _CLIENT_CODES: dict[grpc.StatusCode, tuple[int, str]] = {
     grpc.StatusCode.ALREADY_EXISTS: (409, "Conflict"),
 }
 _RETRYABLE_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+# ErrorInfo reasons whose HTTP status is not their code's (the reference answers these with 400 / 413).
+_REASON_STATUS = {errors.BadRequest.reason: 400, errors.TooLarge.reason: 413}
 
 
 class HTTPError(BaseModel):
@@ -113,22 +117,23 @@ def _client_error(status: int, message: str, violations: list[tuple[Sequence[str
     return JSONResponse({"detail": message}, status_code=status)
 
 
-def rpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
-    """The HTTP answer for a failed service call (pure: no I/O besides logging)."""
+def rpc_error_response(exc: grpc.aio.AioRpcError, route: APIRoute | None = None) -> JSONResponse:
+    """The HTTP answer for a failed service call made by ``route`` (pure: no I/O besides logging)."""
     code = exc.code()
     message = exc.details() or ""
     if code in _CLIENT_CODES:
         status, fallback = _CLIENT_CODES[code]
-        details = read_error_details(exc) or common_pb2.ErrorDetails()
+        details = rich_status.read_status(exc)
         violations = None
         if code is grpc.StatusCode.INVALID_ARGUMENT:
-            violations = [(v.loc, v.msg, v.type or "value_error") for v in details.violations] or [
-                (["body"], message or fallback, "value_error")
-            ]
-        return _client_error(details.http_status or status, message or fallback, violations)
+            violations = [
+                (rest_location(v.loc, route), v.msg, v.type) for v in rich_status.field_violations(details)
+            ] or [(["body"], message or fallback, "value_error")]
+        status = _REASON_STATUS.get(rich_status.error_reason(details), status)
+        return _client_error(status, message or fallback, violations)
     if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
-        details = read_error_details(exc) or common_pb2.ErrorDetails()
-        return too_many_requests_response(message or "Too many requests", details.retry_after_seconds or 1)
+        retry_after = rich_status.retry_after_seconds(rich_status.read_status(exc))
+        return too_many_requests_response(message or "Too many requests", retry_after or 1)
     if code is grpc.StatusCode.UNAUTHENTICATED:
         log.warning("a service refused the call as unauthenticated: %s", message)
         return JSONResponse({"detail": "Not authenticated"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
@@ -168,7 +173,8 @@ def _trace_id() -> str | None:
 
 async def _on_rpc_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, grpc.aio.AioRpcError)
-    return rpc_error_response(exc)
+    route = request.scope.get("route")
+    return rpc_error_response(exc, route if isinstance(route, APIRoute) else None)
 
 
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:

@@ -15,10 +15,11 @@ import uuid
 from typing import Protocol
 
 from platformkit.errors import Invalid, PermissionDenied
+from platformkit.field_paths import FieldPath
 from platformkit.principal import Caller
 
 NOT_A_MEMBER = "Not a member of this organization"
-BODY_ORGANIZATION = ("body", "organization_id")
+BODY_ORGANIZATION = ("organization_id",)
 
 
 class Owned(Protocol):
@@ -71,7 +72,7 @@ def ensure_organization_scope(caller: Caller, organization_id: uuid.UUID | None)
         raise PermissionDenied(NOT_A_MEMBER)
 
 
-def ensure_usable_organization(caller: Caller, organization_id: uuid.UUID | None, loc: tuple[str, ...]) -> None:
+def ensure_usable_organization(caller: Caller, organization_id: uuid.UUID | None, loc: FieldPath) -> None:
     """An organization named in a request body must be one the caller belongs to (any, for an
     admin): 422 at ``loc`` otherwise, as for any body id that does not resolve."""
     if organization_id is not None and not may_reach(caller, organization_id=organization_id):
@@ -81,7 +82,7 @@ def ensure_usable_organization(caller: Caller, organization_id: uuid.UUID | None
 def resolve_creation_organization(
     body_organization_id: uuid.UUID | None,
     query_organization_id: uuid.UUID | None,
-    loc: tuple[str, ...] = BODY_ORGANIZATION,
+    loc: FieldPath = BODY_ORGANIZATION,
 ) -> uuid.UUID | None:
     """The organization a new resource belongs to: the body's wins, the query parameter is the
     fallback; both set and different is a 422 at ``loc``."""

@@ -1,9 +1,15 @@
 """Errors that domain code raises and the gRPC layer turns into statuses.
 
-Each carries the HTTP meaning the gateway will give it, so the mapping lives in one place:
-NotFound 404, PermissionDenied 403, Invalid 422 (with FastAPI-shaped violations),
-Conflict 409, BadRequest 400 (the few rules the reference answers with 400), TooLarge 413
-(content over a size limit), TooManyRequests 429 with ``Retry-After``.
+Services speak their own contract: :mod:`platformkit.rich_status` sends each kind as a gRPC code
+with the standard ``google.rpc`` details, and the gateway alone gives them their HTTP meaning
+(:mod:`gateway.errors`). The kinds: NotFound, PermissionDenied, Invalid (field violations),
+Conflict (a rule or the resource's state refuses), BadRequest (a business rule the public API
+answers as a bad request rather than a conflict), TooLarge (content over a size limit),
+TooManyRequests (over a quota, with the seconds to wait), Unavailable (a dependency is down).
+
+A violation's ``loc`` is a field path (:mod:`platformkit.field_paths`): in a service, a path into
+the request message it serves (``("specs", 0, "shot_id")``); in the gateway, which speaks REST,
+a FastAPI location (``("body", "generations", "0", "shot_id")``).
 """
 
 from __future__ import annotations
@@ -11,19 +17,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from platformkit.field_paths import FieldPath
+
 
 @dataclass
 class Violation:
-    loc: tuple[str, ...]
+    loc: FieldPath
     msg: str
     type: str = "value_error"
 
 
 class DomainError(Exception):
-    """Base of every expected business failure. ``http_status`` is set by the few kinds whose HTTP
-    status differs from their gRPC status's usual one (they travel as FAILED_PRECONDITION)."""
+    """Base of every expected business failure. ``reason`` names the few kinds that travel with a
+    gRPC code they share with another kind (as a ``google.rpc.ErrorInfo`` reason), so a caller
+    can tell them apart."""
 
-    http_status: ClassVar[int | None] = None
+    reason: ClassVar[str | None] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -43,13 +52,16 @@ class Conflict(DomainError):
 
 
 class BadRequest(DomainError):
-    http_status = 400
+    """A business rule refuses the request as such (not the resource's state): the public API
+    answers these with 400."""
+
+    reason = "RULE_VIOLATED"
 
 
 class TooLarge(DomainError):
     """Content over a size limit (413)."""
 
-    http_status = 413
+    reason = "TOO_LARGE"
 
 
 class TooManyRequests(DomainError):
@@ -72,5 +84,5 @@ class Invalid(DomainError):
         super().__init__("; ".join(v.msg for v in self.violations) or "invalid input")
 
     @classmethod
-    def at(cls, loc: tuple[str, ...], msg: str, type_: str = "value_error") -> Invalid:
+    def at(cls, loc: FieldPath, msg: str, type_: str = "value_error") -> Invalid:
         return cls([Violation(loc, msg, type_)])

@@ -13,6 +13,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -32,14 +33,14 @@ def from_timestamp(message: Any, field: str) -> datetime | None:
     return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
 
 
-def parse_uuid(value: str, loc: tuple[str, ...]) -> uuid.UUID:
+def parse_uuid(value: str, loc: FieldPath) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
         raise Invalid.at(loc, "Input should be a valid UUID", "uuid_parsing") from None
 
 
-def optional_uuid(message: Any, field: str, loc: tuple[str, ...]) -> uuid.UUID | None:
+def optional_uuid(message: Any, field: str, loc: FieldPath) -> uuid.UUID | None:
     return parse_uuid(getattr(message, field), loc) if message.HasField(field) else None
 
 

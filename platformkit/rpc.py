@@ -3,7 +3,7 @@
 Server side: one interceptor verifies the caller's signed principal
 (:mod:`platformkit.principal_tokens`: a call without a valid one is refused UNAUTHENTICATED before
 any handler runs), turns :mod:`platformkit.errors` into gRPC statuses (with
-:class:`common.v1.ErrorDetails` in the trailing metadata) and exposes the caller's
+the standard ``google.rpc`` details, :mod:`platformkit.rich_status`) and exposes the caller's
 :class:`common.v1.Principal` through :func:`current_principal` and the signing process through
 :func:`current_issuer`. Health checking and reflection are registered on every server and need
 no principal.
@@ -27,7 +27,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from platformkit import client_interceptors, errors, metrics
+from platformkit import client_interceptors, errors, metrics, rich_status
 from platformkit.client_interceptors import PRINCIPAL_KEY, TOKEN_KEY, metadata_value
 from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
 from platformkit.principal_tokens import InvalidPrincipal, Signer, Verifier
@@ -42,23 +42,10 @@ _OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 # may have had effects elsewhere (another service's commit) before its own database failed.
 NO_RETRY = (("grpc-retry-pushback-ms", "-1"),)
 MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
-ERROR_DETAILS_KEY = "x-error-details-bin"
 
 log = logging.getLogger(__name__)
 _principal: contextvars.ContextVar[common_pb2.Principal | None] = contextvars.ContextVar("principal", default=None)
 _issuer: contextvars.ContextVar[str | None] = contextvars.ContextVar("issuer", default=None)
-
-_CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
-    errors.NotFound: grpc.StatusCode.NOT_FOUND,
-    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
-    errors.Invalid: grpc.StatusCode.INVALID_ARGUMENT,
-    errors.Conflict: grpc.StatusCode.FAILED_PRECONDITION,
-    # The reference answers these business rules with 400; the details say so.
-    errors.BadRequest: grpc.StatusCode.FAILED_PRECONDITION,
-    errors.TooLarge: grpc.StatusCode.FAILED_PRECONDITION,
-    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
-    errors.TooManyRequests: grpc.StatusCode.RESOURCE_EXHAUSTED,
-}
 
 
 def principal_metadata(principal: common_pb2.Principal) -> tuple[tuple[str, bytes], ...]:
@@ -88,26 +75,12 @@ class Unauthenticated(Exception):
     pass
 
 
-def error_details(exc: errors.DomainError) -> common_pb2.ErrorDetails:
-    details = common_pb2.ErrorDetails()
-    if isinstance(exc, errors.Invalid):
-        for v in exc.violations:
-            details.violations.add(loc=list(v.loc), msg=v.msg, type=v.type)
-    if exc.http_status is not None:
-        details.http_status = exc.http_status
-    if isinstance(exc, errors.TooManyRequests):
-        details.retry_after_seconds = exc.retry_after
-    return details
-
-
 async def _abort(context: grpc.aio.ServicerContext, exc: Exception) -> None:
     """Answer ``exc`` with its status; an exception that is not the caller's business re-raises,
     except a transient one (database restarting, a peer unreachable), which is UNAVAILABLE: the
     request was fine and may be sent again later (HTTP 503 with Retry-After at the gateway)."""
     if isinstance(exc, errors.DomainError):
-        code = _CODES.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION)
-        trailing = ((ERROR_DETAILS_KEY, error_details(exc).SerializeToString()),)
-        await context.abort(code, exc.message, trailing_metadata=trailing)
+        await context.abort(rich_status.code_of(exc), exc.message, trailing_metadata=rich_status.trailing_metadata(exc))
     if isinstance(exc, Unauthenticated):
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
     if caused_by_transient(exc):
@@ -261,10 +234,3 @@ def create_channel(
             raise ValueError("a signing channel needs the audience it signs for")
         chain += client_interceptors.signing(signer, audience)
     return grpc.aio.insecure_channel(target, options=options, interceptors=chain)
-
-
-def read_error_details(exc: grpc.aio.AioRpcError) -> common_pb2.ErrorDetails | None:
-    for key, value in exc.trailing_metadata() or ():
-        if key == ERROR_DETAILS_KEY:
-            return common_pb2.ErrorDetails.FromString(value)
-    return None

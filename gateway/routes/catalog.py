@@ -19,6 +19,7 @@ from google.protobuf.struct_pb2 import Struct
 from pydantic import BaseModel
 
 from gateway.deps import CatalogOrganizationQuery, ClientsDep, PageDep, PrincipalDep
+from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.protoconv import text
 from gateway.schemas import catalog, presets
 from gateway.schemas.catalog import CatalogCreate, CatalogPatch, CatalogPublic, list_model
@@ -101,6 +102,7 @@ def kind_router(spec: CatalogKind) -> APIRouter:
     EntryId = Annotated[uuid.UUID, Path(alias=spec.id_param)]  # e.g. {product_id}
 
     @router.post("/", summary=f"Create {spec.singular}", response_model=spec.public)
+    @rest_names(ORGANIZATION_IN_BODY_OR_QUERY, fields=("body",))
     async def create_entry(
         clients: ClientsDep,
         principal: PrincipalDep,
@@ -119,6 +121,7 @@ def kind_router(spec: CatalogKind) -> APIRouter:
         return spec.public.from_entry(reply)
 
     @router.get("/", summary=f"Read {spec.plural}", response_model=page_model)
+    @rest_names(filters=("query",))
     async def list_entries(
         clients: ClientsDep,
         principal: PrincipalDep,
@@ -145,6 +148,7 @@ def kind_router(spec: CatalogKind) -> APIRouter:
         return spec.public.from_entry(reply)
 
     @router.patch(item, summary=f"Update {spec.singular}", response_model=spec.public)
+    @rest_names(patch=("body",))
     async def update_entry(
         clients: ClientsDep,
         principal: PrincipalDep,

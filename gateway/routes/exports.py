@@ -12,6 +12,7 @@ import uuid
 from fastapi import APIRouter
 
 from gateway.deps import ClientsDep, MemberOrganizationQuery, PageDep, PrincipalDep
+from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.protoconv import with_organization
 from gateway.schemas.common import Message
 from gateway.schemas.exports import (
@@ -47,6 +48,7 @@ async def read_metadata_adapters(clients: ClientsDep, principal: PrincipalDep) -
 
 
 @router.post(f"{CONFIGURATIONS}/", summary="Create Export Configuration")
+@rest_names(ORGANIZATION_IN_BODY_OR_QUERY, fields=("body",))
 async def create_export_configuration(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -82,6 +84,7 @@ async def read_export_configuration(
 
 
 @router.patch(CONFIGURATIONS + "/{configuration_id}", summary="Update Export Configuration")
+@rest_names(fields=("body",))
 async def update_export_configuration(
     clients: ClientsDep, principal: PrincipalDep, configuration_id: uuid.UUID, body: ExportConfigurationUpdate
 ) -> ExportConfigurationPublic:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Query
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PrincipalDep
 from gateway.errors import GENERATION_QUOTA, too_many_requests
+from gateway.field_locations import rest_names
 from gateway.media import MediaDep
 from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.schemas.generations import (
@@ -40,6 +41,10 @@ async def _look(clients: ServiceClients, principal: common_pb2.Principal, look_i
     return await clients.look_queries.GetLook(  # type: ignore[no-any-return]
         looks_pb2.GetLookRequest(id=look_id), metadata=principal_metadata(principal)
     )
+
+
+# StartGenerationsRequest.specs are the public `generations` (their index and fields as they are).
+GENERATION_SPECS = {"specs": ("body", "generations")}
 
 
 async def start_for_shots(
@@ -83,6 +88,7 @@ async def start_for_shots(
     summary="Start Production Request Generations",
     responses=too_many_requests(GENERATION_QUOTA),
 )
+@rest_names(GENERATION_SPECS)
 async def start_generations(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -106,6 +112,7 @@ async def start_generations(
     summary="Start Shot Type Generations",
     responses=too_many_requests(GENERATION_QUOTA),
 )
+@rest_names(GENERATION_SPECS)
 async def start_shot_type_generations(
     clients: ClientsDep,
     principal: PrincipalDep,

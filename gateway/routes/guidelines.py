@@ -12,6 +12,7 @@ import uuid
 from fastapi import APIRouter
 
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
+from gateway.field_locations import rest_names
 from gateway.protoconv import with_organization
 from gateway.schemas.common import Message
 from gateway.schemas.guidelines import (
@@ -29,6 +30,7 @@ router = APIRouter(prefix="/guidelines", tags=["guidelines"])
 
 
 @router.post("/", summary="Create Guidelines")
+@rest_names(guidelines=("body",), query_organization_id=("query", "organization_id"))
 async def create_guidelines(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -67,6 +69,7 @@ async def read_one_guidelines(
 
 
 @router.patch("/{guidelines_id}", summary="Update Guidelines")
+@rest_names(patch=("body",))
 async def update_guidelines(
     clients: ClientsDep,
     principal: PrincipalDep,

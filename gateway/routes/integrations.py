@@ -15,6 +15,7 @@ import grpc
 from fastapi import APIRouter, Header, HTTPException, Request, status
 
 from gateway.deps import ClientsDep, MemberOrganizationQuery, PageDep, PrincipalDep
+from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.routes.exports import scoped_list
 from gateway.schemas.common import Message
 from gateway.schemas.exports import (
@@ -38,6 +39,7 @@ MAPPINGS = "/products/{product_id}/external-mappings"
 
 
 @router.post(f"{INTEGRATIONS}/", summary="Create External Integration")
+@rest_names(ORGANIZATION_IN_BODY_OR_QUERY, fields=("body",))
 async def create_integration(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -72,6 +74,7 @@ async def read_integration(
 
 
 @router.patch(INTEGRATIONS + "/{integration_id}", summary="Update External Integration")
+@rest_names(fields=("body",))
 async def update_integration(
     clients: ClientsDep, principal: PrincipalDep, integration_id: uuid.UUID, body: ExternalIntegrationUpdate
 ) -> ExternalIntegrationPublic:
@@ -97,6 +100,7 @@ async def delete_integration(clients: ClientsDep, principal: PrincipalDep, integ
         }
     },
 )
+@rest_names(body=("body",))  # ConfirmPushRequest.body is the request body as received
 async def push_callback(
     clients: ClientsDep,
     request: Request,

@@ -27,6 +27,7 @@ from gateway.answers.shots import NO_PUSHES, PushView
 from gateway.assignees import assignee_summaries
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
+from gateway.field_locations import rest_names
 from gateway.outfit_composition import look_outfits
 from gateway.protoconv import with_organization
 from gateway.push_composition import shots_view
@@ -151,6 +152,7 @@ async def get_production_request(
     summary="Read Production Requests",
     response_model=ProductionRequestsPublic,
 )
+@rest_names(filters=("query",))
 async def read_production_requests(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -170,6 +172,7 @@ async def read_production_requests(
     summary="Read Production Requests Summary",
     response_model=ProductionRequestsSummaryPublic,
 )
+@rest_names(filters=("query",))
 async def read_production_requests_summary(
     clients: ClientsDep,
     principal: PrincipalDep,

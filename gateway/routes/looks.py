@@ -19,11 +19,12 @@ from gateway.answers.looks import LookAnswers
 from gateway.assignees import assignee_summaries, ensure_assignee
 from gateway.deps import ClientsDep, PrincipalDep, SessionDep
 from gateway.errors import GENERATION_QUOTA, RETRY_AFTER_SECONDS, too_many_requests
+from gateway.field_locations import rest_names
 from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.outfit_references import resolve_configured_references
 from gateway.push_composition import shots_view
 from gateway.revision_owners import revisions_of, with_owners
-from gateway.routes.generations import start_for_shots
+from gateway.routes.generations import GENERATION_SPECS, start_for_shots
 from gateway.schemas.common import Message
 from gateway.schemas.generations import GenerationPlanner, preset_ids
 from gateway.schemas.look_updates import ProductionRequestUpdate
@@ -39,6 +40,11 @@ from protos.shots.v1 import shots_pb2
 
 router = APIRouter(prefix="/shootings", tags=["shootings"])
 LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
+# CreateLooksRequest.defaults are the public `default_*` fields.
+LOOK_DEFAULTS = {
+    f"defaults.{name}": ("body", f"default_{name}")
+    for name in ("style_id", "resolution_preset_id", "background_preset_id", "export_configuration_id")
+}
 
 
 @router.post(
@@ -47,6 +53,7 @@ LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
     response_model=GenerateProductionRequestsResponse,
     responses=too_many_requests(GENERATION_QUOTA),
 )
+@rest_names({**LOOK_DEFAULTS, **GENERATION_SPECS})
 async def create_production_requests(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: GenerateProductionRequestsRequest
 ) -> Response:
@@ -99,6 +106,8 @@ async def _base_image_generations(  # type: ignore[no-untyped-def]
 
 
 @router.post("/{shooting_id}/looks", summary="Add Look To Shooting", response_model=ProductionRequestPublic)
+# The one look is created as a batch of one: its product and subject are the batch's lists.
+@rest_names(LOOK_DEFAULTS, product_ids=("body", "main_product_id"), subject_ids=("body", "subject_id"))
 async def create_look(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: LookCreate
 ) -> Response:
@@ -107,6 +116,7 @@ async def create_look(
     return json_response(LookAnswers(page, page.shots, {}).public(page.looks[0]))
 
 
+@rest_names(GENERATION_SPECS)
 async def update_production_request(
     clients: ClientsDep,
     principal: PrincipalDep,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
+from gateway.field_locations import rest_names
 from gateway.outfit_composition import catalog_entries, product_ids
 from gateway.protoconv import with_organization
 from gateway.routes.look_reads import compose
@@ -112,6 +113,7 @@ async def get_reusable_outfits(
     "/shootings/production-requests/{production_request_id}/outfit",
     summary="Create Manual Outfit For Production Request",
 )
+@rest_names(fields=("body",))
 async def create_manual_outfit(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -132,6 +134,7 @@ async def create_manual_outfit(
     "/shootings/production-requests/{production_request_id}/finalize-outfit",
     summary="Finalize Production Request Outfit",
 )
+@rest_names(fields=("body",))
 async def finalize_outfit(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -173,6 +176,7 @@ async def list_outfits(
 
 
 @overview.post("/", summary="Create Outfit")
+@rest_names(fields=("body",))
 async def create_outfit(
     clients: ClientsDep, principal: PrincipalDep, body: OutfitCreate
 ) -> ProductionRequestOutfitPublic:

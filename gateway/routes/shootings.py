@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from gateway.answers import json_response
 from gateway.answers.shootings import header_fields
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
+from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.protoconv import with_organization
 from gateway.schemas.common import Message
 from gateway.schemas.shootings import (
@@ -33,6 +34,7 @@ router = APIRouter(prefix="/shootings", tags=["shootings"])
 
 
 @router.post("/", summary="Create Shooting")
+@rest_names(ORGANIZATION_IN_BODY_OR_QUERY)
 async def create_shooting(
     clients: ClientsDep,
     principal: PrincipalDep,
@@ -97,6 +99,7 @@ async def read_shooting_header(
     return json_response(header_fields(reply, stylist and stylist.model_dump(mode="json")))
 
 
+@rest_names(patch=("body",))
 async def _update(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID, body: ShootingUpdate
 ) -> ShootingPublic:

@@ -16,12 +16,15 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import StreamingResponse
 
 from gateway.deps import ClientsDep, CurrentUser, PrincipalDep
+from gateway.field_locations import rest_names
 from gateway.protoconv import text
 from gateway.schemas.exports import ExportProductionRequestResponse, ExportRevisionResponse
 from platformkit.rpc import principal_metadata
 from protos.exports.v1 import exports_pb2 as pb
 
 router = APIRouter(prefix="/shots", tags=["shots"])
+# The caller's default export configuration, which the public API names as in the user's body.
+USER_EXPORT_CONFIGURATION = ("body", "export_configuration_id")
 # Rendering a large image may take a while; the default deadline is for quick calls.
 DOWNLOAD_DEADLINE_SECONDS = 120.0
 PROCESSING_FAILED = "Image processing failed"
@@ -42,6 +45,7 @@ async def _rest(call: grpc.aio.UnaryStreamCall) -> AsyncIterator[bytes]:  # type
     response_class=StreamingResponse,
     responses={200: {"content": {"image/*": {}}, "description": "The image, as an attachment"}},
 )
+@rest_names(user_export_configuration_id=USER_EXPORT_CONFIGURATION)
 async def download_shot(
     clients: ClientsDep, principal: PrincipalDep, user: CurrentUser, shot_id: uuid.UUID
 ) -> StreamingResponse:
@@ -72,6 +76,7 @@ async def download_shot(
 
 
 @router.post("/revisions/{revision_id}/export", summary="Export Revision")
+@rest_names(user_export_configuration_id=USER_EXPORT_CONFIGURATION)
 async def export_revision(
     clients: ClientsDep, principal: PrincipalDep, user: CurrentUser, revision_id: uuid.UUID
 ) -> ExportRevisionResponse:
@@ -91,6 +96,7 @@ async def export_revision(
 
 
 @router.post("/production-requests/{production_request_id}/export", summary="Export Production Request")
+@rest_names(user_export_configuration_id=USER_EXPORT_CONFIGURATION)
 async def export_production_request(
     clients: ClientsDep, principal: PrincipalDep, user: CurrentUser, production_request_id: uuid.UUID
 ) -> ExportProductionRequestResponse:

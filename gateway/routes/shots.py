@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.errors import GENERATION_QUOTA, HTTPError, too_many_requests
+from gateway.field_locations import rest_names
 from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
 from gateway.push_composition import push_view, shots_view
 from gateway.revision_owners import revisions_of, with_owners
-from gateway.routes.generations import start_for_shots
+from gateway.routes.generations import GENERATION_SPECS, start_for_shots
 from gateway.schemas.catalog import ShotTypePublic
 from gateway.schemas.shootings import ProductionRequestStatusKey
 from gateway.schemas.shots import (
@@ -247,6 +248,7 @@ router.post("/{shot_id}/reject", summary="Reject Shot")(
 
 
 @router.post("/{shot_id}/generate", summary="Generate Shot", responses=too_many_requests(GENERATION_QUOTA))
+@rest_names(GENERATION_SPECS)
 async def generate_shot(
     clients: ClientsDep,
     principal: PrincipalDep,

@@ -38,7 +38,7 @@ def configuration_values(fields: pb.ExportConfigurationFields, paths: Iterable[s
     for path in paths:
         if path in _CHECKS:
             given = getattr(fields, path) if path != "quality" or fields.HasField("quality") else None
-            values[path] = _CHECKS[path](given, ("body", path))  # type: ignore[operator]
+            values[path] = _CHECKS[path](given, ("fields", path))  # type: ignore[operator]
     return values
 
 
@@ -104,8 +104,8 @@ class ConfigurationHandlers:
     ) -> pb.ResolveExportConfigurationsResponse:
         """Live configurations usable in the scope (or, for a user's default, visible at all)."""
         who = caller(current_principal())
-        ids = [parse_uuid(raw, ("body", "export_configuration_id")) for raw in request.ids]
-        scope = optional_uuid(request, "scope_organization_id", ("body", "organization_id"))
+        ids = [parse_uuid(raw, ("ids", i)) for i, raw in enumerate(request.ids)]
+        scope = optional_uuid(request, "scope_organization_id", ("scope_organization_id",))
         async with self.ctx.sessions() as session:
             rows = await repo.live_configurations(session, ids)
         usable = [

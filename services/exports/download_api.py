@@ -34,8 +34,8 @@ class DownloadHandlers:
         self, request: pb.DownloadShotRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.DownloadChunk]:
         who = caller(current_principal())
-        shot_id = parse_uuid(request.shot_id, ("path", "shot_id"))
-        user_choice = optional_uuid(request, "user_export_configuration_id", ("body", "export_configuration_id"))
+        shot_id = parse_uuid(request.shot_id, ("shot_id",))
+        user_choice = optional_uuid(request, "user_export_configuration_id", ("user_export_configuration_id",))
         shot = await self.sources.shot(str(shot_id))
         revision = current_revision(shot)
         if revision is None:

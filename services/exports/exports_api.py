@@ -34,7 +34,7 @@ from services.exports.models import ProductMapping
 from services.exports.sources import Sources
 from services.exports.targets import LookContext, Target, current_revision, target
 
-USER_CHOICE_LOC = ("body", "export_configuration_id")
+USER_CHOICE_LOC = ("user_export_configuration_id",)
 
 
 def _message(staged: pushes.Staged) -> str:
@@ -69,7 +69,7 @@ class ExportHandlers:
     ) -> pb.ExportRevisionResponse:
         """Push an APPROVED revision to each integration its product maps to (E48; R151-R153, A26, A27)."""
         who = caller(current_principal())
-        revision_id = parse_uuid(request.revision_id, ("path", "revision_id"))
+        revision_id = parse_uuid(request.revision_id, ("revision_id",))
         user_choice = optional_uuid(request, "user_export_configuration_id", USER_CHOICE_LOC)
         revision = await self.sources.revision(str(revision_id))
         shot = await self.sources.shot(revision.shot_id)
@@ -93,7 +93,7 @@ class ExportHandlers:
     ) -> pb.ExportLookResponse:
         """E49 (R153, R154, A26, A27): the approved current revisions of the look's shots."""
         who = caller(current_principal())
-        look_id = parse_uuid(request.production_request_id, ("path", "production_request_id"))
+        look_id = parse_uuid(request.production_request_id, ("production_request_id",))
         user_choice = optional_uuid(request, "user_export_configuration_id", USER_CHOICE_LOC)
         look = await self.sources.look_context(str(look_id))  # 404 before anything else
         shots = await self.sources.shots_of_look(str(look_id))
@@ -118,7 +118,7 @@ class ExportHandlers:
         """One statement for every revision asked; only the records of shootings the caller may
         reach (their owner, its organization's members, admins), by what each record keeps."""
         who = caller(current_principal())
-        ids = [parse_uuid(raw, ("query", "revision_ids")) for raw in request.revision_ids]
+        ids = [parse_uuid(raw, ("revision_ids", i)) for i, raw in enumerate(request.revision_ids)]
         async with self.ctx.reads() as session:
             rows = await repo.pushes_of_revisions(session, ids, who)
         grouped: dict[uuid.UUID, list[pb.PushRecord]] = defaultdict(list)

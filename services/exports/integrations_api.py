@@ -52,7 +52,7 @@ class IntegrationHandlers:
         values: dict[str, Any] = {}
         for path in paths:
             if path in _CHECKS:
-                values[path] = _CHECKS[path](getattr(fields, path), ("body", path))
+                values[path] = _CHECKS[path](getattr(fields, path), ("fields", path))
         if "secret" in values:
             values["secret_ciphertext"] = self.box.seal(values.pop("secret"))
         return values
@@ -100,7 +100,7 @@ class IntegrationHandlers:
     async def ConfirmPush(self, request: pb.ConfirmPushRequest, context: grpc.aio.ServicerContext) -> pb.PushRecord:
         """A receiver settles a push it answered 202. The signature is checked before the body is
         even parsed; an unknown integration is refused the same way, so nothing is revealed."""
-        integration_id = parse_uuid(request.integration_id, ("path", "integration_id"))
+        integration_id = parse_uuid(request.integration_id, ("integration_id",))
         async with transaction(self.ctx.sessions) as session:
             integration = await repo.live(session, ExternalIntegration, integration_id)
             secret = self.box.open(integration.secret_ciphertext) if integration else None

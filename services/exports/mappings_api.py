@@ -31,7 +31,7 @@ from services.exports.domain.integrations import ensure_external_id
 from services.exports.models import ExternalIntegration
 from services.exports.sources import Sources
 
-INTEGRATION_LOC = ("body", "integration_id")
+INTEGRATION_LOC = ("integration_id",)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class MappingHandlers:
     sources: Sources
 
     async def _product(self, who: Caller, raw_id: str, *, edit: bool) -> ProductScope:
-        product = ProductScope.of(await self.sources.product(str(parse_uuid(raw_id, ("path", "product_id")))))
+        product = ProductScope.of(await self.sources.product(str(parse_uuid(raw_id, ("product_id",)))))
         if edit and not access.can_see(who, product):
             raise PermissionDenied("Only those who may edit the product may change its external mappings")
         return product
@@ -64,7 +64,7 @@ class MappingHandlers:
     ) -> pb.ProductMapping:
         who = caller(current_principal())
         integration_id = parse_uuid(request.integration_id, INTEGRATION_LOC)
-        external_id = ensure_external_id(request.external_id, ("body", "external_id"))
+        external_id = ensure_external_id(request.external_id, ("external_id",))
         product = await self._product(who, request.product_id, edit=True)
         async with transaction(self.ctx.sessions) as session:
             integration = await repo.live(session, ExternalIntegration, integration_id)
@@ -100,7 +100,7 @@ class MappingHandlers:
         self, request: pb.ProductMappingRef, context: grpc.aio.ServicerContext
     ) -> common_pb2.Empty:
         who = caller(current_principal())
-        mapping_id = parse_uuid(request.id, ("path", "mapping_id"))
+        mapping_id = parse_uuid(request.id, ("id",))
         product = await self._product(who, request.product_id, edit=True)
         async with transaction(self.ctx.sessions) as session:
             row = await repo.mapping(session, product.id, mapping_id)

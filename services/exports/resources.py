@@ -23,7 +23,7 @@ from services.exports import repository as repo
 from services.exports.domain import access
 from services.exports.repository import ScopedRow
 
-ORGANIZATION_LOC = ("body", "organization_id")
+ORGANIZATION_LOC = ("organization_id",)
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Kind(Generic[ScopedRow]):
     label: str
 
     async def visible(self, session: AsyncSession, who: Caller, raw_id: str, *, lock: bool = False) -> ScopedRow:
-        row = await repo.live(session, self.model, parse_uuid(raw_id, ("path", "id")), lock=lock)
+        row = await repo.live(session, self.model, parse_uuid(raw_id, ("id",)), lock=lock)
         return access.visible(who, row, self.label)  # type: ignore[return-value]
 
     async def create(self, session: AsyncSession, who: Caller, values: Mapping[str, Any], request: Any) -> ScopedRow:
@@ -40,7 +40,7 @@ class Kind(Generic[ScopedRow]):
         organization_id = access.creation_organization(
             who,
             optional_uuid(request, "organization_id", ORGANIZATION_LOC),
-            optional_uuid(request, "query_organization_id", ("query", "organization_id")),
+            optional_uuid(request, "query_organization_id", ("query_organization_id",)),
             ORGANIZATION_LOC,
         )
         now = datetime.now(UTC)
@@ -59,7 +59,7 @@ class Kind(Generic[ScopedRow]):
     async def page(
         self, session: AsyncSession, who: Caller, request: pb.ListScopedRequest
     ) -> tuple[list[ScopedRow], int]:
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.list_scope(who, organization_id)
         limit = request.page.limit if request.HasField("page") else 100
         return await repo.list_scoped(

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import grpc
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import catalog_pb2
@@ -56,7 +57,7 @@ class Catalog:
         product_ids: Sequence[uuid.UUID],
         principal: common_pb2.Principal,
         look: Look,
-        loc: tuple[str, ...],
+        loc: FieldPath,
     ) -> None:
         """422 at ``loc`` unless every product exists, is live and may be worn by the look (R27)."""
         found = {p.id: p for p in await self.products([str(i) for i in product_ids], principal)}

@@ -7,6 +7,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
+from platformkit.field_paths import FieldPath
 from platformkit.protoconv import parse_uuid, timestamp
 from protos.common.v1 import common_pb2
 from protos.outfits.v1 import outfits_pb2 as pb
@@ -21,13 +22,11 @@ def owner_principal(look: Look) -> common_pb2.Principal:
     )
 
 
-def outfit_values(fields: pb.OutfitFields, loc: tuple[str, ...]) -> dict[str, Any]:
+def outfit_values(fields: pb.OutfitFields, loc: FieldPath) -> dict[str, Any]:
     """Column values of an outfit from the client's fields (product ids parsed, references kept)."""
     instruction = fields.outfit_instruction if fields.HasField("outfit_instruction") else None
     check_instruction(instruction, (*loc, "outfit_instruction"))
-    product_ids = [
-        parse_uuid(raw, (*loc, "outfit_product_ids", str(i))) for i, raw in enumerate(fields.outfit_product_ids)
-    ]
+    product_ids = [parse_uuid(raw, (*loc, "outfit_product_ids", i)) for i, raw in enumerate(fields.outfit_product_ids)]
     return {
         "outfit_instruction": instruction,
         "outfit_product_ids": list(dict.fromkeys(product_ids)),

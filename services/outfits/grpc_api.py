@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import BadRequest, Invalid, NotFound
+from platformkit.field_paths import FieldPath
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.request_ledger import replayable
@@ -29,9 +30,8 @@ from services.outfits.look_source import learn_look
 from services.outfits.media import MediaRegistry
 from services.outfits.models import Look, Outfit
 
-BODY = ("body",)
-BODY_LOOK = (*BODY, "production_request_id")
-PATH_LOOK = ("path", "production_request_id")
+FIELDS = ("fields",)
+LOOK = ("production_request_id",)
 MAX_LOOKS_PER_CALL = 1000
 MAX_PAGE = 1000
 
@@ -48,7 +48,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     def media(self) -> MediaRegistry:
         return MediaRegistry(self.ctx.channel("shots"))
 
-    async def _visible_look(self, session: AsyncSession, who: Caller, raw_id: str, loc: tuple[str, ...]) -> Look:
+    async def _visible_look(self, session: AsyncSession, who: Caller, raw_id: str, loc: FieldPath) -> Look:
         """The look, locked; one whose creation event has not arrived yet is read from its owner."""
         look_id = parse_uuid(raw_id, loc)
         look = await repo.get_look(session, look_id, for_update=True)
@@ -61,11 +61,11 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     async def _new_outfit(self, session: AsyncSession, look: Look, fields: pb.OutfitFields) -> Outfit:
         """An outfit from the client's data; its products must be usable by the look and its
         MediaInput references name images the caller may use there (422)."""
-        values = outfit_values(fields, BODY)
+        values = outfit_values(fields, FIELDS)
         principal = current_principal()
-        await self.catalog.ensure_usable(values["outfit_product_ids"], principal, look, (*BODY, "outfit_product_ids"))
+        await self.catalog.ensure_usable(values["outfit_product_ids"], principal, look, (*FIELDS, "outfit_product_ids"))
         values["outfit_ref_imgs"] = await self.media.resolve(
-            look, values["outfit_ref_imgs"], principal, (*BODY, "outfit_ref_imgs_urls")
+            look, values["outfit_ref_imgs"], principal, (*FIELDS, "outfit_ref_imgs_urls")
         )
         return await repo.add_outfit(session, look, **values)
 
@@ -84,8 +84,8 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     ) -> pb.ListLookOutfitsResponse:
         who = caller(current_principal())
         if len(request.production_request_ids) > MAX_LOOKS_PER_CALL:
-            raise Invalid.at(("body", "production_request_ids"), f"At most {MAX_LOOKS_PER_CALL} looks per call")
-        ids = [parse_uuid(raw, ("body", "production_request_ids")) for raw in request.production_request_ids]
+            raise Invalid.at(("production_request_ids",), f"At most {MAX_LOOKS_PER_CALL} looks per call")
+        ids = [parse_uuid(raw, ("production_request_ids", i)) for i, raw in enumerate(request.production_request_ids)]
         async with self.ctx.reads() as session:
             looks = [look for look in await repo.looks_by_ids(session, ids) if access.can_view(who, look)]
             outfits = await repo.outfits_of_looks(session, [look.id for look in looks])
@@ -98,7 +98,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     async def CreateManualOutfit(self, request: pb.OutfitInput, context: grpc.aio.ServicerContext) -> pb.LookOutfits:
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
-            look = await self._visible_look(session, who, request.production_request_id, PATH_LOOK)
+            look = await self._visible_look(session, who, request.production_request_id, LOOK)
             outfit = await self._new_outfit(session, look, request.fields)
             return await self._select(session, look, outfit, created=True)
 
@@ -108,7 +108,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         who = caller(current_principal())
         ensure_one_choice(request.HasField("outfit_id"), request.has_fields)
         async with transaction(self.ctx.sessions) as session:
-            look = await self._visible_look(session, who, request.production_request_id, PATH_LOOK)
+            look = await self._visible_look(session, who, request.production_request_id, LOOK)
             access.ensure_owner(who, look)
             if not request.has_fields:
                 chosen = await self._proposal_of(session, who, look, request.outfit_id)
@@ -118,7 +118,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
 
     async def _proposal_of(self, session: AsyncSession, who: Caller, look: Look, raw_id: str) -> Outfit:
         """R113: an unknown outfit is 404; one of another look is 400."""
-        outfit = await repo.get_outfit(session, parse_uuid(raw_id, (*BODY, "outfit_id")), for_update=True)
+        outfit = await repo.get_outfit(session, parse_uuid(raw_id, ("outfit_id",)), for_update=True)
         if outfit is None:
             raise NotFound("Outfit not found")
         if outfit.look_id != look.id:
@@ -132,13 +132,13 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         self, request: pb.ReusableOutfitsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ReusableOutfitsResponse:
         who = caller(current_principal())
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
         async with self.ctx.sessions() as session:
-            look = await repo.get_look(session, parse_uuid(request.production_request_id, PATH_LOOK))
+            look = await repo.get_look(session, parse_uuid(request.production_request_id, LOOK))
             access.ensure_visible(who, look)
             assert look is not None
-            shooting_id = parse_uuid(request.shooting_id, ("path", "shooting_id"))
+            shooting_id = parse_uuid(request.shooting_id, ("shooting_id",))
             if look.shooting_id != shooting_id or (organization_id and look.organization_id != organization_id):
                 raise NotFound("Production request not found")
             matches = await repo.reusable_outfits(session, look)
@@ -157,17 +157,17 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         self, request: pb.ListOutfitsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListOutfitsResponse:
         who = caller(current_principal())
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
         if request.page.skip < 0 or not 0 <= request.page.limit <= MAX_PAGE:
-            raise Invalid.at(("query", "limit"), f"Input should be between 0 and {MAX_PAGE}", "less_than_equal")
+            raise Invalid.at(("page", "limit"), f"Input should be between 0 and {MAX_PAGE}", "less_than_equal")
         async with self.ctx.sessions() as session:
             rows, total = await repo.list_outfits(
                 session,
                 who,
                 organization_id=organization_id,
-                shooting_id=optional_uuid(request, "shooting_id", ("query", "shooting_id")),
-                look_id=optional_uuid(request, "production_request_id", ("query", "production_request_id")),
+                shooting_id=optional_uuid(request, "shooting_id", ("shooting_id",)),
+                look_id=optional_uuid(request, "production_request_id", ("production_request_id",)),
                 skip=request.page.skip,
                 limit=request.page.limit,
             )
@@ -176,7 +176,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     async def GetOutfit(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Outfit:
         who = caller(current_principal())
         async with self.ctx.sessions() as session:
-            outfit = await repo.get_outfit(session, parse_uuid(request.id, ("path", "outfit_id")))
+            outfit = await repo.get_outfit(session, parse_uuid(request.id, ("id",)))
             look = await repo.get_look(session, outfit.look_id) if outfit else None
         if outfit is None or look is None or not access.can_view(who, look):
             raise NotFound("Outfit not found")
@@ -188,9 +188,9 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
             try:
-                look = await self._visible_look(session, who, request.production_request_id, BODY_LOOK)
+                look = await self._visible_look(session, who, request.production_request_id, LOOK)
             except NotFound:
-                raise Invalid.at(BODY_LOOK, "Unknown production request, or not visible to the caller") from None
+                raise Invalid.at(LOOK, "Unknown production request, or not visible to the caller") from None
             outfit = await self._new_outfit(session, look, request.fields)
             await events.announce(session, look, [("outfit.created", outfit)])
             return outfit_to_pb(outfit, look)

@@ -15,6 +15,7 @@ import grpc
 from google.protobuf import json_format
 
 from platformkit.errors import Invalid, Violation
+from platformkit.field_paths import FieldPath
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2
@@ -50,7 +51,7 @@ class MediaRegistry:
         return [(i, _FIELD[target[0]], answer) for (i, target), answer in zip(asked, reply.media, strict=True)]
 
     async def resolve(
-        self, look: Look, references: list[Any], principal: common_pb2.Principal, loc: tuple[str, ...]
+        self, look: Look, references: list[Any], principal: common_pb2.Principal, loc: FieldPath
     ) -> list[Any]:
         """The references to store; 422 at the item for one that is not an image the principal
         may use in the look's shooting (R110)."""
@@ -59,7 +60,7 @@ class MediaRegistry:
         violations = []
         for index, field, answer in await self._resolved(look, references, principal):
             if not answer.HasField("media"):
-                violations.append(Violation((*loc, str(index), field), answer.error))
+                violations.append(Violation((*loc, index, field), answer.error))
                 continue
             stored[index] = _with_media(references[index], answer.media)
         if violations:

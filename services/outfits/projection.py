@@ -89,7 +89,7 @@ async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope, me
         )
         if event.HasField("outfit_instruction"):
             given.outfit_instruction = event.outfit_instruction
-        values = outfit_values(given, ("body", "product_outfit_configs"))
+        values = outfit_values(given, ())
         values["outfit_ref_imgs"] = await media.resolve_what_resolves(
             look, values["outfit_ref_imgs"], owner_principal(look)
         )

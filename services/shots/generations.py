@@ -70,8 +70,8 @@ async def start(
     charged to its scope's budget (``quota`` are the platform's defaults): over budget, nothing
     starts (429)."""
     for index, spec in enumerate(specs):
-        rules.check_count(spec.count, ("body", "generations", str(index), "count"))
-        rules.check_count(spec.num_predictions, ("body", "generations", str(index), "num_predictions"))
+        rules.check_count(spec.count, ("specs", index, "count"))
+        rules.check_count(spec.num_predictions, ("specs", index, "num_predictions"))
     scoped = await _visible_shots(session, caller, {uuid.UUID(s.shot_id) for s in specs})
     shots = {shot_id: shot for shot_id, (shot, _) in scoped.items()}
     if owner_only:

@@ -28,9 +28,9 @@ class GenerationHandlers:
         self, request: pb.StartGenerationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.StartGenerationsResponse:
         if len(request.specs) > MAX_SPECS:
-            raise Invalid.at(("body",), f"At most {MAX_SPECS} shots per call")
+            raise Invalid.at((), f"At most {MAX_SPECS} shots per call")
         for index, spec in enumerate(request.specs):
-            parse_uuid(spec.shot_id, ("body", "generations", str(index), "shot_id"))
+            parse_uuid(spec.shot_id, ("specs", index, "shot_id"))
         async with transaction(self.ctx.sessions) as session:
             started = await generations.start(
                 session,
@@ -51,7 +51,7 @@ class GenerationHandlers:
         )
 
     async def GetGeneration(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Generation:
-        generation_id = parse_uuid(request.id, ("path", "generation_id"))
+        generation_id = parse_uuid(request.id, ("id",))
         async with self.ctx.sessions() as session:
             found = await generations.visible_generations(
                 session, caller(current_principal()), generation_id=generation_id
@@ -63,7 +63,7 @@ class GenerationHandlers:
     async def ListGenerations(
         self, request: pb.ListGenerationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListGenerationsResponse:
-        shot_id = parse_uuid(request.shot_id, ("query", "shot_id"))
+        shot_id = parse_uuid(request.shot_id, ("shot_id",))
         async with self.ctx.sessions() as session:
             found = await generations.visible_generations(session, caller(current_principal()), shot_id=shot_id)
         return pb.ListGenerationsResponse(generations=[generation_to_pb(g, p) for g, p in found])

@@ -63,19 +63,15 @@ class ShotsServicer(
         owns it (see shooting_source)."""
         require_issuer(*CREATORS)
         if len(request.shots) > MAX_SHOTS_PER_CALL:
-            raise Invalid.at(("body", "shots"), f"At most {MAX_SHOTS_PER_CALL} shots per call")
-        shooting_id = parse_uuid(request.shooting_id, ("body", "shooting_id"))
+            raise Invalid.at(("shots",), f"At most {MAX_SHOTS_PER_CALL} shots per call")
+        shooting_id = parse_uuid(request.shooting_id, ("shooting_id",))
         ensure_visible(caller(current_principal()), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting")
         rows = [
             {
-                "id": parse_uuid(s.id, ("body", "shots", str(i), "id")),
-                "production_request_id": parse_uuid(
-                    s.production_request_id, ("body", "shots", str(i), "production_request_id")
-                ),
+                "id": parse_uuid(s.id, ("shots", i, "id")),
+                "production_request_id": parse_uuid(s.production_request_id, ("shots", i, "production_request_id")),
                 "shooting_id": shooting_id,
-                "shot_type_id": parse_uuid(s.shot_type_id, ("body", "shots", str(i), "shot_type_id"))
-                if s.shot_type_id
-                else None,
+                "shot_type_id": parse_uuid(s.shot_type_id, ("shots", i, "shot_type_id")) if s.shot_type_id else None,
                 "pose_preset_id": uuid.UUID(s.pose_preset_id) if s.HasField("pose_preset_id") else None,
             }
             for i, s in enumerate(request.shots)
@@ -96,7 +92,7 @@ class ShotsServicer(
         self, request: pb.ListShotsByLooksRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListShotsByLooksResponse:
         """Only the shots of shootings the caller may reach (owner, members, admins)."""
-        look_ids = [parse_uuid(i, ("query", "production_request_ids")) for i in request.production_request_ids]
+        look_ids = [parse_uuid(i, ("production_request_ids",)) for i in request.production_request_ids]
         entitled = queries.entitled(caller(current_principal()))
         async with self.ctx.reads() as session:
             shots = await repo.shots_of_looks(session, look_ids, entitled)
@@ -111,7 +107,7 @@ class ShotsServicer(
     ) -> pb.DeleteShotsResponse:
         """The shootings service's call alone; only shots of shootings the caller may reach go."""
         require_issuer(SHOOTINGS)
-        ids = [parse_uuid(i, ("body", "shot_ids")) for i in request.shot_ids]
+        ids = [parse_uuid(i, ("shot_ids",)) for i in request.shot_ids]
         entitled = queries.entitled(caller(current_principal()))
         async with transaction(self.ctx.sessions) as session:
             removed = await repo.delete_shots(session, ids, entitled)

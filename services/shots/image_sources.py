@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 from platformkit.media.store import MediaStore
 from services.shots.domain import revisions as rules
 from services.shots.media import register_upload
@@ -43,7 +44,7 @@ class NewImage:
     sketch_media: MediaObject | None = None
 
 
-def _id(image: dict, name: str, loc: tuple[str, ...]) -> uuid.UUID | None:
+def _id(image: dict, name: str, loc: FieldPath) -> uuid.UUID | None:
     raw = image.get(name)
     if not raw:
         return None
@@ -54,7 +55,7 @@ def _id(image: dict, name: str, loc: tuple[str, ...]) -> uuid.UUID | None:
 
 
 async def _prediction_media(
-    session: AsyncSession, shot_id: uuid.UUID, prediction_id: uuid.UUID, loc: tuple[str, ...]
+    session: AsyncSession, shot_id: uuid.UUID, prediction_id: uuid.UUID, loc: FieldPath
 ) -> MediaObject:
     found = (
         await session.execute(
@@ -76,7 +77,7 @@ async def _prediction_media(
 
 
 async def _refined(
-    session: AsyncSession, shot_id: uuid.UUID, image_id: uuid.UUID, loc: tuple[str, ...]
+    session: AsyncSession, shot_id: uuid.UUID, image_id: uuid.UUID, loc: FieldPath
 ) -> tuple[MediaObject | None, str | None]:
     found = (
         await session.execute(
@@ -101,7 +102,7 @@ async def resolve_images(
     :func:`rules.check_images`)."""
     result = []
     for index, image in enumerate(images):
-        loc = ("body", "images", str(index))
+        loc = ("images", index)
         prediction_id, refine_id = _id(image, "prediction_id", loc), _id(image, "refine_id", loc)
         media, url = None, image.get("image_url")
         if prediction_id is not None:

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Invalid, TooLarge
+from platformkit.field_paths import FieldPath
 from platformkit.media.keys import content_type_of, extension_of
 from platformkit.media.store import MediaStore, content_hash
 from services.shots.models import MediaObject, Revision, RevisionImage, UploadSlot
@@ -69,7 +70,7 @@ async def record_media(
 
 
 async def register_upload(
-    session: AsyncSession, store: MediaStore, key: str, loc: tuple[str, ...], max_bytes: int
+    session: AsyncSession, store: MediaStore, key: str, loc: FieldPath, max_bytes: int
 ) -> MediaObject:
     """An uploaded object named by a revision image: it must exist (422), be at most ``max_bytes``
     (413, and the object is deleted: it never becomes media, whichever backend took it) and be an

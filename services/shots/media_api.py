@@ -28,11 +28,11 @@ class MediaHandlers:
         self, request: pb.ResolveMediaRequest, context: grpc.aio.ServicerContext
     ) -> pb.ResolveMediaResponse:
         if len(request.references) > MAX_REFERENCES:
-            raise Invalid.at(("body", "references"), f"At most {MAX_REFERENCES} media references per call")
+            raise Invalid.at(("references",), f"At most {MAX_REFERENCES} media references per call")
         scope = media_references.UseScope(
-            shooting_id=parse_uuid(request.shooting_id, ("body", "shooting_id")),
-            owner_id=parse_uuid(request.owner_id, ("body", "owner_id")),
-            organization_id=optional_uuid(request, "organization_id", ("body", "organization_id")),
+            shooting_id=parse_uuid(request.shooting_id, ("shooting_id",)),
+            owner_id=parse_uuid(request.owner_id, ("owner_id",)),
+            organization_id=optional_uuid(request, "organization_id", ("organization_id",)),
         )
         async with transaction(self.ctx.sessions) as session:
             answers = await media_references.resolve(

@@ -19,7 +19,7 @@ from services.shots import quotas, shooting_source
 from services.shots.domain import quotas as rules
 from services.shots.domain.access import ensure_visible
 
-ORGANIZATION_LOC = ("path", "organization_id")
+ORGANIZATION_LOC = ("organization_id",)
 
 
 class QuotaHandlers:
@@ -73,7 +73,7 @@ class QuotaHandlers:
     async def CheckGenerationBudget(
         self, request: pb.CheckGenerationBudgetRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.Empty:
-        shooting_id = parse_uuid(request.shooting_id, ("path", "shooting_id"))
+        shooting_id = parse_uuid(request.shooting_id, ("shooting_id",))
         found = ensure_visible(
             caller(current_principal()), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting"
         )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Invalid, NotFound
+from platformkit.field_paths import FieldPath
 from platformkit.media.store import MediaStore
 from services.shots import queries
 from services.shots.domain import revisions as rules
@@ -77,9 +78,7 @@ async def append_revision(
     return revision
 
 
-async def _revision_of_shot(
-    session: AsyncSession, shot: Shot, revision_id: uuid.UUID, loc: tuple[str, ...]
-) -> Revision:
+async def _revision_of_shot(session: AsyncSession, shot: Shot, revision_id: uuid.UUID, loc: FieldPath) -> Revision:
     revision = await session.get(Revision, revision_id)
     if revision is None or revision.shot_id != shot.id:
         raise Invalid.at(loc, "Not a revision of this shot")
@@ -101,7 +100,7 @@ async def create_revision(
     """E43 (A52): the new revision becomes current; previous defaults to the current one. Each
     image's picture is resolved from the source it names (:mod:`services.shots.image_sources`);
     uploads over ``max_bytes`` are refused (413) and deleted."""
-    rules.check_status(shot_status, ("body", "shot_status"))
+    rules.check_status(shot_status, ("shot_status",))
     rules.check_approved_has_image(shot_status, len(images))
     rules.check_images(
         rules.ImageInput(
@@ -119,9 +118,7 @@ async def create_revision(
     if shot is None:
         raise NotFound("Shot not found")
     previous_id = previous_revision_id or shot.current_revision_id
-    previous = (
-        await _revision_of_shot(session, shot, previous_id, ("body", "previous_revision_id")) if previous_id else None
-    )
+    previous = await _revision_of_shot(session, shot, previous_id, ("previous_revision_id",)) if previous_id else None
     return await append_revision(
         session,
         shot,

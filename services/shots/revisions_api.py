@@ -52,7 +52,7 @@ class RevisionHandlers:
 
     @replayable(pb.Revision)
     async def CreateRevision(self, request: pb.CreateRevisionRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
-        shot_id = parse_uuid(request.shot_id, ("path", "shot_id"))
+        shot_id = parse_uuid(request.shot_id, ("shot_id",))
         async with transaction(self.ctx.sessions) as session:
             revision = await revisions.create_revision(
                 session,
@@ -61,7 +61,7 @@ class RevisionHandlers:
                 shot_id,
                 shot_status=request.shot_status,
                 images=[_image(i) for i in request.images],
-                previous_revision_id=optional_uuid(request, "previous_revision_id", ("body", "previous_revision_id")),
+                previous_revision_id=optional_uuid(request, "previous_revision_id", ("previous_revision_id",)),
                 notes=request.notes if request.HasField("notes") else None,
                 max_bytes=self.media_settings.media_max_bytes,
             )
@@ -75,33 +75,29 @@ class RevisionHandlers:
         keys = list(request.keys)
         for index, key in enumerate(keys):
             if not (is_valid_key(key) and key.startswith(UPLOADS)):
-                raise Invalid.at(("body", "keys", str(index)), "Not an upload key")
+                raise Invalid.at(("keys", index), "Not an upload key")
         async with transaction(self.ctx.sessions) as session:
             await reserve_slots(session, keys, caller(current_principal()).user_id)
         return common_pb2.Empty()
 
     async def GetRevision(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
-        return await self._answer(parse_uuid(request.id, ("path", "revision_id")))
+        return await self._answer(parse_uuid(request.id, ("id",)))
 
     async def DeleteRevision(
         self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.Empty:
         async with transaction(self.ctx.sessions) as session:
-            await revisions.delete_revision(
-                session, caller(current_principal()), parse_uuid(request.id, ("path", "revision_id"))
-            )
+            await revisions.delete_revision(session, caller(current_principal()), parse_uuid(request.id, ("id",)))
         return common_pb2.Empty()
 
     async def SetCurrentRevision(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
         async with transaction(self.ctx.sessions) as session:
             revision = await revisions.set_current(
-                session, caller(current_principal()), parse_uuid(request.id, ("path", "revision_id"))
+                session, caller(current_principal()), parse_uuid(request.id, ("id",))
             )
         return await self._answer(revision.id)
 
     async def RestoreRevision(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Revision:
         async with transaction(self.ctx.sessions) as session:
-            revision = await revisions.restore(
-                session, caller(current_principal()), parse_uuid(request.id, ("path", "revision_id"))
-            )
+            revision = await revisions.restore(session, caller(current_principal()), parse_uuid(request.id, ("id",)))
         return await self._answer(revision.id)

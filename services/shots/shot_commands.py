@@ -41,7 +41,7 @@ async def update_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID,
     shot = await _visible(session, caller, shot_id)
     for name in _COUNTERS:
         if name in changes and changes[name] is None:
-            raise Invalid.at(("body", name), "may be omitted but not null")
+            raise Invalid.at((name,), "may be omitted but not null")
     touched = False
     for name in (*_COUNTERS, "shot_type_id"):
         if name in changes and getattr(shot, name) != changes[name]:
@@ -56,7 +56,7 @@ async def update_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID,
         else:
             revision = await session.get(Revision, revision_id)
             if revision is None or revision.shot_id != shot.id:
-                raise Invalid.at(("body", "current_revision_id"), "Not a revision of this shot")
+                raise Invalid.at(("current_revision_id",), "Not a revision of this shot")
             await change_status(session, shot.id, revision.shot_status, current_revision_id=revision.id)
     await session.refresh(shot)
     return shot
@@ -86,7 +86,7 @@ async def review_shot(
     needs a current revision with at least one image that names a picture (409), what download
     and export need. A review's note is added after the author's notes, never over them."""
     if decision not in rules.REVIEW_DECISIONS:
-        raise Invalid.at(("body", "decision"), "APPROVED or REJECTED")
+        raise Invalid.at(("decision",), "APPROVED or REJECTED")
     shot = await _visible(session, caller, shot_id)
     revision = await session.get(Revision, shot.current_revision_id) if shot.current_revision_id else None
     if revision is None:

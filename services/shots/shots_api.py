@@ -35,17 +35,17 @@ class ShotHandlers:
         return shot_view_to_pb(view)
 
     async def GetShot(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Shot:
-        return await self._shot_answer(parse_uuid(request.id, ("path", "shot_id")))
+        return await self._shot_answer(parse_uuid(request.id, ("id",)))
 
     async def ListShots(self, request: pb.ListShotsRequest, context: grpc.aio.ServicerContext) -> pb.ListShotsResponse:
         who = caller(current_principal())
         filters = queries.ShotFilters(
-            organization_id=optional_uuid(request, "organization_id", ("query", "organization_id")),
+            organization_id=optional_uuid(request, "organization_id", ("organization_id",)),
             has_generations=request.has_generations if request.HasField("has_generations") else None,
-            product_id=optional_uuid(request, "product_id", ("query", "product_id")),
-            production_request_id=optional_uuid(request, "production_request_id", ("query", "production_request_id")),
-            shooting_id=optional_uuid(request, "shooting_id", ("query", "shooting_id")),
-            shot_type_id=optional_uuid(request, "shot_type", ("query", "shot_type")),
+            product_id=optional_uuid(request, "product_id", ("product_id",)),
+            production_request_id=optional_uuid(request, "production_request_id", ("production_request_id",)),
+            shooting_id=optional_uuid(request, "shooting_id", ("shooting_id",)),
+            shot_type_id=optional_uuid(request, "shot_type", ("shot_type",)),
             status=request.status if request.HasField("status") else None,
         )
         ensure_organization_scope(who, filters.organization_id)
@@ -55,11 +55,11 @@ class ShotHandlers:
         return pb.ListShotsResponse(shots=[shot_view_to_pb(v) for v in views], count=total)
 
     async def UpdateShot(self, request: pb.UpdateShotRequest, context: grpc.aio.ServicerContext) -> pb.Shot:
-        shot_id = parse_uuid(request.id, ("path", "shot_id"))
+        shot_id = parse_uuid(request.id, ("id",))
         changes: dict[str, object] = {}
         for name in request.update_mask.paths:
             if name in ("current_revision_id", "shot_type_id"):
-                changes[name] = optional_uuid(request, name, ("body", name))
+                changes[name] = optional_uuid(request, name, (name,))
             elif name in ("rework_available", "rework_used"):
                 changes[name] = getattr(request, name) if request.HasField(name) else None
         async with transaction(self.ctx.sessions) as session:
@@ -69,12 +69,12 @@ class ShotHandlers:
     async def DeleteShot(self, request: common_pb2.IdRequest, context: grpc.aio.ServicerContext) -> pb.Shot:
         async with transaction(self.ctx.sessions) as session:
             _, view = await shot_commands.delete_shot(
-                session, caller(current_principal()), parse_uuid(request.id, ("path", "shot_id"))
+                session, caller(current_principal()), parse_uuid(request.id, ("id",))
             )
         return shot_view_to_pb(view)
 
     async def ReviewShot(self, request: pb.ReviewShotRequest, context: grpc.aio.ServicerContext) -> pb.Shot:
-        shot_id = parse_uuid(request.id, ("path", "shot_id"))
+        shot_id = parse_uuid(request.id, ("id",))
         notes = request.notes if request.HasField("notes") else None
         async with transaction(self.ctx.sessions) as session:
             await shot_commands.review_shot(session, caller(current_principal()), shot_id, request.decision, notes)

@@ -104,11 +104,11 @@ def test_a_list_shows_the_named_organizations_rows_or_the_callers_personal_ones(
 
 def test_an_organization_in_a_body_must_be_the_callers() -> None:
     with pytest.raises(Invalid) as refused:
-        ensure_usable_organization(caller(STRANGER, (OTHER_ORG,)), ORG, ("body", "organization_id"))
-    assert [v.loc for v in refused.value.violations] == [("body", "organization_id")]
-    ensure_usable_organization(caller(MEMBER, (ORG,)), ORG, ("body", "organization_id"))
-    ensure_usable_organization(caller(ADMIN, admin=True), ORG, ("body", "organization_id"))
-    ensure_usable_organization(caller(STRANGER), None, ("body", "organization_id"))
+        ensure_usable_organization(caller(STRANGER, (OTHER_ORG,)), ORG, ("organization_id",))
+    assert [v.loc for v in refused.value.violations] == [("organization_id",)]
+    ensure_usable_organization(caller(MEMBER, (ORG,)), ORG, ("organization_id",))
+    ensure_usable_organization(caller(ADMIN, admin=True), ORG, ("organization_id",))
+    ensure_usable_organization(caller(STRANGER), None, ("organization_id",))
 
 
 def test_a_new_resources_organization_is_the_bodys_else_the_querys() -> None:
@@ -117,4 +117,4 @@ def test_a_new_resources_organization_is_the_bodys_else_the_querys() -> None:
     assert resolve_creation_organization(ORG, ORG) == ORG
     assert resolve_creation_organization(None, None) is None
     with pytest.raises(Invalid, match="differs between the body and the query"):
-        resolve_creation_organization(ORG, OTHER_ORG, ("body", "config", "organization_id"))
+        resolve_creation_organization(ORG, OTHER_ORG, ("config", "organization_id"))

@@ -19,6 +19,7 @@ from platformkit.access import (
     resolve_creation_organization,
 )
 from platformkit.errors import NotFound
+from platformkit.field_paths import FieldPath
 from platformkit.principal import Caller
 
 # A reference from an object in a scope: exactly the kit's rule (no public rows here).
@@ -43,7 +44,7 @@ def list_scope(caller: Caller, organization_id: uuid.UUID | None) -> None:
 
 
 def creation_organization(
-    caller: Caller, body: uuid.UUID | None, query: uuid.UUID | None, loc: tuple[str, ...]
+    caller: Caller, body: uuid.UUID | None, query: uuid.UUID | None, loc: FieldPath
 ) -> uuid.UUID | None:
     """The body's organization wins over the query's (both and different: 422); the caller must
     belong to it (422, as a body id that does not resolve)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 
 # Format -> (content type, file extension).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -46,25 +47,25 @@ class RenderSpec:
 DEFAULT_SPEC = RenderSpec()
 
 
-def ensure_format(value: str, loc: tuple[str, ...]) -> str:
+def ensure_format(value: str, loc: FieldPath) -> str:
     if value not in FORMATS:
         raise Invalid.at(loc, f"Input should be {', '.join(FORMATS)}", "enum")
     return value
 
 
-def ensure_adapter(value: str, loc: tuple[str, ...]) -> str:
+def ensure_adapter(value: str, loc: FieldPath) -> str:
     if value not in ADAPTER_CODES:
         raise Invalid.at(loc, f"Input should be {', '.join(ADAPTER_CODES)}", "enum")
     return value
 
 
-def ensure_quality(value: int | None, loc: tuple[str, ...]) -> int | None:
+def ensure_quality(value: int | None, loc: FieldPath) -> int | None:
     if value is not None and not 1 <= value <= 100:
         raise Invalid.at(loc, "Quality must be between 1 and 100", "value_error")
     return value
 
 
-def ensure_name(value: str, loc: tuple[str, ...]) -> str:
+def ensure_name(value: str, loc: FieldPath) -> str:
     if not 1 <= len(value) <= 255:
         raise Invalid.at(loc, "Name must have 1 to 255 characters", "string_length")
     return value

@@ -81,7 +81,8 @@ class Confirmation:
 
 
 def parse_confirmation(body: bytes) -> Confirmation:
-    """The callback body, read only after its signature verified (422 at the bad field)."""
+    """The callback body, read only after its signature verified (422 at the bad field: a path into
+    ``ConfirmPushRequest.body``, the JSON the receiver sent)."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):

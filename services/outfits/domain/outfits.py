@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from platformkit.errors import BadRequest, Invalid, Violation
+from platformkit.field_paths import FieldPath
 
 PENDING = "PENDING"
 COMPLETED = "COMPLETED"
@@ -43,22 +44,20 @@ def media_target(item: Any) -> tuple[str, str] | None:
     return None
 
 
-def check_references(references: list[Any], loc: tuple[str, ...]) -> None:
+def check_references(references: list[Any], loc: FieldPath) -> None:
     """Each item is a non-empty URL string or a MediaInput naming a media resource or a url (422)."""
     violations = []
     for index, item in enumerate(references):
         if isinstance(item, str):
             if not item.strip():
-                violations.append(Violation((*loc, str(index)), "A reference URL cannot be empty"))
+                violations.append(Violation((*loc, index), "A reference URL cannot be empty"))
         elif media_target(item) is None:
-            violations.append(
-                Violation((*loc, str(index)), "A MediaInput names a media_resource_id or a url", "missing")
-            )
+            violations.append(Violation((*loc, index), "A MediaInput names a media_resource_id or a url", "missing"))
     if violations:
         raise Invalid(violations)
 
 
-def check_instruction(instruction: str | None, loc: tuple[str, ...]) -> None:
+def check_instruction(instruction: str | None, loc: FieldPath) -> None:
     """R109: at most 10,000 characters (the gateway checks first; other callers are held to it too)."""
     if instruction is not None and len(instruction) > MAX_INSTRUCTION:
         raise Invalid.at(loc, f"String should have at most {MAX_INSTRUCTION} characters", "string_too_long")

@@ -1,8 +1,8 @@
 """The product list filter: the query of GET /products/ and E8's ``product_filters`` share it.
 
 E8 (a later issue) receives the same keys as a free-form object, so the parsing lives here, in
-one place, with 422s located wherever the caller says the filter came from (``("query",)`` for
-the list, ``("body", "product_filters")`` for E8). Unknown keys and sort values are refused
+one place, with 422s located wherever the caller's request holds the filter (``("filters",)`` for
+the list, ``("product_filters",)`` for E8). Unknown keys and sort values are refused
 rather than ignored: a typo must not silently widen a bulk look creation.
 """
 
@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 from services.shootings.catalog.kinds import Label, ProductGender
 from services.shootings.shared.inputs import Limit, Skip, violations_of
 from services.shootings.shared.statuses import StatusFilter, parse_status_filter
@@ -76,7 +77,7 @@ class ProductFilter:
         return {name: value for name, value in candidates.items() if value is not None}
 
 
-def parse_product_filter(raw: Mapping[str, Any], loc: tuple[str, ...]) -> ProductFilter:
+def parse_product_filter(raw: Mapping[str, Any], loc: FieldPath) -> ProductFilter:
     """Check ``raw`` (query parameters or an E8 ``product_filters`` object); 422 at ``loc + key``."""
     try:
         checked = _ProductFilterInput.model_validate(dict(raw))

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.request_ledger import replayable
@@ -39,10 +40,6 @@ from services.shootings.shared.access import Caller
 from services.shootings.shared.inputs import check_page
 
 
-def _path_loc(rules: KindRules) -> tuple[str, ...]:
-    return ("path", f"{rules.kind}_id")
-
-
 def _batch_handler(
     kind: str | None, convert: Callable[[LoadedEntry], Any], response: Callable[..., Any], field: str
 ) -> Callable[..., Any]:
@@ -52,7 +49,7 @@ def _batch_handler(
 
     async def handler(self: CatalogServicer, request: pb.BatchGetRequest, context: grpc.aio.ServicerContext) -> Any:
         who = caller(current_principal())
-        ids = [parse_uuid(raw, ("body", "ids", str(i))) for i, raw in enumerate(request.ids)]
+        ids = [parse_uuid(raw, ("ids", i)) for i, raw in enumerate(request.ids)]
         async with self.ctx.sessions() as session:
             rows = await catalog_repo.batch_get(session, kind, ids, include_deleted=request.include_deleted)
         return response(**{field: [convert(r) for r in rows if catalog.can_see(who, r.entry)]})
@@ -68,16 +65,16 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def CreateEntry(self, request: pb.CreateEntryRequest, context: grpc.aio.ServicerContext) -> pb.CatalogEntry:
         who = caller(current_principal())
         rules = catalog.rules_for(request.kind)
-        query_org = optional_uuid(request, "query_organization_id", ("query", "organization_id"))
+        query_org = optional_uuid(request, "query_organization_id", ("query_organization_id",))
         access.ensure_organization_scope(who, query_org)
-        body_org = optional_uuid(request, "organization_id", ("body", "organization_id"))
-        access.ensure_usable_organization(who, body_org, ("body", "organization_id"))
+        body_org = optional_uuid(request, "organization_id", ("organization_id",))
+        access.ensure_usable_organization(who, body_org, ("organization_id",))
         organization_id = access.resolve_creation_organization(body_org, query_org)
         values = catalog.validate_create(rules, struct_dict(request.fields))
         catalog.ensure_may_publish(who, values)
         now = datetime.now(UTC)
         async with transaction(self.ctx.sessions) as session:
-            values = await self._prepared(session, who, rules, values, {}, organization_id, now)
+            values = await self._prepared(session, who, rules, values, {}, organization_id, now, catalog.CREATE_FIELDS)
             columns, data = catalog.split_columns(values)
             entry = CatalogEntry(
                 id=uuid.uuid4(),
@@ -102,13 +99,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         stored: Mapping[str, Any],
         organization_id: uuid.UUID | None,
         now: datetime,
+        at: FieldPath,
     ) -> dict[str, Any]:
-        """Checked values made ready to store: references resolved in the entry's scope (R27),
+        """Checked values (the request's at ``at``) made ready to store: references resolved in the entry's scope (R27),
         service-set parts added, base-image labels stored as the shot types are named now."""
         wanted = catalog.referenced_ids(rules, values)
         if wanted:
             missing = await catalog_repo.find_missing_references(session, wanted, who, organization_id)
-            catalog.ensure_references_resolve(rules, values, missing)
+            catalog.ensure_references_resolve(rules, values, missing, at)
         values = catalog.finish(rules, values, stored, now)
         if rules is SUBJECT and values.get("base_images"):
             names = await catalog_repo.shot_type_names(session, wanted.get("shot_type", set()))
@@ -120,7 +118,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.ListEntriesResponse:
         who = caller(current_principal())
         rules = catalog.rules_for(request.kind)
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
         page = check_page(request.page.skip, request.page.limit)
         async with self.ctx.sessions() as session:
@@ -139,16 +137,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         who = caller(current_principal())
         rules = catalog.rules_for(request.kind)
         async with self.ctx.sessions() as session:
-            loaded = await catalog_repo.get_entry(session, rules.kind, parse_uuid(request.id, _path_loc(rules)))
+            loaded = await catalog_repo.get_entry(session, rules.kind, parse_uuid(request.id, ("id",)))
         catalog.ensure_visible(who, loaded.entry if loaded else None, rules.label)
         assert loaded is not None
         return entry_to_pb(loaded)
 
     async def _editable(self, session: AsyncSession, who: Caller, rules: KindRules, raw_id: str) -> LoadedEntry:
         """The live entry, locked; 404 when the caller cannot see it, 403 when they may not change it."""
-        loaded = await catalog_repo.get_entry(
-            session, rules.kind, parse_uuid(raw_id, _path_loc(rules)), for_update=True
-        )
+        loaded = await catalog_repo.get_entry(session, rules.kind, parse_uuid(raw_id, ("id",)), for_update=True)
         catalog.ensure_visible(who, loaded.entry if loaded else None, rules.label)
         assert loaded is not None
         catalog.ensure_editable(who, loaded.entry, rules.label)
@@ -163,7 +159,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             loaded = await self._editable(session, who, rules, request.id)
             catalog.ensure_may_publish(who, patch)
             entry = loaded.entry
-            values = await self._prepared(session, who, rules, patch, entry.data, entry.organization_id, now)
+            values = await self._prepared(
+                session, who, rules, patch, entry.data, entry.organization_id, now, catalog.PATCH_FIELDS
+            )
             columns, data = catalog.split_columns(values)
             changed = {k: v for k, v in columns.items() if getattr(entry, k) != v}
             changed_data = {k: v for k, v in data.items() if entry.data.get(k) != v}
@@ -193,9 +191,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.ResolveProductFilterResponse:
         """E8's ``product_filters``: the same scope and filter as GET /products/, ids only."""
         who = caller(current_principal())
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
-        product_filter = parse_product_filter(struct_dict(request.filters), ("body", "product_filters"))
+        product_filter = parse_product_filter(struct_dict(request.filters), ("filters",))
         async with self.ctx.sessions() as session:
             rows, total = await catalog_repo.list_entries(
                 session,
@@ -213,9 +211,9 @@ def _list_filter(rules: KindRules, filters: dict[str, Any]) -> ProductFilter | N
     """Products take the product filter (paging comes from the page, not the filter); other
     kinds take none."""
     if rules.kind == "product":
-        return parse_product_filter({k: v for k, v in filters.items() if k not in ("skip", "limit")}, ("query",))
+        return parse_product_filter({k: v for k, v in filters.items() if k not in ("skip", "limit")}, ("filters",))
     if filters:
-        raise Invalid.at(("query", next(iter(filters))), f"{rules.label} lists take no filters", "extra_forbidden")
+        raise Invalid.at(("filters", next(iter(filters))), f"{rules.label} lists take no filters", "extra_forbidden")
     return None
 
 

@@ -19,36 +19,39 @@ from typing import Any
 from pydantic import ValidationError
 
 from platformkit.errors import Invalid, NotFound, PermissionDenied, Violation
+from platformkit.field_paths import FieldPath
 from services.shootings.catalog.kinds import KINDS, FieldRule, KindRules
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller, CatalogItem
 from services.shootings.shared.inputs import violations_of
 
-BODY = "body"
+# Where an entry's fields sit in the request: CreateEntryRequest.fields, UpdateEntryRequest.patch.
+CREATE_FIELDS: FieldPath = ("fields",)
+PATCH_FIELDS: FieldPath = ("patch",)
 # Columns of every kind; the rest of a kind's fields is stored in `data`.
 COLUMN_FIELDS = ("name", "public")
 STAMP_KEYS = ("id", "created_at", "updated_at", "image_media")
 
 
-def rules_for(kind: str, loc: tuple[str, ...] = ("body", "kind")) -> KindRules:
+def rules_for(kind: str, loc: FieldPath = ("kind",)) -> KindRules:
     try:
         return KINDS[kind]
     except KeyError:
         raise Invalid.at(loc, f"Unknown catalog kind {kind!r}", "enum") from None
 
 
-def _check(rule: FieldRule, name: str, value: Any, problems: list[Violation]) -> Any:
+def _check(rule: FieldRule, name: str, value: Any, problems: list[Violation], at: FieldPath) -> Any:
     """The value as stored (JSON-ready), or None with the problems recorded."""
     try:
         return rule.adapter.dump_python(rule.adapter.validate_python(value), mode="json")
     except ValidationError as exc:
-        problems.extend(violations_of(exc, (BODY, name)))
+        problems.extend(violations_of(exc, (*at, name)))
         return None
 
 
-def _unknown_keys(rules: KindRules, given: Mapping[str, Any]) -> list[Violation]:
+def _unknown_keys(rules: KindRules, given: Mapping[str, Any], at: FieldPath) -> list[Violation]:
     return [
-        Violation((BODY, key), "Extra inputs are not permitted", "extra_forbidden")
+        Violation((*at, key), "Extra inputs are not permitted", "extra_forbidden")
         for key in given
         if key not in rules.fields
     ]
@@ -57,39 +60,39 @@ def _unknown_keys(rules: KindRules, given: Mapping[str, Any]) -> list[Violation]
 def validate_create(rules: KindRules, fields: Mapping[str, Any]) -> dict[str, Any]:
     """Every field of the kind: the given ones checked, the others at their defaults (422 when a
     required one is missing or any value is invalid)."""
-    problems = _unknown_keys(rules, fields)
+    problems = _unknown_keys(rules, fields, CREATE_FIELDS)
     values: dict[str, Any] = {}
     for name, rule in rules.fields.items():
         if name in fields:
-            values[name] = _check(rule, name, fields[name], problems)
+            values[name] = _check(rule, name, fields[name], problems, CREATE_FIELDS)
         elif rule.required:
-            problems.append(Violation((BODY, name), "Field required", "missing"))
+            problems.append(Violation((*CREATE_FIELDS, name), "Field required", "missing"))
         else:
             values[name] = copy.deepcopy(rule.default)
     if problems:
         raise Invalid(problems)
-    _ensure_unique_items(rules, values)
+    _ensure_unique_items(rules, values, CREATE_FIELDS)
     return values
 
 
 def validate_patch(rules: KindRules, patch: Mapping[str, Any]) -> dict[str, Any]:
     """Only the keys the patch carries, each checked like a create body's (so null is refused
     wherever the field's type does not allow it, e.g. a required field)."""
-    problems = _unknown_keys(rules, patch)
-    values = {name: _check(rules.fields[name], name, value, problems) for name, value in patch.items()}
+    problems = _unknown_keys(rules, patch, PATCH_FIELDS)
+    values = {name: _check(rules.fields[name], name, value, problems, PATCH_FIELDS) for name, value in patch.items()}
     if problems:
         raise Invalid(problems)
-    _ensure_unique_items(rules, values)
+    _ensure_unique_items(rules, values, PATCH_FIELDS)
     return values
 
 
-def _ensure_unique_items(rules: KindRules, values: Mapping[str, Any]) -> None:
+def _ensure_unique_items(rules: KindRules, values: Mapping[str, Any], at: FieldPath) -> None:
     problems = []
     for list_field, item_field in rules.unique_items:
         seen: set[Any] = set()
         for i, item in enumerate(values.get(list_field) or []):
             if item[item_field] in seen:
-                problems.append(Violation((BODY, list_field, str(i), item_field), f"Repeated {item_field}"))
+                problems.append(Violation((*at, list_field, i, item_field), f"Repeated {item_field}"))
             seen.add(item[item_field])
     if problems:
         raise Invalid(problems)
@@ -153,16 +156,18 @@ def with_shot_type_labels(data: Mapping[str, Any], labels: Mapping[str, str]) ->
     }
 
 
-def _references(rules: KindRules, values: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], str, uuid.UUID]]:
-    """(loc, kind, id) of every catalog reference among ``values``."""
+def _references(
+    rules: KindRules, values: Mapping[str, Any], at: FieldPath = ()
+) -> Iterator[tuple[FieldPath, str, uuid.UUID]]:
+    """(path under ``at``, kind, id) of every catalog reference among ``values``."""
     for ref in rules.references:
         value = values.get(ref.field)
         if ref.item_field is None:
             if value is not None:
-                yield (BODY, ref.field), ref.kind, uuid.UUID(str(value))
+                yield (*at, ref.field), ref.kind, uuid.UUID(str(value))
             continue
         for i, item in enumerate(value or []):
-            yield (BODY, ref.field, str(i), ref.item_field), ref.kind, uuid.UUID(str(item[ref.item_field]))
+            yield (*at, ref.field, i, ref.item_field), ref.kind, uuid.UUID(str(item[ref.item_field]))
 
 
 def referenced_ids(rules: KindRules, values: Mapping[str, Any]) -> dict[str, set[uuid.UUID]]:
@@ -173,12 +178,12 @@ def referenced_ids(rules: KindRules, values: Mapping[str, Any]) -> dict[str, set
 
 
 def ensure_references_resolve(
-    rules: KindRules, values: Mapping[str, Any], missing: Mapping[str, set[uuid.UUID]]
+    rules: KindRules, values: Mapping[str, Any], missing: Mapping[str, set[uuid.UUID]], at: FieldPath
 ) -> None:
-    """R27: ids that name no live entry usable in the entry's scope are 422 at their own loc."""
+    """R27: ids that name no live entry usable in the entry's scope are 422 at their own path under ``at``."""
     problems = [
         Violation(loc, f"Unknown {kind.replace('_', ' ')} {ref_id}, or not usable in this scope")
-        for loc, kind, ref_id in _references(rules, values)
+        for loc, kind, ref_id in _references(rules, values, at)
         if ref_id in missing.get(kind, set())
     ]
     if problems:

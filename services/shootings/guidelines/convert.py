@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from platformkit.field_paths import FieldPath
 from platformkit.protoconv import optional_uuid, parse_uuid, text, timestamp
 from protos.shootings.v1 import catalog_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
@@ -12,7 +13,7 @@ from services.shootings.guidelines.rules import REFERENCE_FIELDS, GuidelinesDraf
 from services.shootings.models import Guidelines
 
 
-def guidelines_draft(message: pb.GuidelinesInput, loc: tuple[str, ...]) -> GuidelinesDraft:
+def guidelines_draft(message: pb.GuidelinesInput, loc: FieldPath) -> GuidelinesDraft:
     references: dict[str, list[uuid.UUID] | uuid.UUID | None] = {}
     for name, (_, is_list) in REFERENCE_FIELDS.items():
         if is_list:

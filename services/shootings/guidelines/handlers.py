@@ -33,12 +33,12 @@ class GuidelinesServicer(guidelines_pb2_grpc.GuidelinesServiceServicer):
         self, request: gpb.CreateGuidelinesRequest, context: grpc.aio.ServicerContext
     ) -> pb.Guidelines:
         who = caller(current_principal())
-        query_org = optional_uuid(request, "query_organization_id", ("query", "organization_id"))
+        query_org = optional_uuid(request, "query_organization_id", ("query_organization_id",))
         access.ensure_organization_scope(who, query_org)
-        body_org = optional_uuid(request.guidelines, "organization_id", ("body", "organization_id"))
+        body_org = optional_uuid(request.guidelines, "organization_id", ("guidelines", "organization_id"))
         organization_id = access.resolve_creation_organization(body_org, query_org)
         async with transaction(self.ctx.sessions) as session:
-            template = await templates.create(session, who, request.guidelines, ("body",), organization_id)
+            template = await templates.create(session, who, request.guidelines, ("guidelines",), organization_id)
             await session.flush()
             return await _public(session, template)
 
@@ -46,7 +46,7 @@ class GuidelinesServicer(guidelines_pb2_grpc.GuidelinesServiceServicer):
         self, request: gpb.ListGuidelinesRequest, context: grpc.aio.ServicerContext
     ) -> gpb.ListGuidelinesResponse:
         who = caller(current_principal())
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
         skip, limit = page_bounds(request.page)
         async with self.ctx.sessions() as session:
@@ -88,7 +88,7 @@ class GuidelinesServicer(guidelines_pb2_grpc.GuidelinesServiceServicer):
 
 async def _visible(session: AsyncSession, who: Caller, raw_id: str) -> Guidelines:
     """Owner, organization members and admins see (and may edit) a template; others get 404."""
-    template = await repo.get_template(session, parse_uuid(raw_id, ("path", "guidelines_id")))
+    template = await repo.get_template(session, parse_uuid(raw_id, ("id",)))
     access.ensure_visible(who, template, "Guidelines")
     assert template is not None
     return template

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from platformkit.errors import Invalid, Violation
+from platformkit.field_paths import FieldPath
 
 # Catalog references a guidelines row may hold: field name -> (catalog kind, is a list).
 REFERENCE_FIELDS: dict[str, tuple[str, bool]] = {
@@ -65,7 +66,7 @@ class GuidelinesDraft:
         return {kind: ids for kind, ids in by_kind.items() if ids}
 
 
-def draft_violations(draft: GuidelinesDraft, loc: tuple[str, ...]) -> list[Violation]:
+def draft_violations(draft: GuidelinesDraft, loc: FieldPath) -> list[Violation]:
     problems: list[Violation] = []
     if not draft.name.strip():
         problems.append(Violation((*loc, "name"), "Name must not be blank", "string_too_short"))
@@ -76,7 +77,7 @@ def draft_violations(draft: GuidelinesDraft, loc: tuple[str, ...]) -> list[Viola
 
 
 def unresolved_reference_violations(
-    draft: GuidelinesDraft, missing: dict[str, set[uuid.UUID]], loc: tuple[str, ...]
+    draft: GuidelinesDraft, missing: dict[str, set[uuid.UUID]], loc: FieldPath
 ) -> list[Violation]:
     """422 items for ids that do not resolve to catalog entries the caller may use."""
     problems: list[Violation] = []
@@ -97,7 +98,7 @@ def unresolved_reference_violations(
     return problems
 
 
-def ensure_valid(draft: GuidelinesDraft, missing: dict[str, set[uuid.UUID]], loc: tuple[str, ...]) -> None:
+def ensure_valid(draft: GuidelinesDraft, missing: dict[str, set[uuid.UUID]], loc: FieldPath) -> None:
     problems = draft_violations(draft, loc) + unresolved_reference_violations(draft, missing, loc)
     if problems:
         raise Invalid(problems)
@@ -107,7 +108,7 @@ def ensure_exclusive_template_choice(has_inline: bool, has_id: bool) -> None:
     """R22: an inline template and an existing template id are mutually exclusive."""
     if has_inline and has_id:
         raise Invalid.at(
-            ("body", "default_guidelines"),
+            ("default_guidelines",),
             "default_guidelines and default_guidelines_id are mutually exclusive: pass one or the other",
         )
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.access import may_reach
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings.catalog import references
@@ -31,7 +32,7 @@ async def create(
     session: AsyncSession,
     who: Caller,
     message: pb.GuidelinesInput,
-    loc: tuple[str, ...],
+    loc: FieldPath,
     default_organization_id: uuid.UUID | None,
 ) -> Guidelines:
     """Validate a ShootingGuidelinesCreate and stage the template with its rule groups (R21, R27-R28)."""
@@ -42,7 +43,7 @@ async def create(
 
 
 def _settle_owner_and_scope(
-    who: Caller, draft: GuidelinesDraft, loc: tuple[str, ...], default_organization_id: uuid.UUID | None
+    who: Caller, draft: GuidelinesDraft, loc: FieldPath, default_organization_id: uuid.UUID | None
 ) -> None:
     if draft.owner_id is not None and not may_reach(who, owner_id=draft.owner_id):
         raise Invalid.at((*loc, "owner_id"), "owner_id must be the caller")
@@ -51,13 +52,13 @@ def _settle_owner_and_scope(
     draft.organization_id = draft.organization_id or default_organization_id
 
 
-async def _ensure_references(session: AsyncSession, who: Caller, draft: GuidelinesDraft, loc: tuple[str, ...]) -> None:
+async def _ensure_references(session: AsyncSession, who: Caller, draft: GuidelinesDraft, loc: FieldPath) -> None:
     missing = await references.find_missing(session, draft.referenced_ids(), who, draft.organization_id)
     guidelines.ensure_valid(draft, missing, loc)
 
 
 async def usable(
-    session: AsyncSession, who: Caller, raw_id: str, loc: tuple[str, ...], scope_organization_id: uuid.UUID | None
+    session: AsyncSession, who: Caller, raw_id: str, loc: FieldPath, scope_organization_id: uuid.UUID | None
 ) -> Guidelines:
     """A live template an object in the scope may use (R27: never another organization's)."""
     template = await repo.get_template(session, parse_uuid(raw_id, loc))
@@ -70,7 +71,7 @@ async def apply_patch(
     session: AsyncSession, who: Caller, template: Guidelines, patch: pb.GuidelinesInput, paths: list[str]
 ) -> list[str]:
     """Apply the masked fields of a patch to a template; returns the fields that changed."""
-    loc = ("body",)
+    loc = ("patch",)
     unknown = sorted(set(paths) - guidelines.PATCHABLE_FIELDS)
     if unknown:
         raise Invalid.at((*loc, unknown[0]), "Field cannot be updated", "extra_forbidden")

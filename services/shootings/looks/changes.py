@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict
+from platformkit.field_paths import FieldPath
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
@@ -30,7 +31,6 @@ from services.shootings.looks import repository as looks_repo
 from services.shootings.looks import rules as looks
 from services.shootings.looks import update_rules as look_updates
 from services.shootings.looks.convert import look_to_pb
-from services.shootings.looks.update_rules import BODY
 from services.shootings.models import CatalogEntry, Look, Production, Shooting
 from services.shootings.shared.access import Caller
 from services.shootings.shared.lifecycle import ensure_deleted
@@ -70,18 +70,18 @@ def requested_values(request: pb.UpdateLookRequest) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for path in paths:
         if path == "shot_type_ids":
-            ids = [parse_uuid(v, (*BODY, path, str(i))) for i, v in enumerate(request.shot_type_ids)]
+            ids = [parse_uuid(v, (path, i)) for i, v in enumerate(request.shot_type_ids)]
             values[path] = list(dict.fromkeys(ids))
         elif path == "auto_generate":
             continue
         elif not request.HasField(path):
             values[path] = None  # R100: null mannequin = AUTO; null ids clear
         elif path in _ID_FIELDS:
-            values[path] = parse_uuid(getattr(request, path), (*BODY, path))
+            values[path] = parse_uuid(getattr(request, path), (path,))
         else:
             values[path] = getattr(request, path)
     if "readiness" in values:
-        values["readiness"] = looks.ensure_readiness(values["readiness"], (*BODY, "readiness"))  # R102
+        values["readiness"] = looks.ensure_readiness(values["readiness"], ("readiness",))  # R102
     return values
 
 
@@ -95,7 +95,7 @@ async def _ensure_pairing(
         return
     entries: dict[str, CatalogEntry] = {}
     for name in changed:
-        [loaded] = await creation.usable_entries(session, who, shooting, kinds[name], [requested[name]], (*BODY, name))
+        [loaded] = await creation.usable_entries(session, who, shooting, kinds[name], [requested[name]], (name,))
         entries[name] = loaded.entry
     for name in kinds.keys() - entries.keys():
         kept = look_updates.effective(requested, {name: getattr(look, name)}, name)
@@ -116,11 +116,11 @@ async def plan_update(
     stored = _stored(look)
     look_updates.ensure_outfit_kept(requested, stored)
     look_updates.ensure_one_resolution_choice(requested)
-    wanted: dict[tuple[str, ...], tuple[str, list[uuid.UUID]]] = {
-        (*BODY, name): (kind, [requested[name]]) for name, kind in _REFERENCE_KINDS.items() if requested.get(name)
+    wanted: dict[FieldPath, tuple[str, list[uuid.UUID]]] = {
+        (name,): (kind, [requested[name]]) for name, kind in _REFERENCE_KINDS.items() if requested.get(name)
     }
     if "shot_type_ids" in requested:
-        wanted[(*BODY, "shot_type_ids")] = ("shot_type", requested["shot_type_ids"])
+        wanted[("shot_type_ids",)] = ("shot_type", requested["shot_type_ids"])
     await creation.check_references(session, who, shooting, wanted)  # R98: cross-org template is 422
     await _ensure_pairing(session, who, shooting, look, requested)
     for cleared, value in looks.resolution_clearing(list(requested), requested).items():  # R97

@@ -17,6 +17,7 @@ from google.protobuf import json_format
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict, Invalid
+from platformkit.field_paths import FieldPath
 from platformkit.outbox import NewEvent
 from platformkit.protoconv import parse_uuid
 from protos.events.v1 import looks_pb2 as look_events
@@ -33,7 +34,6 @@ from services.shootings.models import CatalogEntry, Guidelines, Production, Shoo
 from services.shootings.shared import access
 from services.shootings.shared.access import Caller
 
-BODY = ("body",)
 _SETTINGS = ("style_id", "resolution_preset_id", "background_preset_id", "export_configuration_id")
 # Reference kinds of the settings above (export configurations live in the exports context).
 SETTING_KINDS = {
@@ -55,11 +55,11 @@ class Staged:
     entry_ids: set[uuid.UUID] = field(default_factory=set)
 
 
-def _ids(values: Any, loc: tuple[str, ...]) -> list[uuid.UUID]:
-    return [parse_uuid(v, (*loc, str(i))) for i, v in enumerate(values)]
+def _ids(values: Any, loc: FieldPath) -> list[uuid.UUID]:
+    return [parse_uuid(v, (*loc, i)) for i, v in enumerate(values)]
 
 
-def _optional_id(message: Any, name: str, loc: tuple[str, ...]) -> uuid.UUID | None:
+def _optional_id(message: Any, name: str, loc: FieldPath) -> uuid.UUID | None:
     return parse_uuid(getattr(message, name), (*loc, name)) if message.HasField(name) else None
 
 
@@ -68,7 +68,7 @@ async def target_production(session: AsyncSession, shooting: Shooting, productio
     if production_id is not None:
         production = await looks_repo.live_production(session, shooting.id, production_id)
         if production is None:
-            raise Invalid.at((*BODY, "production_id"), "Unknown production of this shooting")
+            raise Invalid.at(("production_id",), "Unknown production of this shooting")
         return production
     production = await looks_repo.live_main(session, shooting.id)
     if production is None:
@@ -90,12 +90,12 @@ async def inherited(session: AsyncSession, production: Production) -> Inherited:
     )
 
 
-def _unusable(loc: tuple[str, ...], kind: str, bad: list[str]) -> Invalid:
+def _unusable(loc: FieldPath, kind: str, bad: list[str]) -> Invalid:
     return Invalid.at(loc, f"Unknown {kind.replace('_', ' ')} id(s), or not usable in this shooting: {', '.join(bad)}")
 
 
 async def usable_entries(
-    session: AsyncSession, who: Caller, shooting: Shooting, kind: str, ids: list[uuid.UUID], loc: tuple[str, ...]
+    session: AsyncSession, who: Caller, shooting: Shooting, kind: str, ids: list[uuid.UUID], loc: FieldPath
 ) -> list[catalog_repository.LoadedEntry]:
     """The entries, in order; 422 at ``loc`` for any that is unknown, deleted or out of scope (R27)."""
     loaded = {e.entry.id: e for e in await catalog_repository.batch_get(session, kind, ids)}
@@ -110,7 +110,7 @@ async def usable_entries(
 
 
 async def check_references(
-    session: AsyncSession, who: Caller, shooting: Shooting, wanted: dict[tuple[str, ...], tuple[str, list[uuid.UUID]]]
+    session: AsyncSession, who: Caller, shooting: Shooting, wanted: dict[FieldPath, tuple[str, list[uuid.UUID]]]
 ) -> None:
     """One query for every other reference; 422 at the first field with an unusable id."""
     by_kind: dict[str, set[uuid.UUID]] = {}
@@ -134,16 +134,14 @@ async def _products(
     )
     if source == "configs":
         configs = {
-            parse_uuid(c.product_id, (*BODY, "product_outfit_configs", str(i), "product_id")): c
+            parse_uuid(c.product_id, ("product_outfit_configs", i, "product_id")): c
             for i, c in enumerate(request.product_outfit_configs)
         }
         return list(configs), configs
     if source == "ids":
-        return list(dict.fromkeys(_ids(request.product_ids, (*BODY, "product_ids")))), {}
+        return list(dict.fromkeys(_ids(request.product_ids, ("product_ids",)))), {}
     if source == "filters":
-        product_filter = parse_product_filter(
-            json_format.MessageToDict(request.product_filters), (*BODY, "product_filters")
-        )
+        product_filter = parse_product_filter(json_format.MessageToDict(request.product_filters), ("product_filters",))
         rows, _ = await catalog_repository.list_entries(
             session,
             "product",
@@ -157,7 +155,7 @@ async def _products(
     return [], {}
 
 
-def _settings(message: pb.LookSettings, loc: tuple[str, ...]) -> dict[str, Any]:
+def _settings(message: pb.LookSettings, loc: FieldPath) -> dict[str, Any]:
     values: dict[str, Any] = {name: _optional_id(message, name, loc) for name in _SETTINGS}
     values.update(
         width=message.width if message.HasField("width") else None,
@@ -182,49 +180,45 @@ def _merged(defaults: dict[str, Any], override: dict[str, Any], inherit: Inherit
 async def stage_creation(
     session: AsyncSession, who: Caller, shooting: Shooting, request: pb.CreateLooksRequest
 ) -> Staged:
-    production = await target_production(session, shooting, _optional_id(request, "production_id", BODY))
+    production = await target_production(session, shooting, _optional_id(request, "production_id", ()))
     inherit = await inherited(session, production)
-    readiness = looks.ensure_readiness(
-        request.readiness if request.HasField("readiness") else None, (*BODY, "readiness")
-    )
+    readiness = looks.ensure_readiness(request.readiness if request.HasField("readiness") else None, ("readiness",))
     template_id = (
-        _optional_id(request, "generative_workflow_template_id", BODY) or inherit.generative_workflow_template_id
+        _optional_id(request, "generative_workflow_template_id", ()) or inherit.generative_workflow_template_id
     )
     mannequin = request.use_subject_mannequin_double if request.HasField("use_subject_mannequin_double") else None
-    looks.ensure_mannequin_exclusive(mannequin, _optional_id(request, "generative_workflow_template_id", BODY), BODY)
+    looks.ensure_mannequin_exclusive(mannequin, _optional_id(request, "generative_workflow_template_id", ()), ())
 
     product_ids, configs = await _products(session, who, shooting, request)
-    products = await usable_entries(session, who, shooting, "product", product_ids, (*BODY, "product_ids"))
-    subject_ids = list(dict.fromkeys(_ids(request.subject_ids, (*BODY, "subject_ids"))))
-    subjects = await usable_entries(session, who, shooting, "subject", subject_ids, (*BODY, "subject_ids"))
-    shot_type_ids = list(dict.fromkeys(_ids(request.shot_type_ids, (*BODY, "shot_type_ids"))))
+    products = await usable_entries(session, who, shooting, "product", product_ids, ("product_ids",))
+    subject_ids = list(dict.fromkeys(_ids(request.subject_ids, ("subject_ids",))))
+    subjects = await usable_entries(session, who, shooting, "subject", subject_ids, ("subject_ids",))
+    shot_type_ids = list(dict.fromkeys(_ids(request.shot_type_ids, ("shot_type_ids",))))
     pose_preset_ids = (
-        _ids(request.pose_preset_ids, (*BODY, "pose_preset_ids"))
-        if request.has_pose_preset_ids
-        else inherit.pose_preset_ids
+        _ids(request.pose_preset_ids, ("pose_preset_ids",)) if request.has_pose_preset_ids else inherit.pose_preset_ids
     )
-    set_design_id = _optional_id(request, "set_design_id", BODY) or inherit.set_design_id
-    defaults = _settings(request.defaults, BODY)
-    per_product = {pid: _settings(c.settings, (*BODY, "product_outfit_configs")) for pid, c in configs.items()}
+    set_design_id = _optional_id(request, "set_design_id", ()) or inherit.set_design_id
+    defaults = _settings(request.defaults, ("defaults",))
+    per_product = {pid: _settings(c.settings, ("product_outfit_configs",)) for pid, c in configs.items()}
 
-    wanted: dict[tuple[str, ...], tuple[str, list[uuid.UUID]]] = {
-        (*BODY, "shot_type_ids"): ("shot_type", shot_type_ids),
-        (*BODY, "pose_preset_ids"): ("pose_preset", list(pose_preset_ids)),
-        (*BODY, "set_design_id"): ("set_design", [set_design_id] if set_design_id else []),
-        (*BODY, "generative_workflow_template_id"): (
+    wanted: dict[FieldPath, tuple[str, list[uuid.UUID]]] = {
+        ("shot_type_ids",): ("shot_type", shot_type_ids),
+        ("pose_preset_ids",): ("pose_preset", list(pose_preset_ids)),
+        ("set_design_id",): ("set_design", [set_design_id] if set_design_id else []),
+        ("generative_workflow_template_id",): (
             "generative_workflow_template",
             [template_id] if template_id else [],
         ),
     }
     outfit_products = [
-        parse_uuid(p, (*BODY, "product_outfit_configs", "outfit_product_ids"))
+        parse_uuid(p, ("product_outfit_configs", "outfit_product_ids"))
         for c in configs.values()
         for p in c.outfit.outfit_product_ids
     ]
-    wanted[(*BODY, "product_outfit_configs", "outfit_product_ids")] = ("product", outfit_products)
+    wanted[("product_outfit_configs", "outfit_product_ids")] = ("product", outfit_products)
     for name, kind in SETTING_KINDS.items():
         chosen = {v for v in [defaults[name], *(s[name] for s in per_product.values())] if v}
-        wanted[(*BODY, f"default_{name}")] = (kind, sorted(chosen))
+        wanted[("defaults", name)] = (kind, sorted(chosen))
     await check_references(session, who, shooting, wanted)
 
     pairs = looks.pairings(
@@ -234,7 +228,7 @@ async def stage_creation(
     )
     if len(pairs) * len(shot_type_ids) > looks.MAX_SHOTS_PER_REQUEST:
         raise Invalid.at(
-            (*BODY, "shot_type_ids"),
+            ("shot_type_ids",),
             f"The request would create {len(pairs) * len(shot_type_ids)} shots; at most {looks.MAX_SHOTS_PER_REQUEST}",
         )
     staged = Staged(

@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from platformkit.errors import Invalid
 from services.shootings.shared.statuses import StatusFilter, parse_status_filter
 
-QUERY = ("query",)
+# Where the filters sit in the request (ListLooksRequest.filters).
+FILTERS = ("filters",)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -61,7 +62,7 @@ def _uuids(values: Sequence[str], name: str) -> frozenset[uuid.UUID]:
         try:
             parsed.add(uuid.UUID(value))
         except ValueError:
-            raise Invalid.at((*QUERY, name, str(i)), "Input should be a valid UUID", "uuid_parsing") from None
+            raise Invalid.at((*FILTERS, name, i), "Input should be a valid UUID", "uuid_parsing") from None
     return frozenset(parsed)
 
 
@@ -71,14 +72,14 @@ def _text(value: str | None) -> str | None:
 
 
 def parse_moment(raw: str, name: str) -> datetime | date:
-    """An ISO-8601 date-time (naive means UTC) or a date; 422 at ``("query", name)`` otherwise."""
+    """An ISO-8601 date-time (naive means UTC) or a date; 422 at ``("filters", name)`` otherwise."""
     try:
         if _DATE_ONLY.match(raw):
             return date.fromisoformat(raw)
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise Invalid.at(
-            (*QUERY, name), "Input should be a valid date-time or date (ISO 8601)", "datetime_from_date_parsing"
+            (*FILTERS, name), "Input should be a valid date-time or date (ISO 8601)", "datetime_from_date_parsing"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -110,7 +111,7 @@ def ensure_status_keys(keys: Sequence[str], type_keys: Collection[str]) -> froze
     unknown = sorted(set(keys) - set(type_keys))
     if unknown:
         raise Invalid.at(
-            (*QUERY, "status_keys"),
+            (*FILTERS, "status_keys"),
             f"Unknown status key(s) for this shooting's type: {', '.join(unknown)}",
             "enum",
         )
@@ -131,10 +132,10 @@ def parse_look_filter(
     created_from: str | None = None,
     created_to: str | None = None,
 ) -> LookFilter:
-    """Check every parameter (422 located at the query parameter) and build the filter."""
+    """Check every parameter (422 located at the filter) and build the filter."""
     lower, until, before = created_bounds(created_from, created_to)
     return LookFilter(
-        statuses=parse_status_filter(list(shot_statuses), (*QUERY, "shot_statuses")),
+        statuses=parse_status_filter(list(shot_statuses), (*FILTERS, "shot_statuses")),
         status_keys=ensure_status_keys(status_keys, type_status_keys),
         product_ids=_uuids(product_ids, "product_ids"),
         product_name=_text(product_name),

@@ -44,7 +44,7 @@ from services.shootings.shared.access import Caller
 from services.shootings.shootings import repository as repo
 
 SOURCE = "shootings"
-LOOK_LOC = ("path", "production_request_id")
+LOOK_LOC = ("id",)
 
 
 class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
@@ -53,7 +53,7 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
         self.shots = RemoteShots(context)
 
     async def _editable_shooting(self, session: AsyncSession, who: Caller, raw_id: str) -> Shooting:
-        shooting = await repo.lock_shooting(session, parse_uuid(raw_id, ("path", "shooting_id")))
+        shooting = await repo.lock_shooting(session, parse_uuid(raw_id, ("shooting_id",)))
         access.ensure_visible(who, shooting, "Shooting")
         assert shooting is not None
         return shooting
@@ -76,7 +76,11 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
 
     @replayable(pb.LooksPage)
     async def CreateLook(self, request: pb.CreateLookRequest, context: grpc.aio.ServicerContext) -> pb.LooksPage:
-        """One look from a product, a subject and shot types; incompatible genders are a 422."""
+        """One look from a product, a subject and shot types; incompatible genders are a 422.
+
+        The look is created as a batch of one: a violation of what it names is located in the
+        batch's terms (``product_ids``, ``subject_ids``, ``defaults.style_id``), which the
+        gateway's one-look route maps to its public fields."""
         batch = pb.CreateLooksRequest(
             shooting_id=request.shooting_id,
             product_ids=[request.main_product_id],
@@ -87,25 +91,22 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
             batch.defaults.style_id = request.style_id
         if request.HasField("production_id"):
             batch.production_id = request.production_id
-        page = await self._create(batch, field_names={"product_ids": "main_product_id", "subject_ids": "subject_id"})
+        page = await self._create(batch)
         if not page.looks:
-            raise Invalid.at(("body", "subject_id"), "The subject's gender does not match the product's")
+            raise Invalid.at(("subject_id",), "The subject's gender does not match the product's")
         return page
 
-    async def _create(self, request: pb.CreateLooksRequest, field_names: dict[str, str] | None = None) -> pb.LooksPage:
+    async def _create(self, request: pb.CreateLooksRequest) -> pb.LooksPage:
         who = caller(current_principal())
-        try:
-            async with self.shots.compensated() as shots, transaction(self.ctx.sessions) as session:
-                shooting = await self._editable_shooting(session, who, request.shooting_id)
-                staged = await creation.stage_creation(session, who, shooting, request)
-                rows = await looks_repo.insert_looks(session, staged.looks)
-                await looks_repo.insert_look_shots(session, staged.look_shots)
-                await looks_repo.recompute_shooting(session, shooting.id)
-                await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
-                shots.extend(await self.shots.create(shooting, staged.shots))
-                entries = await catalog_repository.batch_get(session, None, list(staged.entry_ids))
-        except Invalid as exc:
-            raise _renamed(exc, field_names or {}) from None
+        async with self.shots.compensated() as shots, transaction(self.ctx.sessions) as session:
+            shooting = await self._editable_shooting(session, who, request.shooting_id)
+            staged = await creation.stage_creation(session, who, shooting, request)
+            rows = await looks_repo.insert_looks(session, staged.looks)
+            await looks_repo.insert_look_shots(session, staged.look_shots)
+            await looks_repo.recompute_shooting(session, shooting.id)
+            await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
+            shots.extend(await self.shots.create(shooting, staged.shots))
+            entries = await catalog_repository.batch_get(session, None, list(staged.entry_ids))
         return pb.LooksPage(
             looks=[look_to_pb(r) for r in rows], count=len(rows), entries=[entry_to_pb(e) for e in entries], shots=shots
         )
@@ -146,7 +147,7 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
         """E16 (R104, A23): admin only; 409 for a live look, or while its shooting or production is deleted."""
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
-            shooting_id = parse_uuid(request.shooting_id, ("path", "shooting_id"))
+            shooting_id = parse_uuid(request.shooting_id, ("shooting_id",))
             shooting = await repo.lock_shooting(session, shooting_id, include_deleted=True)
             access.ensure_visible(who, shooting, "Shooting")
             assert shooting is not None
@@ -154,14 +155,6 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
             look = await self._look(session, shooting, request.id, include_deleted=True)
             await changes.restore(session, shooting, look)
         return common_pb2.Empty()
-
-
-def _renamed(exc: Invalid, names: dict[str, str]) -> Invalid:
-    """Violations located at the one-look endpoint's own field names."""
-    for violation in exc.violations:
-        if len(violation.loc) > 1 and violation.loc[1] in names:
-            violation.loc = (violation.loc[0], names[violation.loc[1]], *violation.loc[2:])
-    return exc
 
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["LooksService"].full_name

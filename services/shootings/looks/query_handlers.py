@@ -17,6 +17,7 @@ import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import NotFound
+from platformkit.field_paths import FieldPath
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
 from platformkit.rpc import current_principal
@@ -34,7 +35,7 @@ from services.shootings.shared.access import Caller
 from services.shootings.shared.inputs import page_bounds
 from services.shootings.shared.statuses import COMPUTED_STATUS_ORDER
 
-ORGANIZATION_LOC = ("query", "organization_id")
+ORGANIZATION_LOC = ("organization_id",)
 LOOK_NOT_FOUND = "Production request not found"
 
 
@@ -43,7 +44,7 @@ def _text(message: pb.LookFilters, name: str) -> str | None:
 
 
 def look_filter_of(message: pb.LookFilters, type_status_keys: tuple[str, ...]) -> LookFilter:
-    """The contract's filters as the domain's (422s located at the query parameters)."""
+    """The contract's filters as the domain's (422s located at the filters)."""
     return parse_look_filter(
         shot_statuses=list(message.shot_statuses),
         status_keys=list(message.status_keys),
@@ -82,7 +83,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         self.ctx = context
 
     async def _shooting(
-        self, session: AsyncSession, who: Caller, raw_id: str, organization_id: uuid.UUID | None, loc: tuple[str, ...]
+        self, session: AsyncSession, who: Caller, raw_id: str, organization_id: uuid.UUID | None, loc: FieldPath
     ) -> queries.ShootingAccessRow:
         """The live shooting if the caller sees it (404) and it is in the asked organization (404)."""
         shooting = await queries.live_shooting(session, parse_uuid(raw_id, loc))
@@ -97,7 +98,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         organization_id = _scope(who, request)
         skip, limit = page_bounds(request.page)
         async with self.ctx.reads() as session:
-            shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("path", "shooting_id"))
+            shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("shooting_id",))
             look_filter = look_filter_of(request.filters, shooting.status_keys)
             rows, total = await queries.list_looks(session, shooting.id, look_filter, skip=skip, limit=limit)
             entries = await queries.named_entries(session, rows, summary=request.summary)
@@ -107,8 +108,8 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         """E12 (the look must be in ``shooting_id``) and E17; 404 whenever the caller cannot see it."""
         who = caller(current_principal())
         organization_id = _scope(who, request)
-        shooting_id = optional_uuid(request, "shooting_id", ("path", "shooting_id"))
-        look_id = parse_uuid(request.id, ("path", "production_request_id"))
+        shooting_id = optional_uuid(request, "shooting_id", ("shooting_id",))
+        look_id = parse_uuid(request.id, ("id",))
         async with self.ctx.reads() as session:
             found = await queries.look_with_shooting(session, look_id)
             if found is None or (shooting_id is not None and found[0].shooting_id != shooting_id):
@@ -126,7 +127,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         who = caller(current_principal())
         organization_id = _scope(who, request)
         async with self.ctx.reads() as session:
-            shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("path", "shooting_id"))
+            shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("shooting_id",))
             drafts, generating = await queries.draft_summary(session, shooting.id)
         return pb.DraftSummary(total_draft_production_requests=drafts, generating_count=generating)
 
@@ -140,9 +141,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         async with self.ctx.reads() as session:
             shooting_id = None
             if request.HasField("shooting_id"):
-                shooting = await self._shooting(
-                    session, who, request.shooting_id, organization_id, ("query", "shooting_id")
-                )
+                shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("shooting_id",))
                 shooting_id = shooting.id
             counts = await queries.shooting_summary(
                 session,

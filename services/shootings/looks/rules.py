@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 
 # At most this many looks per creation request (the subject x product matrix can explode).
 MAX_LOOKS_PER_REQUEST = 5_000
@@ -43,9 +44,7 @@ def pairings(
         if compatible(product.gender, subject.gender, unisex_preference)
     ]
     if len(pairs) > MAX_LOOKS_PER_REQUEST:
-        raise Invalid.at(
-            ("body",), f"The request would create {len(pairs)} looks; at most {MAX_LOOKS_PER_REQUEST} at once"
-        )
+        raise Invalid.at((), f"The request would create {len(pairs)} looks; at most {MAX_LOOKS_PER_REQUEST} at once")
     return pairs
 
 
@@ -61,7 +60,7 @@ def product_source(has_configs: bool, has_ids: bool, has_filters: bool) -> str |
 
 
 def ensure_mannequin_exclusive(
-    use_subject_mannequin_double: bool | None, template_id: object | None, loc: tuple[str, ...]
+    use_subject_mannequin_double: bool | None, template_id: object | None, loc: FieldPath
 ) -> None:
     """R74, R99: forcing the mannequin pipeline excludes a generative workflow template."""
     if use_subject_mannequin_double is True and template_id is not None:
@@ -71,7 +70,7 @@ def ensure_mannequin_exclusive(
         )
 
 
-def ensure_readiness(value: str | None, loc: tuple[str, ...]) -> str:
+def ensure_readiness(value: str | None, loc: FieldPath) -> str:
     if value is None:
         return "DRAFT"  # looks start as drafts unless the request says otherwise (R76, D0.3)
     if value not in READINESS:

@@ -11,16 +11,15 @@ from typing import Any
 from platformkit.errors import Invalid, Violation
 from services.shootings.looks.rules import NOT_NULLABLE_FIELDS, UPDATABLE_FIELDS, compatible
 
-BODY = ("body",)
 SIZE_FIELDS = ("width", "height")
 
 
 def ensure_valid_paths(paths: Sequence[str], nulls: Sequence[str]) -> None:
     """R96: only ProductionRequestUpdate's fields; R100/A13: null is a value (AUTO, unassigned,
     no style...) except for the fields a look always has (readiness, shot_type_ids, auto_generate)."""
-    problems = [Violation((*BODY, p), "Unknown field", "extra_forbidden") for p in paths if p not in UPDATABLE_FIELDS]
+    problems = [Violation((p,), "Unknown field", "extra_forbidden") for p in paths if p not in UPDATABLE_FIELDS]
     problems += [
-        Violation((*BODY, p), "may be omitted but not null", "value_error") for p in nulls if p in NOT_NULLABLE_FIELDS
+        Violation((p,), "may be omitted but not null", "value_error") for p in nulls if p in NOT_NULLABLE_FIELDS
     ]
     if problems:
         raise Invalid(problems)
@@ -30,7 +29,7 @@ def ensure_one_resolution_choice(requested: Mapping[str, Any]) -> None:
     """R97 clears the other choice when one is set; setting both at once says two opposite things."""
     if requested.get("resolution_preset_id") is not None and any(requested.get(f) is not None for f in SIZE_FIELDS):
         raise Invalid.at(
-            (*BODY, "resolution_preset_id"),
+            ("resolution_preset_id",),
             "resolution_preset_id and a custom width/height are mutually exclusive: send one of them",
         )
 
@@ -53,7 +52,7 @@ def ensure_mannequin_exclusive(requested: Mapping[str, Any], stored: Mapping[str
         else "generative_workflow_template_id"
     )
     raise Invalid.at(
-        (*BODY, field),
+        (field,),
         "use_subject_mannequin_double=true is mutually exclusive with generative_workflow_template_id",
     )
 
@@ -64,7 +63,7 @@ def ensure_outfit_kept(requested: Mapping[str, Any], stored: Mapping[str, Any]) 
     back, null included when it has none, and changes nothing; any other value is a 422."""
     if "outfit_id" in requested and requested["outfit_id"] != stored.get("outfit_id"):
         raise Invalid.at(
-            (*BODY, "outfit_id"),
+            ("outfit_id",),
             "The outfit is chosen through the look's outfit endpoints (manual outfit, finalize-outfit)",
         )
 
@@ -74,7 +73,7 @@ def ensure_pair_compatible(product_gender: str, subject_gender: str, changed: Se
     unisex preference survives creation, so a UNISEX product pairs with every subject."""
     if not compatible(product_gender, subject_gender, None):
         field = "subject_id" if "subject_id" in changed else "product_id"
-        raise Invalid.at((*BODY, field), "The subject's gender does not match the product's")
+        raise Invalid.at((field,), "The subject's gender does not match the product's")
 
 
 def changed_values(requested: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:

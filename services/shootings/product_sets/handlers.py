@@ -32,12 +32,12 @@ _SETS = {pb.PRODUCT_SET_MAIN: "main", pb.PRODUCT_SET_SAMPLE: "sample"}
 
 def _set_name(value: int) -> str:
     if value not in _SETS:
-        raise Invalid.at(("path", "set"), "Unknown product set", "enum")
+        raise Invalid.at(("set",), "Unknown product set", "enum")
     return _SETS[value]
 
 
 def _shooting_id(raw: str) -> uuid.UUID:
-    return parse_uuid(raw, ("path", "shooting_id"))
+    return parse_uuid(raw, ("shooting_id",))
 
 
 class ProductSetsServicer(catalog_pb2_grpc.ProductSetsServiceServicer):
@@ -79,7 +79,7 @@ class ProductSetsServicer(catalog_pb2_grpc.ProductSetsServiceServicer):
         who = caller(current_principal())
         product_set = _set_name(request.set)
         shooting_id = _shooting_id(request.shooting_id)
-        product_ids = [parse_uuid(raw, (*PRODUCT_IDS_LOC, str(i))) for i, raw in enumerate(request.product_ids)]
+        product_ids = [parse_uuid(raw, (*PRODUCT_IDS_LOC, i)) for i, raw in enumerate(request.product_ids)]
         async with transaction(self.ctx.sessions) as session:
             shooting = await repo.lock_shooting(session, shooting_id)
             access.ensure_visible(who, shooting, "Shooting")  # A20: whoever sees a shooting may edit it

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from platformkit.errors import Invalid, Violation
 
-PRODUCT_IDS_LOC = ("body", "product_ids")
+PRODUCT_IDS_LOC = ("product_ids",)
 
 
 class SetChange(StrEnum):
@@ -30,7 +30,7 @@ class SetChange(StrEnum):
 def ensure_products_usable(product_ids: Sequence[uuid.UUID], missing: Mapping[str, set[uuid.UUID]]) -> None:
     unusable = missing.get("product", set())
     problems = [
-        Violation((*PRODUCT_IDS_LOC, str(i)), f"Unknown product {product_id}, or not usable in this shooting's scope")
+        Violation((*PRODUCT_IDS_LOC, i), f"Unknown product {product_id}, or not usable in this shooting's scope")
         for i, product_id in enumerate(product_ids)
         if product_id in unusable
     ]

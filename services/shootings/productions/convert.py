@@ -32,7 +32,7 @@ def required_kind(value: int) -> ProductionKind:
     """R52: ``kind`` must be MAIN or TEST."""
     kind = kind_from_pb(value)
     if kind is None:
-        raise Invalid.at(("body", "kind"), "Input should be 'MAIN' or 'TEST'", "enum")
+        raise Invalid.at(("kind",), "Input should be 'MAIN' or 'TEST'", "enum")
     return kind
 
 

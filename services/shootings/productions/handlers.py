@@ -46,7 +46,7 @@ from services.shootings.shootings import repository as repo
 from services.shootings.shootings.convert import phase_from_pb, shooting_to_pb
 from services.shootings.shootings.phases import Phase
 
-SHOOTING_LOC = ("path", "shooting_id")
+SHOOTING_LOC = ("shooting_id",)
 
 
 def _phase_of(shooting: Shooting) -> Phase | None:
@@ -72,7 +72,7 @@ class ProductionsServicer(productions_pb2_grpc.ProductionsServiceServicer):
         self, session: AsyncSession, who: Caller, ref: pb.ProductionRef, *, lock: bool = False
     ) -> Production:
         shooting = await self._shooting(session, who, ref.shooting_id, lock=lock)
-        production_id = parse_uuid(ref.production_id, ("path", "production_id"))
+        production_id = parse_uuid(ref.production_id, ("production_id",))
         production = await productions.get_production(session, shooting.id, production_id, for_update=lock)
         if production is None:
             raise NotFound("Production not found")
@@ -170,7 +170,7 @@ class ProductionsServicer(productions_pb2_grpc.ProductionsServiceServicer):
         who = caller(current_principal())
         target = phase_from_pb(request.phase)
         if target is None:
-            raise Invalid.at(("body", "phase"), "Field required", "missing")
+            raise Invalid.at(("phase",), "Field required", "missing")
         async with transaction(self.ctx.sessions) as session:
             shooting = await self._shooting(session, who, request.shooting_id, lock=True)
             live = await productions.live_kinds(session, shooting.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 from platformkit.protoconv import enum_names
 from protos.common.v1 import common_pb2
 
@@ -30,7 +31,7 @@ class StatusFilter:
         return bool(self.statuses) or self.without_status
 
 
-def parse_status_filter(values: list[str], loc: tuple[str, ...] = ("query", "statuses")) -> StatusFilter:
+def parse_status_filter(values: list[str], loc: FieldPath = ("statuses",)) -> StatusFilter:
     unknown = sorted(set(values) - FILTER_VALUES)
     if unknown:
         raise Invalid.at(loc, f"Unknown status value(s): {', '.join(unknown)}", "enum")

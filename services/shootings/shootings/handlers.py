@@ -43,16 +43,16 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         who = caller(current_principal())
         shooting_rules.ensure_name(request.name)
         if not request.HasField("due_date"):
-            raise Invalid.at(("body", "due_date"), "Field required", "missing")
+            raise Invalid.at(("due_date",), "Field required", "missing")
         phase = phase_from_pb(request.phase) or phases.DEFAULT_CREATION_PHASE
         phases.ensure_valid_creation(phase, request.require_test_shooting)
         guidelines.ensure_exclusive_template_choice(
             request.HasField("default_guidelines"), request.HasField("default_guidelines_id")
         )
-        query_org = optional_uuid(request, "query_organization_id", ("query", "organization_id"))
+        query_org = optional_uuid(request, "query_organization_id", ("query_organization_id",))
         access.ensure_organization_scope(who, query_org)
-        body_org = optional_uuid(request, "organization_id", ("body", "organization_id"))
-        access.ensure_usable_organization(who, body_org, ("body", "organization_id"))
+        body_org = optional_uuid(request, "organization_id", ("organization_id",))
+        access.ensure_usable_organization(who, body_org, ("organization_id",))
         organization_id = access.resolve_creation_organization(body_org, query_org)
 
         async with transaction(self.ctx.sessions) as session:
@@ -91,11 +91,11 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     ) -> Guidelines | None:
         if request.HasField("default_guidelines"):
             return await templates.create(
-                session, who, request.default_guidelines, ("body", "default_guidelines"), organization_id
+                session, who, request.default_guidelines, ("default_guidelines",), organization_id
             )
         if request.HasField("default_guidelines_id"):
             return await templates.usable(
-                session, who, request.default_guidelines_id, ("body", "default_guidelines_id"), organization_id
+                session, who, request.default_guidelines_id, ("default_guidelines_id",), organization_id
             )
         return None
 
@@ -103,7 +103,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         self, request: pb.ListShootingsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListShootingsResponse:
         who = caller(current_principal())
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
         skip, limit = page_bounds(request.page)
         status_filter = parse_status_filter(list(request.statuses))
@@ -121,9 +121,9 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
 
     async def _visible(self, session: AsyncSession, request: pb.GetShootingRequest) -> Shooting:
         who = caller(current_principal())
-        organization_id = optional_uuid(request, "organization_id", ("query", "organization_id"))
+        organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
-        shooting = await repo.get_shooting(session, parse_uuid(request.id, ("path", "shooting_id")))
+        shooting = await repo.get_shooting(session, parse_uuid(request.id, ("id",)))
         access.ensure_visible(who, shooting, "Shooting")
         assert shooting is not None
         access.ensure_in_scope(shooting, organization_id, "Shooting")
@@ -150,7 +150,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         patch = request.patch
         shooting_rules.ensure_valid_update(paths, [p for p in paths if not patch.HasField(p)])
         async with transaction(self.ctx.sessions) as session:
-            shooting = await repo.lock_shooting(session, parse_uuid(request.id, ("path", "shooting_id")))
+            shooting = await repo.lock_shooting(session, parse_uuid(request.id, ("id",)))
             access.ensure_visible(who, shooting, "Shooting")
             assert shooting is not None
             changed = [p for p in paths if await self._apply(session, who, shooting, patch, p)]
@@ -167,15 +167,15 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         if path == "due_date":
             value: object = from_timestamp(patch, "due_date")
         elif path == "organization_id":
-            value = optional_uuid(patch, path, ("body", path))
+            value = optional_uuid(patch, path, ("patch", path))
             if value != shooting.organization_id:
                 access.ensure_owner(who, shooting, "transfer the shooting")  # A43
-                access.ensure_usable_organization(who, value, ("body", path))  # type: ignore[arg-type]
+                access.ensure_usable_organization(who, value, ("patch", path))  # type: ignore[arg-type]
         elif path == "default_guidelines_id":
             # Checked against the shooting's scope after any transfer in the same patch (applied first).
             template = (
                 await templates.usable(
-                    session, who, patch.default_guidelines_id, ("body", path), shooting.organization_id
+                    session, who, patch.default_guidelines_id, ("patch", path), shooting.organization_id
                 )
                 if patch.HasField(path)
                 else None
@@ -188,7 +188,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         else:
             value = getattr(patch, path) if patch.HasField(path) else None
             if path == "name":
-                shooting_rules.ensure_name(str(value))
+                shooting_rules.ensure_name(str(value), ("patch", "name"))
         if getattr(shooting, path) == value:
             return False
         setattr(shooting, path, value)
@@ -199,7 +199,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     ) -> common_pb2.Empty:
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
-            shooting = await repo.lock_shooting(session, parse_uuid(request.id, ("path", "shooting_id")))
+            shooting = await repo.lock_shooting(session, parse_uuid(request.id, ("id",)))
             access.ensure_visible(who, shooting, "Shooting")
             assert shooting is not None
             now = datetime.now(UTC)
@@ -215,9 +215,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     ) -> common_pb2.Empty:
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
-            shooting = await repo.lock_shooting(
-                session, parse_uuid(request.id, ("path", "shooting_id")), include_deleted=True
-            )
+            shooting = await repo.lock_shooting(session, parse_uuid(request.id, ("id",)), include_deleted=True)
             access.ensure_visible(who, shooting, "Shooting")
             assert shooting is not None
             access.ensure_admin(who)  # R12

@@ -27,7 +27,7 @@ def creation_violations(phase: Phase, require_test_shooting: bool) -> list[Viola
     if phase not in CREATION_PHASES:
         problems.append(
             Violation(
-                ("body", "phase"),
+                ("phase",),
                 f"Only BRIEF and PRODUCTION are valid at creation; {phase.value} is reachable through "
                 "PATCH /shootings/{id}/phase",
             )
@@ -36,7 +36,7 @@ def creation_violations(phase: Phase, require_test_shooting: bool) -> list[Viola
     if require_test_shooting and phase == Phase.PRODUCTION:
         problems.append(
             Violation(
-                ("body", "require_test_shooting"),
+                ("require_test_shooting",),
                 "require_test_shooting=true cannot start in PRODUCTION: a TEST production must exist before "
                 "MAIN; create the shooting with phase BRIEF",
             )

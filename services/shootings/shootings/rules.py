@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from platformkit.errors import Invalid, Violation
+from platformkit.field_paths import FieldPath
 
 # ShootingUpdate fields; phase and require_test_shooting are not among them (R25, R41).
 UPDATABLE_FIELDS: frozenset[str] = frozenset(
@@ -26,10 +27,12 @@ NOT_NULLABLE_FIELDS: frozenset[str] = frozenset({"name", "archived"})
 
 def update_violations(paths: Iterable[str], null_paths: Iterable[str]) -> list[Violation]:
     problems = [
-        Violation(("body", p), "Field cannot be updated", "extra_forbidden") for p in paths if p not in UPDATABLE_FIELDS
+        Violation(("patch", p), "Field cannot be updated", "extra_forbidden")
+        for p in paths
+        if p not in UPDATABLE_FIELDS
     ]
     problems += [
-        Violation(("body", p), "Field may not be null", "value_error") for p in null_paths if p in NOT_NULLABLE_FIELDS
+        Violation(("patch", p), "Field may not be null", "value_error") for p in null_paths if p in NOT_NULLABLE_FIELDS
     ]
     return problems
 
@@ -40,6 +43,6 @@ def ensure_valid_update(paths: Iterable[str], null_paths: Iterable[str]) -> None
         raise Invalid(problems)
 
 
-def ensure_name(name: str, loc: tuple[str, ...] = ("body", "name")) -> None:
+def ensure_name(name: str, loc: FieldPath = ("name",)) -> None:
     if not name.strip():
         raise Invalid.at(loc, "Name must not be blank", "string_too_short")

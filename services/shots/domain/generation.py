@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from platformkit.errors import Invalid
+from platformkit.field_paths import FieldPath
 
 MIN_COUNT, MAX_COUNT = 1, 10
 STATUSES = ("PENDING", "PROCESSING", "COMPLETED", "FAILED")
@@ -24,7 +25,7 @@ def skip_reason(view_angle: str, base_image_url: str, *, explicit: bool = False)
     return None
 
 
-def check_count(value: int, loc: tuple[str, ...]) -> None:
+def check_count(value: int, loc: FieldPath) -> None:
     """A30: 1-10 generations per shot type, 1-10 predictions per generation."""
     if not MIN_COUNT <= value <= MAX_COUNT:
         raise Invalid.at(loc, f"Input should be between {MIN_COUNT} and {MAX_COUNT}", "value_error")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from platformkit.errors import Conflict, Invalid, Violation
+from platformkit.field_paths import FieldPath
 from platformkit.protoconv import enum_names
 from protos.common.v1 import common_pb2
 
@@ -54,7 +55,7 @@ def _not_fetchable(url: str | None, media_key: str | None) -> bool:
     return parts.scheme not in ("http", "https") or not parts.netloc
 
 
-def check_status(status: str, loc: tuple[str, ...]) -> None:
+def check_status(status: str, loc: FieldPath) -> None:
     if status not in SHOT_STATUSES:
         raise Invalid.at(loc, f"Input should be {', '.join(SHOT_STATUSES)}", "enum")
 
@@ -67,7 +68,7 @@ _SOURCE_FIELDS = {
 }
 
 
-def _source_violation(image: ImageInput, loc: tuple[str, ...]) -> Violation | None:
+def _source_violation(image: ImageInput, loc: FieldPath) -> Violation | None:
     """What is wrong with the source an image names (None: nothing)."""
     if image.source_type not in SOURCES:
         return Violation((*loc, "source_type"), f"Input should be {', '.join(SOURCES)}", "enum")
@@ -98,7 +99,7 @@ def check_images(images: Iterable[ImageInput]) -> None:
     violations = [
         found
         for index, image in enumerate(images)
-        if (found := _source_violation(image, ("body", "images", str(index)))) is not None
+        if (found := _source_violation(image, ("images", index))) is not None
     ]
     if violations:
         raise Invalid(violations)
@@ -108,7 +109,7 @@ def check_approved_has_image(shot_status: str, image_count: int) -> None:
     """A revision created APPROVED needs an image, as approving one does: an approved revision is
     what download and export deliver (every image of a new revision names a picture)."""
     if shot_status == "APPROVED" and image_count == 0:
-        raise Invalid.at(("body", "images"), "An APPROVED revision needs at least one image")
+        raise Invalid.at(("images",), "An APPROVED revision needs at least one image")
 
 
 def prediction_problem(belongs_to_shot: bool, status: str | None, has_image: bool) -> str | None:

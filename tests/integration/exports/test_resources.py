@@ -10,7 +10,7 @@ import grpc
 import pytest
 import sqlalchemy as sa
 
-from platformkit.rpc import read_error_details
+from platformkit import rich_status
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2 as pb
 from protos.exports.v1.exports_pb2_grpc import ExportsServiceStub
@@ -27,12 +27,12 @@ def me(user: uuid.UUID = OWNER, *orgs: uuid.UUID):
     return as_user(user, organizations=orgs)
 
 
-def bad_field(exc: grpc.aio.AioRpcError) -> str:
-    """The field an INVALID_ARGUMENT names (its FastAPI-shaped location, last part)."""
+def bad_field(exc: grpc.aio.AioRpcError) -> str | int:
+    """The field an INVALID_ARGUMENT names (the last part of its field path into the request)."""
     assert exc.code() is grpc.StatusCode.INVALID_ARGUMENT
-    details = read_error_details(exc)
-    assert details is not None
-    return details.violations[0].loc[-1]
+    violations = rich_status.field_violations(rich_status.read_status(exc))
+    assert violations
+    return violations[0].loc[-1]
 
 
 async def code_of(call) -> grpc.StatusCode:

@@ -19,7 +19,7 @@ import pytest_asyncio
 import sqlalchemy as sa
 from google.protobuf.struct_pb2 import Struct
 
-from platformkit.rpc import read_error_details
+from platformkit import rich_status
 from protos.shootings.v1 import catalog_pb2 as pb
 from protos.shootings.v1 import shootings_pb2
 from protos.shootings.v1.catalog_pb2_grpc import CatalogServiceStub, ProductSetsServiceStub
@@ -67,11 +67,10 @@ async def failure(call) -> grpc.aio.AioRpcError:
     return caught.value
 
 
-def locs(error: grpc.aio.AioRpcError) -> list[tuple[str, ...]]:
+def locs(error: grpc.aio.AioRpcError) -> list[tuple[str | int, ...]]:
+    """The field paths (into the request) of an INVALID_ARGUMENT's violations."""
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.details()
-    details = read_error_details(error)
-    assert details is not None
-    return [tuple(v.loc) for v in details.violations]
+    return [v.loc for v in rich_status.field_violations(rich_status.read_status(error))]
 
 
 async def rows(engine, sql: str, **params):
@@ -186,7 +185,7 @@ async def test_r27_references_must_be_usable_in_the_entry_scope(catalog):
         catalog, "shot_type", orgs=both, organization_id=OTHER_ORG, name="Other", view_angle="BACK", framing="DETAIL"
     )
     request = create(catalog, "pose_preset", orgs=both, organization_id=ORG, name="Pose", shot_type_id=other.id)
-    assert locs(await failure(request)) == [("body", "shot_type_id")]
+    assert locs(await failure(request)) == [("fields", "shot_type_id")]
     personal = await create(catalog, "shot_type", name="Mine", view_angle="SIDE", framing="UPPER_BODY")
     pose = await create(catalog, "pose_preset", orgs=both, organization_id=ORG, name="Pose", shot_type_id=personal.id)
     assert pose.fields["shot_type_id"] == personal.id
@@ -196,7 +195,7 @@ async def test_r27_references_must_be_usable_in_the_entry_scope(catalog):
         name="Set",
         base_images=[{"subject_id": str(uuid.uuid4()), "shot_type_id": personal.id}],
     )
-    assert locs(await failure(bad_design)) == [("body", "base_images", "0", "subject_id")]
+    assert locs(await failure(bad_design)) == [("fields", "base_images", 0, "subject_id")]
 
 
 async def test_patch_changes_only_its_keys_and_keeps_nested_item_ids(catalog):
@@ -234,7 +233,7 @@ async def test_patch_changes_only_its_keys_and_keeps_nested_item_ids(catalog):
             pb.UpdateEntryRequest(kind="set_design", id=design.id, patch=struct(name=None)), metadata=as_user(OWNER)
         )
     )
-    assert locs(error) == [("body", "name")]
+    assert locs(error) == [("patch", "name")]
 
 
 async def test_resolve_product_filter_gives_ids_in_sort_order_with_the_total(catalog):
@@ -250,8 +249,8 @@ async def test_resolve_product_filter_gives_ids_in_sort_order_with_the_total(cat
     assert first.name == "A-shirt"
     bad = pb.ResolveProductFilterRequest(filters=struct(sort_by="price", colour="red"))
     assert set(locs(await failure(catalog.stub.ResolveProductFilter(bad, metadata=as_user(OWNER))))) == {
-        ("body", "product_filters", "sort_by"),
-        ("body", "product_filters", "colour"),
+        ("filters", "sort_by"),
+        ("filters", "colour"),
     }
 
 
@@ -295,7 +294,7 @@ async def test_a57_foreign_products_are_422_and_deleted_ones_leave_the_list(cata
             change(shooting_id, in_org.id, personal_of_other.id), metadata=as_user(OWNER, organizations=[org])
         )
     )
-    assert locs(error) == [("body", "product_ids", "1")]
+    assert locs(error) == [("product_ids", 1)]
     metadata = as_user(OWNER, organizations=[org])
     await catalog.sets.AddSetProducts(change(shooting_id, in_org.id), metadata=metadata)
     await catalog.stub.DeleteEntry(pb.EntryRef(kind="product", id=in_org.id), metadata=metadata)

@@ -44,7 +44,7 @@ def test_lists_and_creations_need_membership() -> None:
     access.list_scope(CALLER, ORG)
     with pytest.raises(PermissionDenied):
         access.list_scope(CALLER, FOREIGN)
-    assert access.creation_organization(CALLER, None, ORG, ("body", "organization_id")) == ORG
+    assert access.creation_organization(CALLER, None, ORG, ("organization_id",)) == ORG
     for body, query in ((FOREIGN, None), (ORG, FOREIGN)):
         with pytest.raises(Invalid):
-            access.creation_organization(CALLER, body, query, ("body", "organization_id"))
+            access.creation_organization(CALLER, body, query, ("organization_id",))

@@ -1,4 +1,5 @@
-"""The service-error -> HTTP mapping, on real ``grpc.aio.AioRpcError`` objects (no I/O)."""
+"""The service-error -> HTTP mapping, on real ``grpc.aio.AioRpcError`` objects carrying the rich
+status a service sends (no I/O)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,24 @@ import logging
 
 import grpc
 import pytest
+from fastapi import Depends, FastAPI, Path, Query
+from fastapi.routing import APIRoute
 
 from gateway.errors import BAD_GATEWAY_DETAIL, UNAVAILABLE_DETAIL, domain_error_response, rpc_error_response
-from platformkit import errors
-from platformkit.rpc import ERROR_DETAILS_KEY, error_details
-from protos.common.v1 import common_pb2
+from gateway.field_locations import rest_names
+from platformkit import errors, rich_status
 
 
-def rpc_error(
-    code: grpc.StatusCode, message: str = "", details: common_pb2.ErrorDetails | None = None
-) -> grpc.aio.AioRpcError:
-    trailing = grpc.aio.Metadata()
-    if details is not None:
-        trailing = grpc.aio.Metadata((ERROR_DETAILS_KEY, details.SerializeToString()))
+def rpc_error(code: grpc.StatusCode, message: str = "", exc: errors.DomainError | None = None) -> grpc.aio.AioRpcError:
+    """The error a client sees when the service answered ``exc`` (or ``code`` without details)."""
+    trailing = grpc.aio.Metadata(*rich_status.trailing_metadata(exc)) if exc is not None else grpc.aio.Metadata()
     return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), trailing, details=message, debug_error_string="debug")
+
+
+def route_of(app: FastAPI) -> APIRoute:
+    route = app.routes[-1]
+    assert isinstance(route, APIRoute)
+    return route
 
 
 def body(response) -> object:  # type: ignore[no-untyped-def]
@@ -48,25 +53,66 @@ def test_a_missing_message_gets_a_default_one() -> None:
     }
 
 
-def test_http_status_in_the_details_overrides_the_conflict_default() -> None:
-    details = common_pb2.ErrorDetails(http_status=400)
-    response = rpc_error_response(rpc_error(grpc.StatusCode.FAILED_PRECONDITION, "Outfit is foreign", details))
-    assert response.status_code == 400
-    assert body(response) == {"detail": "Outfit is foreign"}
+@pytest.mark.parametrize(
+    ("exc", "status"),
+    [(errors.BadRequest("Outfit is foreign"), 400), (errors.TooLarge("Over 10 bytes"), 413)],
+)
+def test_an_error_info_reason_overrides_the_conflict_default(exc: errors.DomainError, status: int) -> None:
+    response = rpc_error_response(rpc_error(grpc.StatusCode.FAILED_PRECONDITION, exc.message, exc))
+    assert response.status_code == status
+    assert body(response) == {"detail": exc.message}
 
 
-def test_invalid_argument_becomes_fastapi_validation_shape() -> None:
-    details = common_pb2.ErrorDetails()
-    details.violations.add(loc=["body", "default_guidelines_id"], msg="Unknown guidelines", type="value_error")
-    details.violations.add(loc=["query", "organization_id"], msg="Not a member", type="permission")
-    response = rpc_error_response(rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "ignored summary", details))
+def test_field_paths_land_in_the_path_query_or_body_of_the_route_that_called() -> None:
+    app = FastAPI()
+
+    @app.post("/shootings/{shooting_id}/things")
+    async def endpoint(shooting_id: str, organization_id: str | None = Query(None)) -> None: ...
+
+    invalid = errors.Invalid(
+        [
+            errors.Violation(("shooting_id",), "Input should be a valid UUID", "uuid_parsing"),
+            errors.Violation(("organization_id",), "Not a member", "permission"),
+            errors.Violation(("default_guidelines_id",), "Unknown guidelines"),
+            errors.Violation(("images", 0, "url"), "Not a URL"),
+            errors.Violation((), "Too many things"),
+        ]
+    )
+    response = rpc_error_response(rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "ignored", invalid), route_of(app))
     assert response.status_code == 422
     assert body(response) == {
         "detail": [
-            {"loc": ["body", "default_guidelines_id"], "msg": "Unknown guidelines", "type": "value_error"},
+            {"loc": ["path", "shooting_id"], "msg": "Input should be a valid UUID", "type": "uuid_parsing"},
             {"loc": ["query", "organization_id"], "msg": "Not a member", "type": "permission"},
+            {"loc": ["body", "default_guidelines_id"], "msg": "Unknown guidelines", "type": "value_error"},
+            {"loc": ["body", "images", "0", "url"], "msg": "Not a URL", "type": "value_error"},
+            {"loc": ["body"], "msg": "Too many things", "type": "value_error"},
         ]
     }
+
+
+def test_a_route_renames_the_fields_its_public_api_names_differently() -> None:
+    app = FastAPI()
+
+    @app.get("/shots/{shot_id}/generations/{generation_id}")
+    @rest_names(specs=("body", "generations"), query_organization_id=("query", "organization_id"), filters=("query",))
+    async def endpoint(shot_id: str, generation_id: str) -> None: ...
+
+    invalid = errors.Invalid(
+        [
+            errors.Violation(("specs", 2, "shot_id"), "Unknown shot"),
+            errors.Violation(("query_organization_id",), "Not a member"),
+            errors.Violation(("filters", "size (EU)"), "Unknown filter", "extra_forbidden"),
+            errors.Violation(("id",), "Input should be a valid UUID", "uuid_parsing"),
+        ]
+    )
+    response = rpc_error_response(rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "", invalid), route_of(app))
+    assert [item["loc"] for item in body(response)["detail"]] == [  # type: ignore[index]
+        ["body", "generations", "2", "shot_id"],
+        ["query", "organization_id"],
+        ["query", "size (EU)"],
+        ["path", "generation_id"],
+    ]
 
 
 def test_invalid_argument_without_details_falls_back_to_one_body_item() -> None:
@@ -91,8 +137,8 @@ def test_unreachable_services_are_503_with_retry_after(code: grpc.StatusCode) ->
 
 
 def test_an_exhausted_quota_is_429_with_the_services_retry_after_and_reason() -> None:
-    details = common_pb2.ErrorDetails(retry_after_seconds=120)
-    response = rpc_error_response(rpc_error(grpc.StatusCode.RESOURCE_EXHAUSTED, "Over the hourly budget", details))
+    quota = errors.TooManyRequests("Over the hourly budget", retry_after=120)
+    response = rpc_error_response(rpc_error(grpc.StatusCode.RESOURCE_EXHAUSTED, "Over the hourly budget", quota))
     assert response.status_code == 429
     assert body(response) == {"detail": "Over the hourly budget"}
     assert response.headers["retry-after"] == "120"
@@ -121,7 +167,7 @@ def test_other_failures_are_502_without_leaking_the_message(
 )
 def test_domain_errors_answer_like_their_grpc_form(exc: errors.DomainError, code: grpc.StatusCode, status: int) -> None:
     """Raised in the gateway or raised in a service and sent over gRPC: the same HTTP answer."""
-    via_grpc = rpc_error_response(rpc_error(code, exc.message, error_details(exc)))
+    via_grpc = rpc_error_response(rpc_error(code, exc.message, exc))
     direct = domain_error_response(exc)
     assert direct.status_code == via_grpc.status_code == status
     assert body(direct) == body(via_grpc) == {"detail": exc.message}
@@ -131,3 +177,28 @@ def test_domain_invalid_uses_its_violations() -> None:
     response = domain_error_response(errors.Invalid.at(("body", "user_id"), "User not found"))
     assert response.status_code == 422
     assert body(response) == {"detail": [{"loc": ["body", "user_id"], "msg": "User not found", "type": "value_error"}]}
+
+
+def test_query_parameters_of_dependencies_and_aliased_path_parameters_count_too() -> None:
+    app = FastAPI()
+
+    def paging(skip: int = 0, limit: int = Query(100)) -> None: ...
+
+    @app.get("/products/{product_id}/mappings")
+    async def endpoint(
+        entry_id: str = Path(alias="product_id"), _: None = Depends(paging), shooting_id: str | None = None
+    ) -> None: ...
+
+    invalid = errors.Invalid(
+        [
+            errors.Violation(("page", "limit"), "Input should be between 0 and 1000", "less_than_equal"),
+            errors.Violation(("shooting_id",), "Input should be a valid UUID", "uuid_parsing"),
+            errors.Violation(("product_id",), "Input should be a valid UUID", "uuid_parsing"),
+        ]
+    )
+    response = rpc_error_response(rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "", invalid), route_of(app))
+    assert [item["loc"] for item in body(response)["detail"]] == [  # type: ignore[index]
+        ["query", "limit"],
+        ["query", "shooting_id"],
+        ["path", "product_id"],
+    ]

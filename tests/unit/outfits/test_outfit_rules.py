@@ -28,20 +28,20 @@ def test_r110_references_are_urls_or_media_inputs():
     assert [media_target(r) for r in refs] == [None, ("url", "https://x/b.jpg"), ("media_id", str(USER))]
     # The media resource wins over a url given with it: the url only described where it came from.
     assert media_target({"media_resource_id": "m", "url": "https://x/c.jpg"}) == ("media_id", "m")
-    check_references(refs, ("body", "outfit_ref_imgs_urls"))
+    check_references(refs, ("fields", "outfit_ref_imgs_urls"))
     with pytest.raises(Invalid) as caught:
-        check_references(["", "https://x/a.jpg", {"alt_text": "nothing named"}], ("body", "outfit_ref_imgs_urls"))
+        check_references(["", "https://x/a.jpg", {"alt_text": "nothing named"}], ("fields", "outfit_ref_imgs_urls"))
     assert [v.loc for v in caught.value.violations] == [
-        ("body", "outfit_ref_imgs_urls", "0"),
-        ("body", "outfit_ref_imgs_urls", "2"),
+        ("fields", "outfit_ref_imgs_urls", 0),
+        ("fields", "outfit_ref_imgs_urls", 2),
     ]
 
 
 def test_r109_instruction_at_most_10000_characters():
-    check_instruction("x" * 10_000, ("body", "outfit_instruction"))
+    check_instruction("x" * 10_000, ("fields", "outfit_instruction"))
     with pytest.raises(Invalid) as caught:
-        check_instruction("x" * 10_001, ("body", "outfit_instruction"))
-    assert caught.value.violations[0].loc == ("body", "outfit_instruction")
+        check_instruction("x" * 10_001, ("fields", "outfit_instruction"))
+    assert caught.value.violations[0].loc == ("fields", "outfit_instruction")
 
 
 @pytest.mark.parametrize(("has_id", "has_fields"), [(True, True), (False, False)])

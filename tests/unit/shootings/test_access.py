@@ -61,8 +61,8 @@ def test_a43_only_the_owner_transfers():
 
 def test_body_organization_must_be_one_of_the_callers():
     with pytest.raises(Invalid) as caught:
-        access.ensure_usable_organization(caller(OWNER, [OTHER_ORG]), ORG, ("body", "organization_id"))
-    assert caught.value.violations[0].loc == ("body", "organization_id")
+        access.ensure_usable_organization(caller(OWNER, [OTHER_ORG]), ORG, ("organization_id",))
+    assert caught.value.violations[0].loc == ("organization_id",)
 
 
 def test_a45_body_organization_wins_and_a_conflict_is_invalid():

@@ -42,11 +42,11 @@ def test_create_fills_defaults_and_reports_every_problem_at_its_field():
     with pytest.raises(Invalid) as caught:
         catalog.validate_create(KINDS["product"], {"gender": "OTHER", "sku": " ", "colour": "x" * 256, "price": 3})
     assert locs(caught) == {
-        ("body", "name"),
-        ("body", "gender"),
-        ("body", "sku"),
-        ("body", "colour"),
-        ("body", "price"),
+        ("fields", "name"),
+        ("fields", "gender"),
+        ("fields", "sku"),
+        ("fields", "colour"),
+        ("fields", "price"),
     }
 
 
@@ -55,14 +55,14 @@ def test_struct_numbers_are_accepted_when_whole():
     assert (values["width"], values["height"]) == (1920, 1080)
     with pytest.raises(Invalid) as caught:
         catalog.validate_create(KINDS["resolution_preset"], {"name": "HD", "width": 0, "height": 10.5})
-    assert locs(caught) == {("body", "width"), ("body", "height")}
+    assert locs(caught) == {("fields", "width"), ("fields", "height")}
 
 
 def test_patch_checks_only_its_keys_and_refuses_null_where_the_field_cannot_be_empty():
     assert catalog.validate_patch(KINDS["subject"], {"surname": None}) == {"surname": None}
     with pytest.raises(Invalid) as caught:
         catalog.validate_patch(KINDS["subject"], {"name": None, "gender": None, "base_images": None})
-    assert locs(caught) == {("body", "name"), ("body", "gender"), ("body", "base_images")}
+    assert locs(caught) == {("patch", "name"), ("patch", "gender"), ("patch", "base_images")}
 
 
 def test_nested_items_are_checked_with_their_index_in_the_loc():
@@ -70,7 +70,7 @@ def test_nested_items_are_checked_with_their_index_in_the_loc():
         catalog.validate_create(
             KINDS["subject"], {"name": "Ann", "gender": "FEMALE", "base_images": [{"image_url": "https://x/y.png"}]}
         )
-    assert locs(caught) == {("body", "base_images", "0", "shot_type_id")}
+    assert locs(caught) == {("fields", "base_images", 0, "shot_type_id")}
 
 
 def test_a_subject_has_one_base_image_per_shot_type():
@@ -78,7 +78,7 @@ def test_a_subject_has_one_base_image_per_shot_type():
     images = [{"shot_type_id": shot, "image_url": f"https://x/{i}.png"} for i in range(3)]
     with pytest.raises(Invalid) as caught:
         catalog.validate_patch(KINDS["subject"], {"base_images": images})
-    assert locs(caught) == {("body", "base_images", "1", "shot_type_id"), ("body", "base_images", "2", "shot_type_id")}
+    assert locs(caught) == {("patch", "base_images", 1, "shot_type_id"), ("patch", "base_images", 2, "shot_type_id")}
     assert len(catalog.validate_patch(KINDS["subject"], {"base_images": images[:1]})["base_images"]) == 1
 
 
@@ -96,12 +96,12 @@ def test_r27_references_are_listed_by_kind_and_unresolved_ones_are_422_at_their_
         "subject": {subject},
         "shot_type": {shot},
     }
-    catalog.ensure_references_resolve(rules, values, {})
+    catalog.ensure_references_resolve(rules, values, {}, catalog.CREATE_FIELDS)
     with pytest.raises(Invalid) as caught:
-        catalog.ensure_references_resolve(rules, values, {"shot_type": {shot}})
+        catalog.ensure_references_resolve(rules, values, {"shot_type": {shot}}, catalog.CREATE_FIELDS)
     assert locs(caught) == {
-        ("body", "base_images", "0", "shot_type_id"),
-        ("body", "reference_images", "0", "shot_type_id"),
+        ("fields", "base_images", 0, "shot_type_id"),
+        ("fields", "reference_images", 0, "shot_type_id"),
     }
 
 
@@ -166,6 +166,6 @@ def test_a57_product_sets_unusable_ids_are_422_at_their_index_and_removal_checks
     product_sets.ensure_products_usable([good, bad, good], {"shot_type": {good}})
     with pytest.raises(Invalid) as caught:
         product_sets.ensure_products_usable([good, bad], {"product": {bad}})
-    assert locs(caught) == {("body", "product_ids", "1")}
+    assert locs(caught) == {("product_ids", 1)}
     assert product_sets.SetChange.ADD.needs_usable_products and product_sets.SetChange.REPLACE.needs_usable_products
     assert not product_sets.SetChange.REMOVE.needs_usable_products

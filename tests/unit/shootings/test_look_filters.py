@@ -36,7 +36,7 @@ def test_r79_r80_shot_statuses_take_computed_values_and_without_status():
 def test_r79_an_unknown_shot_status_is_a_422_at_the_parameter():
     with pytest.raises(Invalid) as exc:
         parse_look_filter(shot_statuses=["PENDING", "SHIPPED"])
-    assert locs(exc) == [("query", "shot_statuses")] and "SHIPPED" in exc.value.violations[0].msg
+    assert locs(exc) == [("filters", "shot_statuses")] and "SHIPPED" in exc.value.violations[0].msg
 
 
 def test_r81_status_keys_must_be_statuses_of_the_shooting_type():
@@ -44,7 +44,7 @@ def test_r81_status_keys_must_be_statuses_of_the_shooting_type():
     assert parsed.status_keys == {"REVIEW", "APPROVED"}
     with pytest.raises(Invalid) as exc:
         parse_look_filter(status_keys=["REVIEW", "DRAFT", "NOPE"], type_status_keys=SHOT_STATUSES)
-    assert locs(exc) == [("query", "status_keys")]
+    assert locs(exc) == [("filters", "status_keys")]
     assert "DRAFT, NOPE" in exc.value.violations[0].msg  # readiness values are not status keys
 
 
@@ -53,7 +53,7 @@ def test_r82_r86_ids_are_uuids_located_at_their_index():
     assert parse_look_filter(product_ids=[str(product), str(product)]).product_ids == {product}
     with pytest.raises(Invalid) as exc:
         parse_look_filter(assignee_ids=[str(uuid.uuid4()), "nope"])
-    assert locs(exc) == [("query", "assignee_ids", "1")]
+    assert locs(exc) == [("filters", "assignee_ids", 1)]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_r88_a_date_time_is_exact_to_the_microsecond_and_naive_means_utc():
 def test_r88_a_bad_bound_is_a_422_at_its_parameter(name, raw):
     with pytest.raises(Invalid) as exc:
         parse_look_filter(**{name: raw})
-    assert locs(exc) == [("query", name)]
+    assert locs(exc) == [("filters", name)]
 
 
 def test_r34_breakdown_lists_present_statuses_in_roll_up_order():

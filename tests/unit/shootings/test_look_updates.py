@@ -18,7 +18,7 @@ def locs(caught: pytest.ExceptionInfo[Invalid]) -> list[tuple[str, ...]]:
 def test_r96_only_production_request_update_fields():
     with pytest.raises(Invalid) as caught:
         look_updates.ensure_valid_paths(["style_id", "status", "deleted_at"], [])
-    assert locs(caught) == [("body", "status"), ("body", "deleted_at")]
+    assert locs(caught) == [("status",), ("deleted_at",)]
     look_updates.ensure_valid_paths(sorted(looks.UPDATABLE_FIELDS), [])
 
 
@@ -29,7 +29,7 @@ def test_a13_r100_null_is_a_value_except_for_what_a_look_always_has():
     )
     with pytest.raises(Invalid) as caught:
         look_updates.ensure_valid_paths(["readiness", "shot_type_ids"], ["readiness", "shot_type_ids"])
-    assert locs(caught) == [("body", "readiness"), ("body", "shot_type_ids")]
+    assert locs(caught) == [("readiness",), ("shot_type_ids",)]
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_r97_setting_a_preset_or_a_size_clears_the_other(paths, values, cleared)
 def test_r97_sending_both_a_preset_and_a_size_is_contradictory():
     with pytest.raises(Invalid) as caught:
         look_updates.ensure_one_resolution_choice({"resolution_preset_id": PRESET, "width": 800})
-    assert locs(caught) == [("body", "resolution_preset_id")]
+    assert locs(caught) == [("resolution_preset_id",)]
     look_updates.ensure_one_resolution_choice({"resolution_preset_id": PRESET, "width": None})
 
 
@@ -76,7 +76,7 @@ def test_r97_sending_both_a_preset_and_a_size_is_contradictory():
 def test_r99_template_and_forced_mannequin_exclude_each_other_on_the_look_as_it_will_be(requested, stored, field):
     with pytest.raises(Invalid) as caught:
         look_updates.ensure_mannequin_exclusive(requested, stored)
-    assert locs(caught) == [("body", field)]
+    assert locs(caught) == [(field,)]
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_the_outfit_is_chosen_elsewhere_so_only_the_current_one_may_be_sent_back
     ):
         with pytest.raises(Invalid) as caught:
             look_updates.ensure_outfit_kept(requested, {"outfit_id": stored})
-        assert locs(caught) == [("body", "outfit_id")]
+        assert locs(caught) == [("outfit_id",)]
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_r64_a_new_subject_or_product_keeps_the_pair_gender_compatible(product, 
         return
     with pytest.raises(Invalid) as caught:
         look_updates.ensure_pair_compatible(product, subject, ["product_id"])
-    assert locs(caught) == [("body", "product_id")]
+    assert locs(caught) == [("product_id",)]
 
 
 def test_a36_added_and_removed_shot_types_keep_the_request_order():

@@ -25,7 +25,7 @@ def test_r18_brief_and_production_are_valid_at_creation(phase):
 def test_r18_other_phases_are_rejected_at_creation(phase):
     with pytest.raises(Invalid) as caught:
         ensure_valid_creation(phase, require_test_shooting=False)
-    assert caught.value.violations[0].loc == ("body", "phase")
+    assert caught.value.violations[0].loc == ("phase",)
 
 
 def test_r19_r20_only_production_creates_main_eagerly():
@@ -35,7 +35,7 @@ def test_r19_r20_only_production_creates_main_eagerly():
 
 def test_r24_a16_require_test_shooting_with_effective_production_is_rejected():
     problems = creation_violations(DEFAULT_CREATION_PHASE, require_test_shooting=True)
-    assert [p.loc for p in problems] == [("body", "require_test_shooting")]
+    assert [p.loc for p in problems] == [("require_test_shooting",)]
 
 
 def test_r24_require_test_shooting_with_brief_is_accepted():

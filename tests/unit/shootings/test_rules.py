@@ -22,7 +22,7 @@ def test_r32_status_filter_accepts_shot_statuses_readiness_and_without_status():
 def test_r32_unknown_status_is_rejected():
     with pytest.raises(Invalid) as caught:
         parse_status_filter(["DONE"])
-    assert caught.value.violations[0].loc == ("query", "statuses")
+    assert caught.value.violations[0].loc == ("statuses",)
 
 
 def test_r33_without_status_alone_is_an_active_filter():
@@ -69,13 +69,11 @@ def test_unresolved_references_are_422_at_their_field():
     subject, set_design = uuid.uuid4(), uuid.uuid4()
     draft = GuidelinesDraft(name="g", references={"subject_ids": [subject], "set_design_id": set_design})
     with pytest.raises(Invalid) as caught:
-        guidelines.ensure_valid(
-            draft, {"subject": {subject}, "set_design": {set_design}}, ("body", "default_guidelines")
-        )
+        guidelines.ensure_valid(draft, {"subject": {subject}, "set_design": {set_design}}, ("default_guidelines",))
     locs = {v.loc for v in caught.value.violations}
-    assert locs == {("body", "default_guidelines", "subject_ids"), ("body", "default_guidelines", "set_design_id")}
+    assert locs == {("default_guidelines", "subject_ids"), ("default_guidelines", "set_design_id")}
 
 
 def test_blank_guidelines_name_is_invalid():
     with pytest.raises(Invalid):
-        guidelines.ensure_valid(GuidelinesDraft(name="  "), {}, ("body", "default_guidelines"))
+        guidelines.ensure_valid(GuidelinesDraft(name="  "), {}, ("default_guidelines",))

@@ -51,7 +51,7 @@ def test_a52_versions_and_generation_status():
     assert revisions.status_after_generation("PENDING") == "PROPOSAL"
     assert revisions.status_after_generation("APPROVED") == "APPROVED"
     with pytest.raises(Invalid):
-        revisions.check_status("DONE", ("body", "shot_status"))
+        revisions.check_status("DONE", ("shot_status",))
 
 
 def test_r115_r116_a29_skip_rules_and_a30_counts():
@@ -60,7 +60,7 @@ def test_r115_r116_a29_skip_rules_and_a30_counts():
     assert generation.skip_reason("SIDE", "https://x/y.png") is None
     for bad in (0, 11):
         with pytest.raises(Invalid):
-            generation.check_count(bad, ("body", "count"))
+            generation.check_count(bad, ("specs", 0, "count"))
     assert generation.prediction_seeds(7, 3) == [7, 8, 9]
     # A request for one shot generates a back view; a missing base image is still a reason.
     assert generation.skip_reason("BACK", "data:x", explicit=True) is None
@@ -90,15 +90,15 @@ def test_a60_each_image_names_exactly_one_source():
         revisions.ImageInput("SKETCH"),
     )
     assert [loc[-1] for loc, _ in found] == ["prediction_id", "prediction_id", "image_url", "source_type"]
-    assert [loc[2] for loc, _ in found] == ["0", "1", "2", "3"]
+    assert [loc[1] for loc, _ in found] == [0, 1, 2, 3]
     never_fetched = _violations(
         revisions.ImageInput("UPLOAD", image_url="ftp://x/a.png"),
         revisions.ImageInput("UPLOAD", image_url="https://x/a.png", sketch_image_url="a.png"),
         revisions.ImageInput("UPLOAD", image_url="https://x/a.png", sketch_image_url="s", sketch_media_key="k"),
     )
     assert [loc for loc, _ in never_fetched] == [
-        ("body", "images", "0", "image_url"),
-        ("body", "images", "1", "sketch_image_url"),
+        ("images", 0, "image_url"),
+        ("images", 1, "sketch_image_url"),
     ]
 
 
@@ -107,7 +107,7 @@ def test_an_approved_revision_needs_an_image():
     revisions.check_approved_has_image("APPROVED", 1)
     with pytest.raises(Invalid) as caught:
         revisions.check_approved_has_image("APPROVED", 0)
-    assert caught.value.violations[0].loc == ("body", "images")
+    assert caught.value.violations[0].loc == ("images",)
 
 
 def test_sources_resolve_only_to_the_shots_own_pictures():
