@@ -52,8 +52,22 @@ def enum_names(enum: Any) -> tuple[str, ...]:
     """A contract enum's value names in their declared order, without the zero ``*_UNSPECIFIED``
     value and without the prefix its values share (``SHOT_STATUS_PENDING`` -> ``PENDING``): the
     vocabulary as messages and the public API spell it."""
+    return tuple(_named_values(enum))
+
+
+def enum_option_values(enum: Any, option: Any) -> dict[str, str]:
+    """A contract enum's value names (as :func:`enum_names` gives them) with what each value's
+    custom ``option`` (a generated extension, e.g. ``event_types_pb2.type_name``) holds; every
+    value but the zero one must set it."""
+    values = {name: value.GetOptions().Extensions[option] for name, value in _named_values(enum).items()}
+    unset = [name for name, set_to in values.items() if not set_to]
+    assert not unset, f"{enum.DESCRIPTOR.full_name} values without {option.full_name}: {unset}"
+    return values
+
+
+def _named_values(enum: Any) -> dict[str, Any]:
     values = enum.DESCRIPTOR.values
     unspecified = values[0].name
     assert values[0].number == 0 and unspecified.endswith("UNSPECIFIED"), unspecified
     prefix = unspecified.removesuffix("UNSPECIFIED")
-    return tuple(value.name.removeprefix(prefix) for value in values[1:])
+    return {value.name.removeprefix(prefix): value for value in values[1:]}

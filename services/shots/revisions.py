@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Invalid, NotFound
+from platformkit.event_types import EventType
 from platformkit.media.store import MediaStore
 from services.shots import queries
 from services.shots.domain import revisions as rules
@@ -24,9 +25,6 @@ from services.shots.image_sources import NewImage, resolve_images
 from services.shots.media import attach_media, detach_media
 from services.shots.models import Revision, RevisionImage, RevisionPushRef, Shot
 from services.shots.status_changes import change_status, publish_state
-
-REVISION_CREATED = "shot.revision_created"
-REVISION_DELETED = "shot.revision_deleted"
 
 
 async def append_revision(
@@ -73,7 +71,7 @@ async def append_revision(
     await session.flush()
     await attach_media(session, [m.id for i in images for m in (i.media, i.sketch_media) if m is not None])
     await change_status(session, shot.id, shot_status, current_revision_id=revision.id)
-    await publish_state(session, shot, REVISION_CREATED, revision_id=revision.id)
+    await publish_state(session, shot, EventType.SHOT_REVISION_CREATED, revision_id=revision.id)
     return revision
 
 
@@ -152,7 +150,7 @@ async def _remove(session: AsyncSession, shot: Shot, revision_ids: Sequence[uuid
     await detach_media(session, revision_ids)
     await session.execute(sa.delete(Revision).where(Revision.id.in_(revision_ids)))
     for revision_id in revision_ids:
-        await publish_state(session, shot, REVISION_DELETED, revision_id=revision_id)
+        await publish_state(session, shot, EventType.SHOT_REVISION_DELETED, revision_id=revision_id)
 
 
 async def _ensure_unpushed(session: AsyncSession, revision_ids: Collection[uuid.UUID]) -> None:
