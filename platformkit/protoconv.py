@@ -7,7 +7,9 @@ Ids travel as strings; a malformed one is the caller's input error (422 at its l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -55,6 +57,25 @@ def enum_names(enum: Any) -> tuple[str, ...]:
     return tuple(_named_values(enum))
 
 
+def enum_number(enum: Any, name: str) -> int:
+    """The number of a contract enum's value named as :func:`enum_names` names it (``MAIN``)."""
+    return enum.Value(_prefix(enum) + name)
+
+
+def enum_name(enum: Any, number: int) -> str | None:
+    """The name :func:`enum_names` gives the value ``number``; None for the unspecified zero."""
+    return enum.Name(number).removeprefix(_prefix(enum)) if number else None
+
+
+def value_enum(name: str, values: Iterable[str], doc: str | None = None) -> type[StrEnum]:
+    """A Python enumeration whose members are their own values, e.g. a contract enum's names
+    (``value_enum("ViewAngle", enum_names(common_pb2.ViewAngle))``): what pydantic models and
+    domain rules compare against, with ``doc`` as the public schema's description."""
+    enum = StrEnum(name, {v: v for v in values})  # type: ignore[misc]
+    enum.__doc__ = doc
+    return enum
+
+
 def enum_option_values(enum: Any, option: Any) -> dict[str, str]:
     """A contract enum's value names (as :func:`enum_names` gives them) with what each value's
     custom ``option`` (a generated extension, e.g. ``event_types_pb2.type_name``) holds; every
@@ -65,9 +86,13 @@ def enum_option_values(enum: Any, option: Any) -> dict[str, str]:
     return values
 
 
+def _prefix(enum: Any) -> str:
+    """What a contract enum's value names share: its zero value's name without ``UNSPECIFIED``."""
+    unspecified = enum.DESCRIPTOR.values[0]
+    assert unspecified.number == 0 and unspecified.name.endswith("UNSPECIFIED"), unspecified.name
+    return unspecified.name.removesuffix("UNSPECIFIED")
+
+
 def _named_values(enum: Any) -> dict[str, Any]:
-    values = enum.DESCRIPTOR.values
-    unspecified = values[0].name
-    assert values[0].number == 0 and unspecified.endswith("UNSPECIFIED"), unspecified
-    prefix = unspecified.removesuffix("UNSPECIFIED")
-    return {value.name.removeprefix(prefix): value for value in values[1:]}
+    prefix = _prefix(enum)
+    return {value.name.removeprefix(prefix): value for value in enum.DESCRIPTOR.values[1:]}
