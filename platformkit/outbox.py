@@ -55,6 +55,7 @@ from platformkit import metrics
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
 from platformkit.db import transaction
+from platformkit.event_types import ensure_contract_topic
 from platformkit.messaging_tables import MessagingTables
 from platformkit.telemetry import background
 from platformkit.topics import Topic
@@ -99,6 +100,7 @@ async def add_event(
     Nothing is published if the transaction rolls back. After it commits, this process's relay
     wakes up and publishes the event.
     """
+    ensure_contract_topic(topic, payload)
     event_id = uuid.uuid4()
     envelope = build_envelope(
         event_id=event_id, event_type=event_type, aggregate_id=aggregate_id, payload=payload, source=source
@@ -140,6 +142,7 @@ async def add_events(
         return []
     rows = []
     for new in events:
+        ensure_contract_topic(topic, new.payload)
         event_id = uuid.uuid4()
         envelope = build_envelope(
             event_id=event_id,

@@ -7,7 +7,9 @@ Ids travel as strings; a malformed one is the caller's input error (422 at its l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -53,8 +55,45 @@ def enum_names(enum: Any) -> tuple[str, ...]:
     """A contract enum's value names in their declared order, without the zero ``*_UNSPECIFIED``
     value and without the prefix its values share (``SHOT_STATUS_PENDING`` -> ``PENDING``): the
     vocabulary as messages and the public API spell it."""
-    values = enum.DESCRIPTOR.values
-    unspecified = values[0].name
-    assert values[0].number == 0 and unspecified.endswith("UNSPECIFIED"), unspecified
-    prefix = unspecified.removesuffix("UNSPECIFIED")
-    return tuple(value.name.removeprefix(prefix) for value in values[1:])
+    return tuple(_named_values(enum))
+
+
+def enum_number(enum: Any, name: str) -> int:
+    """The number of a contract enum's value named as :func:`enum_names` names it (``MAIN``)."""
+    return enum.Value(_prefix(enum) + name)
+
+
+def enum_name(enum: Any, number: int) -> str | None:
+    """The name :func:`enum_names` gives the value ``number``; None for the unspecified zero."""
+    return enum.Name(number).removeprefix(_prefix(enum)) if number else None
+
+
+def value_enum(name: str, values: Iterable[str], doc: str | None = None) -> type[StrEnum]:
+    """A Python enumeration whose members are their own values, e.g. a contract enum's names
+    (``value_enum("ViewAngle", enum_names(common_pb2.ViewAngle))``): what pydantic models and
+    domain rules compare against, with ``doc`` as the public schema's description."""
+    enum = StrEnum(name, {v: v for v in values})  # type: ignore[misc]
+    enum.__doc__ = doc
+    return enum
+
+
+def enum_option_values(enum: Any, option: Any) -> dict[str, str]:
+    """A contract enum's value names (as :func:`enum_names` gives them) with what each value's
+    custom ``option`` (a generated extension, e.g. ``event_types_pb2.type_name``) holds; every
+    value but the zero one must set it."""
+    values = {name: value.GetOptions().Extensions[option] for name, value in _named_values(enum).items()}
+    unset = [name for name, set_to in values.items() if not set_to]
+    assert not unset, f"{enum.DESCRIPTOR.full_name} values without {option.full_name}: {unset}"
+    return values
+
+
+def _prefix(enum: Any) -> str:
+    """What a contract enum's value names share: its zero value's name without ``UNSPECIFIED``."""
+    unspecified = enum.DESCRIPTOR.values[0]
+    assert unspecified.number == 0 and unspecified.name.endswith("UNSPECIFIED"), unspecified.name
+    return unspecified.name.removesuffix("UNSPECIFIED")
+
+
+def _named_values(enum: Any) -> dict[str, Any]:
+    prefix = _prefix(enum)
+    return {value.name.removeprefix(prefix): value for value in enum.DESCRIPTOR.values[1:]}

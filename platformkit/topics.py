@@ -1,4 +1,11 @@
-"""The Kafka topic catalogue: every topic the platform uses, keyed by aggregate id."""
+"""The Kafka topic catalogue: every topic the platform uses, keyed by aggregate id.
+
+The names are the contract's: each event payload message states the topic it travels on (the
+``events.v1.topic`` option, protos/events/v1/event_types.proto), tests/unit/test_contract_vocabulary.py
+proves every stated topic is one of these and every fact or work topic is stated, and the outbox
+refuses a payload on another topic than its own (``platformkit.event_types.ensure_contract_topic``). Partitions and
+spreading are how this platform runs the topics, not part of the contract, so they live here.
+"""
 
 from __future__ import annotations
 

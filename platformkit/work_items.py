@@ -15,6 +15,7 @@ from typing import ClassVar, Generic, TypeVar
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from protos.events.v1.envelope_pb2 import EventEnvelope
 
 Job = TypeVar("Job")
@@ -24,7 +25,7 @@ class WorkItemProcessor(ABC, Generic[Job]):
     """A worker's processor: subclasses name the items they take (``event_type``, its
     ``payload_type`` message and that message's ``id_field``) and say how a job is claimed and run."""
 
-    event_type: ClassVar[str]
+    event_type: ClassVar[EventType]
     payload_type: ClassVar[type[Message]]
     id_field: ClassVar[str]
 

@@ -34,6 +34,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from bench.scenarios.context import Context
 from bench.stats import percentile
 from bench.workloads import BulkBrief, create_looks, new_shooting, revision_body
+from platformkit.event_types import EventType
 from tests.support.live import LiveClient
 
 CHANGES = 200
@@ -119,8 +120,9 @@ async def _breakdown(
     try:
         events = await shots.fetch(
             "SELECT id, extract(epoch FROM created_at) AS created, extract(epoch FROM published_at) AS published "
-            "FROM outbox WHERE key = $1 AND event_type = 'shot.status_changed' ORDER BY created_at",
+            "FROM outbox WHERE key = $1 AND event_type = $2 ORDER BY created_at",
             shot_id,
+            EventType.SHOT_STATUS_CHANGED,
         )
     finally:
         await shots.close()

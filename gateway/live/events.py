@@ -12,21 +12,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gateway.schemas.live import GenerationMessage, ShotMessage
+from platformkit.event_types import EventType
 from protos.events.v1 import shots_pb2 as events_pb2
 from protos.events.v1.envelope_pb2 import EventEnvelope
 
 SHOT_EVENTS = {
-    "shot.created": "created",
-    "shot.status_changed": "status_changed",
-    "shot.revision_created": "revision_created",
-    "shot.revision_deleted": "revision_deleted",
-    "shot.deleted": "deleted",
+    EventType.SHOT_CREATED: "created",
+    EventType.SHOT_STATUS_CHANGED: "status_changed",
+    EventType.SHOT_REVISION_CREATED: "revision_created",
+    EventType.SHOT_REVISION_DELETED: "revision_deleted",
+    EventType.SHOT_DELETED: "deleted",
 }
 GENERATION_EVENTS = {
-    "generation.queued": "queued",
-    "generation.processing": "processing",
-    "generation.completed": "completed",
-    "generation.failed": "failed",
+    EventType.GENERATION_QUEUED: "queued",
+    EventType.GENERATION_PROCESSING: "processing",
+    EventType.GENERATION_COMPLETED: "completed",
+    EventType.GENERATION_FAILED: "failed",
 }
 
 

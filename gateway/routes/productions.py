@@ -25,6 +25,7 @@ from gateway.schemas.productions import (
     ShootingProductionUpdate,
     ShootingTypesPublic,
     ShootingTypeWithStatusesPublic,
+    kind_to_pb,
 )
 from gateway.schemas.shootings import ShootingPublic
 from platformkit.rpc import principal_metadata
@@ -44,7 +45,7 @@ async def create_shooting_production(
     """Create a MAIN or TEST production. It takes a snapshot of the shooting's default guidelines.
     MAIN: at most one live MAIN, a live TEST first when the shooting requires a test shooting
     (409 otherwise), and the shooting moves to PRODUCTION with the caller recorded."""
-    request = pb.CreateProductionRequest(shooting_id=str(shooting_id), kind=body.kind.to_pb())
+    request = pb.CreateProductionRequest(shooting_id=str(shooting_id), kind=kind_to_pb(body.kind))
     reply = await clients.productions.CreateProduction(request, metadata=principal_metadata(principal))
     return ShootingProductionPublic.from_pb(reply)
 
@@ -59,7 +60,7 @@ async def list_shooting_productions(
 ) -> ShootingProductionsList:
     """Every matching production, oldest first; no paging, so `count` is the number of rows."""
     request = pb.ListProductionsRequest(
-        shooting_id=str(shooting_id), include_deleted=include_deleted, kind=kind.to_pb() if kind else None
+        shooting_id=str(shooting_id), include_deleted=include_deleted, kind=kind_to_pb(kind) if kind else None
     )
     reply = await clients.productions.ListProductions(request, metadata=principal_metadata(principal))
     return ShootingProductionsList(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import types
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Self, Union, get_args, get_origin
 
 from google.protobuf.json_format import MessageToDict
@@ -22,6 +21,8 @@ from pydantic import BaseModel, Field, create_model
 
 from gateway.protoconv import dt, value
 from gateway.schemas.common import Label, LongText, Name, NotNull
+from platformkit.protoconv import enum_names, value_enum
+from protos.common.v1 import common_pb2
 from protos.shootings.v1 import catalog_pb2
 
 Url = Annotated[str, Field(min_length=1, max_length=2048)]
@@ -30,44 +31,13 @@ Centimetres = Annotated[float, Field(gt=0, le=500)]
 ORGANIZATION_ID = "organization_id"
 
 
-class Gender(StrEnum):
-    MALE = "MALE"
-    FEMALE = "FEMALE"
-    OTHER = "OTHER"
-
-
-class ProductGender(StrEnum):
-    MALE = "MALE"
-    FEMALE = "FEMALE"
-    UNISEX = "UNISEX"
-
-
-class SubjectAgeClass(StrEnum):
-    KID = "KID"
-    TEEN = "TEEN"
-    YOUNG = "YOUNG"
-    MIDDLE_AGE = "MIDDLE_AGE"
-    ELDER = "ELDER"
-
-
-class SubjectType(StrEnum):
-    AI = "AI"
-    REAL = "REAL"
-
-
-class ViewAngle(StrEnum):
-    FRONT = "FRONT"
-    BACK = "BACK"
-    SIDE = "SIDE"
-
-
-class ShotTypeFraming(StrEnum):
-    FULL_BODY = "FULL_BODY"
-    UPPER_BODY = "UPPER_BODY"
-    LOWER_BODY = "LOWER_BODY"
-    UPPER_THREE_QUARTERS = "UPPER_THREE_QUARTERS"
-    LOWER_THREE_QUARTERS = "LOWER_THREE_QUARTERS"
-    DETAIL = "DETAIL"
+# The catalog's enumerations, as the contracts name and order them.
+Gender = value_enum("Gender", enum_names(catalog_pb2.Gender))
+ProductGender = value_enum("ProductGender", enum_names(catalog_pb2.ProductGender))
+SubjectAgeClass = value_enum("SubjectAgeClass", enum_names(catalog_pb2.SubjectAgeClass))
+SubjectType = value_enum("SubjectType", enum_names(catalog_pb2.SubjectType))
+ViewAngle = value_enum("ViewAngle", enum_names(common_pb2.ViewAngle))
+ShotTypeFraming = value_enum("ShotTypeFraming", enum_names(common_pb2.ShotTypeFraming))
 
 
 def _plain(item: Any) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
@@ -17,15 +16,13 @@ from gateway.schemas.catalog import PosePresetPublic, SetDesignPublic
 from gateway.schemas.common import LongText
 from gateway.schemas.outfits import OUTFIT_INSTRUCTION_MAX, ProductionRequestOutfitPublic, RefImage
 from gateway.schemas.products import ProductGender
-from gateway.schemas.shootings import ProductionRequestStatusKey
+from gateway.schemas.shootings import READINESS_KEYS, ProductionRequestStatusKey
 from gateway.schemas.shots import ShotPublic, ShotSummary
 from gateway.schemas.users import UserSummary
+from platformkit.protoconv import value_enum
 from protos.shootings.v1 import looks_pb2 as pb
 
-
-class ProductionRequestReadiness(StrEnum):
-    DRAFT = "DRAFT"
-    READY = "READY"
+ProductionRequestReadiness = value_enum("ProductionRequestReadiness", READINESS_KEYS)
 
 
 Size = Annotated[int, Field(gt=0, le=20_000)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -18,18 +17,15 @@ from pydantic import BaseModel, Field
 from gateway.protoconv import dt, value
 from gateway.schemas.common import NotNull
 from gateway.schemas.shootings import ShootingPhase, ShootingTypePublic
+from platformkit.protoconv import enum_name, enum_names, enum_number, value_enum
 from protos.shootings.v1 import productions_pb2 as pb
 from protos.shootings.v1 import shootings_pb2
 
-KIND_PREFIX = "PRODUCTION_KIND_"
+ProductionKind = value_enum("ProductionKind", enum_names(pb.ProductionKind))
 
 
-class ProductionKind(StrEnum):
-    MAIN = "MAIN"
-    TEST = "TEST"
-
-    def to_pb(self) -> int:
-        return pb.ProductionKind.Value(KIND_PREFIX + self.value)
+def kind_to_pb(kind: ProductionKind) -> int:  # type: ignore[valid-type]
+    return enum_number(pb.ProductionKind, kind)
 
 
 class ShootingProductionCreate(BaseModel):
@@ -72,7 +68,7 @@ class ShootingProductionPublic(BaseModel):
         return cls(
             id=message.id,
             shooting_id=message.shooting_id,
-            kind=pb.ProductionKind.Name(message.kind).removeprefix(KIND_PREFIX),
+            kind=enum_name(pb.ProductionKind, message.kind),
             archived=message.archived,
             created_at=dt(message, "created_at"),
             updated_at=dt(message, "updated_at"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -18,22 +17,14 @@ from gateway.schemas.guidelines import (
     ShootingHeaderGuidelinesPublic,
     StylistSummary,
 )
-from platformkit.protoconv import enum_names
+from platformkit.protoconv import enum_name, enum_names, enum_number, value_enum
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 
-
-def _literals(name: str, values: tuple[str, ...], doc: str) -> type[StrEnum]:
-    """An API enumeration whose members are their own literal values."""
-    enum = StrEnum(name, {v: v for v in values})  # type: ignore[misc]
-    enum.__doc__ = doc
-    return enum
-
-
 # The phase names come from the contract, so the gateway and the service cannot drift apart.
-ShootingPhase = _literals(
+ShootingPhase = value_enum(
     "ShootingPhase",
-    tuple(v.name.removeprefix("SHOOTING_PHASE_") for v in pb.ShootingPhase.DESCRIPTOR.values if v.number),
+    enum_names(pb.ShootingPhase),
     "Lifecycle phase of a shooting.",
 )
 CREATION_PHASES = (ShootingPhase.BRIEF, ShootingPhase.PRODUCTION)  # type: ignore[attr-defined]
@@ -41,14 +32,14 @@ CREATION_PHASES = (ShootingPhase.BRIEF, ShootingPhase.PRODUCTION)  # type: ignor
 # The shot status keys of the default shooting type, worst to best, as the contract orders them
 # (ShotStatus in protos/common/v1/common.proto; D0.2).
 SHOT_STATUS_KEYS = enum_names(common_pb2.ShotStatus)
-READINESS_KEYS = ("DRAFT", "READY")
-ProductionRequestStatusKey = _literals("ProductionRequestStatusKey", SHOT_STATUS_KEYS, "A shot status key.")
-ShootingStatus = _literals(
+READINESS_KEYS = enum_names(common_pb2.LookReadiness)
+ProductionRequestStatusKey = value_enum("ProductionRequestStatusKey", SHOT_STATUS_KEYS, "A shot status key.")
+ShootingStatus = value_enum(
     "ShootingStatus",
     (*READINESS_KEYS, *SHOT_STATUS_KEYS),
     "A shooting's computed status: the lowest computed status of its looks (D0.2).",
 )
-ShootingStatusFilter = _literals(
+ShootingStatusFilter = value_enum(
     "ShootingStatusFilter",
     (*READINESS_KEYS, *SHOT_STATUS_KEYS, "WITHOUT_STATUS"),
     "Computed-status filter values; WITHOUT_STATUS matches shootings without looks or shots.",
@@ -128,7 +119,7 @@ class ShootingCreate(BaseModel):
             name=self.name,
             archived=self.archived,
             require_test_shooting=self.require_test_shooting,
-            phase=pb.ShootingPhase.Value("SHOOTING_PHASE_" + self.phase.value),
+            phase=enum_number(pb.ShootingPhase, self.phase),
             default_guidelines=self.default_guidelines.to_pb() if self.default_guidelines else None,
         )
         request.due_date.CopyFrom(timestamp(self.due_date))
@@ -202,7 +193,7 @@ class ShootingPublic(_ShootingIdentity):
 
     @classmethod
     def from_pb(cls, message: pb.Shooting) -> ShootingPublic:
-        phase = pb.ShootingPhase.Name(message.phase).removeprefix("SHOOTING_PHASE_") if message.phase else None
+        phase = enum_name(pb.ShootingPhase, message.phase)
         return cls(
             archived=message.archived,
             default_guidelines=(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.outbox import NewEvent, add_event, add_events
 from platformkit.topics import EXPORT_PUSHES, EXPORTS_EVENTS
 from protos.events.v1 import exports_pb2 as events_pb2
@@ -20,18 +21,15 @@ from services.exports.models import PushRecord, messaging
 
 # The envelope source of every event the exports service publishes.
 SOURCE = "exports"
-PUSH_REQUESTED = "push.requested"
-PUSH_CREATED = "push.created"
-PUSH_STATUS_CHANGED = "push.status_changed"
 
 
 async def announce_new_pushes(session: AsyncSession, pushes: Sequence[PushRecord]) -> None:
     """Queue the pushes for the workers and tell the other contexts they exist."""
     if not pushes:
         return
-    work = [NewEvent(PUSH_REQUESTED, str(p.id), events_pb2.PushRequested(push_id=str(p.id))) for p in pushes]
+    work = [NewEvent(EventType.PUSH_REQUESTED, str(p.id), events_pb2.PushRequested(push_id=str(p.id))) for p in pushes]
     await add_events(session, messaging, topic=EXPORT_PUSHES, events=work, source=SOURCE)
-    facts = [NewEvent(PUSH_CREATED, str(p.id), push_state(p)) for p in pushes]
+    facts = [NewEvent(EventType.PUSH_CREATED, str(p.id), push_state(p)) for p in pushes]
     await add_events(session, messaging, topic=EXPORTS_EVENTS, events=facts, source=SOURCE)
 
 
@@ -40,7 +38,7 @@ async def announce_status(session: AsyncSession, push: PushRecord) -> None:
         session,
         messaging,
         topic=EXPORTS_EVENTS,
-        event_type=PUSH_STATUS_CHANGED,
+        event_type=EventType.PUSH_STATUS_CHANGED,
         aggregate_id=str(push.id),
         payload=push_state(push),
         source=SOURCE,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.outbox import NewEvent, add_event, add_events
 from platformkit.protoconv import timestamp
 from platformkit.topics import OUTFITS_EVENTS, STYLING_REQUESTS
@@ -16,10 +17,9 @@ from services.outfits import repository as repo
 from services.outfits.models import Look, Outfit, messaging
 
 SOURCE = "outfits"
-STYLING_REQUESTED = "styling.requested"
 
 
-async def announce(session: AsyncSession, look: Look, changes: Sequence[tuple[str, Outfit]]) -> None:
+async def announce(session: AsyncSession, look: Look, changes: Sequence[tuple[EventType, Outfit]]) -> None:
     """Publish one event per changed outfit of one look (in one transaction), each carrying the
     look's outfit state after the whole change under one new version."""
     look.version += 1
@@ -62,7 +62,7 @@ async def request_styling(session: AsyncSession, proposals: Sequence[Outfit], at
         source=SOURCE,
         events=[
             NewEvent(
-                STYLING_REQUESTED,
+                EventType.STYLING_REQUESTED,
                 str(p.id),
                 events_pb2.StylingRequested(
                     proposal_id=str(p.id), production_request_id=str(p.look_id), attempt=attempt

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import BadRequest, Invalid, NotFound
+from platformkit.event_types import EventType
 from platformkit.field_paths import FieldPath
 from platformkit.principal import caller
 from platformkit.protoconv import optional_uuid, parse_uuid
@@ -73,9 +74,9 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         """R108, R112: ``chosen`` becomes THE outfit and every other outfit of the look goes."""
         look.outfit_id = chosen.id
         removed = await repo.delete_other_outfits(session, look.id, chosen.id)
-        changes = [("outfit.created", chosen)] if created else []
-        changes.append(("outfit.selected", chosen))
-        changes += [("outfit.deleted", Outfit(id=i, look_id=look.id, outfit_product_ids=[])) for i in removed]
+        changes = [(EventType.OUTFIT_CREATED, chosen)] if created else []
+        changes.append((EventType.OUTFIT_SELECTED, chosen))
+        changes += [(EventType.OUTFIT_DELETED, Outfit(id=i, look_id=look.id, outfit_product_ids=[])) for i in removed]
         await events.announce(session, look, changes)
         return look_outfits_to_pb(look, [chosen])
 
@@ -192,7 +193,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
             except NotFound:
                 raise Invalid.at(LOOK, "Unknown production request, or not visible to the caller") from None
             outfit = await self._new_outfit(session, look, request.fields)
-            await events.announce(session, look, [("outfit.created", outfit)])
+            await events.announce(session, look, [(EventType.OUTFIT_CREATED, outfit)])
             return outfit_to_pb(outfit, look)
 
 

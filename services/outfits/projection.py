@@ -15,6 +15,7 @@ from datetime import UTC
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.service import ConsumerSpec, ServiceContext
 from platformkit.topics import SHOOTINGS_EVENTS
 from protos.events.v1 import looks_pb2 as look_events
@@ -28,13 +29,13 @@ from services.outfits.domain.outfits import PENDING
 from services.outfits.media import MediaRegistry
 
 _SHOOTING_EVENTS = {
-    "shooting.created": shooting_events.ShootingCreated,
-    "shooting.updated": shooting_events.ShootingUpdated,
-    "shooting.deleted": shooting_events.ShootingDeleted,
-    "shooting.restored": shooting_events.ShootingRestored,
-    "shooting.phase_changed": shooting_events.ShootingPhaseChanged,
+    EventType.SHOOTING_CREATED: shooting_events.ShootingCreated,
+    EventType.SHOOTING_UPDATED: shooting_events.ShootingUpdated,
+    EventType.SHOOTING_DELETED: shooting_events.ShootingDeleted,
+    EventType.SHOOTING_RESTORED: shooting_events.ShootingRestored,
+    EventType.SHOOTING_PHASE_CHANGED: shooting_events.ShootingPhaseChanged,
 }
-_LOOK_CHANGES = frozenset({"look.updated", "look.deleted", "look.restored"})
+_LOOK_CHANGES = frozenset({EventType.LOOK_UPDATED, EventType.LOOK_DELETED, EventType.LOOK_RESTORED})
 
 
 def _optional_uuid(message: object, name: str) -> uuid.UUID | None:
@@ -95,10 +96,10 @@ async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope, me
         )
         outfit = await repo.add_outfit(session, look, **values)
         look.outfit_id = outfit.id
-        changes += [("outfit.created", outfit), ("outfit.selected", outfit)]
+        changes += [(EventType.OUTFIT_CREATED, outfit), (EventType.OUTFIT_SELECTED, outfit)]
     if event.generate_outfit:
         proposal = await repo.add_outfit(session, look, generation_status=PENDING)
-        changes.append(("outfit.created", proposal))
+        changes.append((EventType.OUTFIT_CREATED, proposal))
         await events.request_styling(session, [proposal])
     if changes:
         await events.announce(session, look, changes)
@@ -107,7 +108,7 @@ async def _apply_look_created(session: AsyncSession, envelope: EventEnvelope, me
 async def apply_shootings_event(session: AsyncSession, envelope: EventEnvelope, media: MediaRegistry) -> None:
     if envelope.type in _SHOOTING_EVENTS:
         await _apply_shooting(session, envelope)
-    elif envelope.type == "look.created":
+    elif envelope.type == EventType.LOOK_CREATED:
         await _apply_look_created(session, envelope, media)
     elif envelope.type in _LOOK_CHANGES:
         event = look_events.LookChanged()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.service import ConsumerSpec, ServiceContext
 from platformkit.topics import STYLING_REQUESTS
 from platformkit.transient import is_transient
@@ -47,7 +48,7 @@ class StylingJobs:
     stylist: Stylist
 
     async def handle(self, session: AsyncSession, envelope: EventEnvelope) -> None:
-        if envelope.type != events.STYLING_REQUESTED:
+        if envelope.type != EventType.STYLING_REQUESTED:
             return
         job = events_pb2.StylingRequested()
         envelope.payload.Unpack(job)
@@ -78,7 +79,7 @@ class StylingJobs:
             proposal.generation_status = FAILED
             proposal.generation_error = error_text(reason)
         await session.flush()
-        await events.announce(session, look, [("outfit.updated", proposal)])
+        await events.announce(session, look, [(EventType.OUTFIT_UPDATED, proposal)])
 
     async def _run(self, look) -> tuple[Styled | None, str]:  # type: ignore[no-untyped-def]
         """The stylist's outfit, or None and the reason it failed (a transient outage raises, so

@@ -11,6 +11,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.service import ConsumerSpec, ServiceContext
 from platformkit.topics import OUTFITS_EVENTS, SHOTS_EVENTS
 from protos.events.v1 import outfits_pb2 as outfit_events
@@ -19,7 +20,9 @@ from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shootings.looks import repository as looks_repo
 from services.shootings.models import Look
 
-SHOT_EVENT_TYPES = frozenset({"shot.created", "shot.status_changed", "shot.deleted", "shot.updated"})
+SHOT_EVENT_TYPES = frozenset(
+    {EventType.SHOT_CREATED, EventType.SHOT_STATUS_CHANGED, EventType.SHOT_DELETED, EventType.SHOT_UPDATED}
+)
 
 
 async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> None:
@@ -48,7 +51,9 @@ async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> No
     await looks_repo.recompute_shooting(session, uuid.UUID(state.shooting_id))
 
 
-OUTFIT_EVENT_TYPES = frozenset({"outfit.created", "outfit.updated", "outfit.selected", "outfit.deleted"})
+OUTFIT_EVENT_TYPES = frozenset(
+    {EventType.OUTFIT_CREATED, EventType.OUTFIT_UPDATED, EventType.OUTFIT_SELECTED, EventType.OUTFIT_DELETED}
+)
 
 
 async def apply_outfit_event(session: AsyncSession, envelope: EventEnvelope) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.service import ConsumerSpec, ServiceContext
 from platformkit.topics import SHOOTINGS_EVENTS
 from protos.events.v1 import looks_pb2 as look_events
@@ -22,20 +23,20 @@ SOURCE = "shots"
 
 # Every shooting event carries the snapshot after the change.
 _SNAPSHOT_EVENTS = {
-    "shooting.created": shooting_events.ShootingCreated,
-    "shooting.updated": shooting_events.ShootingUpdated,
-    "shooting.deleted": shooting_events.ShootingDeleted,
-    "shooting.restored": shooting_events.ShootingRestored,
-    "shooting.phase_changed": shooting_events.ShootingPhaseChanged,
+    EventType.SHOOTING_CREATED: shooting_events.ShootingCreated,
+    EventType.SHOOTING_UPDATED: shooting_events.ShootingUpdated,
+    EventType.SHOOTING_DELETED: shooting_events.ShootingDeleted,
+    EventType.SHOOTING_RESTORED: shooting_events.ShootingRestored,
+    EventType.SHOOTING_PHASE_CHANGED: shooting_events.ShootingPhaseChanged,
 }
 
 
 # Look events: each carries the look's snapshot after the change.
 _LOOK_EVENTS = {
-    "look.created": look_events.LookCreated,
-    "look.updated": look_events.LookChanged,
-    "look.deleted": look_events.LookChanged,
-    "look.restored": look_events.LookChanged,
+    EventType.LOOK_CREATED: look_events.LookCreated,
+    EventType.LOOK_UPDATED: look_events.LookChanged,
+    EventType.LOOK_DELETED: look_events.LookChanged,
+    EventType.LOOK_RESTORED: look_events.LookChanged,
 }
 
 

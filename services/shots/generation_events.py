@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.outbox import NewEvent, add_events
 from platformkit.protoconv import timestamp
 from platformkit.topics import SHOTS_EVENTS
@@ -25,10 +26,10 @@ from services.shots.models import Generation, Shot, messaging
 
 # Event type per generation status.
 EVENT_TYPES = {
-    "PENDING": "generation.queued",
-    "PROCESSING": "generation.processing",
-    "COMPLETED": "generation.completed",
-    "FAILED": "generation.failed",
+    "PENDING": EventType.GENERATION_QUEUED,
+    "PROCESSING": EventType.GENERATION_PROCESSING,
+    "COMPLETED": EventType.GENERATION_COMPLETED,
+    "FAILED": EventType.GENERATION_FAILED,
 }
 
 

@@ -19,6 +19,7 @@ from google.protobuf.json_format import MessageToDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict, NotFound
+from platformkit.event_types import EventType
 from platformkit.outbox import NewEvent, add_events
 from platformkit.topics import GENERATION_REQUESTS
 from protos.events.v1 import shots_pb2 as events_pb2
@@ -30,8 +31,6 @@ from services.shots.domain.access import Caller, ensure_owner
 from services.shots.events import SOURCE
 from services.shots.generation_events import announce_progress, progress_event
 from services.shots.models import Generation, Prediction, ShootingAccess, Shot, messaging
-
-REQUESTED = "generation.requested"
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,9 @@ async def start(
         source=SOURCE,
         events=[
             NewEvent(
-                REQUESTED, str(g.id), events_pb2.GenerationRequested(generation_id=str(g.id), shot_id=str(g.shot_id))
+                EventType.GENERATION_REQUESTED,
+                str(g.id),
+                events_pb2.GenerationRequested(generation_id=str(g.id), shot_id=str(g.shot_id)),
             )
             for g in created
         ],

@@ -8,6 +8,7 @@ import grpc
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid
+from platformkit.event_types import EventType
 from platformkit.media import MediaSettings, open_store
 from platformkit.outbox import NewEvent, add_events
 from platformkit.principal import caller
@@ -84,7 +85,7 @@ class ShotsServicer(
                 messaging,
                 topic=SHOTS_EVENTS,
                 source=SOURCE,
-                events=[NewEvent("shot.created", str(s.id), shot_state(s)) for s in shots if s.id in inserted],
+                events=[NewEvent(EventType.SHOT_CREATED, str(s.id), shot_state(s)) for s in shots if s.id in inserted],
             )
         return pb.CreateShotsResponse(shots=[shot_to_pb(s) for s in shots])
 
@@ -116,7 +117,7 @@ class ShotsServicer(
                 messaging,
                 topic=SHOTS_EVENTS,
                 source=SOURCE,
-                events=[NewEvent("shot.deleted", str(s.id), shot_state(s, deleted=True)) for s in removed],
+                events=[NewEvent(EventType.SHOT_DELETED, str(s.id), shot_state(s, deleted=True)) for s in removed],
             )
         return pb.DeleteShotsResponse(deleted=len(removed))
 

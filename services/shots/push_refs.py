@@ -13,17 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.service import ConsumerSpec
 from platformkit.topics import EXPORTS_EVENTS
 from protos.events.v1 import exports_pb2 as export_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shots.models import Revision, RevisionPushRef
 
-PUSH_CREATED = "push.created"
-
 
 async def record_push(session: AsyncSession, envelope: EventEnvelope) -> None:
-    if envelope.type != PUSH_CREATED:
+    if envelope.type != EventType.PUSH_CREATED:
         return
     event = export_events.PushChanged()
     envelope.payload.Unpack(event)

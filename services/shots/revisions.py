@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Invalid, NotFound
+from platformkit.event_types import EventType
 from platformkit.field_paths import FieldPath
 from platformkit.media.store import MediaStore
 from services.shots import queries
@@ -25,9 +26,6 @@ from services.shots.image_sources import NewImage, resolve_images
 from services.shots.media import attach_media, detach_media
 from services.shots.models import Revision, RevisionImage, RevisionPushRef, Shot
 from services.shots.status_changes import change_status, publish_state
-
-REVISION_CREATED = "shot.revision_created"
-REVISION_DELETED = "shot.revision_deleted"
 
 
 async def append_revision(
@@ -74,7 +72,7 @@ async def append_revision(
     await session.flush()
     await attach_media(session, [m.id for i in images for m in (i.media, i.sketch_media) if m is not None])
     await change_status(session, shot.id, shot_status, current_revision_id=revision.id)
-    await publish_state(session, shot, REVISION_CREATED, revision_id=revision.id)
+    await publish_state(session, shot, EventType.SHOT_REVISION_CREATED, revision_id=revision.id)
     return revision
 
 
@@ -149,7 +147,7 @@ async def _remove(session: AsyncSession, shot: Shot, revision_ids: Sequence[uuid
     await detach_media(session, revision_ids)
     await session.execute(sa.delete(Revision).where(Revision.id.in_(revision_ids)))
     for revision_id in revision_ids:
-        await publish_state(session, shot, REVISION_DELETED, revision_id=revision_id)
+        await publish_state(session, shot, EventType.SHOT_REVISION_DELETED, revision_id=revision_id)
 
 
 async def _ensure_unpushed(session: AsyncSession, revision_ids: Collection[uuid.UUID]) -> None:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict, Invalid, NotFound
+from platformkit.event_types import EventType
 from platformkit.outbox import add_event
 from platformkit.topics import SHOTS_EVENTS
 from services.shots import queries
@@ -24,8 +25,6 @@ from services.shots.models import Revision, RevisionImage, Shot, messaging
 from services.shots.repository import delete_shots
 from services.shots.status_changes import announce, change_status
 
-UPDATED = "shot.updated"
-DELETED = "shot.deleted"
 _COUNTERS = ("rework_available", "rework_used")
 
 
@@ -48,7 +47,7 @@ async def update_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID,
             setattr(shot, name, changes[name])
             touched = True
     if touched:
-        await announce(session, shot, UPDATED)
+        await announce(session, shot, EventType.SHOT_UPDATED)
     if "current_revision_id" in changes:
         revision_id = changes["current_revision_id"]
         if revision_id is None:
@@ -71,7 +70,7 @@ async def delete_shot(session: AsyncSession, caller: Caller, shot_id: uuid.UUID)
         session,
         messaging,
         topic=SHOTS_EVENTS,
-        event_type=DELETED,
+        event_type=EventType.SHOT_DELETED,
         aggregate_id=str(removed.id),
         payload=shot_state(removed, deleted=True),
         source=SOURCE,

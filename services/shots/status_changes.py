@@ -15,13 +15,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.event_types import EventType
 from platformkit.outbox import add_event
 from platformkit.topics import SHOTS_EVENTS
 from services.shots.convert import shot_state
 from services.shots.events import SOURCE
 from services.shots.models import Shot, messaging
-
-STATUS_CHANGED = "shot.status_changed"
 
 
 async def change_status(
@@ -45,11 +44,11 @@ async def change_status(
         return shot
     shot.status = status
     shot.current_revision_id = revision
-    await announce(session, shot, STATUS_CHANGED)
+    await announce(session, shot, EventType.SHOT_STATUS_CHANGED)
     return shot
 
 
-async def announce(session: AsyncSession, shot: Shot, event_type: str) -> None:
+async def announce(session: AsyncSession, shot: Shot, event_type: EventType) -> None:
     """Bump the shot's version and publish its new state (``shot.status_changed``,
     ``shot.updated``) in the caller's transaction."""
     shot.version += 1
@@ -59,7 +58,7 @@ async def announce(session: AsyncSession, shot: Shot, event_type: str) -> None:
 
 
 async def publish_state(
-    session: AsyncSession, shot: Shot, event_type: str, *, revision_id: uuid.UUID | None = None
+    session: AsyncSession, shot: Shot, event_type: EventType, *, revision_id: uuid.UUID | None = None
 ) -> None:
     """Publish the shot's state as it is, without a new version, in the caller's transaction.
 

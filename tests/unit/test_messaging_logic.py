@@ -12,6 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import exc as sa_exc
 
 from platformkit.backoff import Backoff
+from platformkit.event_types import EventType
 from platformkit.outbox import build_envelope
 from platformkit.polling import IdlePacer
 from platformkit.transient import TransientError, is_transient
@@ -69,7 +70,7 @@ def test_envelope_carries_the_event_and_the_current_trace_context() -> None:
     with tracer.start_as_current_span("request") as span:
         envelope = build_envelope(
             event_id=event_id,
-            event_type="shooting.created",
+            event_type=EventType.SHOOTING_CREATED,
             aggregate_id="shooting-1",
             payload=StringValue(value="hello"),
             source="shootings",
@@ -77,7 +78,7 @@ def test_envelope_carries_the_event_and_the_current_trace_context() -> None:
 
     assert (envelope.id, envelope.type, envelope.aggregate_id, envelope.source) == (
         str(event_id),
-        "shooting.created",
+        EventType.SHOOTING_CREATED,
         "shooting-1",
         "shootings",
     )

@@ -34,12 +34,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from platformkit import metrics
 from platformkit.backoff import Backoff
 from platformkit.db import transaction
+from platformkit.event_types import EventType
 from platformkit.work_items import WorkItemProcessor
 from protos.events.v1 import exports_pb2 as events_pb2
 from services.exports import repository as repo
 from services.exports.domain import pushes as rules
 from services.exports.domain.pushes import Outcome
-from services.exports.events import PUSH_REQUESTED, announce_status
+from services.exports.events import announce_status
 from services.exports.models import ExternalIntegration, PushRecord
 from services.exports.pushes import Snapshot
 from services.exports.rendering import Renderer, RenderError
@@ -78,7 +79,7 @@ def metadata(push_id: uuid.UUID, snapshot: Snapshot) -> dict[str, Any]:
 class PushProcessor(WorkItemProcessor[Job]):
     """``process(push_id)``: the push's final status, None when nothing was sent."""
 
-    event_type = PUSH_REQUESTED
+    event_type = EventType.PUSH_REQUESTED
     payload_type = events_pb2.PushRequested
     id_field = "push_id"
 

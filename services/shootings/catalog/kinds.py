@@ -19,6 +19,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, TypeAdapter, create_model
 
+from platformkit.protoconv import enum_names
+from protos.common.v1 import common_pb2
+from protos.shootings.v1 import catalog_pb2
+
 
 def _not_blank(value: str) -> str:
     if not value.strip():
@@ -38,14 +42,13 @@ Pixels = Annotated[int, Field(gt=0, le=16_384)]
 Centimetres = Annotated[float, Field(gt=0, le=500)]
 Json = dict[str, Any]
 
-ProductGender = Literal["MALE", "FEMALE", "UNISEX"]
-Gender = Literal["MALE", "FEMALE", "OTHER"]
-AgeClass = Literal["KID", "TEEN", "YOUNG", "MIDDLE_AGE", "ELDER"]
-SubjectType = Literal["AI", "REAL"]
-ViewAngle = Literal["FRONT", "BACK", "SIDE"]
-ShotTypeFraming = Literal[
-    "FULL_BODY", "UPPER_BODY", "LOWER_BODY", "UPPER_THREE_QUARTERS", "LOWER_THREE_QUARTERS", "DETAIL"
-]
+# The enumerations as the contracts name and order them (what the public schema declares too).
+ProductGender = Literal[enum_names(catalog_pb2.ProductGender)]  # type: ignore[valid-type]
+Gender = Literal[enum_names(catalog_pb2.Gender)]  # type: ignore[valid-type]
+AgeClass = Literal[enum_names(catalog_pb2.SubjectAgeClass)]  # type: ignore[valid-type]
+SubjectType = Literal[enum_names(catalog_pb2.SubjectType)]  # type: ignore[valid-type]
+ViewAngle = Literal[enum_names(common_pb2.ViewAngle)]  # type: ignore[valid-type]
+ShotTypeFraming = Literal[enum_names(common_pb2.ShotTypeFraming)]  # type: ignore[valid-type]
 
 REQUIRED: Any = object()
 """Default of a field the create body must carry."""

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict
+from platformkit.event_types import EventType
 from platformkit.field_paths import FieldPath
 from platformkit.protoconv import parse_uuid
 from protos.shootings.v1 import looks_pb2 as pb
@@ -169,7 +170,7 @@ async def apply_update(
     await session.refresh(look)
     await events.look_changed(
         session,
-        "look.updated",
+        EventType.LOOK_UPDATED,
         shooting,
         look,
         update.changed,
@@ -194,7 +195,7 @@ async def delete(session: AsyncSession, shooting: Shooting, look: Look) -> None:
     look.deleted_at = look.updated_at = datetime.now(UTC)
     await session.flush()
     await looks_repo.recompute_shooting(session, shooting.id)
-    await events.look_changed(session, "look.deleted", shooting, look, ["deleted_at"])
+    await events.look_changed(session, EventType.LOOK_DELETED, shooting, look, ["deleted_at"])
 
 
 async def restore(session: AsyncSession, shooting: Shooting, look: Look) -> None:
@@ -209,7 +210,7 @@ async def restore(session: AsyncSession, shooting: Shooting, look: Look) -> None
     look.updated_at = datetime.now(UTC)
     await session.flush()
     await looks_repo.recompute_shooting(session, shooting.id)
-    await events.look_changed(session, "look.restored", shooting, look, ["deleted_at"])
+    await events.look_changed(session, EventType.LOOK_RESTORED, shooting, look, ["deleted_at"])
 
 
 async def page(

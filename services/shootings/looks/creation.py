@@ -17,6 +17,7 @@ from google.protobuf import json_format
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.errors import Conflict, Invalid
+from platformkit.event_types import EventType
 from platformkit.field_paths import FieldPath
 from platformkit.outbox import NewEvent
 from platformkit.protoconv import parse_uuid
@@ -316,4 +317,4 @@ def _created_event(
             payload.outfit_instruction = outfit.outfit_instruction
         payload.outfit_product_ids.extend(outfit.outfit_product_ids)
         payload.outfit_ref_imgs_urls.CopyFrom(outfit.outfit_ref_imgs_urls)
-    return NewEvent("look.created", str(shooting.id), payload)
+    return NewEvent(EventType.LOOK_CREATED, str(shooting.id), payload)

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from platformkit.errors import Invalid
 from platformkit.field_paths import FieldPath
+from services.shootings.shared.statuses import READINESS
 
 # At most this many looks per creation request (the subject x product matrix can explode).
 MAX_LOOKS_PER_REQUEST = 5_000
 # The shots service takes at most this many shots in one call.
 MAX_SHOTS_PER_REQUEST = 20_000
-READINESS = ("DRAFT", "READY")
 
 
 @dataclass(frozen=True)

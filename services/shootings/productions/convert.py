@@ -7,25 +7,22 @@ module reuses; timestamps are converted by the kit (`platformkit.protoconv`).
 from __future__ import annotations
 
 from platformkit.errors import Invalid
-from platformkit.protoconv import timestamp
+from platformkit.protoconv import enum_name, enum_number, timestamp
 from protos.events.v1 import productions_pb2 as events_pb2
 from protos.shootings.v1 import productions_pb2 as pb
 from services.shootings.models import Production, ShootingType, StatusKey
 from services.shootings.productions.rules import ProductionKind
 from services.shootings.shootings.convert import shooting_type_to_pb
 
-KIND_PREFIX = "PRODUCTION_KIND_"
-
 
 def kind_to_pb(kind: str) -> int:
-    return pb.ProductionKind.Value(KIND_PREFIX + kind)
+    return enum_number(pb.ProductionKind, kind)
 
 
 def kind_from_pb(value: int) -> ProductionKind | None:
     """None for UNSPECIFIED (no filter on lists; missing on create)."""
-    if value == pb.PRODUCTION_KIND_UNSPECIFIED:
-        return None
-    return ProductionKind(pb.ProductionKind.Name(value).removeprefix(KIND_PREFIX))
+    name = enum_name(pb.ProductionKind, value)
+    return None if name is None else ProductionKind(name)
 
 
 def required_kind(value: int) -> ProductionKind:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid, NotFound
+from platformkit.event_types import EventType
 from platformkit.principal import caller
 from platformkit.protoconv import parse_uuid
 from platformkit.request_ledger import replayable
@@ -158,7 +159,7 @@ class ProductionsServicer(productions_pb2_grpc.ProductionsServiceServicer):
             await events.production_deleted(session, production)
             shooting = await session.get(Shooting, production.shooting_id)  # locked above, in the session
             assert shooting is not None
-            await events.looks_changed(session, "look.deleted", shooting, looks)
+            await events.looks_changed(session, EventType.LOOK_DELETED, shooting, looks)
         return common_pb2.Empty()
 
     # -- lifecycle (E35, E36, shooting types) ----------------------------------------------------

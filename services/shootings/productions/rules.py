@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import StrEnum
 
 from platformkit.errors import Conflict
+from platformkit.protoconv import enum_names, value_enum
+from protos.shootings.v1 import productions_pb2
 from services.shootings.shootings.phases import Phase
 
-
-class ProductionKind(StrEnum):
-    MAIN = "MAIN"
-    TEST = "TEST"
+# MAIN and TEST, as the contract names them.
+ProductionKind = value_enum("ProductionKind", enum_names(productions_pb2.ProductionKind))
 
 
 def ensure_main_allowed(live_kinds: Collection[ProductionKind], require_test_shooting: bool) -> None:

@@ -12,7 +12,7 @@ from protos.common.v1 import common_pb2
 # The shot status keys of the default shooting type, worst to best, as the contract orders them
 # (ShotStatus in protos/common/v1/common.proto; D0.2).
 SHOT_STATUSES: tuple[str, ...] = enum_names(common_pb2.ShotStatus)
-READINESS: tuple[str, ...] = ("DRAFT", "READY")
+READINESS: tuple[str, ...] = enum_names(common_pb2.LookReadiness)
 WITHOUT_STATUS = "WITHOUT_STATUS"
 # Computed look status order for roll-ups: DRAFT < READY < shot statuses.
 COMPUTED_STATUS_ORDER: tuple[str, ...] = (*READINESS, *SHOT_STATUSES)

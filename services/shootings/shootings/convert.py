@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from platformkit.protoconv import text, timestamp
+from platformkit.protoconv import enum_name, enum_number, text, timestamp
 from protos.events.v1 import shootings_pb2 as events_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings.catalog.convert import CatalogIndex
@@ -13,17 +13,14 @@ from services.shootings.guidelines.convert import guidelines_to_pb
 from services.shootings.models import Shooting, ShootingType
 from services.shootings.shootings.phases import Phase
 
-PHASE_PREFIX = "SHOOTING_PHASE_"
-
 
 def phase_to_pb(phase: str | None) -> int:
-    return pb.ShootingPhase.Value(PHASE_PREFIX + phase) if phase else pb.SHOOTING_PHASE_UNSPECIFIED
+    return enum_number(pb.ShootingPhase, phase) if phase else pb.SHOOTING_PHASE_UNSPECIFIED
 
 
 def phase_from_pb(value: int) -> Phase | None:
-    if value == pb.SHOOTING_PHASE_UNSPECIFIED:
-        return None
-    return Phase(pb.ShootingPhase.Name(value).removeprefix(PHASE_PREFIX))
+    name = enum_name(pb.ShootingPhase, value)
+    return None if name is None else Phase(name)
 
 
 def shooting_type_to_pb(row: ShootingType | None) -> pb.ShootingType | None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import Invalid
+from platformkit.event_types import EventType
 from platformkit.principal import caller
 from platformkit.protoconv import from_timestamp, optional_uuid, parse_uuid
 from platformkit.request_ledger import replayable
@@ -207,7 +208,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             await productions_repo.soft_delete_productions(session, shooting.id, now)  # R44: same instant
             looks = await looks_repo.soft_delete_looks(session, shooting.id, now)
             await events.shooting_deleted(session, shooting)
-            await events.looks_changed(session, "look.deleted", shooting, looks)
+            await events.looks_changed(session, EventType.LOOK_DELETED, shooting, looks)
         return common_pb2.Empty()
 
     async def RestoreShooting(
@@ -225,7 +226,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             await productions_repo.restore_productions(session, shooting.id, deleted_at)  # R45-R46
             looks = await looks_repo.restore_looks(session, shooting.id, deleted_at, shooting.updated_at)
             await events.shooting_restored(session, shooting)
-            await events.looks_changed(session, "look.restored", shooting, looks)
+            await events.looks_changed(session, EventType.LOOK_RESTORED, shooting, looks)
         return common_pb2.Empty()
 
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from platformkit.errors import Invalid, Violation
+from platformkit.protoconv import enum_names, value_enum
+from protos.shootings.v1 import shootings_pb2
 
-
-class Phase(StrEnum):
-    BRIEF = "BRIEF"
-    TEST_SHOOTING = "TEST_SHOOTING"
-    PRODUCTS_SELECTION = "PRODUCTS_SELECTION"
-    AGREEMENT = "AGREEMENT"
-    PRODUCTION = "PRODUCTION"
-    CLOSED = "CLOSED"
+# The phases in their order, as the contract names them.
+Phase = value_enum("Phase", enum_names(shootings_pb2.ShootingPhase))
 
 
 # R17-R18: PRODUCTION is the default; only BRIEF and PRODUCTION are valid at creation.

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from platformkit import metrics
 from platformkit.backoff import Backoff
 from platformkit.db import transaction
+from platformkit.event_types import EventType
 from platformkit.media import MediaSettings, MediaStore
 from platformkit.media.fetch import FetchError, fetch_image
 from platformkit.media.keys import prediction_key
@@ -65,7 +66,7 @@ ClaimedGeneration = tuple[Generation, Seeds]
 class GenerationProcessor(WorkItemProcessor[ClaimedGeneration]):
     """``process(generation_id)``: the generation's final status, None when nothing was done."""
 
-    event_type = "generation.requested"
+    event_type = EventType.GENERATION_REQUESTED
     payload_type = events_pb2.GenerationRequested
     id_field = "generation_id"
 

@@ -18,6 +18,7 @@ from PIL import Image
 
 from platformkit import db
 from platformkit.db import transaction
+from platformkit.event_types import EventType
 from platformkit.media import MediaSettings
 from platformkit.media.store import LocalMediaStore
 from platformkit.outbox import build_envelope
@@ -234,7 +235,7 @@ async def test_the_consumer_handler_sends_a_requested_push(exports, tmp_path):
         push_id, *_ = await new_push(exports, receiver.url + "/ok")
         envelope = build_envelope(
             event_id=uuid.uuid4(),
-            event_type="push.requested",
+            event_type=EventType.PUSH_REQUESTED,
             aggregate_id=push_id,
             payload=events_pb2.PushRequested(push_id=push_id),
             source="exports",

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from platformkit.event_types import EventType
 from services.outfits import events as outfit_events
 from services.outfits import repository as outfits_repo
 from tests.e2e.brief import DUE, post
@@ -129,8 +130,8 @@ async def test_r114_redelivered_styling_requests_create_no_duplicate_proposal(pl
     engine = platform.outfits.runtime.context.engine
     async with engine.begin() as conn:  # the broker hands the same job out again ...
         await conn.execute(
-            sa.text("UPDATE outbox SET published_at = NULL WHERE event_type = 'styling.requested' AND key = :key"),
-            {"key": str(before[0].id)},
+            sa.text("UPDATE outbox SET published_at = NULL WHERE event_type = :type AND key = :key"),
+            {"type": EventType.STYLING_REQUESTED, "key": str(before[0].id)},
         )
     async with platform.outfits.runtime.context.sessions() as session, session.begin():
         proposal = await outfits_repo.get_outfit(session, before[0].id)

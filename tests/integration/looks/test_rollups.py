@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from platformkit.db import transaction
+from platformkit.event_types import EventType
 from platformkit.outbox import add_event
 from platformkit.topics import SHOTS_EVENTS
 from protos.events.v1 import shots_pb2 as shot_events
@@ -20,7 +21,7 @@ from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shootings.consumers import apply_shot_event
 from services.shots.events import SOURCE
 from services.shots.models import messaging as shots_messaging
-from services.shots.status_changes import STATUS_CHANGED, change_status
+from services.shots.status_changes import change_status
 from tests.integration.looks.board import board, eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -152,7 +153,7 @@ async def test_redelivered_and_stale_shot_events_leave_the_same_state(platform):
             session,
             shots_messaging,
             topic=SHOTS_EVENTS,
-            event_type=STATUS_CHANGED,
+            event_type=EventType.SHOT_STATUS_CHANGED,
             aggregate_id=shot["id"],
             payload=stale,
             source=SOURCE,
@@ -178,7 +179,7 @@ async def test_replaying_a_shot_history_in_any_order_leaves_the_same_state(platf
         await set_status(platform, shot["id"], status)
     settled, _ = await eventually(lambda: snapshot(platform, look["id"]), lambda s: s["shots"] == ["POST_PROD:4"])
     history = await shot_envelopes(platform, shot["id"])
-    assert [e.type for e in history] == ["shot.created"] + [STATUS_CHANGED] * 3
+    assert [e.type for e in history] == [EventType.SHOT_CREATED] + [EventType.SHOT_STATUS_CHANGED] * 3
     for replay in (history, history[::-1], history[1:2] * 3):
         async with transaction(platform.shootings.runtime.context.sessions) as session:
             for envelope in replay:

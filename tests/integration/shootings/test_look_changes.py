@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from google.protobuf.struct_pb2 import Struct
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from platformkit.event_types import EventType
 from protos.common.v1 import common_pb2
 from protos.events.v1 import looks_pb2 as look_events
 from protos.events.v1 import shots_pb2 as shot_event_pb2
@@ -154,8 +155,8 @@ async def look_events_of(platform: Platform, look_id: str) -> list[tuple[str, lo
     """The look.updated/deleted/restored events of one look, oldest first."""
     found = await rows(
         platform.engine,
-        "SELECT event_type, payload FROM outbox WHERE event_type LIKE 'look.%' AND event_type <> 'look.created' "
-        "ORDER BY created_at",
+        "SELECT event_type, payload FROM outbox WHERE event_type = ANY(:types) ORDER BY created_at",
+        types=[EventType.LOOK_UPDATED, EventType.LOOK_DELETED, EventType.LOOK_RESTORED],
     )
     result = []
     for row in found:
@@ -195,8 +196,8 @@ async def test_r96_r102_update_writes_recomputes_rollups_and_announces_the_chang
     assert (await shooting_row(platform, brief))["status"] == "DRAFT"
     announced = await look_events_of(platform, look.id)
     assert [(t, list(e.changed_fields)) for t, e in announced] == [
-        ("look.updated", ["readiness", "style_id"]),
-        ("look.updated", ["readiness"]),
+        (EventType.LOOK_UPDATED, ["readiness", "style_id"]),
+        (EventType.LOOK_UPDATED, ["readiness"]),
     ]
 
 
@@ -209,7 +210,7 @@ async def test_a13_r100_absent_keys_stay_and_an_explicit_null_is_auto(platform, 
     assert row["use_subject_mannequin_double"] is None and row["width"] == 640
     await platform.looks.UpdateLook(update(brief, look, "width", width=640), metadata=ME)  # nothing changes
     assert (await look_row(platform, look.id))["updated_at"] == row["updated_at"]
-    assert [t for t, _ in await look_events_of(platform, look.id)] == ["look.updated", "look.updated"]
+    assert [t for t, _ in await look_events_of(platform, look.id)] == [EventType.LOOK_UPDATED, EventType.LOOK_UPDATED]
 
 
 async def test_a36_shot_type_change_creates_and_deletes_shots_and_keeps_the_others(platform, brief):
@@ -236,7 +237,7 @@ async def test_a36_shot_type_change_creates_and_deletes_shots_and_keeps_the_othe
         uuid.UUID(brief.detail),
     ]
     [(kind, event)] = await look_events_of(platform, look.id)
-    assert kind == "look.updated" and list(event.changed_fields) == ["shot_type_ids"]
+    assert kind == EventType.LOOK_UPDATED and list(event.changed_fields) == ["shot_type_ids"]
     assert event.auto_generate and list(event.created_shot_ids) == [after[brief.detail]]
 
 
@@ -253,7 +254,7 @@ async def test_a36_a_failed_update_takes_back_the_shots_it_created(platform, bri
         )
     assert set(await shots_of(platform, look.id)) == {brief.front}
     # The detail shot did exist before the failure, and was taken back.
-    assert await shot_events_of(platform, look.id, brief.detail) == ["shot.created", "shot.deleted"]
+    assert await shot_events_of(platform, look.id, brief.detail) == [EventType.SHOT_CREATED, EventType.SHOT_DELETED]
     assert list((await look_row(platform, look.id))["shot_type_ids"]) == [uuid.UUID(brief.front)]
     assert await look_events_of(platform, look.id) == []
 
@@ -278,8 +279,8 @@ async def test_r103_r104_delete_then_admin_restore_recompute_the_shooting_and_an
         await platform.looks.RestoreLook(ref(brief, look), metadata=ROOT)
     assert live.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert [(t, list(e.changed_fields)) for t, e in await look_events_of(platform, look.id)] == [
-        ("look.deleted", ["deleted_at"]),
-        ("look.restored", ["deleted_at"]),
+        (EventType.LOOK_DELETED, ["deleted_at"]),
+        (EventType.LOOK_RESTORED, ["deleted_at"]),
     ]
 
 
@@ -300,10 +301,10 @@ async def test_r44_r45_r46_a23_shooting_delete_and_restore_take_exactly_their_lo
     assert (await shooting_row(platform, brief))["status"] == "PENDING"
     # Contexts projecting looks learn of the cascade look by look.
     taken_events = await look_events_of(platform, taken.id)
-    assert [t for t, _ in taken_events] == ["look.deleted", "look.restored"]
+    assert [t for t, _ in taken_events] == [EventType.LOOK_DELETED, EventType.LOOK_RESTORED]
     assert taken_events[0][1].look.deleted_at.ToDatetime(tzinfo=UTC) == shooting["deleted_at"]
     assert not taken_events[1][1].look.HasField("deleted_at")
-    assert [t for t, _ in await look_events_of(platform, alone.id)] == ["look.deleted"]
+    assert [t for t, _ in await look_events_of(platform, alone.id)] == [EventType.LOOK_DELETED]
 
 
 async def test_r61_a23_production_delete_stamps_its_looks_and_blocks_their_restore(platform, brief):
@@ -323,7 +324,7 @@ async def test_r61_a23_production_delete_stamps_its_looks_and_blocks_their_resto
     assert (await look_row(platform, test_look.id))["deleted_at"] == production["deleted_at"]
     assert (await look_row(platform, main_look.id))["deleted_at"] is None
     assert (await shooting_row(platform, brief))["status"] == "PENDING"
-    assert [t for t, _ in await look_events_of(platform, test_look.id)] == ["look.deleted"]
+    assert [t for t, _ in await look_events_of(platform, test_look.id)] == [EventType.LOOK_DELETED]
     assert await look_events_of(platform, main_look.id) == []
     with pytest.raises(grpc.aio.AioRpcError) as conflict:
         await platform.looks.RestoreLook(ref(brief, test_look), metadata=ROOT)

@@ -16,6 +16,7 @@ import pytest_asyncio
 import sqlalchemy as sa
 from google.protobuf.field_mask_pb2 import FieldMask
 
+from platformkit.event_types import EventType
 from protos.common.v1 import common_pb2
 from protos.events.v1 import productions_pb2 as production_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
@@ -119,7 +120,7 @@ async def test_r53_r57_each_test_run_bakes_its_own_snapshot_and_publishes_create
         (shooting.default_guidelines_id, True)
     }
     created = await production_events_of(
-        shootings, shooting.id, "production.created", production_events.ProductionCreated
+        shootings, shooting.id, EventType.PRODUCTION_CREATED, production_events.ProductionCreated
     )
     assert [(e.production.id, e.production.kind, e.created_by) for e in created] == [
         (first.id, "TEST", str(OWNER)),
@@ -154,10 +155,10 @@ async def test_r56_main_moves_the_shooting_to_production_naming_the_member_who_a
     (row,) = await rows(shootings.engine, "SELECT phase, updated_at FROM shootings WHERE id = :id", id=shooting.id)
     assert row["phase"] == "PRODUCTION"
     assert await event_types(shootings, shooting.id) == [
-        "shooting.created",
-        "shooting.phase_changed",
-        "production.created",
-        "shooting.phase_changed",
+        EventType.SHOOTING_CREATED,
+        EventType.SHOOTING_PHASE_CHANGED,
+        EventType.PRODUCTION_CREATED,
+        EventType.SHOOTING_PHASE_CHANGED,
     ]
 
 
@@ -178,7 +179,7 @@ async def test_r54_r55_refused_main_writes_nothing(shootings, productions):
     shooting = await new_shooting(shootings, phase=BRIEF, require_test_shooting=True)
     await refused(add(productions, shooting.id, MAIN), grpc.StatusCode.FAILED_PRECONDITION)
     assert await production_rows(shootings, shooting.id) == []
-    assert await event_types(shootings, shooting.id) == ["shooting.created", "shooting.phase_changed"]
+    assert await event_types(shootings, shooting.id) == [EventType.SHOOTING_CREATED, EventType.SHOOTING_PHASE_CHANGED]
     await add(productions, shooting.id, TEST)
     await add(productions, shooting.id, MAIN)
     await refused(add(productions, shooting.id, MAIN), grpc.StatusCode.FAILED_PRECONDITION)
@@ -230,7 +231,7 @@ async def test_r47_r48_r49_a18_phase_moves_append_history_and_production_creates
     # A18: leaving PRODUCTION leaves MAIN alone.
     assert [(p["kind"], p["deleted_at"]) for p in await production_rows(shootings, shooting.id)] == [("MAIN", None)]
     types = await event_types(shootings, shooting.id)
-    assert types.count("shooting.phase_changed") == 6 and types.count("production.created") == 1
+    assert types.count(EventType.SHOOTING_PHASE_CHANGED) == 6 and types.count(EventType.PRODUCTION_CREATED) == 1
 
 
 async def test_r50_a_refused_move_to_production_writes_nothing(shootings, productions):
@@ -259,7 +260,7 @@ async def test_r60_archiving_publishes_one_update_and_repeating_it_none(shooting
     assert first.archived and second.archived
     assert second.updated_at == first.updated_at
     updates = await production_events_of(
-        shootings, shooting.id, "production.updated", production_events.ProductionUpdated
+        shootings, shooting.id, EventType.PRODUCTION_UPDATED, production_events.ProductionUpdated
     )
     assert [(u.production.archived, list(u.changed_fields)) for u in updates] == [(True, ["archived"])]
 
@@ -274,7 +275,7 @@ async def test_r61_delete_is_soft_hides_the_production_and_publishes_deleted(sho
     await refused(productions.GetProduction(ref, metadata=as_user(OWNER)), grpc.StatusCode.NOT_FOUND)
     await refused(productions.DeleteProduction(ref, metadata=as_user(OWNER)), grpc.StatusCode.NOT_FOUND)
     (deleted,) = await production_events_of(
-        shootings, shooting.id, "production.deleted", production_events.ProductionDeleted
+        shootings, shooting.id, EventType.PRODUCTION_DELETED, production_events.ProductionDeleted
     )
     assert deleted.production.id == str(main["id"]) and deleted.production.HasField("deleted_at")
     # R61: the phase does not move when MAIN goes.

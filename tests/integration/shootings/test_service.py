@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from google.protobuf.field_mask_pb2 import FieldMask
 
+from platformkit.event_types import EventType
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from tests.integration.shootings.conftest import as_user
@@ -54,8 +55,8 @@ async def test_r19_production_phase_creates_main_with_phase_history_and_outbox_e
         shootings.engine, "SELECT event_type, topic FROM outbox WHERE key = :id ORDER BY created_at", id=reply.id
     )
     assert {(e["event_type"], e["topic"]) for e in events} == {
-        ("shooting.created", "shootings.events"),
-        ("shooting.phase_changed", "shootings.events"),
+        (EventType.SHOOTING_CREATED, "shootings.events"),
+        (EventType.SHOOTING_PHASE_CHANGED, "shootings.events"),
     }
 
 
@@ -128,7 +129,7 @@ async def test_r44_r45_r46_delete_cascades_and_restore_revives_only_the_cascade(
     )
     assert {p["kind"]: p["deleted_at"] for p in productions} == {"MAIN": None, "TEST": earlier}
     types = await rows(shootings.engine, "SELECT event_type FROM outbox WHERE key = :id", id=reply.id)
-    assert {"shooting.deleted", "shooting.restored"} <= {t["event_type"] for t in types}
+    assert {EventType.SHOOTING_DELETED, EventType.SHOOTING_RESTORED} <= {t["event_type"] for t in types}
 
 
 async def test_r42_a_new_default_template_is_rebaked_into_live_productions(shootings):
@@ -153,8 +154,9 @@ async def test_r42_a_new_default_template_is_rebaked_into_live_productions(shoot
     assert [str(b["snapshot_of"]) for b in baked] == [second.default_guidelines_id]
     changed = await rows(
         shootings.engine,
-        "SELECT event_type FROM outbox WHERE key = :id AND event_type = 'shooting.updated'",
+        "SELECT event_type FROM outbox WHERE key = :id AND event_type = :type",
         id=first.id,
+        type=EventType.SHOOTING_UPDATED,
     )
     assert len(changed) == 1
 

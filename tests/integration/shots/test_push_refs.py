@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from platformkit import db
 from platformkit.db import transaction
+from platformkit.event_types import EventType
 from platformkit.outbox import build_envelope
 from protos.common.v1 import common_pb2
 from protos.events.v1 import exports_pb2 as export_events
@@ -23,7 +24,7 @@ from tests.support.services import as_user
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def deliver(shots, revision_id: str, push_id: uuid.UUID, event_type: str = "push.created") -> None:
+async def deliver(shots, revision_id: str, push_id: uuid.UUID, event_type: str = EventType.PUSH_CREATED) -> None:
     payload = export_events.PushChanged(
         push=export_events.PushState(push_id=str(push_id), revision_id=revision_id, push_status="PENDING")
     )
@@ -54,7 +55,7 @@ async def test_a59_a_pushed_revision_blocks_restore_and_delete(shots):
     push_id = uuid.uuid4()
     await deliver(shots, second.id, push_id)
     await deliver(shots, second.id, push_id)  # a redelivery inserts nothing twice
-    await deliver(shots, first.id, uuid.uuid4(), "push.status_changed")  # only creations count
+    await deliver(shots, first.id, uuid.uuid4(), EventType.PUSH_STATUS_CHANGED)  # only creations count
     assert (await refs(shots, second.id), await refs(shots, first.id)) == (1, 0)
     me = as_user(OWNER)
     restore = stub.RestoreRevision(common_pb2.IdRequest(id=first.id), metadata=me)

@@ -8,6 +8,7 @@ import grpc
 import pytest
 import sqlalchemy as sa
 
+from platformkit.event_types import EventType
 from protos.common.v1 import common_pb2
 from protos.events.v1 import shots_pb2 as events_pb2
 from protos.events.v1.envelope_pb2 import EventEnvelope
@@ -50,15 +51,15 @@ async def test_a52_new_revisions_chain_become_current_and_set_the_status(shots):
         for event_type, state in await shot_states(shots.engine, shot.id)
     ]
     assert [s[:2] for s in states] == [
-        ("shot.created", "PENDING"),
-        ("shot.status_changed", "PROPOSAL"),
-        ("shot.revision_created", "PROPOSAL"),
-        ("shot.status_changed", "REVIEW"),
-        ("shot.revision_created", "REVIEW"),
+        (EventType.SHOT_CREATED, "PENDING"),
+        (EventType.SHOT_STATUS_CHANGED, "PROPOSAL"),
+        (EventType.SHOT_REVISION_CREATED, "PROPOSAL"),
+        (EventType.SHOT_STATUS_CHANGED, "REVIEW"),
+        (EventType.SHOT_REVISION_CREATED, "REVIEW"),
     ]
-    changes = [s for s in states if s[0] != "shot.revision_created"]
+    changes = [s for s in states if s[0] != EventType.SHOT_REVISION_CREATED]
     assert [s[2] for s in changes] == sorted({s[2] for s in changes})
-    assert [(s[2], s[3]) for s in states if s[0] == "shot.revision_created"] == [
+    assert [(s[2], s[3]) for s in states if s[0] == EventType.SHOT_REVISION_CREATED] == [
         (states[1][2], first.id),
         (states[3][2], second.id),
     ]
@@ -82,11 +83,11 @@ async def test_r145_r144_only_tips_are_deleted_and_the_current_moves_back(shots)
     deletions = [
         (event_type, state.status, state.revision_id)
         for event_type, state in await shot_states(shots.engine, shot.id)
-        if event_type == "shot.revision_deleted"
+        if event_type == EventType.SHOT_REVISION_DELETED
     ]
     assert deletions == [
-        ("shot.revision_deleted", "PROPOSAL", second.id),
-        ("shot.revision_deleted", "PENDING", first.id),
+        (EventType.SHOT_REVISION_DELETED, "PROPOSAL", second.id),
+        (EventType.SHOT_REVISION_DELETED, "PENDING", first.id),
     ]
 
 

@@ -9,6 +9,7 @@ import grpc
 import pytest
 import sqlalchemy as sa
 
+from platformkit.event_types import EventType
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
 from tests.support.services import RunningService, as_user, seed_shooting
@@ -56,7 +57,7 @@ async def test_create_shots_is_one_batch_idempotent_and_announced(shots):
     again = await stub.CreateShots(request, metadata=as_user(OWNER))
     assert sorted(s.id for s in again.shots) == sorted(s.id for s in created.shots)
     ids = [s.id for s in created.shots]
-    assert await outbox_types(shots.engine, ids) == ["shot.created"] * 6  # the retry announced nothing twice
+    assert await outbox_types(shots.engine, ids) == [EventType.SHOT_CREATED] * 6  # the retry announced nothing twice
     listed = await stub.ListShotsByLooks(
         pb.ListShotsByLooksRequest(production_request_ids=looks[:2]), metadata=as_user(OWNER)
     )
@@ -73,7 +74,7 @@ async def test_delete_shots_removes_them_and_announces_a_newer_version(shots):
         pb.ListShotsByLooksRequest(production_request_ids=looks), metadata=as_user(OWNER)
     )
     assert list(listed.shots) == []
-    assert await outbox_types(shots.engine, [created.shots[0].id]) == ["shot.created", "shot.deleted"]
+    assert await outbox_types(shots.engine, [created.shots[0].id]) == [EventType.SHOT_CREATED, EventType.SHOT_DELETED]
 
 
 async def test_a_thousand_looks_of_three_shots_in_one_call(shots):

@@ -7,8 +7,10 @@ import uuid
 
 import pytest
 
+from platformkit.event_types import EventType
 from protos.events.v1 import shots_pb2 as events_pb2
 from protos.events.v1.envelope_pb2 import EventEnvelope
+from services.shots.generation_events import EVENT_TYPES
 from services.shots.worker.providers import RenderJob
 from services.shots.worker.providers.http import HttpProvider
 from services.shots.worker.providers.local import LocalProvider
@@ -23,7 +25,7 @@ async def progress_of(shots, shot_id: str) -> list[tuple[str, str, str | None]]:
     """The shot's events on shots.events in order; generation events with their status and error."""
     events = []
     for event_type, payload in await outbox_rows(shots.engine, shot_id):
-        if not event_type.startswith("generation."):
+        if event_type not in EVENT_TYPES.values():  # the shot events carry no generation
             events.append((event_type, "", None))
             continue
         state = events_pb2.GenerationState()
@@ -49,12 +51,12 @@ async def test_http_provider_renders_through_the_endpoint_and_completes_once(sho
         assert await work.process(uuid.UUID(generation_id)) is None  # a redelivery changes nothing
     # The progress shares the shot's key with the status change and the revision it made.
     assert await progress_of(shots, shot_id) == [
-        ("shot.created", "", None),
-        ("generation.queued", "PENDING", None),
-        ("generation.processing", "PROCESSING", None),
-        ("shot.status_changed", "", None),
-        ("shot.revision_created", "", None),
-        ("generation.completed", "COMPLETED", None),
+        (EventType.SHOT_CREATED, "", None),
+        (EventType.GENERATION_QUEUED, "PENDING", None),
+        (EventType.GENERATION_PROCESSING, "PROCESSING", None),
+        (EventType.SHOT_STATUS_CHANGED, "", None),
+        (EventType.SHOT_REVISION_CREATED, "", None),
+        (EventType.GENERATION_COMPLETED, "COMPLETED", None),
     ]
     row = await generation_row(shots, generation_id)
     assert row.status == "COMPLETED" and row.revision_id is not None and await revisions_of(shots, generation_id) == 1
@@ -87,7 +89,7 @@ async def test_refusals_and_exhausted_retries_fail_with_the_reason(shots, tmp_pa
         )
     assert "prompt rejected" in (await generation_row(shots, refused)).error
     *_, (event_type, status, error) = await progress_of(shots, refused_shot)
-    assert (event_type, status) == ("generation.failed", "FAILED") and "prompt rejected" in (error or "")
+    assert (event_type, status) == (EventType.GENERATION_FAILED, "FAILED") and "prompt rejected" in (error or "")
     assert "503" in (await generation_row(shots, exhausted)).error
     assert await revisions_of(shots, refused) == 0
 

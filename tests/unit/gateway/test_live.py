@@ -14,6 +14,7 @@ from gateway.live.events import LiveEvent, live_event
 from gateway.live.hub import LiveHub
 from gateway.live.settings import LiveSettings
 from gateway.schemas.live import message_schema
+from platformkit.event_types import EventType
 from platformkit.outbox import build_envelope
 from protos.events.v1 import shots_pb2 as events_pb2
 from protos.events.v1.envelope_pb2 import EventEnvelope
@@ -38,7 +39,7 @@ class Recorder:
 
 
 def shot_envelope(
-    event_type: str = "shot.status_changed", shooting_id: uuid.UUID = SHOOTING, **fields: object
+    event_type: str = EventType.SHOT_STATUS_CHANGED, shooting_id: uuid.UUID = SHOOTING, **fields: object
 ) -> EventEnvelope:
     state = events_pb2.ShotState(
         shot_id=str(uuid.uuid4()),
@@ -62,7 +63,7 @@ def event(shooting_id: uuid.UUID = SHOOTING) -> LiveEvent:
 
 def test_shot_and_generation_records_become_their_messages() -> None:
     revision = str(uuid.uuid4())
-    envelope = shot_envelope("shot.revision_created", current_revision_id=revision, revision_id=revision)
+    envelope = shot_envelope(EventType.SHOT_REVISION_CREATED, current_revision_id=revision, revision_id=revision)
     shot = live_event(envelope)
     assert shot is not None and shot.shooting_id == SHOOTING and shot.event_id == envelope.id
     message = json.loads(shot.text)
@@ -77,7 +78,11 @@ def test_shot_and_generation_records_become_their_messages() -> None:
         error="provider refused",
     )
     failed = build_envelope(
-        event_id=uuid.uuid4(), event_type="generation.failed", aggregate_id=state.shot_id, payload=state, source="s"
+        event_id=uuid.uuid4(),
+        event_type=EventType.GENERATION_FAILED,
+        aggregate_id=state.shot_id,
+        payload=state,
+        source="s",
     )
     generation = json.loads(live_event(failed).text)  # type: ignore[union-attr]
     assert (generation["type"], generation["event"], generation["error"]) == (
@@ -86,7 +91,7 @@ def test_shot_and_generation_records_become_their_messages() -> None:
         "provider refused",
     )
     assert generation["generation_id"] == state.generation_id and generation["revision_id"] is None
-    assert live_event(shot_envelope("shot.updated")) is None  # not part of the socket's contract
+    assert live_event(shot_envelope(EventType.SHOT_UPDATED)) is None  # not part of the socket's contract
 
 
 def test_a_since_replays_the_shootings_later_events_with_the_overlap() -> None:
@@ -140,8 +145,8 @@ def test_the_hub_sends_a_shootings_events_to_its_subscribers_only() -> None:
     envelope = shot_envelope()
     assert hub.publish(envelope) == "forwarded"
     assert hub.publish(envelope) == "duplicate"
-    assert hub.publish(shot_envelope("shot.updated")) == "ignored"
-    assert hub.publish(EventEnvelope(id=str(uuid.uuid4()), type="shot.created")) == "unreadable"
+    assert hub.publish(shot_envelope(EventType.SHOT_UPDATED)) == "ignored"
+    assert hub.publish(EventEnvelope(id=str(uuid.uuid4()), type=EventType.SHOT_CREATED)) == "unreadable"
     assert [m["event_id"] for m in mine.messages] == [envelope.id] and theirs.messages == []
     hub.unsubscribe(SHOOTING, mine)
     hub.publish(shot_envelope())

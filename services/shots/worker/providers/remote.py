@@ -18,19 +18,28 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 from pydantic import SecretStr
 
+from platformkit.protoconv import enum_names, value_enum
+from protos.common.v1 import common_pb2
+from services.shots.domain.generation import ViewAngle
 from services.shots.worker.providers import ProviderError, RenderJob
 
 _RETRYABLE = {408, 429}
 _FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
+# The contract's framings and view angles in words (a name the contract lacks fails at import).
+Framing = value_enum("Framing", enum_names(common_pb2.ShotTypeFraming))
 _FRAMINGS = {
-    "FULL_BODY": "a full-body shot",
-    "UPPER_BODY": "an upper-body shot",
-    "LOWER_BODY": "a lower-body shot",
-    "UPPER_THREE_QUARTERS": "a three-quarter shot from the head down",
-    "LOWER_THREE_QUARTERS": "a three-quarter shot from the feet up",
-    "DETAIL": "a close-up detail shot",
+    Framing.FULL_BODY: "a full-body shot",
+    Framing.UPPER_BODY: "an upper-body shot",
+    Framing.LOWER_BODY: "a lower-body shot",
+    Framing.UPPER_THREE_QUARTERS: "a three-quarter shot from the head down",
+    Framing.LOWER_THREE_QUARTERS: "a three-quarter shot from the feet up",
+    Framing.DETAIL: "a close-up detail shot",
 }
-_VIEWS = {"FRONT": "seen from the front", "SIDE": "seen from the side", "BACK": "seen from the back"}
+_VIEWS = {
+    ViewAngle.FRONT: "seen from the front",
+    ViewAngle.SIDE: "seen from the side",
+    ViewAngle.BACK: "seen from the back",
+}
 # How much of a refusal's body a generation's error keeps.
 MAX_REASON = 500
 
