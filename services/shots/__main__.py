@@ -1,7 +1,7 @@
 """`python -m services.shots`: the shots service process."""
 
 from platformkit.service import ServiceRuntime
-from services.shots.events import consumers
+from services.shots.consumers import consumers
 from services.shots.grpc_api import SERVICE_NAMES, add_servicers
 from services.shots.media_sweep import periodic_jobs
 from services.shots.models import messaging
