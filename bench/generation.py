@@ -98,7 +98,7 @@ async def one_round(stub: ShotsServiceStub, engine: AsyncEngine, jobs: int) -> t
     exactly even; the partitions a worker owns come from the group's assignment)."""
     shooting_id = uuid.uuid4()
     await seed_shooting(engine, shooting_id, OWNER)
-    shot = pb.NewShot(id=str(uuid.uuid4()), production_request_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))
+    shot = pb.NewShot(id=str(uuid.uuid4()), look_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))
     request = pb.CreateShotsRequest(shooting_id=str(shooting_id), shots=[shot])
     await stub.CreateShots(request, metadata=as_user(OWNER))
     inputs = pb.GenerationInputs(

@@ -14,7 +14,10 @@ request matched knows which is which, so the first field of the path decides:
 - anything else is in the body, ``("body", name)``; the empty path is the body as a whole.
 
 The rest of the path follows as it is, list indices as text (as the services' violations have
-always read: ``["body", "images", "0", "url"]``).
+always read: ``["body", "images", "0", "url"]``). Every field name on the way out takes its public
+spelling (:data:`PUBLIC_NAMES`): the contracts say "look" where the REST surface keeps the
+reference's "production request", so a violation at ``look_id`` answers at
+``production_request_id``, in the path, the query or the body alike.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ RESOURCE_ID = "id"
 # Renames every route has: the page of a list is its query's skip and limit.
 _COMMON_RENAMES: dict[FieldPath, Location] = {("page",): ("query",)}
 # A create call carries the body's organization_id and the query's as query_organization_id.
+# The contracts' names that the public API spells otherwise (the glossary's "look" is the
+# reference's "production request"), applied to every field name of a location.
+PUBLIC_NAMES: Mapping[str, str] = {
+    "look_id": "production_request_id",
+    "look_ids": "production_request_ids",
+    "source_look_id": "source_production_request_id",
+    "total_looks": "total_production_requests",
+    "total_draft_looks": "total_draft_production_requests",
+}
 ORGANIZATION_IN_BODY_OR_QUERY: dict[str, Location] = {
     "organization_id": ("body", "organization_id"),
     "query_organization_id": ("query", "organization_id"),
@@ -71,6 +83,11 @@ def _parameters(route: APIRoute) -> tuple[list[str], set[str]]:
     return path, query
 
 
+def _public(segments: FieldPath) -> Location:
+    """The segments as a REST location spells them: field names public, list indices as text."""
+    return tuple(PUBLIC_NAMES.get(part, part) if isinstance(part, str) else str(part) for part in segments)
+
+
 def rest_location(path: FieldPath, route: APIRoute | None) -> Location:
     """The FastAPI location of the value at ``path`` in the request ``route`` sent on."""
     if not path:
@@ -79,8 +96,8 @@ def rest_location(path: FieldPath, route: APIRoute | None) -> Location:
     renames = {**_COMMON_RENAMES, **declared}
     for length in range(len(path), 0, -1):
         if path[:length] in renames:
-            return (*renames[path[:length]], *(str(segment) for segment in path[length:]))
-    field, rest = str(path[0]), tuple(str(segment) for segment in path[1:])
+            return (*renames[path[:length]], *_public(path[length:]))
+    field, *rest = _public(path)
     path_params, query_params = _parameters(route) if route is not None else ([], set())
     if field in path_params:
         return ("path", field, *rest)

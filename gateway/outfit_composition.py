@@ -39,9 +39,9 @@ async def look_outfits(
     if not look_ids:
         return OutfitsView()
     reply = await clients.outfits.ListLookOutfits(
-        outfits_pb2.ListLookOutfitsRequest(production_request_ids=list(look_ids)),
+        outfits_pb2.ListLookOutfitsRequest(look_ids=list(look_ids)),
         metadata=principal_metadata(principal),
     )
     every = [o for look in reply.looks for o in (*look.proposals, *([look.outfit] if look.HasField("outfit") else []))]
     entries = await catalog_entries(clients, principal, product_ids(every))
-    return OutfitsView({look.production_request_id: look for look in reply.looks}, entries)
+    return OutfitsView({look.look_id: look for look in reply.looks}, entries)

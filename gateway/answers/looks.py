@@ -38,7 +38,7 @@ class LookAnswers:
         self.entries = EntryFields({e.id: e for e in page.entries})
         self.shots: dict[str, list[shots_pb2.Shot]] = defaultdict(list)
         for shot in shots:
-            self.shots[shot.production_request_id].append(shot)
+            self.shots[shot.look_id].append(shot)
         self.assignees = assignees
         self.outfits = outfits or OutfitsView()
         self.pushes = pushes

@@ -32,7 +32,7 @@ def outfit_fields(outfit: outfits_pb2.Outfit, products: EntryFields) -> Fields:
         "id": outfit.id,
         "created_at": dt(outfit, "created_at"),
         "updated_at": dt(outfit, "updated_at"),
-        "production_request_id": outfit.production_request_id,
+        "production_request_id": outfit.look_id,
         "outfit_ref_imgs_urls": reference_urls(outfit),
         "outfit_ref_images_media": media or None,
         "outfit_instruction": value(outfit, "outfit_instruction"),

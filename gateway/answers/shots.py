@@ -147,7 +147,7 @@ def shot_fields(message: pb.Shot, shot_type: Fields | None, pushes: PushView = N
     answer, :class:`gateway.answers.catalog.EntryFields`)."""
     return {
         "id": message.id,
-        "production_request_id": message.production_request_id,
+        "production_request_id": message.look_id,
         "shot_type": shot_type,
         "pose_preset_id": value(message, "pose_preset_id"),
         "rework_available": message.rework_available,

@@ -52,7 +52,7 @@ def _shot(envelope: EventEnvelope, event: str, occurred_at: datetime) -> ShotMes
         event=event,  # type: ignore[arg-type]
         event_id=uuid.UUID(envelope.id),
         shooting_id=uuid.UUID(state.shooting_id),
-        production_request_id=uuid.UUID(state.production_request_id),
+        production_request_id=uuid.UUID(state.look_id),
         shot_id=uuid.UUID(state.shot_id),
         status=state.status,
         current_revision_id=_optional_uuid(state, "current_revision_id"),
@@ -69,7 +69,7 @@ def _generation(envelope: EventEnvelope, event: str, occurred_at: datetime) -> G
         event_id=uuid.UUID(envelope.id),
         generation_id=uuid.UUID(state.generation_id),
         shot_id=uuid.UUID(state.shot_id),
-        production_request_id=uuid.UUID(state.production_request_id),
+        production_request_id=uuid.UUID(state.look_id),
         shooting_id=uuid.UUID(state.shooting_id),
         status=state.status,  # type: ignore[arg-type]
         error=state.error if state.HasField("error") else None,

@@ -70,9 +70,7 @@ async def start_for_shots(
     presets = await catalog_entries(clients, principal, preset_ids(page))
     [planner] = GenerationPlanner.for_page(page, outfits, presets)
     if shots is None:
-        listed = await clients.shots.ListShotsByLooks(
-            pb.ListShotsByLooksRequest(production_request_ids=[look_id]), metadata=metadata
-        )
+        listed = await clients.shots.ListShotsByLooks(pb.ListShotsByLooksRequest(look_ids=[look_id]), metadata=metadata)
         shots = list(listed.shots)
     specs = planner.specs(shots, count, num_predictions)
     if model_id is not None:
@@ -123,7 +121,7 @@ async def start_shot_type_generations(
     look_id = str(production_request_id)
     await _look(clients, principal, look_id)  # 404 for a hidden look comes before the shot type's
     listed = await clients.shots.ListShotsByLooks(
-        pb.ListShotsByLooksRequest(production_request_ids=[look_id]), metadata=principal_metadata(principal)
+        pb.ListShotsByLooksRequest(look_ids=[look_id]), metadata=principal_metadata(principal)
     )
     shots = [s for s in listed.shots if s.shot_type_id == str(request_in.shot_type_id)]
     if not shots:

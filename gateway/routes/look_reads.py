@@ -56,7 +56,7 @@ async def _shots(
     if not look_ids:
         return [], NO_PUSHES
     reply = await clients.shots.ListShotsByLooks(
-        shots_pb2.ListShotsByLooksRequest(production_request_ids=look_ids, include_revisions=revisions),
+        shots_pb2.ListShotsByLooksRequest(look_ids=look_ids, include_revisions=revisions),
         metadata=principal_metadata(principal),
     )
     return list(reply.shots), await shots_view(clients, principal, reply.shots)
@@ -194,7 +194,7 @@ async def get_draft_summary(
     request = with_organization(pb.ShootingScopeRequest(shooting_id=str(shooting_id)), organization_id)
     reply = await clients.look_queries.GetDraftSummary(request, metadata=principal_metadata(principal))
     return DraftProductionRequestsSummary(
-        total_draft_production_requests=reply.total_draft_production_requests,
+        total_draft_production_requests=reply.total_draft_looks,
         generating_count=reply.generating_count,
     )
 

@@ -75,8 +75,7 @@ async def create_production_requests(
         {
             "production_requests": [answers.public(look) for look in reply.page.looks],
             "generation_results": [
-                {"shot_id": g.shot_id, "production_request_id": g.production_request_id, "generation_id": g.id}
-                for g in generations
+                {"shot_id": g.shot_id, "production_request_id": g.look_id, "generation_id": g.id} for g in generations
             ],
             "total_generations_created": len(generations),
         }
@@ -90,7 +89,7 @@ async def _base_image_generations(  # type: ignore[no-untyped-def]
     The shots service skips back views and shot types the subject has no base image for."""
     shots_by_look: dict[str, list[shots_pb2.Shot]] = {}
     for shot in page.shots:
-        shots_by_look.setdefault(shot.production_request_id, []).append(shot)
+        shots_by_look.setdefault(shot.look_id, []).append(shot)
     presets = await catalog_entries(clients, principal, preset_ids(page))
     specs = [
         spec

@@ -77,29 +77,27 @@ async def get_reusable_outfits(
     product, sorted by the most advanced shot status of each source look (descending), so the
     furthest-along look comes first."""
     request = with_organization(
-        pb.ReusableOutfitsRequest(shooting_id=str(shooting_id), production_request_id=str(production_request_id)),
+        pb.ReusableOutfitsRequest(shooting_id=str(shooting_id), look_id=str(production_request_id)),
         organization_id,
     )
     metadata = principal_metadata(principal)
     reply = await clients.outfits.ListReusableOutfits(request, metadata=metadata)
     if not reply.matches:
         return []
-    sources = list(dict.fromkeys(m.source_production_request_id for m in reply.matches))
+    sources = list(dict.fromkeys(m.source_look_id for m in reply.matches))
     ids = [*(m.source_product_id for m in reply.matches), *product_ids(m.outfit for m in reply.matches)]
     shots, entries = await asyncio.gather(
-        clients.shots.ListShotsByLooks(
-            shots_pb2.ListShotsByLooksRequest(production_request_ids=sources), metadata=metadata
-        ),
+        clients.shots.ListShotsByLooks(shots_pb2.ListShotsByLooksRequest(look_ids=sources), metadata=metadata),
         catalog_entries(clients, principal, list(dict.fromkeys(ids))),
     )
     best: dict[str, int] = {}
     for shot in shots.shots:
         rank = _RANK.get(shot.status, -1)
-        best[shot.production_request_id] = max(best.get(shot.production_request_id, -1), rank)
-    matches = sorted(reply.matches, key=lambda m: -best.get(m.source_production_request_id, -1))
+        best[shot.look_id] = max(best.get(shot.look_id, -1), rank)
+    matches = sorted(reply.matches, key=lambda m: -best.get(m.source_look_id, -1))
     return [
         ReusableOutfitMatch(
-            source_production_request_id=uuid.UUID(m.source_production_request_id),
+            source_production_request_id=uuid.UUID(m.source_look_id),
             source_product=ProductPublic.from_entry(entries[m.source_product_id])
             if m.source_product_id in entries
             else None,
@@ -124,7 +122,7 @@ async def create_manual_outfit(
     """Create a manual outfit for a look and set it as THE outfit (not a proposal); every existing
     outfit proposal is deleted. The owner or a member of the look's organization."""
     await clients.outfits.CreateManualOutfit(
-        pb.OutfitInput(production_request_id=str(production_request_id), fields=body.fields_pb()),
+        pb.OutfitInput(look_id=str(production_request_id), fields=body.fields_pb()),
         metadata=principal_metadata(principal),
     )
     return await _look(clients, principal, session, production_request_id)
@@ -165,7 +163,7 @@ async def list_outfits(
     for name, given in (
         ("organization_id", organization_id),
         ("shooting_id", shooting_id),
-        ("production_request_id", production_request_id),
+        ("look_id", production_request_id),
     ):
         if given is not None:
             setattr(request, name, str(given))
@@ -182,7 +180,7 @@ async def create_outfit(
 ) -> ProductionRequestOutfitPublic:
     """A proposal for the look `production_request_id` (THE outfit stays as it is)."""
     outfit = await clients.outfits.CreateProposal(
-        pb.OutfitInput(production_request_id=str(body.production_request_id), fields=body.fields_pb()),
+        pb.OutfitInput(look_id=str(body.production_request_id), fields=body.fields_pb()),
         metadata=principal_metadata(principal),
     )
     return (await _public(clients, principal, [outfit]))[0]

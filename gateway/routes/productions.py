@@ -129,7 +129,7 @@ async def list_shooting_production_request_statuses(
     clients: ClientsDep, principal: PrincipalDep, shooting_id: uuid.UUID
 ) -> list[ProductionRequestStatusPublic]:
     """The look statuses valid for the shooting's type, by `sorting` ascending (worst to best)."""
-    reply = await clients.productions.ListProductionRequestStatuses(
+    reply = await clients.productions.ListStatusKeys(
         pb.ShootingRef(shooting_id=str(shooting_id)), metadata=principal_metadata(principal)
     )
     return [ProductionRequestStatusPublic.from_pb(s) for s in reply.statuses]

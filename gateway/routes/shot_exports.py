@@ -103,12 +103,12 @@ async def export_production_request(
     """E49 (R153, R154): every shot whose current revision is APPROVED is exported as in E48;
     the others count in `revisions_skipped`. 400 when the look's product has no external mapping."""
     request = pb.ExportLookRequest(
-        production_request_id=str(production_request_id),
+        look_id=str(production_request_id),
         user_export_configuration_id=text(user.export_configuration_id),
     )
     reply = await clients.exports.ExportLook(request, metadata=principal_metadata(principal))
     return ExportProductionRequestResponse(
-        production_request_id=reply.production_request_id,
+        production_request_id=reply.look_id,
         revisions_processed=reply.revisions_processed,
         revisions_skipped=reply.revisions_skipped,
         exports_created=reply.exports_created,

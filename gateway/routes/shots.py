@@ -121,7 +121,7 @@ async def create_shot(
         shootings_pb2.GetShootingRequest(id=look.shooting_id), metadata=metadata
     )
     await _check_shot_type(clients, principal, body.shot_type_id)
-    new = pb.NewShot(id=str(uuid.uuid4()), production_request_id=look.id, shot_type_id=str(body.shot_type_id or ""))
+    new = pb.NewShot(id=str(uuid.uuid4()), look_id=look.id, shot_type_id=str(body.shot_type_id or ""))
     request = pb.CreateShotsRequest(shooting_id=shooting.id, shots=[new])
     reply = await clients.shots.CreateShots(request, metadata=metadata)
     return await _one(clients, principal, session, reply.shots[0])
@@ -147,7 +147,7 @@ async def list_shots(
     filters = {
         "organization_id": organization_id,
         "product_id": product_id,
-        "production_request_id": production_request_id,
+        "look_id": production_request_id,
         "shooting_id": shooting_id,
         "shot_type": shot_type,
         "status": status,
@@ -262,7 +262,7 @@ async def generate_shot(
     metadata = principal_metadata(principal)
     shot = await clients.shots.GetShot(common_pb2.IdRequest(id=str(shot_id)), metadata=metadata)
     started = await start_for_shots(
-        clients, principal, shot.production_request_id, [shot], 1, body.num_predictions, body.model_id, explicit=True
+        clients, principal, shot.look_id, [shot], 1, body.num_predictions, body.model_id, explicit=True
     )
     ids = [uuid.UUID(g.id) for g in started.generations]
     return ShotGenerateResponse(shot_id=shot_id, generation_ids=ids, message="Generation started")

@@ -107,7 +107,7 @@ class GenerationPublic(BaseModel):
             reference_images=[ReferenceImagePublic.from_input(r) for r in inputs.get("references") or []],
             id=message.id,
             shot_id=message.shot_id,
-            production_request_id=message.production_request_id,
+            production_request_id=message.look_id,
             status=message.status,
             error=value(message, "error"),
             seed=message.seed,

@@ -40,7 +40,7 @@ class ShootingSummary(BaseModel):
     def from_pb(cls, message: pb.ShootingSummary) -> ShootingSummary:
         return cls(
             total_products=message.total_products,
-            total_production_requests=message.total_production_requests,
+            total_production_requests=message.total_looks,
             status_breakdown=[ShootingStatusCount(status=s.status, count=s.count) for s in message.status_breakdown],
         )
 

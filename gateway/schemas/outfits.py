@@ -107,7 +107,7 @@ class FinalizeOutfitRequest(ManualOutfitCreate):
     def to_pb(self, production_request_id: uuid.UUID) -> outfits_pb2.FinalizeOutfitRequest:
         given = [self.outfit_ref_imgs_urls, self.outfit_instruction, self.outfit_product_ids]
         request = outfits_pb2.FinalizeOutfitRequest(
-            production_request_id=str(production_request_id),
+            look_id=str(production_request_id),
             fields=self.fields_pb(),
             has_fields=any(v is not None for v in given),
         )

@@ -102,7 +102,7 @@ class ProductionRequestStatusPublic(BaseModel):
     sorting: int
 
     @classmethod
-    def from_pb(cls, message: pb.ProductionRequestStatus) -> ProductionRequestStatusPublic:
+    def from_pb(cls, message: pb.StatusKey) -> ProductionRequestStatusPublic:
         return cls(id=message.id, key=message.key, label=message.label, sorting=message.sorting)
 
 

@@ -65,7 +65,7 @@ def push_state(row: PushRecord) -> events_pb2.PushChanged:
             push_id=str(row.id),
             revision_id=str(row.revision_id),
             shot_id=str(row.shot_id),
-            production_request_id=str(row.production_request_id),
+            look_id=str(row.production_request_id),
             integration_id=str(row.integration_id),
             push_status=row.status,
             error_message=row.error_message,

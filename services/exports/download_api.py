@@ -40,7 +40,7 @@ class DownloadHandlers:
         revision = current_revision(shot)
         if revision is None:
             raise BadRequest("The shot has no current revision")
-        look = await self.sources.with_shot_types(await self.sources.look_context(shot.production_request_id), [shot])
+        look = await self.sources.with_shot_types(await self.sources.look_context(shot.look_id), [shot])
         found = target(look, shot, revision)
         if found.source is None:
             raise BadRequest("The current revision has no image")

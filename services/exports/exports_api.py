@@ -73,7 +73,7 @@ class ExportHandlers:
         user_choice = optional_uuid(request, "user_export_configuration_id", USER_CHOICE_LOC)
         revision = await self.sources.revision(str(revision_id))
         shot = await self.sources.shot(revision.shot_id)
-        look = await self.sources.with_shot_types(await self.sources.look_context(shot.production_request_id), [shot])
+        look = await self.sources.with_shot_types(await self.sources.look_context(shot.look_id), [shot])
         found = target(look, shot, revision)
         if not found.approved:
             raise BadRequest(f"Only an APPROVED revision can be exported (this one is {revision.shot_status})")
@@ -93,7 +93,7 @@ class ExportHandlers:
     ) -> pb.ExportLookResponse:
         """E49 (R153, R154, A26, A27): the approved current revisions of the look's shots."""
         who = caller(current_principal())
-        look_id = parse_uuid(request.production_request_id, ("production_request_id",))
+        look_id = parse_uuid(request.look_id, ("look_id",))
         user_choice = optional_uuid(request, "user_export_configuration_id", USER_CHOICE_LOC)
         look = await self.sources.look_context(str(look_id))  # 404 before anything else
         shots = await self.sources.shots_of_look(str(look_id))
@@ -103,7 +103,7 @@ class ExportHandlers:
         exportable = [t for t in targets if t.approved and t.source is not None]
         staged = await self._stage(who, look, exportable, user_choice)
         return pb.ExportLookResponse(
-            production_request_id=str(look_id),
+            look_id=str(look_id),
             revisions_processed=len(exportable),
             revisions_skipped=len(shots) - len(exportable),
             exports_created=staged.created,

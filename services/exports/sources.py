@@ -63,7 +63,7 @@ class Sources:
 
     async def shots_of_look(self, look_id: str) -> list[shots_pb2.Shot]:
         stub = ShotsServiceStub(self.ctx.channel("shots"))
-        request = shots_pb2.ListShotsByLooksRequest(production_request_ids=[look_id], include_revisions=True)
+        request = shots_pb2.ListShotsByLooksRequest(look_ids=[look_id], include_revisions=True)
         return list((await _answer(stub.ListShotsByLooks(request, metadata=self._metadata()), "Shots")).shots)
 
     async def look(self, look_id: str) -> looks_pb2.LooksPage:

@@ -54,7 +54,7 @@ def references_to_pb(references: list[Any]) -> list[pb.OutfitReference]:
 def outfit_to_pb(row: Outfit, look: Look) -> pb.Outfit:
     message = pb.Outfit(
         id=str(row.id),
-        production_request_id=str(row.look_id),
+        look_id=str(row.look_id),
         shooting_id=str(look.shooting_id),
         outfit_ref_imgs_urls=ref_urls(row.outfit_ref_imgs),
         references=references_to_pb(row.outfit_ref_imgs),
@@ -71,7 +71,7 @@ def outfit_to_pb(row: Outfit, look: Look) -> pb.Outfit:
 
 
 def look_outfits_to_pb(look: Look, outfits: Sequence[Outfit]) -> pb.LookOutfits:
-    message = pb.LookOutfits(production_request_id=str(look.id))
+    message = pb.LookOutfits(look_id=str(look.id))
     for row in outfits:
         if row.id == look.outfit_id:
             message.outfit.CopyFrom(outfit_to_pb(row, look))

@@ -25,7 +25,7 @@ async def announce(session: AsyncSession, look: Look, changes: Sequence[tuple[Ev
     look.version += 1
     proposals, pending = await repo.proposal_counts(session, look)
     state = events_pb2.LookOutfitState(
-        production_request_id=str(look.id),
+        look_id=str(look.id),
         shooting_id=str(look.shooting_id),
         outfit_id=str(look.outfit_id) if look.outfit_id else None,
         proposals=proposals,
@@ -64,9 +64,7 @@ async def request_styling(session: AsyncSession, proposals: Sequence[Outfit], at
             NewEvent(
                 EventType.STYLING_REQUESTED,
                 str(p.id),
-                events_pb2.StylingRequested(
-                    proposal_id=str(p.id), production_request_id=str(p.look_id), attempt=attempt
-                ),
+                events_pb2.StylingRequested(proposal_id=str(p.id), look_id=str(p.look_id), attempt=attempt),
             )
             for p in proposals
         ],

@@ -32,7 +32,7 @@ from services.outfits.media import MediaRegistry
 from services.outfits.models import Look, Outfit
 
 FIELDS = ("fields",)
-LOOK = ("production_request_id",)
+LOOK = ("look_id",)
 MAX_LOOKS_PER_CALL = 1000
 MAX_PAGE = 1000
 
@@ -84,9 +84,9 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         self, request: pb.ListLookOutfitsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListLookOutfitsResponse:
         who = caller(current_principal())
-        if len(request.production_request_ids) > MAX_LOOKS_PER_CALL:
-            raise Invalid.at(("production_request_ids",), f"At most {MAX_LOOKS_PER_CALL} looks per call")
-        ids = [parse_uuid(raw, ("production_request_ids", i)) for i, raw in enumerate(request.production_request_ids)]
+        if len(request.look_ids) > MAX_LOOKS_PER_CALL:
+            raise Invalid.at(("look_ids",), f"At most {MAX_LOOKS_PER_CALL} looks per call")
+        ids = [parse_uuid(raw, ("look_ids", i)) for i, raw in enumerate(request.look_ids)]
         async with self.ctx.reads() as session:
             looks = [look for look in await repo.looks_by_ids(session, ids) if access.can_view(who, look)]
             outfits = await repo.outfits_of_looks(session, [look.id for look in looks])
@@ -99,7 +99,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     async def CreateManualOutfit(self, request: pb.OutfitInput, context: grpc.aio.ServicerContext) -> pb.LookOutfits:
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
-            look = await self._visible_look(session, who, request.production_request_id, LOOK)
+            look = await self._visible_look(session, who, request.look_id, LOOK)
             outfit = await self._new_outfit(session, look, request.fields)
             return await self._select(session, look, outfit, created=True)
 
@@ -109,7 +109,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         who = caller(current_principal())
         ensure_one_choice(request.HasField("outfit_id"), request.has_fields)
         async with transaction(self.ctx.sessions) as session:
-            look = await self._visible_look(session, who, request.production_request_id, LOOK)
+            look = await self._visible_look(session, who, request.look_id, LOOK)
             access.ensure_owner(who, look)
             if not request.has_fields:
                 chosen = await self._proposal_of(session, who, look, request.outfit_id)
@@ -136,7 +136,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
         async with self.ctx.sessions() as session:
-            look = await repo.get_look(session, parse_uuid(request.production_request_id, LOOK))
+            look = await repo.get_look(session, parse_uuid(request.look_id, LOOK))
             access.ensure_visible(who, look)
             assert look is not None
             shooting_id = parse_uuid(request.shooting_id, ("shooting_id",))
@@ -146,7 +146,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         return pb.ReusableOutfitsResponse(
             matches=[
                 pb.ReusableOutfit(
-                    source_production_request_id=str(source.id),
+                    source_look_id=str(source.id),
                     source_product_id=str(source.product_id) if source.product_id else "",
                     outfit=outfit_to_pb(outfit, source),
                 )
@@ -168,7 +168,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
                 who,
                 organization_id=organization_id,
                 shooting_id=optional_uuid(request, "shooting_id", ("shooting_id",)),
-                look_id=optional_uuid(request, "production_request_id", ("production_request_id",)),
+                look_id=optional_uuid(request, "look_id", ("look_id",)),
                 skip=request.page.skip,
                 limit=request.page.limit,
             )
@@ -189,7 +189,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         who = caller(current_principal())
         async with transaction(self.ctx.sessions) as session:
             try:
-                look = await self._visible_look(session, who, request.production_request_id, LOOK)
+                look = await self._visible_look(session, who, request.look_id, LOOK)
             except NotFound:
                 raise Invalid.at(LOOK, "Unknown production request, or not visible to the caller") from None
             outfit = await self._new_outfit(session, look, request.fields)

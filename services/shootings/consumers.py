@@ -34,7 +34,7 @@ async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> No
         session,
         {
             "shot_id": uuid.UUID(state.shot_id),
-            "look_id": uuid.UUID(state.production_request_id),
+            "look_id": uuid.UUID(state.look_id),
             "shooting_id": uuid.UUID(state.shooting_id),
             "shot_type_id": uuid.UUID(state.shot_type_id),
             "status": state.status,
@@ -66,7 +66,7 @@ async def apply_outfit_event(session: AsyncSession, envelope: EventEnvelope) -> 
     await session.execute(
         sa.update(Look)
         .where(
-            Look.id == uuid.UUID(state.production_request_id),
+            Look.id == uuid.UUID(state.look_id),
             Look.outfit_version < state.version,
         )
         .values(

@@ -19,7 +19,7 @@ NO_SHOT_TYPE = str(uuid.UUID(int=0))
 def shot_to_pb(row: Shot) -> pb.Shot:
     return pb.Shot(
         id=str(row.id),
-        production_request_id=str(row.production_request_id),
+        look_id=str(row.production_request_id),
         shooting_id=str(row.shooting_id),
         shot_type_id=text(row.shot_type_id) or "",
         pose_preset_id=text(row.pose_preset_id),
@@ -36,7 +36,7 @@ def shot_state(row: Shot, *, deleted: bool = False) -> events_pb2.ShotState:
     """The event payload for the shot as it is now (a deletion counts as one more change)."""
     return events_pb2.ShotState(
         shot_id=str(row.id),
-        production_request_id=str(row.production_request_id),
+        look_id=str(row.production_request_id),
         shooting_id=str(row.shooting_id),
         shot_type_id=text(row.shot_type_id) or NO_SHOT_TYPE,
         status=row.status,
@@ -114,7 +114,7 @@ def generation_to_pb(row: Generation, predictions: list[Prediction]) -> pb.Gener
     return pb.Generation(
         id=str(row.id),
         shot_id=str(row.shot_id),
-        production_request_id=str(row.production_request_id),
+        look_id=str(row.production_request_id),
         status=row.status,
         error=row.error,
         seed=row.seed,

@@ -44,7 +44,7 @@ def progress_event(
     state = events_pb2.GenerationState(
         generation_id=str(generation.id),
         shot_id=str(generation.shot_id),
-        production_request_id=str(generation.production_request_id),
+        look_id=str(generation.production_request_id),
         shooting_id=str(shooting_id),
         status=generation.status,
         error=error,

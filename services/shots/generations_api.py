@@ -42,9 +42,7 @@ class GenerationHandlers:
             )
         return pb.StartGenerationsResponse(
             generations=[
-                pb.GenerationRef(
-                    id=str(g.id), shot_id=str(g.shot_id), production_request_id=str(g.production_request_id)
-                )
+                pb.GenerationRef(id=str(g.id), shot_id=str(g.shot_id), look_id=str(g.production_request_id))
                 for g in started.generations
             ],
             skipped=[pb.SkippedShot(shot_id=str(shot), reason=reason) for shot, reason in started.skipped],

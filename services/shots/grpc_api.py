@@ -70,7 +70,7 @@ class ShotsServicer(
         rows = [
             {
                 "id": parse_uuid(s.id, ("shots", i, "id")),
-                "production_request_id": parse_uuid(s.production_request_id, ("shots", i, "production_request_id")),
+                "production_request_id": parse_uuid(s.look_id, ("shots", i, "look_id")),
                 "shooting_id": shooting_id,
                 "shot_type_id": parse_uuid(s.shot_type_id, ("shots", i, "shot_type_id")) if s.shot_type_id else None,
                 "pose_preset_id": uuid.UUID(s.pose_preset_id) if s.HasField("pose_preset_id") else None,
@@ -93,7 +93,7 @@ class ShotsServicer(
         self, request: pb.ListShotsByLooksRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListShotsByLooksResponse:
         """Only the shots of shootings the caller may reach (owner, members, admins)."""
-        look_ids = [parse_uuid(i, ("production_request_ids",)) for i in request.production_request_ids]
+        look_ids = [parse_uuid(i, ("look_ids",)) for i in request.look_ids]
         entitled = queries.entitled(caller(current_principal()))
         async with self.ctx.reads() as session:
             shots = await repo.shots_of_looks(session, look_ids, entitled)

@@ -112,7 +112,7 @@ class ShotFilters:
     organization_id: uuid.UUID | None = None
     has_generations: bool | None = None
     product_id: uuid.UUID | None = None
-    production_request_id: uuid.UUID | None = None
+    look_id: uuid.UUID | None = None
     shooting_id: uuid.UUID | None = None
     shot_type_id: uuid.UUID | None = None
     status: str | None = None
@@ -131,7 +131,7 @@ async def list_shots(
         listing_scope(ShootingAccess.owner_id, ShootingAccess.organization_id, caller.user_id, filters.organization_id)
     )
     exact = {
-        Shot.production_request_id: filters.production_request_id,
+        Shot.production_request_id: filters.look_id,
         Shot.shooting_id: filters.shooting_id,
         Shot.shot_type_id: filters.shot_type_id,
         Shot.status: filters.status,

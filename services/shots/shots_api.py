@@ -43,7 +43,7 @@ class ShotHandlers:
             organization_id=optional_uuid(request, "organization_id", ("organization_id",)),
             has_generations=request.has_generations if request.HasField("has_generations") else None,
             product_id=optional_uuid(request, "product_id", ("product_id",)),
-            production_request_id=optional_uuid(request, "production_request_id", ("production_request_id",)),
+            look_id=optional_uuid(request, "look_id", ("look_id",)),
             shooting_id=optional_uuid(request, "shooting_id", ("shooting_id",)),
             shot_type_id=optional_uuid(request, "shot_type", ("shot_type",)),
             status=request.status if request.HasField("status") else None,

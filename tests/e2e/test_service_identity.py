@@ -136,7 +136,7 @@ def reads(victim: Victim) -> dict[str, Call]:
         ),
         "shots": lambda ch, md: ShotsServiceStub(ch).GetShot(common_pb2.IdRequest(id=victim.shot_id), metadata=md),
         "outfits": lambda ch, md: OutfitsServiceStub(ch).ListLookOutfits(
-            outfits_pb2.ListLookOutfitsRequest(production_request_ids=[victim.look_id]), metadata=md
+            outfits_pb2.ListLookOutfitsRequest(look_ids=[victim.look_id]), metadata=md
         ),
         "exports": lambda ch, md: ExportsServiceStub(ch).ListPushRecords(
             exports_pb2.ListPushRecordsRequest(revision_ids=[victim.revision_id]), metadata=md
@@ -200,11 +200,11 @@ async def test_a_signed_call_for_another_organizations_user_reaches_nothing_of_i
     shots = ShotsServiceStub(channels["shots"])
     intrusion = shots_pb2.CreateShotsRequest(
         shooting_id=victim.shooting_id,
-        shots=[shots_pb2.NewShot(id=str(uuid.uuid4()), production_request_id=victim.look_id, shot_type_id="")],
+        shots=[shots_pb2.NewShot(id=str(uuid.uuid4()), look_id=victim.look_id, shot_type_id="")],
     )
     assert await status_of(shots.CreateShots(intrusion, metadata=as_shootings)) is grpc.StatusCode.NOT_FOUND
     listed = await shots.ListShotsByLooks(
-        shots_pb2.ListShotsByLooksRequest(production_request_ids=[victim.look_id]), metadata=as_shootings
+        shots_pb2.ListShotsByLooksRequest(look_ids=[victim.look_id]), metadata=as_shootings
     )
     assert list(listed.shots) == []
     deleted = await shots.DeleteShots(shots_pb2.DeleteShotsRequest(shot_ids=[victim.shot_id]), metadata=as_shootings)

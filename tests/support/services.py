@@ -109,10 +109,10 @@ def _service(
 
 def shots_service(database_url: str, bootstrap_servers: str) -> AbstractAsyncContextManager[RunningService]:
     """The shots service with its consumers, as its process runs it."""
-    from services.shots import events
+    from services.shots import consumers
     from services.shots.settings import ShotsSettings
 
-    return _service("shots", ShotsSettings, database_url, bootstrap_servers, events.consumers)
+    return _service("shots", ShotsSettings, database_url, bootstrap_servers, consumers.consumers)
 
 
 def shootings_service(

@@ -182,7 +182,7 @@ async def apply_update(
 def _read_model_row(shooting: Shooting, shot: shots_pb2.Shot) -> dict[str, Any]:
     return {
         "shot_id": uuid.UUID(shot.id),
-        "look_id": uuid.UUID(shot.production_request_id),
+        "look_id": uuid.UUID(shot.look_id),
         "shooting_id": shooting.id,
         "shot_type_id": uuid.UUID(shot.shot_type_id),
         "status": shot.status,

@@ -287,7 +287,7 @@ def new_shot(
     """A shot to create in the shots service, and its row in the read model (PENDING, version 1,
     as the shots service creates it, so its shot.created event changes nothing here)."""
     shot_id = uuid.uuid4()
-    shot = shots_pb2.NewShot(id=str(shot_id), production_request_id=str(look_id), shot_type_id=str(shot_type_id))
+    shot = shots_pb2.NewShot(id=str(shot_id), look_id=str(look_id), shot_type_id=str(shot_type_id))
     row = {
         "shot_id": shot_id,
         "look_id": look_id,

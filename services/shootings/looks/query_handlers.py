@@ -129,7 +129,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         async with self.ctx.reads() as session:
             shooting = await self._shooting(session, who, request.shooting_id, organization_id, ("shooting_id",))
             drafts, generating = await queries.draft_summary(session, shooting.id)
-        return pb.DraftSummary(total_draft_production_requests=drafts, generating_count=generating)
+        return pb.DraftSummary(total_draft_looks=drafts, generating_count=generating)
 
     async def GetShootingSummary(
         self, request: pb.ShootingSummaryRequest, context: grpc.aio.ServicerContext
@@ -149,7 +149,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
             )
         return pb.ShootingSummary(
             total_products=counts.total_products,
-            total_production_requests=counts.total_production_requests,
+            total_looks=counts.total_looks,
             status_breakdown=status_breakdown(counts.by_status),
         )
 

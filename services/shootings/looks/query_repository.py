@@ -189,7 +189,7 @@ def summary_scope(
 @dataclass(frozen=True)
 class ShootingSummaryCounts:
     total_products: int
-    total_production_requests: int
+    total_looks: int
     by_status: dict[str, int]
 
 

@@ -82,7 +82,7 @@ class RemoteShots:
         """The looks' shots with their revisions (what a full look shows)."""
         reply = await _answer(
             self.stub.ListShotsByLooks(
-                shots_pb2.ListShotsByLooksRequest(production_request_ids=look_ids, include_revisions=True),
+                shots_pb2.ListShotsByLooksRequest(look_ids=look_ids, include_revisions=True),
                 metadata=self._metadata(),
             ),
             "nothing was changed",

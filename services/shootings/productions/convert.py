@@ -54,8 +54,8 @@ def production_snapshot(row: Production) -> events_pb2.ProductionSnapshot:
     return events_pb2.ProductionSnapshot(kind=row.kind, **_production_fields(row))  # type: ignore[arg-type]
 
 
-def status_to_pb(row: StatusKey) -> pb.ProductionRequestStatus:
-    return pb.ProductionRequestStatus(id=str(row.id), key=row.key, label=row.label, sorting=row.sorting)
+def status_to_pb(row: StatusKey) -> pb.StatusKey:
+    return pb.StatusKey(id=str(row.id), key=row.key, label=row.label, sorting=row.sorting)
 
 
 def shooting_type_with_statuses_to_pb(row: ShootingType) -> pb.ShootingTypeWithStatuses:

@@ -184,15 +184,15 @@ class ProductionsServicer(productions_pb2_grpc.ProductionsServiceServicer):
             index = await templates.expand(session, [shooting.default_guidelines])
         return shooting_to_pb(shooting, index)
 
-    async def ListProductionRequestStatuses(
+    async def ListStatusKeys(
         self, request: pb.ShootingRef, context: grpc.aio.ServicerContext
-    ) -> pb.ListProductionRequestStatusesResponse:
+    ) -> pb.ListStatusKeysResponse:
         """E36 (R130-R131): the statuses of the shooting's type, worst to best."""
         who = caller(current_principal())
         async with self.ctx.sessions() as session:
             shooting = await self._shooting(session, who, request.shooting_id)
             rows = await productions.statuses_of_type(session, await productions.type_id_of(session, shooting))
-        return pb.ListProductionRequestStatusesResponse(statuses=[status_to_pb(r) for r in rows])
+        return pb.ListStatusKeysResponse(statuses=[status_to_pb(r) for r in rows])
 
     async def ListShootingTypes(
         self, request: pb.ListShootingTypesRequest, context: grpc.aio.ServicerContext

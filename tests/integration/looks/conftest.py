@@ -42,7 +42,7 @@ from services.shootings import consumers
 from services.shootings import grpc_api as shootings_api
 from services.shootings.models import messaging as shootings_messaging
 from services.shootings.settings import ShootingsSettings
-from services.shots import events as shots_events
+from services.shots import consumers as shots_consumers
 from services.shots import grpc_api as shots_api
 from services.shots.models import messaging as shots_messaging
 from services.shots.settings import ShotsSettings
@@ -191,7 +191,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:  # type: i
             tables=shots_messaging,
             grpc_service_names=shots_api.SERVICE_NAMES,
             add_servicers=shots_api.add_servicers,
-            consumers=shots_events.consumers,
+            consumers=shots_consumers.consumers,
         ) as shots,
     ):
         shots_target = f"127.0.0.1:{shots.runtime.bound_port}"

@@ -143,7 +143,7 @@ async def test_redelivered_and_stale_shot_events_leave_the_same_state(platform):
     async with transaction(platform.shots.runtime.context.sessions) as session:
         stale = shot_events.ShotState(
             shot_id=shot["id"],
-            production_request_id=look["id"],
+            look_id=look["id"],
             shooting_id=shooting.shooting_id,
             shot_type_id=shooting.shot_types[0],
             status="APPROVED",

@@ -175,7 +175,7 @@ async def shot_events_of(platform: Platform, look_id: str, shot_type_id: str) ->
     for row in found:
         state = shot_event_pb2.ShotState()
         EventEnvelope.FromString(row["payload"]).payload.Unpack(state)
-        if state.production_request_id == look_id and state.shot_type_id == shot_type_id:
+        if state.look_id == look_id and state.shot_type_id == shot_type_id:
             result.append(row["event_type"])
     return result
 

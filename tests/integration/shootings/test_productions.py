@@ -343,7 +343,7 @@ async def test_a20_a_stranger_sees_nothing_and_writes_nothing(shootings, product
     await refused(add(productions, shooting.id, TEST, user=stranger), grpc.StatusCode.NOT_FOUND)
     await refused(phase(productions, shooting.id, PRODUCTION, user=stranger), grpc.StatusCode.NOT_FOUND)
     await refused(
-        productions.ListProductionRequestStatuses(ppb.ShootingRef(shooting_id=shooting.id), metadata=as_user(stranger)),
+        productions.ListStatusKeys(ppb.ShootingRef(shooting_id=shooting.id), metadata=as_user(stranger)),
         grpc.StatusCode.NOT_FOUND,
     )
     assert await production_rows(shootings, shooting.id) == []
@@ -352,9 +352,7 @@ async def test_a20_a_stranger_sees_nothing_and_writes_nothing(shootings, product
 
 async def test_r130_r131_statuses_come_from_the_type_junction_and_fall_back_to_the_default_type(shootings, productions):
     shooting = await new_shooting(shootings)
-    listed = await productions.ListProductionRequestStatuses(
-        ppb.ShootingRef(shooting_id=shooting.id), metadata=as_user(OWNER)
-    )
+    listed = await productions.ListStatusKeys(ppb.ShootingRef(shooting_id=shooting.id), metadata=as_user(OWNER))
     expected = await rows(
         shootings.engine,
         "SELECT s.key FROM status_keys s JOIN shooting_type_statuses j ON j.status_id = s.id"
@@ -366,9 +364,7 @@ async def test_r130_r131_statuses_come_from_the_type_junction_and_fall_back_to_t
     # A row without a type (written before types existed) answers with the default type's statuses.
     async with shootings.engine.begin() as conn:
         await conn.execute(sa.text("UPDATE shootings SET shooting_type_id = NULL WHERE id = :id"), {"id": shooting.id})
-    fallback = await productions.ListProductionRequestStatuses(
-        ppb.ShootingRef(shooting_id=shooting.id), metadata=as_user(OWNER)
-    )
+    fallback = await productions.ListStatusKeys(ppb.ShootingRef(shooting_id=shooting.id), metadata=as_user(OWNER))
     assert fallback == listed
 
 

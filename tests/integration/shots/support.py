@@ -20,9 +20,7 @@ async def new_shot(service: RunningService, owner: uuid.UUID = OWNER, organizati
     stub = ShotsServiceStub(service.channel)
     request = pb.CreateShotsRequest(
         shooting_id=str(shooting_id),
-        shots=[
-            pb.NewShot(id=str(uuid.uuid4()), production_request_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))
-        ],
+        shots=[pb.NewShot(id=str(uuid.uuid4()), look_id=str(uuid.uuid4()), shot_type_id=str(uuid.uuid4()))],
     )
     return (await stub.CreateShots(request, metadata=as_user(owner))).shots[0]
 

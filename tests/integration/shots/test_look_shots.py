@@ -18,14 +18,12 @@ async def test_full_looks_carry_revisions_and_summaries_do_not(shots):
     shot = await new_shot(shots)
     first = await add_revision(stub, shot.id, "PROPOSAL")
     second = await add_revision(stub, shot.id, "APPROVED", images=2)
-    look = [shot.production_request_id]
+    look = [shot.look_id]
     full = await stub.ListShotsByLooks(
-        pb.ListShotsByLooksRequest(production_request_ids=look, include_revisions=True), metadata=as_user(OWNER)
+        pb.ListShotsByLooksRequest(look_ids=look, include_revisions=True), metadata=as_user(OWNER)
     )
     [listed] = full.shots
     assert [r.id for r in listed.revisions] == [first.id, second.id] and len(listed.revisions[1].images) == 2
     assert listed.current_revision_id == second.id and listed.status == "APPROVED"
-    summary = await stub.ListShotsByLooks(
-        pb.ListShotsByLooksRequest(production_request_ids=look), metadata=as_user(OWNER)
-    )
+    summary = await stub.ListShotsByLooks(pb.ListShotsByLooksRequest(look_ids=look), metadata=as_user(OWNER))
     assert [len(s.revisions) for s in summary.shots] == [0] and summary.shots[0].current_revision_id == second.id

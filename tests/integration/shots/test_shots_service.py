@@ -32,7 +32,7 @@ async def new_shots(
     request = pb.CreateShotsRequest(
         shooting_id=str(shooting),
         shots=[
-            pb.NewShot(id=str(uuid.uuid4()), production_request_id=look, shot_type_id=shot_type)
+            pb.NewShot(id=str(uuid.uuid4()), look_id=look, shot_type_id=shot_type)
             for look in look_ids
             for shot_type in shot_types
         ],
@@ -58,10 +58,8 @@ async def test_create_shots_is_one_batch_idempotent_and_announced(shots):
     assert sorted(s.id for s in again.shots) == sorted(s.id for s in created.shots)
     ids = [s.id for s in created.shots]
     assert await outbox_types(shots.engine, ids) == [EventType.SHOT_CREATED] * 6  # the retry announced nothing twice
-    listed = await stub.ListShotsByLooks(
-        pb.ListShotsByLooksRequest(production_request_ids=looks[:2]), metadata=as_user(OWNER)
-    )
-    assert {s.production_request_id for s in listed.shots} == set(looks[:2]) and len(listed.shots) == 4
+    listed = await stub.ListShotsByLooks(pb.ListShotsByLooksRequest(look_ids=looks[:2]), metadata=as_user(OWNER))
+    assert {s.look_id for s in listed.shots} == set(looks[:2]) and len(listed.shots) == 4
 
 
 async def test_delete_shots_removes_them_and_announces_a_newer_version(shots):
@@ -70,9 +68,7 @@ async def test_delete_shots_removes_them_and_announces_a_newer_version(shots):
     created = await stub.CreateShots(request, metadata=as_user(OWNER))
     deleted = await stub.DeleteShots(pb.DeleteShotsRequest(shot_ids=[created.shots[0].id]), metadata=as_user(OWNER))
     assert deleted.deleted == 1
-    listed = await stub.ListShotsByLooks(
-        pb.ListShotsByLooksRequest(production_request_ids=looks), metadata=as_user(OWNER)
-    )
+    listed = await stub.ListShotsByLooks(pb.ListShotsByLooksRequest(look_ids=looks), metadata=as_user(OWNER))
     assert list(listed.shots) == []
     assert await outbox_types(shots.engine, [created.shots[0].id]) == [EventType.SHOT_CREATED, EventType.SHOT_DELETED]
 
@@ -96,7 +92,7 @@ async def test_the_batch_calls_check_the_caller_against_the_services_own_record(
     # A caller who cannot see the shooting adds nothing to it, whatever the request says.
     assert await refused(stub.CreateShots(request, metadata=stranger)) is grpc.StatusCode.NOT_FOUND
     created = await stub.CreateShots(request, metadata=as_user(OWNER))
-    listing = pb.ListShotsByLooksRequest(production_request_ids=looks)
+    listing = pb.ListShotsByLooksRequest(look_ids=looks)
     assert list((await stub.ListShotsByLooks(listing, metadata=stranger)).shots) == []
     deleting = pb.DeleteShotsRequest(shot_ids=[s.id for s in created.shots])
     assert (await stub.DeleteShots(deleting, metadata=stranger)).deleted == 0

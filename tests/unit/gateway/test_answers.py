@@ -172,7 +172,7 @@ def pages(draw: st.DrawFn) -> tuple[looks_pb2.LooksPage, list[shots_pb2.Shot], d
         )
     )
     shots = [
-        draw(message(shots_pb2.Shot, production_request_id=st.just(look.id), shot_type_id=some["shot_type"] | ids))
+        draw(message(shots_pb2.Shot, look_id=st.just(look.id), shot_type_id=some["shot_type"] | ids))
         for look in looks
         for _ in range(draw(st.integers(0, 2)))
     ]
@@ -198,7 +198,7 @@ def pages(draw: st.DrawFn) -> tuple[looks_pb2.LooksPage, list[shots_pb2.Shot], d
     catalog = {e.id: e for e in named["product"]}
     looks_outfits = {
         look.id: outfits_pb2.LookOutfits(
-            production_request_id=look.id,
+            look_id=look.id,
             outfit=draw(maybe(outfits)),
             proposals=draw(st.lists(outfits, max_size=2)),
         )
@@ -226,7 +226,7 @@ def test_a_board_page_is_what_its_models_would_say(drawn: tuple[Any, ...]) -> No
     created = {
         "production_requests": full,
         "generation_results": [
-            {"shot_id": s.id, "production_request_id": s.production_request_id, "generation_id": s.id} for s in shots
+            {"shot_id": s.id, "production_request_id": s.look_id, "generation_id": s.id} for s in shots
         ],
         "total_generations_created": len(shots),
     }

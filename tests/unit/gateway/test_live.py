@@ -43,7 +43,7 @@ def shot_envelope(
 ) -> EventEnvelope:
     state = events_pb2.ShotState(
         shot_id=str(uuid.uuid4()),
-        production_request_id=str(uuid.uuid4()),
+        look_id=str(uuid.uuid4()),
         shooting_id=str(shooting_id),
         shot_type_id=str(uuid.uuid4()),
         status="REVIEW",
@@ -72,7 +72,7 @@ def test_shot_and_generation_records_become_their_messages() -> None:
     state = events_pb2.GenerationState(
         generation_id=str(uuid.uuid4()),
         shot_id=str(uuid.uuid4()),
-        production_request_id=str(uuid.uuid4()),
+        look_id=str(uuid.uuid4()),
         shooting_id=str(SHOOTING),
         status="FAILED",
         error="provider refused",
