@@ -184,6 +184,8 @@ async def test_outfits_given_at_look_creation_check_and_keep_their_media_inputs(
         refused.text
     )
     assert (await brief.client.get(path)).json()["count"] == 0
+    # The outfits context writes THE outfit from the look's event, later than the answer, and
+    # fetches the URL then: the picture's host stays up until the outfit is shown.
     async with image_host(PICTURE) as host:
         created = await brief.client.post(
             path,
@@ -194,9 +196,9 @@ async def test_outfits_given_at_look_creation_check_and_keep_their_media_inputs(
                 ],
             },
         )
-    assert created.status_code == 200, created.text
-    [look] = created.json()["production_requests"]
-    shown = await look_when(brief, look["id"], lambda x: x["outfit"] is not None)
+        assert created.status_code == 200, created.text
+        [look] = created.json()["production_requests"]
+        shown = await look_when(brief, look["id"], lambda x: x["outfit"] is not None)
     [described] = shown["outfit"]["outfit_ref_images_media"]
     assert described["alt_text"] == "mood" and (described["width"], described["height"]) == (40, 60)
     assert_same_picture(PICTURE, await fetch(anon_api, shown["outfit_ref_imgs_urls"][0]), "the creation's reference")
