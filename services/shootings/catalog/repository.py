@@ -8,6 +8,7 @@ batch of entries is always one query whatever it holds.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +39,10 @@ class LoadedEntry:
     labels: dict[str, str]
 
 
+@functools.cache
 def _labels_column() -> sa.ColumnElement[Any]:
+    """Built once: statements are immutable, and building the alias and subqueries showed in the
+    profile of every call that loads entries (look creation, boards)."""
     shot_type = aliased(CatalogEntry)
     images = sa.func.jsonb_array_elements(CatalogEntry.data["base_images"]).table_valued(sa.column("value", JSONB))
     named = sa.select(sa.cast(images.c.value["shot_type_id"].astext, shot_type.id.type)).scalar_subquery()
