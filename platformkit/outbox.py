@@ -100,25 +100,11 @@ async def add_event(
     Nothing is published if the transaction rolls back. After it commits, this process's relay
     wakes up and publishes the event.
     """
-    ensure_contract_topic(topic, payload)
-    event_id = uuid.uuid4()
-    envelope = build_envelope(
-        event_id=event_id, event_type=event_type, aggregate_id=aggregate_id, payload=payload, source=source
-    )
-    await session.execute(
-        tables.outbox.insert().values(
-            id=event_id,
-            topic=topic.name,
-            key=aggregate_id,
-            event_type=event_type,
-            payload=envelope.SerializeToString(),
-            headers=dict(envelope.trace_context),
-            # Insert time, not transaction start: rows of one transaction keep their write order.
-            created_at=sa.func.clock_timestamp(),
-        )
-    )
+    row = _outbox_row(topic, NewEvent(event_type, aggregate_id, payload), source)
+    # Insert time, not transaction start: rows of one transaction keep their write order.
+    await session.execute(tables.outbox.insert().values(**row, created_at=sa.func.clock_timestamp()))
     session.info[_WAKE_FLAG] = True
-    return event_id
+    return row["id"]
 
 
 @dataclass(frozen=True)
@@ -140,30 +126,27 @@ async def add_events(
     """
     if not events:
         return []
-    rows = []
-    for new in events:
-        ensure_contract_topic(topic, new.payload)
-        event_id = uuid.uuid4()
-        envelope = build_envelope(
-            event_id=event_id,
-            event_type=new.event_type,
-            aggregate_id=new.aggregate_id,
-            payload=new.payload,
-            source=source,
-        )
-        rows.append(
-            {
-                "id": event_id,
-                "topic": topic.name,
-                "key": new.aggregate_id,
-                "event_type": new.event_type,
-                "payload": envelope.SerializeToString(),
-                "headers": dict(envelope.trace_context),
-            }
-        )
+    rows = [_outbox_row(topic, new, source) for new in events]
     await session.execute(tables.outbox.insert().values(created_at=sa.func.clock_timestamp()), rows)
     session.info[_WAKE_FLAG] = True
     return [row["id"] for row in rows]
+
+
+def _outbox_row(topic: Topic, new: NewEvent, source: str) -> dict[str, Any]:
+    """The outbox row of one event: its envelope, on the topic its payload's contract states."""
+    ensure_contract_topic(topic, new.payload)
+    event_id = uuid.uuid4()
+    envelope = build_envelope(
+        event_id=event_id, event_type=new.event_type, aggregate_id=new.aggregate_id, payload=new.payload, source=source
+    )
+    return {
+        "id": event_id,
+        "topic": topic.name,
+        "key": new.aggregate_id,
+        "event_type": new.event_type,
+        "payload": envelope.SerializeToString(),
+        "headers": dict(envelope.trace_context),
+    }
 
 
 @event.listens_for(Session, "after_commit")

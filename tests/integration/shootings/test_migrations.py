@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import sqlalchemy as sa
 from alembic import command
 
 from platformkit import migrations
-from platformkit.db import create_engine
-from tests.support.schema import schema_drift
+from tests.support.schema import schema_drift, table_names
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -24,15 +22,5 @@ async def test_the_look_tables_rename_goes_back_and_forth(new_database) -> None:
     url = new_database("shootings_rename")
     await asyncio.to_thread(migrations.upgrade, "services.shootings", url)
     await asyncio.to_thread(command.downgrade, migrations.component_config("services.shootings", url), "shootings_0006")
-    assert {"production_requests", "production_request_statuses"} <= await _tables(url)
+    assert {"production_requests", "production_request_statuses"} <= await table_names(url)
     assert await schema_drift("services.shootings", url) == []
-
-
-async def _tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            names = await connection.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-            return {name for (name,) in names}
-    finally:
-        await engine.dispose()

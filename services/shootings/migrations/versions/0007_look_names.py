@@ -23,15 +23,15 @@ DECLARE item record;
 BEGIN
     FOR item IN SELECT c.conrelid::regclass AS tab, c.conname FROM pg_constraint c
                 JOIN pg_namespace n ON n.oid = c.connamespace
-                WHERE n.nspname = current_schema() AND c.conname LIKE '%%' || :old || '%%'
+                WHERE n.nspname = current_schema() AND strpos(c.conname, '{old}') > 0
     LOOP
-        EXECUTE format('ALTER TABLE %%s RENAME CONSTRAINT %%I TO %%I', item.tab, item.conname,
-                       replace(item.conname, :old, :new));
+        EXECUTE format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', item.tab, item.conname,
+                       replace(item.conname, '{old}', '{new}'));
     END LOOP;
     FOR item IN SELECT indexname FROM pg_indexes
-                WHERE schemaname = current_schema() AND indexname LIKE '%%' || :old || '%%'
+                WHERE schemaname = current_schema() AND strpos(indexname, '{old}') > 0
     LOOP
-        EXECUTE format('ALTER INDEX %%I RENAME TO %%I', item.indexname, replace(item.indexname, :old, :new));
+        EXECUTE format('ALTER INDEX %I RENAME TO %I', item.indexname, replace(item.indexname, '{old}', '{new}'));
     END LOOP;
 END $$;
 """
@@ -40,8 +40,7 @@ END $$;
 def _rename(pairs: tuple[tuple[str, str], ...]) -> None:
     for old, new in pairs:
         op.rename_table(old, new)
-        statement = _RENAME_NAMES.replace(":old", f"'{old}'").replace(":new", f"'{new}'")
-        op.execute(statement.replace("%%", "%"))
+        op.execute(_RENAME_NAMES.format(old=old, new=new))
 
 
 def upgrade() -> None:
