@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ def engines() -> Iterator[Engines]:
     finally:
         broker.stop()
         pg.stop(mode="immediate")
+        # A gigabyte per worker and run (the cluster, the broker's data): left behind, a few
+        # days of runs fill a disk.
+        shutil.rmtree(root, ignore_errors=True)
 
 
 _db_counter = itertools.count()

@@ -88,7 +88,9 @@ async def test_a_killed_worker_s_job_completes_on_another_with_exactly_one_revis
     owner = await new_user()
     look = await GenerationLook(owner.client).build()
     shot_id = look.shot("front")["id"]
-    slow = spawn(stack, workers, cost=8.0)  # two predictions: sixteen seconds of "GPU" time
+    # Two predictions of a minute of "GPU" time each: longer than a loaded machine can take to
+    # start the rescuer and rebalance the group, so the kill always lands mid-render.
+    slow = spawn(stack, workers, cost=60.0)
     await stable_group_of(stack, 1)
     response = await owner.client.post(f"/shots/{shot_id}/generate", json={"num_predictions": 2})
     [generation_id] = response.json()["generation_ids"]
