@@ -91,6 +91,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=docs.operation_id,
         lifespan=_lifespan,
+        telemetry=telemetry.fastapi_telemetry(),
     )
     app.state.settings = settings
     security.use_password_cost(settings.password_hash_memory_kib, settings.password_hash_iterations)
@@ -111,5 +112,4 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(metrics.HttpMetrics)
     openapi_document.install(app)
-    telemetry.instrument_fastapi(app)
     return app

@@ -1,15 +1,19 @@
-"""Client interceptors of every channel: a default deadline and the trace context, and the caller's principal signed
-for the service the channel reaches (:mod:`platformkit.principal_tokens`).
+"""What every client call of the platform carries: a default deadline, the trace context, the
+served request's key and the caller's principal signed for the service the channel reaches
+(:mod:`platformkit.principal_tokens`).
 
-grpc.aio files an interceptor under the first call kind it implements only (a class that is both
-a unary-unary and a unary-stream interceptor never sees a streaming call), so each rewrite of the
-call details is installed as two interceptors, one per kind the platform uses.
+Each is a *rewrite* of the call's details, applied by :class:`RewritingChannel` as the call is
+made. Not grpc.aio interceptors: a channel with any interceptor runs each call through an
+interceptor chain in a task of its own, which cost more CPU than the rewrites themselves (a
+header request's gateway profile). Interceptors given to :func:`platformkit.rpc.create_channel`
+(tests count calls with one) still run, after the rewrites.
 """
 
 from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Iterable
+from functools import reduce
 from typing import Any
 
 import grpc
@@ -18,7 +22,7 @@ from platformkit.principal_tokens import Signer
 from platformkit.rpc_tracing import with_trace_context
 from protos.common.v1 import common_pb2
 
-# On whose behalf code calls: set by principal_metadata, consumed by the signing interceptor and
+# On whose behalf code calls: set by principal_metadata, consumed by the signing rewrite and
 # never sent; the signed token travels under TOKEN_KEY.
 PRINCIPAL_KEY = "x-principal-bin"
 TOKEN_KEY = "x-principal-token"
@@ -33,25 +37,56 @@ def metadata_value(metadata: Iterable[tuple[str, Any]] | None, name: str) -> Any
     return None
 
 
-class _UnaryRewrite(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, rewrite: Rewrite) -> None:
-        self.rewrite = rewrite
+class _RewrittenCall:
+    """A multi-callable of the wrapped channel whose calls go out with their details rewritten."""
 
-    async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self.rewrite(client_call_details), request)
+    def __init__(self, inner: Any, method: bytes, rewrite: Rewrite) -> None:
+        self._inner = inner
+        self._method = method
+        self._rewrite = rewrite
+
+    def __call__(  # type: ignore[no-untyped-def]
+        self, *request, timeout=None, metadata=None, credentials=None, wait_for_ready=None, compression=None
+    ):
+        details = self._rewrite(
+            grpc.aio.ClientCallDetails(self._method, timeout, metadata, credentials, wait_for_ready)  # type: ignore[call-arg]
+        )
+        return self._inner(
+            *request,
+            timeout=details.timeout,
+            metadata=details.metadata,
+            credentials=details.credentials,
+            wait_for_ready=details.wait_for_ready,
+            compression=compression,
+        )
 
 
-class _StreamRewrite(grpc.aio.UnaryStreamClientInterceptor):
-    def __init__(self, rewrite: Rewrite) -> None:
-        self.rewrite = rewrite
+class RewritingChannel:
+    """``channel`` whose every call (of every kind) is made with ``rewrites`` applied in order;
+    everything else (``close``, ``channel_ready``, states) is the channel's own."""
 
-    async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return await continuation(self.rewrite(client_call_details), request)
+    def __init__(self, channel: grpc.aio.Channel, *rewrites: Rewrite) -> None:
+        self._channel = channel
+        self._rewrite: Rewrite = lambda details: reduce(lambda d, rewrite: rewrite(d), rewrites, details)
 
+    def _wrapped(self, kind: str) -> Callable[..., _RewrittenCall]:
+        make = getattr(self._channel, kind)
 
-def rewriting(rewrite: Rewrite) -> list[grpc.aio.ClientInterceptor]:
-    """``rewrite`` applied to the details of every unary and server-streaming call."""
-    return [_UnaryRewrite(rewrite), _StreamRewrite(rewrite)]
+        def multicallable(method: str, *args: Any, **kwargs: Any) -> _RewrittenCall:
+            return _RewrittenCall(make(method, *args, **kwargs), method.encode(), self._rewrite)
+
+        return multicallable
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("unary_unary", "unary_stream", "stream_unary", "stream_stream"):
+            return self._wrapped(name)
+        return getattr(self._channel, name)
+
+    async def __aenter__(self) -> RewritingChannel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._channel.close()
 
 
 # The request key of the keyed public request being served (set by the gateway's idempotency
@@ -79,10 +114,9 @@ class ServedRequest:
 serving_request: contextvars.ContextVar[ServedRequest | None] = contextvars.ContextVar("serving_request", default=None)
 
 
-def call_defaults(seconds: float) -> list[grpc.aio.ClientInterceptor]:
+def call_defaults(seconds: float) -> Rewrite:
     """A deadline of ``seconds`` for every call that sets none, the caller's trace context
-    (:mod:`platformkit.rpc_tracing`) and the served request's key, in one rewrite: interceptors
-    cost CPU on every call."""
+    (:mod:`platformkit.rpc_tracing`) and the served request's key."""
 
     def rewrite(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
         metadata = with_trace_context(details.metadata)
@@ -95,10 +129,10 @@ def call_defaults(seconds: float) -> list[grpc.aio.ClientInterceptor]:
             metadata=metadata,
         )
 
-    return rewriting(rewrite)
+    return rewrite
 
 
-def signing(signer: Signer, audience: str) -> list[grpc.aio.ClientInterceptor]:
+def signing(signer: Signer, audience: str) -> Rewrite:
     """Replaces the principal the code named with a token signed for ``audience``; a call that
     named none carries a token of the process alone."""
 
@@ -109,4 +143,4 @@ def signing(signer: Signer, audience: str) -> list[grpc.aio.ClientInterceptor]:
         metadata = grpc.aio.Metadata(*kept, (TOKEN_KEY, signer.token(principal, audience)))
         return details._replace(metadata=metadata)  # type: ignore[attr-defined,no-any-return]
 
-    return rewriting(rewrite)
+    return rewrite

@@ -217,7 +217,7 @@ def create_channel(
 ) -> grpc.aio.Channel:
     """A channel to ``target``; with ``signer``, every call carries a principal signed for
     ``audience`` (the service at ``target``), as every platform service demands. ``interceptors``
-    come first (tests count calls with one)."""
+    see each call after the platform's rewrites (tests count calls with one)."""
     options = [
         ("grpc.enable_retries", 1),
         ("grpc.service_config", _service_config()),
@@ -228,9 +228,10 @@ def create_channel(
         ("grpc.initial_reconnect_backoff_ms", 200),
         ("grpc.max_reconnect_backoff_ms", 2000),
     ]
-    chain: list[grpc.aio.ClientInterceptor] = [*interceptors, *client_interceptors.call_defaults(deadline_seconds)]
+    rewrites = [client_interceptors.call_defaults(deadline_seconds)]
     if signer is not None:
         if audience is None:
             raise ValueError("a signing channel needs the audience it signs for")
-        chain += client_interceptors.signing(signer, audience)
-    return grpc.aio.insecure_channel(target, options=options, interceptors=chain)
+        rewrites.append(client_interceptors.signing(signer, audience))
+    channel = grpc.aio.insecure_channel(target, options=options, interceptors=list(interceptors) or None)
+    return client_interceptors.RewritingChannel(channel, *rewrites)  # type: ignore[return-value]

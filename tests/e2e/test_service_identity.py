@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from devstack.environment import PRINCIPAL_KEYS_FILE
 from devstack.stack import Stack
 from platformkit import principal_tokens
-from platformkit.client_interceptors import rewriting
+from platformkit.client_interceptors import RewritingChannel
 from platformkit.rpc import PRINCIPAL_KEY, TOKEN_KEY
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2
@@ -87,7 +87,7 @@ def keys(stack: Stack) -> principal_tokens.KeySet:
 
 @pytest.fixture(scope="module")
 async def channels(stack: Stack) -> AsyncIterator[dict[str, grpc.aio.Channel]]:
-    """Plain channels to every service (no signing interceptor: the test writes the metadata).
+    """Plain channels to every service (no signing rewrite: the test writes the metadata).
     Each call starts a trace of the test's own, which tests/e2e/test_tracing_and_events.py tells
     apart from traces the platform starts by itself."""
     assert stack.wiring is not None
@@ -96,7 +96,7 @@ async def channels(stack: Stack) -> AsyncIterator[dict[str, grpc.aio.Channel]]:
         return details._replace(metadata=grpc.aio.Metadata(*(details.metadata or ()), own_trace_context()))  # type: ignore[attr-defined,no-any-return]
 
     opened = {
-        name: grpc.aio.insecure_channel(stack.wiring.grpc_address(name), interceptors=rewriting(traced))
+        name: RewritingChannel(grpc.aio.insecure_channel(stack.wiring.grpc_address(name)), traced)
         for name in stack.wiring.grpc_ports
     }
     yield opened

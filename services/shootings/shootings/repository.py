@@ -17,29 +17,41 @@ from services.shootings.models import (
 )
 from services.shootings.shared.statuses import StatusFilter
 
+# One statement for the shooting, its type and its template; one more for the template's rules.
+_WITH_TEMPLATE = sa.select(Shooting).options(
+    joinedload(Shooting.default_guidelines).selectinload(Guidelines.shot_type_rules)
+)
 
-def _live_shooting_query() -> sa.Select[tuple[Shooting]]:
-    # One statement for the shooting, its type and its template; one more for the template's rules.
-    return sa.select(Shooting).options(joinedload(Shooting.default_guidelines).selectinload(Guidelines.shot_type_rules))
+
+def _shooting_query(*, include_deleted: bool, for_update: bool) -> sa.Select[tuple[Shooting]]:
+    query = _WITH_TEMPLATE.where(Shooting.id == sa.bindparam("shooting_id"))
+    if not include_deleted:
+        query = query.where(Shooting.deleted_at.is_(None))
+    return query.with_for_update(of=Shooting) if for_update else query
+
+
+# Built once: statements are immutable, and building one (its loader options and cache key) cost
+# more of a header read's CPU than running it.
+_SHOOTING_QUERIES = {
+    (include_deleted, for_update): _shooting_query(include_deleted=include_deleted, for_update=for_update)
+    for include_deleted in (False, True)
+    for for_update in (False, True)
+}
 
 
 async def get_shooting(
     session: AsyncSession, shooting_id: uuid.UUID, *, include_deleted: bool = False
 ) -> Shooting | None:
-    query = _live_shooting_query().where(Shooting.id == shooting_id)
-    if not include_deleted:
-        query = query.where(Shooting.deleted_at.is_(None))
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _SHOOTING_QUERIES[include_deleted, False]
+    return (await session.execute(query, {"shooting_id": shooting_id})).scalar_one_or_none()
 
 
 async def lock_shooting(
     session: AsyncSession, shooting_id: uuid.UUID, *, include_deleted: bool = False
 ) -> Shooting | None:
     """The shooting, locked for the rest of the transaction (serialises concurrent changes)."""
-    query = _live_shooting_query().where(Shooting.id == shooting_id).with_for_update(of=Shooting)
-    if not include_deleted:
-        query = query.where(Shooting.deleted_at.is_(None))
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _SHOOTING_QUERIES[include_deleted, True]
+    return (await session.execute(query, {"shooting_id": shooting_id})).scalar_one_or_none()
 
 
 async def list_shootings(
@@ -64,8 +76,7 @@ async def list_shootings(
         conditions.append(sa.or_(*alternatives))
     total = await session.scalar(sa.select(sa.func.count()).select_from(Shooting).where(*conditions))
     rows = await session.scalars(
-        _live_shooting_query()
-        .where(*conditions)
+        _WITH_TEMPLATE.where(*conditions)
         .order_by(Shooting.created_at.desc(), Shooting.id.desc())
         .offset(skip)
         .limit(limit)

@@ -77,3 +77,28 @@ def test_unsigned_tokens_are_refused() -> None:
     token = jwt.encode({"sub": str(uuid.uuid4()), "exp": datetime.now(UTC) + timedelta(hours=1)}, None, "none")
     with pytest.raises(jwt.InvalidTokenError):
         security.decode_access_token(token, SECRET)
+
+
+def test_a_verified_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verified tokens are remembered, their expiry is not: the next use after ``exp`` fails."""
+    user_id = uuid.uuid4()
+    token = security.create_access_token(user_id, SECRET, timedelta(minutes=5))
+    assert security.decode_access_token(token, SECRET).user_id == user_id
+
+    later = datetime.now(UTC) + timedelta(minutes=6)
+
+    class _Later(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def,override]
+            return later
+
+    monkeypatch.setattr(security, "datetime", _Later)
+    with pytest.raises(jwt.ExpiredSignatureError):
+        security.decode_access_token(token, SECRET)
+
+
+def test_a_remembered_token_is_still_refused_under_another_key() -> None:
+    token = security.create_access_token(uuid.uuid4(), SECRET, timedelta(hours=1))
+    security.decode_access_token(token, SECRET)
+    with pytest.raises(jwt.InvalidSignatureError):
+        security.decode_access_token(token, "another-secret-key-with-enough-bytes")
