@@ -25,7 +25,7 @@ Idle, the consumer paces its fetches (:mod:`platformkit.polling`): the default b
 fetch only when its wait expires, so short waits and continuous fetching would keep it busy.
 
 Metrics (:mod:`platformkit.metrics`): per record, its processing time (its share of the
-transaction: the insert and the handler) and outcome (processed, duplicate, skipped, unreadable);
+transaction: the insert and the handler) and outcome (processed, duplicate, ignored, skipped, unreadable);
 per partition, after each batch, how far the consumer is behind the partition's end as the last
 fetch saw it (no extra broker round trip).
 """
@@ -49,7 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from platformkit import metrics, polling
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
-from platformkit.db import transaction
+from platformkit.db import compiled_once, transaction
 from platformkit.messaging_tables import MessagingTables
 from platformkit.settings import ProcessSettings
 from platformkit.topics import Topic
@@ -93,6 +93,7 @@ class Consumer:
         max_attempts: int = 5,
         max_batch: int = 100,
         batched: bool = False,
+        event_types: frozenset[str] | None = None,
     ) -> None:
         self.name = name
         self.group_id = group_id
@@ -105,6 +106,7 @@ class Consumer:
         self._max_attempts = max_attempts
         self._max_batch = max_batch
         self._batched = batched
+        self._event_types = event_types
         self._kafka: AIOKafkaConsumer | None = None
         self._rewind = False
         self._renew = False
@@ -112,6 +114,11 @@ class Consumer:
         self._task: asyncio.Task[None] | None = None
         self._remove_listener: Callable[[], None] | None = None
         self._pacer = polling.IdlePacer.from_settings(settings)
+        # Compiled once: it runs for every record.
+        processed = tables.processed_events
+        self._record_processed = compiled_once(
+            pg_insert(processed).on_conflict_do_nothing().returning(processed.c.event_id), "consumer", "event_id"
+        )
 
     @property
     def assignment(self) -> frozenset[TopicPartition]:
@@ -375,13 +382,12 @@ class Consumer:
 
     async def _record(self, session: AsyncSession, envelope: EventEnvelope, span: trace.Span) -> str:
         """Record the event and run the handler in ``session``'s transaction: ``processed``, or
-        ``duplicate`` (already processed: nothing runs)."""
-        processed = self._tables.processed_events
+        ``duplicate`` (already processed: nothing runs), or ``ignored`` (a type the handler does
+        not apply: no statement runs, so a batch of only such records opens no transaction)."""
+        if self._event_types is not None and envelope.type not in self._event_types:
+            return "ignored"
         inserted = await session.scalar(
-            pg_insert(processed)
-            .values(consumer=self.name, event_id=uuid.UUID(envelope.id))
-            .on_conflict_do_nothing()
-            .returning(processed.c.event_id)
+            self._record_processed, {"consumer": self.name, "event_id": uuid.UUID(envelope.id)}
         )
         if inserted is not None:
             await self._handler(session, envelope)

@@ -8,7 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -85,3 +87,24 @@ def any_of(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnEle
     value, so every list length is another statement text: compiled again by SQLAlchemy, prepared
     again by asyncpg. This one is prepared once per connection, whatever the page holds."""
     return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
+
+
+# Renders ``:name`` parameters without casts (``:id::UUID`` is no parameter to text()); asyncpg's
+# dialect adds the casts again when it compiles the text, from the parameters' types.
+_TEXT_DIALECT = postgresql.dialect(paramstyle="named")
+_TEXT_DIALECT.bind_typing = BindTyping.NONE
+
+
+def compiled_once(statement: Any, *column_keys: str) -> sa.TextClause | sa.TextualSelect:
+    """``statement`` compiled once into text that SQLAlchemy's statement cache keeps.
+
+    SQLAlchemy 2.0 does not cache PostgreSQL's own ``insert`` (``ON CONFLICT``, sqlalchemy#10445):
+    such a statement is compiled anew on every execution, which cost more CPU than the round trip
+    in the consumers, where one runs for every record. ``column_keys`` name the values the
+    statement is executed with (``session.execute(text, {"key": value, ...})``); the literals it
+    holds stay bound with their types, and what it returns keeps its columns' types."""
+    compiled = statement.compile(dialect=_TEXT_DIALECT, column_keys=list(column_keys))
+    binds = [sa.bindparam(name, bind.value, type_=bind.type) for name, bind in compiled.binds.items()]
+    text = sa.text(str(compiled)).bindparams(*binds)
+    returning = getattr(statement, "_returning", ())
+    return text.columns(*returning) if returning else text

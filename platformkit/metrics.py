@@ -68,7 +68,7 @@ CONSUMER_PROCESSING = Histogram(
 )
 CONSUMER_RECORDS = Counter(
     "kafka_consumer_records_total",
-    "Records handled, by outcome (processed, duplicate, skipped, unreadable)",
+    "Records handled, by outcome (processed, duplicate, ignored, skipped, unreadable)",
     ["consumer", "topic", "outcome"],
 )
 DB_STATEMENTS = Counter(

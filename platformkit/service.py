@@ -51,6 +51,9 @@ class ConsumerSpec:
     # One transaction per fetched batch of a partition (platformkit.consumer): for handlers that
     # only write this service's database, never for work that calls the outside world.
     batched: bool = False
+    # The event types the handler applies (None: all): a record of another type is passed over
+    # without a transaction or a processed-event row (ignoring it twice changes nothing either).
+    event_types: frozenset[str] | None = None
 
 
 @dataclass
@@ -161,6 +164,7 @@ class ServiceRuntime:
                 handler=spec.handler,
                 bus=bus,
                 batched=spec.batched,
+                event_types=spec.event_types,
             )
             for spec in specs
         ]

@@ -16,7 +16,7 @@ Where the time goes, per change, from the databases' own timestamps: insert -> r
 transaction -> roll-up shown (:func:`_breakdown`).
 
 The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
-the time until a consumer with the platform's consumer settings (fetch_max_wait_ms=20, as
+the time until a consumer with the platform's consumer settings (its ``fetch_max_wait_ms``, as
 platformkit.consumer) receives it, one record at a time.
 """
 
@@ -35,6 +35,7 @@ from bench.scenarios.context import Context
 from bench.stats import percentile
 from bench.workloads import BulkBrief, create_looks, new_shooting, revision_body
 from platformkit.event_types import EventType
+from platformkit.settings import ProcessSettings
 from tests.support.live import LiveClient
 
 CHANGES = 200
@@ -43,7 +44,7 @@ POLL_SECONDS = 0.001
 # Generous: on a loaded machine the consumers may still be digesting the seeding's events.
 DEADLINE_SECONDS = 60.0
 BASELINE_TOPIC = "bench.latency"
-PLATFORM_FETCH_MAX_WAIT_MS = 20
+PLATFORM_FETCH_MAX_WAIT_MS = ProcessSettings().kafka_fetch_max_wait_ms
 
 
 def _summary(samples_s: list[float]) -> dict[str, Any]:

@@ -85,6 +85,7 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
             topics=[SHOTS_EVENTS],
             handler=apply_shot_event,
             batched=True,
+            event_types=SHOT_EVENT_TYPES,
         ),
         ConsumerSpec(
             name="shootings.outfit-rollups",
@@ -92,5 +93,6 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
             topics=[OUTFITS_EVENTS],
             handler=apply_outfit_event,
             batched=True,
+            event_types=OUTFIT_EVENT_TYPES,
         ),
     ]

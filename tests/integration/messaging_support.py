@@ -72,7 +72,9 @@ class ServiceDb:
     tables: MessagingTables
     effects: sa.Table
 
-    async def write_events(self, topic: Topic, aggregate_ids: Iterable[str], text: str = "") -> list[uuid.UUID]:
+    async def write_events(
+        self, topic: Topic, aggregate_ids: Iterable[str], text: str = "", event_type: str = EVENT_TYPE
+    ) -> list[uuid.UUID]:
         """Add one event per aggregate id (payload ``text``), in one committed transaction, in order."""
         async with transaction(self.sessions) as session:
             return [
@@ -80,7 +82,7 @@ class ServiceDb:
                     session,
                     self.tables,
                     topic=topic,
-                    event_type=EVENT_TYPE,
+                    event_type=event_type,
                     aggregate_id=aggregate_id,
                     payload=StringValue(value=text),
                     source="tests",

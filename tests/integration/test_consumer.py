@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from platformkit.transient import TransientError
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from tests.integration.messaging_support import (
+    EVENT_TYPE,
     Harness,
     crash,
     holds_events,
@@ -277,6 +278,27 @@ async def test_a_batched_consumer_applies_a_fetch_in_one_transaction_in_order(ha
             sa.select(sa.func.count(sa.distinct(db.tables.processed_events.c.processed_at)))
         )
     assert transactions < len(events), "the events of one fetch were not applied together"
+
+
+@pytest.mark.parametrize("batched", [False, True])
+async def test_events_of_types_the_handler_does_not_apply_are_passed_over_without_a_trace(
+    harness: Harness, batched: bool
+) -> None:
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    events: list[uuid.UUID] = []
+    for event_type in ("other.type", EVENT_TYPE, "other.type", EVENT_TYPE):  # one key: one partition, in order
+        events += await db.write_events(topic, ["agg-1"], event_type=event_type)
+    await bus.publish(await db.outbox_rows())
+    await harness.consumer(db, bus, [topic], batched=batched, event_types=frozenset({EVENT_TYPE}))
+    applied = events[1::2]
+    await wait_until(lambda: db.has_effects("counter", applied), "the applied types took effect")
+
+    assert await db.effect_counts("counter") == dict.fromkeys(applied, 1)
+    async with db.sessions() as session:
+        processed = set(await session.scalars(sa.select(db.tables.processed_events.c.event_id)))
+    assert processed == set(applied)  # no idempotency row for what was never applied
 
 
 async def test_a_poison_event_in_a_batch_is_skipped_alone_after_its_attempts(harness: Harness) -> None:

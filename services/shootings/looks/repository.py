@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from platformkit.db import compiled_once
 from services.shootings.models import Look, LookShot, Production, Shooting
 from services.shootings.shared.rollups import ordering_sql_array
 
@@ -51,66 +52,81 @@ def _rank(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
     return sa.func.array_position(sa.literal(ordering_sql_array(), sa.ARRAY(sa.Text)), column)
 
 
+_LOOKS = Look.__table__
+_LOOK_SHOTS = LookShot.__table__
+_SHOOTINGS = Shooting.__table__
+
+
+def _recompute_looks_statement() -> sa.Update:
+    lowest_shot = (
+        sa.select(_LOOK_SHOTS.c.status)
+        .where(_LOOK_SHOTS.c.look_id == _LOOKS.c.id, _LOOK_SHOTS.c.deleted.is_(False))
+        .order_by(_rank(_LOOK_SHOTS.c.status))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa.update(_LOOKS)
+        .where(_LOOKS.c.id == sa.any_(sa.bindparam("look_ids", type_=ARRAY(_LOOKS.c.id.type))))
+        .values(
+            shot_status=lowest_shot,
+            status=sa.case((_LOOKS.c.readiness == "DRAFT", "DRAFT"), else_=sa.func.coalesce(lowest_shot, "READY")),
+        )
+    )
+
+
+def _recompute_shooting_statement() -> sa.Update:
+    live = sa.and_(_LOOKS.c.shooting_id == _SHOOTINGS.c.id, _LOOKS.c.deleted_at.is_(None))
+    ranked = sa.select(_LOOKS.c.status).where(live).order_by(_rank(_LOOKS.c.status)).limit(1)
+    lowest_shot = (
+        sa.select(_LOOKS.c.shot_status)
+        .where(live, _LOOKS.c.shot_status.is_not(None))
+        .order_by(_rank(_LOOKS.c.shot_status))
+        .limit(1)
+    )
+    return (
+        sa.update(_SHOOTINGS)
+        .where(_SHOOTINGS.c.id == sa.bindparam("shooting_id"))
+        .values(status=ranked.scalar_subquery(), shot_status=lowest_shot.scalar_subquery())
+    )
+
+
+def _shot_state_statement() -> Any:
+    upsert = insert(_LOOK_SHOTS)
+    return upsert.on_conflict_do_update(
+        index_elements=[_LOOK_SHOTS.c.shot_id],
+        set_={k: upsert.excluded[k] for k in ("status", "current_revision_id", "version", "deleted")},
+        where=_LOOK_SHOTS.c.version < upsert.excluded.version,
+    ).returning(_LOOK_SHOTS.c.look_id)
+
+
+# The roll-ups run for every shot event a consumer folds: built once as Core statements (building an
+# ORM statement, its cache key and the ORM's bulk-DML bookkeeping cost more than running it).
+_RECOMPUTE_LOOKS = _recompute_looks_statement()
+_RECOMPUTE_SHOOTING = _recompute_shooting_statement()
+_SHOT_STATE = compiled_once(_shot_state_statement(), *(column.key for column in _LOOK_SHOTS.c))
+
+
 async def recompute_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID]) -> None:
     """A look's shot_status is its lowest live shot status; its status is DRAFT while it is a draft,
     else that shot status, else READY (D0.2). One statement for any number of looks."""
     if not look_ids:
         return
-    lowest_shot = (
-        sa.select(LookShot.status)
-        .where(LookShot.look_id == Look.id, LookShot.deleted.is_(False))
-        .order_by(_rank(LookShot.status))
-        .limit(1)
-        .scalar_subquery()
-    )
-    await session.execute(
-        sa.update(Look)
-        .where(Look.id.in_(look_ids))
-        .values(shot_status=lowest_shot)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        sa.update(Look)
-        .where(Look.id.in_(look_ids))
-        .values(
-            status=sa.case(
-                (Look.readiness == "DRAFT", "DRAFT"),
-                else_=sa.func.coalesce(Look.shot_status, "READY"),
-            )
-        )
-        .execution_options(synchronize_session=False)
-    )
+    await session.flush()  # Core statements do not flush the ORM's pending changes by themselves
+    await session.execute(_RECOMPUTE_LOOKS, {"look_ids": list(look_ids)})
 
 
 async def recompute_shooting(session: AsyncSession, shooting_id: uuid.UUID) -> None:
     """A shooting's status is the lowest computed status of its live looks, its shot_status the
     lowest shot status among them (null when there are none)."""
-    live = sa.and_(Look.shooting_id == Shooting.id, Look.deleted_at.is_(None))
-    lowest_status = sa.select(Look.status).where(live).order_by(_rank(Look.status)).limit(1).scalar_subquery()
-    lowest_shot = (
-        sa.select(Look.shot_status)
-        .where(live, Look.shot_status.is_not(None))
-        .order_by(_rank(Look.shot_status))
-        .limit(1)
-        .scalar_subquery()
-    )
-    await session.execute(
-        sa.update(Shooting)
-        .where(Shooting.id == shooting_id)
-        .values(status=lowest_status, shot_status=lowest_shot)
-        .execution_options(synchronize_session=False)
-    )
+    await session.flush()
+    await session.execute(_RECOMPUTE_SHOOTING, {"shooting_id": shooting_id})
 
 
 async def apply_shot_state(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
     """Record a shot's state unless a newer one is known; returns its look when something changed."""
-    statement = insert(LookShot).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[LookShot.shot_id],
-        set_={k: statement.excluded[k] for k in ("status", "current_revision_id", "version", "deleted")},
-        where=LookShot.version < statement.excluded.version,
-    ).returning(LookShot.look_id)
-    return await session.scalar(statement)
+    await session.flush()
+    return await session.scalar(_SHOT_STATE, values)
 
 
 # -- changing looks: update, soft delete and restore (E13, E14, E16) and the cascades (R44-R46, R61) --
