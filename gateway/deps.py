@@ -1,6 +1,7 @@
 """FastAPI dependencies routes declare as annotated parameters.
 
-- ``SessionDep``: an ``AsyncSession`` on the gateway database (the route commits).
+- ``SessionDep``: an ``AsyncSession`` on the gateway database (the route commits);
+  ``SessionsDep``: its factory, for routes that need a session only sometimes.
 - ``SettingsDep``: the process's :class:`GatewaySettings`.
 - ``TokenDep``: the raw bearer token (401 "Not authenticated" when absent).
 - ``CurrentUser`` / ``CurrentSuperuser``: the authenticated, active user (403 when not an admin).
@@ -26,7 +27,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway import security
 from gateway.clients import ServiceClients
@@ -50,6 +51,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
 async def get_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
@@ -59,6 +64,8 @@ async def get_clients(request: Request) -> ServiceClients:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# For routes that reach the database only sometimes: a session costs its opening and closing.
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 ClientsDep = Annotated[ServiceClients, Depends(get_clients)]
 TokenDep = Annotated[str, Depends(oauth2_scheme)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.repository import users
 from gateway.schemas.guidelines import StylistSummary
@@ -17,8 +17,10 @@ async def ensure_stylist(session: AsyncSession, stylist_id: uuid.UUID | None, lo
         await users.active_user(session, stylist_id, loc)
 
 
-async def stylist_summary(session: AsyncSession, stylist_id: str | None) -> StylistSummary | None:
+async def stylist_summary(sessions: async_sessionmaker[AsyncSession], stylist_id: str | None) -> StylistSummary | None:
+    """The stylist's summary; the database is read only when there is one."""
     if not stylist_id:
         return None
-    user = (await users.users_by_ids(session, [uuid.UUID(stylist_id)])).get(uuid.UUID(stylist_id))
+    async with sessions() as session:
+        user = (await users.users_by_ids(session, [uuid.UUID(stylist_id)])).get(uuid.UUID(stylist_id))
     return StylistSummary(id=user.id, name=user.full_name or user.email) if user else None

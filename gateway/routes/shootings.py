@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from gateway.answers import json_response
 from gateway.answers.shootings import header_fields
-from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
+from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep, SessionsDep
 from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.protoconv import with_organization
 from gateway.schemas.common import Message
@@ -86,7 +86,7 @@ async def read_shooting(
 async def read_shooting_header(
     clients: ClientsDep,
     principal: PrincipalDep,
-    session: SessionDep,
+    sessions: SessionsDep,
     shooting_id: uuid.UUID,
     organization_id: OrganizationQuery = None,
 ) -> Response:
@@ -95,7 +95,7 @@ async def read_shooting_header(
     reply = await clients.shootings.GetShootingHeader(
         _get_request(shooting_id, organization_id), metadata=principal_metadata(principal)
     )
-    stylist = await stylist_summary(session, reply.default_guidelines.stylist_id or None)
+    stylist = await stylist_summary(sessions, reply.default_guidelines.stylist_id or None)
     return json_response(header_fields(reply, stylist and stylist.model_dump(mode="json")))
 
 
