@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from platformkit.protoconv import enum_name, enum_number, text, timestamp
 from protos.events.v1 import shootings_pb2 as events_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 from services.shootings.catalog.convert import CatalogIndex
 from services.shootings.guidelines.convert import guidelines_to_pb
-from services.shootings.models import Shooting, ShootingType
+from services.shootings.models import Guidelines, Shooting, ShootingType
 from services.shootings.shootings.phases import Phase
 
 
@@ -34,8 +36,11 @@ def shooting_type_to_pb(row: ShootingType | None) -> pb.ShootingType | None:
 _SHARED_FIELDS = ("name", "description", "season", "collection", "brand")
 
 
-def _common_fields(row: Shooting, index: CatalogIndex | None) -> dict[str, Any]:
-    """What the full shooting and its header both say."""
+def _common_fields(
+    row: Shooting | sa.Row[Any], guidelines: Guidelines | None, index: CatalogIndex | None
+) -> dict[str, Any]:
+    """What the full shooting and its header both say (``row``: the model, or the header's Core row
+    of the same columns)."""
     return {
         "id": str(row.id),
         "organization_id": text(row.organization_id),
@@ -45,14 +50,14 @@ def _common_fields(row: Shooting, index: CatalogIndex | None) -> dict[str, Any]:
         "owner_id": str(row.owner_id),
         "shooting_type_id": text(row.shooting_type_id),
         "default_guidelines_id": text(row.default_guidelines_id),
-        "default_guidelines": guidelines_to_pb(row.default_guidelines, index) if row.default_guidelines else None,
+        "default_guidelines": guidelines_to_pb(guidelines, index) if guidelines else None,
         **{f: getattr(row, f) for f in _SHARED_FIELDS},
     }
 
 
 def shooting_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.Shooting:
     return pb.Shooting(
-        **_common_fields(row, index),
+        **_common_fields(row, row.default_guidelines, index),
         archived=row.archived,
         phase=phase_to_pb(row.phase),
         require_test_shooting=row.require_test_shooting,
@@ -63,8 +68,10 @@ def shooting_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.Shoot
     )
 
 
-def header_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.ShootingHeader:
-    return pb.ShootingHeader(**_common_fields(row, index))
+def header_to_pb(
+    row: sa.Row[Any], guidelines: Guidelines | None, index: CatalogIndex | None = None
+) -> pb.ShootingHeader:
+    return pb.ShootingHeader(**_common_fields(row, guidelines, index))
 
 
 def snapshot_event(row: Shooting) -> events_pb2.ShootingSnapshot:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +35,10 @@ from services.shootings.shootings import phases
 from services.shootings.shootings import repository as repo
 from services.shootings.shootings import rules as shooting_rules
 from services.shootings.shootings.convert import header_to_pb, phase_from_pb, shooting_to_pb
+
+Found = TypeVar("Found")
+# Reads a shooting by id: the model (to change or to answer in full) or a Core row (the header).
+ShootingReader = Callable[[AsyncSession, uuid.UUID], Awaitable[Found | None]]
 
 
 class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
@@ -120,11 +126,14 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             index = await templates.expand(session, (r.default_guidelines for r in rows))
         return pb.ListShootingsResponse(shootings=[shooting_to_pb(r, index) for r in rows], count=total)
 
-    async def _visible(self, session: AsyncSession, request: pb.GetShootingRequest) -> Shooting:
+    async def _visible(
+        self, session: AsyncSession, request: pb.GetShootingRequest, read: ShootingReader[Found] = repo.get_shooting
+    ) -> Found:
+        """The shooting the request names, as ``read`` reads it, if the caller may see it."""
         who = caller(current_principal())
         organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
-        shooting = await repo.get_shooting(session, parse_uuid(request.id, ("id",)))
+        shooting = await read(session, parse_uuid(request.id, ("id",)))
         access.ensure_visible(who, shooting, "Shooting")
         assert shooting is not None
         access.ensure_in_scope(shooting, organization_id, "Shooting")
@@ -141,8 +150,9 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
         # R37: the shooting (with its type), the template's rules and its catalog chips: three
         # statements whatever the shooting holds.
         async with self.ctx.reads() as session:
-            shooting = await self._visible(session, request)
-            return header_to_pb(shooting, await templates.expand(session, [shooting.default_guidelines]))
+            row = await self._visible(session, request, repo.live_shooting_row)
+            template = await repo.guidelines_with_rules(session, row.default_guidelines_id)
+            return header_to_pb(row, template, await templates.expand(session, [template]))
 
     async def UpdateShooting(self, request: pb.UpdateShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
         who = caller(current_principal())

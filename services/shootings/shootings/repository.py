@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,32 @@ _SHOOTING_QUERIES = {
     for include_deleted in (False, True)
     for for_update in (False, True)
 }
+
+
+# The header's read (R37): the shooting's own columns as a Core row, which is checked and converted,
+# never changed (no ORM instance, identity map or loader); its template loads on its own, rarely.
+_SHOOTINGS = Shooting.__table__
+_LIVE_SHOOTING_ROW = sa.select(_SHOOTINGS).where(
+    _SHOOTINGS.c.id == sa.bindparam("shooting_id"), _SHOOTINGS.c.deleted_at.is_(None)
+)
+# One statement for the template and its rule groups (joined): the header stays at three.
+_GUIDELINES_WITH_RULES = (
+    sa.select(Guidelines)
+    .where(Guidelines.id == sa.bindparam("guidelines_id"))
+    .options(joinedload(Guidelines.shot_type_rules))
+)
+
+
+async def live_shooting_row(session: AsyncSession, shooting_id: uuid.UUID) -> sa.Row[Any] | None:
+    return (await session.execute(_LIVE_SHOOTING_ROW, {"shooting_id": shooting_id})).first()
+
+
+async def guidelines_with_rules(session: AsyncSession, guidelines_id: uuid.UUID | None) -> Guidelines | None:
+    """A shooting's template (whatever its state, as the shooting names it) with its rule groups."""
+    if guidelines_id is None:
+        return None
+    found = await session.execute(_GUIDELINES_WITH_RULES, {"guidelines_id": guidelines_id})
+    return found.unique().scalar_one_or_none()
 
 
 async def get_shooting(
