@@ -104,7 +104,8 @@ def compiled_once(statement: Any, *column_keys: str) -> sa.TextClause | sa.Textu
     statement is executed with (``session.execute(text, {"key": value, ...})``); the literals it
     holds stay bound with their types, and what it returns keeps its columns' types."""
     compiled = statement.compile(dialect=_TEXT_DIALECT, column_keys=list(column_keys))
-    binds = [sa.bindparam(name, bind.value, type_=bind.type) for name, bind in compiled.binds.items()]
+    # By the name each parameter got in the text (a literal's is made up: ``coalesce_1``).
+    binds = [sa.bindparam(compiled.bind_names[bind], bind.value, type_=bind.type) for bind in compiled.binds.values()]
     text = sa.text(str(compiled)).bindparams(*binds)
     returning = getattr(statement, "_returning", ())
     return text.columns(*returning) if returning else text

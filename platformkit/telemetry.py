@@ -74,13 +74,11 @@ def setup_telemetry(process_name: str, otlp_endpoint: str | None, sample_ratio: 
 
 # Never traced: the live socket lives for hours (one endless span with a child per message), and
 # health probes and metric scrapes are housekeeping.
-UNTRACED_PATHS = ("/api/v1/utils/health-check", "/metrics")
-UNTRACED_PREFIXES = ("/api/v1/ws",)
+UNTRACED_PREFIXES = ("/api/v1/utils/health-check", "/metrics", "/api/v1/ws")
 
 
 def _untraced(scope: Any) -> bool:
-    path = scope.get("path", "")
-    return path in UNTRACED_PATHS or path.startswith(UNTRACED_PREFIXES)
+    return str(scope.get("path", "")).startswith(UNTRACED_PREFIXES)
 
 
 def fastapi_telemetry() -> Any:

@@ -19,3 +19,13 @@ def test_user_work_is_sampled():
         "shootings.events receive",
     ):
         assert sampler.should_sample(None, 1, name).decision == Decision.RECORD_AND_SAMPLE
+
+
+def test_health_probes_metrics_and_the_live_socket_are_not_traced():
+    from platformkit.telemetry import fastapi_telemetry
+
+    untraced = fastapi_telemetry()["exclude"]
+    for path in ("/api/v1/utils/health-check/", "/metrics", "/api/v1/ws"):
+        assert untraced({"path": path}), path
+    for path in ("/api/v1/shootings/", "/api/v1/shootings/1/header", "/api/v1/login/access-token"):
+        assert not untraced({"path": path}), path
