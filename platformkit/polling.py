@@ -1,10 +1,11 @@
 """Fetching from Kafka without spinning while nothing happens.
 
 The default broker (tansu 0.6) answers a fetch when its wait expires, not when a record arrives
-(measured: with ``fetch_max_wait_ms`` 500 a record waited ~190 ms at p50, with 20 it waited about
-a millisecond on a quiet machine). Consumers therefore fetch with a short wait to see records
-within milliseconds, which idle means dozens of fetches per second per consumer for nothing: on an
-idle stack the broker alone used a third of a core answering them.
+(measured on a group of three partitions: with ``fetch_max_wait_ms`` 100 a record waited 28 ms at
+p50, with 20 5.2 ms and up to 13.7, with 5 2.8 ms and up to 5.5; docs/decisions.md D14.12).
+Consumers therefore fetch with a short wait to see records within milliseconds, which idle means
+hundreds of fetches per second per consumer for nothing: on an idle stack the broker alone used a
+third of a core answering them.
 
 So a consumer that has seen no record for ``idle_after`` seconds keeps its partitions paused (the
 background fetcher then sends nothing) and, after a delay that doubles from ``first_delay`` up to
