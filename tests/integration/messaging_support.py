@@ -128,6 +128,11 @@ class ServiceDb:
     async def has_effects(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> bool:
         return set(event_ids) <= set(await self.effect_counts(consumer))
 
+    async def processed_event_ids(self) -> set[uuid.UUID]:
+        """The events some consumer recorded as processed (``processed_events``)."""
+        async with self.sessions() as session:
+            return set(await session.scalars(sa.select(self.tables.processed_events.c.event_id)))
+
     async def outbox_rows(self) -> list[sa.Row[Any]]:
         outbox = self.tables.outbox
         async with self.sessions() as session:
