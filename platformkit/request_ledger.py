@@ -36,7 +36,7 @@ from google.protobuf.message import Message
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from platformkit.client_interceptors import REQUEST_KEY, metadata_value
+from platformkit.call_rewrites import REQUEST_KEY, metadata_value
 from platformkit.errors import Conflict
 from platformkit.rpc import current_principal
 
@@ -170,7 +170,7 @@ def replayable(answer_type: type[Answer]) -> Callable[[Handler[Answer]], Handler
 
 def _ledger_key(context: grpc.aio.ServicerContext, method: str) -> str | None:
     """Caller, request key (which numbers the calls of one method within the public request,
-    platformkit.client_interceptors.ServedRequest) and method. Not the call's own bytes: a
+    platformkit.call_rewrites.ServedRequest) and method. Not the call's own bytes: a
     retried request may build its calls anew (an uploaded image gets a new media id) and is
     still the same request."""
     raw = metadata_value(context.invocation_metadata(), REQUEST_KEY)

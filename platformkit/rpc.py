@@ -27,8 +27,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from platformkit import client_interceptors, errors, metrics, rich_status
-from platformkit.client_interceptors import PRINCIPAL_KEY, TOKEN_KEY, metadata_value
+from platformkit import call_rewrites, errors, metrics, rich_status
+from platformkit.call_rewrites import PRINCIPAL_KEY, TOKEN_KEY, metadata_value
 from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
 from platformkit.principal_tokens import InvalidPrincipal, Signer, Verifier
 from platformkit.rpc_tracing import server_span
@@ -228,10 +228,10 @@ def create_channel(
         ("grpc.initial_reconnect_backoff_ms", 200),
         ("grpc.max_reconnect_backoff_ms", 2000),
     ]
-    rewrites = [client_interceptors.call_defaults(deadline_seconds)]
+    rewrites = [call_rewrites.call_defaults(deadline_seconds)]
     if signer is not None:
         if audience is None:
             raise ValueError("a signing channel needs the audience it signs for")
-        rewrites.append(client_interceptors.signing(signer, audience))
+        rewrites.append(call_rewrites.signing(signer, audience))
     channel = grpc.aio.insecure_channel(target, options=options, interceptors=list(interceptors) or None)
-    return client_interceptors.RewritingChannel(channel, *rewrites)  # type: ignore[return-value]
+    return call_rewrites.RewritingChannel(channel, *rewrites)  # type: ignore[return-value]

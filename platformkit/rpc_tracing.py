@@ -4,7 +4,7 @@ named after the method (``/shootings.v1.ShootingsService/GetShooting``), a child
 
 Why not the contrib gRPC instrumentation: it cost 0.3-0.4 ms of CPU per call (client and server
 together), recorded or not, which was more than the call itself on the platform's hot paths.
-This does the same job with the client call rewrite (:mod:`platformkit.client_interceptors`) and the server interceptor
+This does the same job with the client call rewrite (:mod:`platformkit.call_rewrites`) and the server interceptor
 :mod:`platformkit.rpc` runs anyway: a dictionary for the carrier and one span per served call.
 Health checks get no span (probes every second would bury user work).
 """

@@ -31,7 +31,7 @@ from gateway import security
 from gateway.errors import validation_body
 from gateway.idempotency import keys, store
 from gateway.settings import GatewaySettings
-from platformkit.client_interceptors import ServedRequest, serving_request
+from platformkit.call_rewrites import ServedRequest, serving_request
 from platformkit.transient import caused_by_transient
 
 log = logging.getLogger(__name__)

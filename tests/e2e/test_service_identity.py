@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from devstack.environment import PRINCIPAL_KEYS_FILE
 from devstack.stack import Stack
 from platformkit import principal_tokens
-from platformkit.client_interceptors import RewritingChannel
+from platformkit.call_rewrites import RewritingChannel
 from platformkit.rpc import PRINCIPAL_KEY, TOKEN_KEY
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2

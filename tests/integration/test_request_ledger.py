@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from platformkit.client_interceptors import REQUEST_KEY
+from platformkit.call_rewrites import REQUEST_KEY
 from platformkit.db import create_engine, new_metadata, session_factory, transaction
 from platformkit.request_ledger import declare_request_ledger, prune, replayable
 from platformkit.rpc import _principal

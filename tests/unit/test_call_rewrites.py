@@ -7,7 +7,7 @@ from typing import Any
 
 import grpc
 
-from platformkit.client_interceptors import REQUEST_KEY, RewritingChannel, ServedRequest, call_defaults, serving_request
+from platformkit.call_rewrites import REQUEST_KEY, RewritingChannel, ServedRequest, call_defaults, serving_request
 
 
 class _Recorder:

@@ -1,8 +1,8 @@
-"""The request key each call of a keyed public request carries (platformkit.client_interceptors)."""
+"""The request key each call of a keyed public request carries (platformkit.call_rewrites)."""
 
 from __future__ import annotations
 
-from platformkit.client_interceptors import ServedRequest
+from platformkit.call_rewrites import ServedRequest
 
 
 def test_calls_are_numbered_per_method_and_a_retry_numbers_them_alike() -> None:
