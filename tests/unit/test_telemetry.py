@@ -2,7 +2,7 @@
 
 from opentelemetry.sdk.trace.sampling import Decision
 
-from platformkit.telemetry import HousekeepingSampler
+from platformkit.telemetry import HousekeepingSampler, fastapi_telemetry
 
 
 def test_health_checks_and_epoch_reads_are_dropped():
@@ -22,8 +22,6 @@ def test_user_work_is_sampled():
 
 
 def test_health_probes_metrics_and_the_live_socket_are_not_traced():
-    from platformkit.telemetry import fastapi_telemetry
-
     untraced = fastapi_telemetry()["exclude"]
     for path in ("/api/v1/utils/health-check/", "/metrics", "/api/v1/ws"):
         assert untraced({"path": path}), path
