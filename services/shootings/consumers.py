@@ -30,6 +30,7 @@ async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> No
         return
     state = shot_events.ShotState()
     envelope.payload.Unpack(state)
+    await looks_repo.lock_look(session, uuid.UUID(state.look_id))
     look_id = await looks_repo.apply_shot_state(
         session,
         {

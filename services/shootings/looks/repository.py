@@ -131,6 +131,16 @@ async def recompute_shooting(session: AsyncSession, shooting_id: uuid.UUID) -> N
     await session.execute(_RECOMPUTE_SHOOTING, {"shooting_id": shooting_id})
 
 
+# A look's own changes lock it first (get_look) and then write its shots' rows; a shot event locks
+# it first too. The other order (the shot's row, then the look to recompute it) deadlocked with a
+# look update writing the rows of the shots it had just created.
+_LOCK_LOOK = sa.select(_LOOKS.c.id).where(_LOOKS.c.id == sa.bindparam("look_id")).with_for_update()
+
+
+async def lock_look(session: AsyncSession, look_id: uuid.UUID) -> None:
+    await session.execute(_LOCK_LOOK, {"look_id": look_id})
+
+
 async def apply_shot_state(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
     """Record a shot's state unless a newer one is known; returns its look when something changed."""
     await _flush_pending(session)

@@ -8,9 +8,11 @@ Replays (the same events again, or an older version of a shot) leave the same st
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from platformkit.db import transaction
 from platformkit.event_types import EventType
@@ -186,3 +188,46 @@ async def test_replaying_a_shot_history_in_any_order_leaves_the_same_state(platf
                 await apply_shot_event(session, envelope)
         assert await snapshot(platform, look["id"]) == settled
     assert settled["look_shot_status"] == "POST_PROD" and settled["status"] == "POST_PROD"
+
+
+async def test_a_shot_event_waits_for_a_look_change_writing_the_same_shot_instead_of_deadlocking(platform):
+    """A look update creates shots in the shots service, whose events can reach the roll-up before
+    the update has written their rows: both sides lock the look first, so the event waits."""
+    shooting = await board(platform.http, products=1, subjects=1, shot_types=1, readiness="READY")
+    look = shooting.looks[0]
+    [existing] = look["shots"]
+    new_shot = uuid.uuid4()
+    state = shot_events.ShotState(
+        shot_id=str(new_shot),
+        look_id=look["id"],
+        shooting_id=shooting.shooting_id,
+        shot_type_id=existing["shot_type"]["id"],
+        status="PENDING",
+        version=1,
+    )
+    envelope = EventEnvelope(id=str(uuid.uuid4()), type=EventType.SHOT_CREATED)
+    envelope.payload.Pack(state)
+    sessions = platform.shootings.runtime.context.sessions
+    row = {k: uuid.UUID(getattr(state, k)) for k in ("shot_id", "look_id", "shooting_id", "shot_type_id")}
+
+    async def apply_event() -> None:
+        async with transaction(sessions) as session:
+            await apply_shot_event(session, envelope)
+
+    async with transaction(sessions) as change:  # what UpdateLook holds: the look, then its new shots' rows
+        await change.execute(sa.text("SELECT id FROM looks WHERE id = :id FOR UPDATE"), {"id": row["look_id"]})
+        event = asyncio.create_task(apply_event())
+        await asyncio.sleep(0.5)  # the event reaches the look's lock
+        await change.execute(
+            sa.text(
+                "INSERT INTO look_shots (shot_id, look_id, shooting_id, shot_type_id, status, version) "
+                "VALUES (:shot_id, :look_id, :shooting_id, :shot_type_id, 'PENDING', 1)"
+            ),
+            row,
+        )
+    await asyncio.wait_for(event, 30)  # a deadlock would have failed one side with DeadlockDetectedError
+
+    rows = await platform.sql(
+        platform.shootings_engine, "SELECT version FROM look_shots WHERE shot_id = :id", id=new_shot
+    )
+    assert [r["version"] for r in rows] == [1]
