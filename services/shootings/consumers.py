@@ -30,7 +30,6 @@ async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> No
         return
     state = shot_events.ShotState()
     envelope.payload.Unpack(state)
-    await looks_repo.lock_look(session, uuid.UUID(state.look_id))
     look_id = await looks_repo.apply_shot_state(
         session,
         {
@@ -48,8 +47,7 @@ async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> No
     )
     if look_id is None:
         return  # nothing newer than what we knew
-    await looks_repo.recompute_looks(session, [look_id])
-    await looks_repo.recompute_shooting(session, uuid.UUID(state.shooting_id))
+    await looks_repo.recompute_look_and_shooting(session, look_id, uuid.UUID(state.shooting_id))
 
 
 OUTFIT_EVENT_TYPES = frozenset(

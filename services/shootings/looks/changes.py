@@ -165,8 +165,7 @@ async def apply_update(
     await looks_repo.insert_look_shots(session, created)
     await looks_repo.forget_shots(session, [_read_model_row(shooting, s) for s in removed])
     await session.flush()
-    await looks_repo.recompute_looks(session, [look.id])
-    await looks_repo.recompute_shooting(session, shooting.id)
+    await looks_repo.recompute_look_and_shooting(session, look.id, shooting.id)
     await session.refresh(look)
     await events.look_changed(
         session,

@@ -75,24 +75,54 @@ def _recompute_looks_statement() -> sa.Update:
     )
 
 
-def _recompute_shooting_statement() -> sa.Update:
-    live = sa.and_(_LOOKS.c.shooting_id == _SHOOTINGS.c.id, _LOOKS.c.deleted_at.is_(None))
-    ranked = sa.select(_LOOKS.c.status).where(live).order_by(_rank(_LOOKS.c.status)).limit(1)
+def _lowest_statuses(looks: sa.FromClause, shooting_id: sa.ColumnElement[Any]) -> dict[str, Any]:
+    """A shooting's roll-up from the rows of its looks in ``looks``: the lowest computed status of
+    its live looks and the lowest shot status among them (each null when there is none)."""
+    live = sa.and_(looks.c.shooting_id == shooting_id, looks.c.deleted_at.is_(None))
+    ranked = sa.select(looks.c.status).where(live).order_by(_rank(looks.c.status)).limit(1)
     lowest_shot = (
-        sa.select(_LOOKS.c.shot_status)
-        .where(live, _LOOKS.c.shot_status.is_not(None))
-        .order_by(_rank(_LOOKS.c.shot_status))
+        sa.select(looks.c.shot_status)
+        .where(live, looks.c.shot_status.is_not(None))
+        .order_by(_rank(looks.c.shot_status))
         .limit(1)
     )
+    return {"status": ranked.scalar_subquery(), "shot_status": lowest_shot.scalar_subquery()}
+
+
+def _recompute_shooting_statement() -> sa.Update:
     return (
         sa.update(_SHOOTINGS)
         .where(_SHOOTINGS.c.id == sa.bindparam("shooting_id"))
-        .values(status=ranked.scalar_subquery(), shot_status=lowest_shot.scalar_subquery())
+        .values(**_lowest_statuses(_LOOKS, _SHOOTINGS.c.id))
+    )
+
+
+_ROLLUP_COLUMNS = ("id", "shooting_id", "status", "shot_status", "deleted_at")
+
+
+def _recompute_look_and_shooting_statement() -> sa.Update:
+    """One look's roll-up and then its shooting's, in one statement (one round trip instead of two,
+    on the consumers' path). Every part of a statement sees the same snapshot, so the shooting's
+    part reads the recomputed look from what the look's update returned, the others from the table."""
+    changed = _recompute_looks_statement().returning(*(_LOOKS.c[name] for name in _ROLLUP_COLUMNS)).cte("changed_look")
+    others = sa.select(*(_LOOKS.c[name] for name in _ROLLUP_COLUMNS)).where(_LOOKS.c.id.not_in(sa.select(changed.c.id)))
+    looks_now = sa.union_all(others, sa.select(*(changed.c[name] for name in _ROLLUP_COLUMNS))).subquery("looks_now")
+    return (
+        sa.update(_SHOOTINGS)
+        .where(_SHOOTINGS.c.id == sa.bindparam("shooting_id"))
+        .values(**_lowest_statuses(looks_now, _SHOOTINGS.c.id))
+        .add_cte(changed)
     )
 
 
 def _shot_state_statement() -> Any:
-    upsert = insert(_LOOK_SHOTS)
+    """Record a shot's state unless a newer one is known, the shot's look locked first (the look's
+    own changes lock it before they write its shots' rows; the other order deadlocked with a look
+    update writing the rows of the shots it had just created). The lock is a subquery of the row's
+    values, so it is taken before the row is written, in the same round trip."""
+    locked_look = sa.select(_LOOKS.c.id).where(_LOOKS.c.id == sa.bindparam("look_id")).with_for_update()
+    look_id = sa.bindparam("look_id", type_=_LOOK_SHOTS.c.look_id.type)
+    upsert = insert(_LOOK_SHOTS).values(look_id=sa.func.coalesce(locked_look.scalar_subquery(), look_id))
     return upsert.on_conflict_do_update(
         index_elements=[_LOOK_SHOTS.c.shot_id],
         set_={k: upsert.excluded[k] for k in ("status", "current_revision_id", "version", "deleted")},
@@ -104,7 +134,12 @@ def _shot_state_statement() -> Any:
 # ORM statement, its cache key and the ORM's bulk-DML bookkeeping cost more than running it).
 _RECOMPUTE_LOOKS = _recompute_looks_statement()
 _RECOMPUTE_SHOOTING = _recompute_shooting_statement()
-_SHOT_STATE = compiled_once(_shot_state_statement(), *(column.key for column in _LOOK_SHOTS.c))
+# As text: SQLAlchemy's cache key of an UPDATE misses the literals of a CTE added to it, so a cached
+# execution would run without their values.
+_RECOMPUTE_LOOK_AND_SHOOTING = compiled_once(_recompute_look_and_shooting_statement())
+_SHOT_STATE = compiled_once(
+    _shot_state_statement(), *(column.key for column in _LOOK_SHOTS.c if column.key != "look_id")
+)
 
 
 async def _flush_pending(session: AsyncSession) -> None:
@@ -131,18 +166,15 @@ async def recompute_shooting(session: AsyncSession, shooting_id: uuid.UUID) -> N
     await session.execute(_RECOMPUTE_SHOOTING, {"shooting_id": shooting_id})
 
 
-# A look's own changes lock it first (get_look) and then write its shots' rows; a shot event locks
-# it first too. The other order (the shot's row, then the look to recompute it) deadlocked with a
-# look update writing the rows of the shots it had just created.
-_LOCK_LOOK = sa.select(_LOOKS.c.id).where(_LOOKS.c.id == sa.bindparam("look_id")).with_for_update()
-
-
-async def lock_look(session: AsyncSession, look_id: uuid.UUID) -> None:
-    await session.execute(_LOCK_LOOK, {"look_id": look_id})
+async def recompute_look_and_shooting(session: AsyncSession, look_id: uuid.UUID, shooting_id: uuid.UUID) -> None:
+    """recompute_looks for one look, then recompute_shooting for its shooting, in one statement."""
+    await _flush_pending(session)
+    await session.execute(_RECOMPUTE_LOOK_AND_SHOOTING, {"look_ids": [look_id], "shooting_id": shooting_id})
 
 
 async def apply_shot_state(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
-    """Record a shot's state unless a newer one is known; returns its look when something changed."""
+    """Record a shot's state unless a newer one is known (its look locked first); returns its look
+    when something changed."""
     await _flush_pending(session)
     return await session.scalar(_SHOT_STATE, values)
 
