@@ -209,6 +209,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+        self._batch_query = self._unpublished_batch()
         self._remove_listener: Callable[[], None] | None = None
 
     async def start(self) -> None:
@@ -318,29 +319,34 @@ class OutboxRelay:
         else:
             log.info("broker epoch %s recorded (%d outbox rows re-published)", epoch, replayed.rowcount)
 
+    def _unpublished_batch(self) -> sa.Select[Any]:
+        """The relay's lock and the oldest unpublished rows, in one round trip (it is on the way from
+        every commit to the broker): one row per outbox row, each saying the lock is held, or a
+        single row of nulls saying whether it is (another replica is publishing when it is not)."""
+        outbox = self._outbox
+        held = sa.select(sa.func.pg_try_advisory_xact_lock(_RELAY_LOCK_ID).label("held")).subquery("relay_lock")
+        rows = (
+            sa.select(
+                outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.headers, outbox.c.created_at
+            )
+            .where(held.c.held, outbox.c.published_at.is_(None))
+            .order_by(outbox.c.created_at)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True)
+            .lateral("unpublished")
+        )
+        query = sa.select(held.c.held, *rows.c).select_from(held.outerjoin(rows, sa.true()))
+        return query.order_by(rows.c.created_at)
+
     async def _publish_batch(self) -> int | None:
         """The rows published, or ``None`` when another relay holds the lock."""
         outbox = self._outbox
         failure: Exception | None = None
         async with transaction(self._sessions) as session:
-            if not await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_RELAY_LOCK_ID))):
+            found = (await session.execute(self._batch_query)).all()
+            if not found[0].held:
                 return None  # another replica is publishing
-            rows = (
-                await session.execute(
-                    sa.select(
-                        outbox.c.id,
-                        outbox.c.topic,
-                        outbox.c.key,
-                        outbox.c.payload,
-                        outbox.c.headers,
-                        outbox.c.created_at,
-                    )
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.created_at)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = [row for row in found if row.id is not None]
             if not rows:
                 return 0
             batch = sa.update(outbox).where(outbox.c.id.in_([row.id for row in rows]))

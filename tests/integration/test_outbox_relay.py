@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from google.protobuf.wrappers_pb2 import StringValue
 
 from platformkit.db import transaction
-from platformkit.outbox import add_event
+from platformkit.outbox import _RELAY_LOCK_ID as RELAY_LOCK_ID
+from platformkit.outbox import OutboxRelay, add_event
 from tests.integration.messaging_support import (
     EVENT_TYPE,
     Harness,
@@ -163,6 +164,25 @@ async def test_two_relays_on_one_database_publish_each_event_once_in_write_order
     for _ in range(8):
         written += await db.write_events(topic, ["one-aggregate"] * 8)
 
+    await wait_until(lambda: holds_events(harness.bootstrap, topic, written), "every event was published")
+    assert await published_ids(harness.bootstrap, topic) == written
+
+
+async def test_a_relay_publishes_nothing_while_another_holds_the_lock_then_all_in_write_order(harness: Harness) -> None:
+    """The relay takes its lock and reads its batch in one statement: while another replica holds
+    the lock it reads no row and says so; once the lock is free it publishes every row, oldest first."""
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    relay = OutboxRelay(db.sessions, db.tables, bus, batch_size=3)
+    written = await db.write_events(topic, ["one-aggregate"] * 5)
+
+    async with db.engine.connect() as other_replica, other_replica.begin():
+        await other_replica.execute(sa.select(sa.func.pg_try_advisory_xact_lock(RELAY_LOCK_ID)))
+        assert await relay._publish_batch() is None
+    assert [row.published_at for row in await db.outbox_rows()] == [None] * 5
+
+    assert [await relay._publish_batch() for _ in range(3)] == [3, 2, 0]
     await wait_until(lambda: holds_events(harness.bootstrap, topic, written), "every event was published")
     assert await published_ids(harness.bootstrap, topic) == written
 
