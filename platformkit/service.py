@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from platformkit import db, metrics, principal_tokens, request_ledger, rpc, telemetry
 from platformkit.bus import Bus
 from platformkit.consumer import Consumer
+from platformkit.direct_reads import RowReader
 from platformkit.health import BrokerProbe, probe_database
 from platformkit.logs import configure_logging
 from platformkit.messaging_tables import MessagingTables
@@ -73,6 +74,18 @@ class ServiceContext:
         """Sessions for handlers that only read: autocommit on the same pool, no BEGIN and
         ROLLBACK round trips (:func:`platformkit.db.read_only`)."""
         return db.session_factory(db.read_only(self.engine))
+
+    @functools.cached_property
+    def rows(self) -> RowReader:
+        """One-row reads on asyncpg directly, for the hottest paths (:mod:`platformkit.direct_reads`)."""
+        return RowReader(self.settings.database_url.get_secret_value(), max_size=self.settings.db_pool_size)
+
+    async def close(self) -> None:
+        """Close what the handlers opened: channels to other services, the direct reads' pool."""
+        for channel in self.channels.values():
+            await channel.close()
+        if "rows" in self.__dict__:
+            await self.rows.close()
 
     def channel(self, service: str) -> grpc.aio.Channel:
         """A lazily opened channel to another service (one per process), signing for it."""
@@ -207,8 +220,7 @@ class ServiceRuntime:
             await relay.stop()
             await bus.stop()
             await broker_probe.close()
-            for channel in context.channels.values():
-                await channel.close()
+            await context.close()
             await engine.dispose()
             if metrics_server is not None:
                 await asyncio.to_thread(metrics_server.close)

@@ -90,8 +90,13 @@ async def test_postgres_restart_fails_in_flight_requests_cleanly_and_everything_
         return len(writers.answers) >= WRITERS
 
     await eventually(writing, "the first writes", timeout=30)
+    # The header reads its shooting on asyncpg directly (platformkit.direct_reads), not through
+    # SQLAlchemy's pool: it goes down and comes back like every other read.
+    header = f"/shootings/{next(iter(writers.answers))}/header"
+    assert (await owner.client.get(header)).status_code == 200
 
     await asyncio.to_thread(faults.stop_postgres)
+    assert_unavailable(await owner.client.get(header))
     assert_unavailable(await owner.client.get(f"/shootings/{next(iter(writers.answers))}"))
     assert_unavailable(await owner.client.get("/users/me"))
     down = await owner.client.post("/shootings/", json={"name": "Down", "due_date": "2027-01-01T00:00:00Z"})
@@ -121,3 +126,4 @@ async def test_postgres_restart_fails_in_flight_requests_cleanly_and_everything_
 
     await eventually(no_orphan_shots, "the shots of exactly the looks that answered 200", timeout=30)
     assert (await owner.client.get("/users/me")).status_code == 200
+    assert (await owner.client.get(header)).status_code == 200

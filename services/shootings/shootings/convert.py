@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
+from platformkit.direct_reads import RecordRow
 from platformkit.protoconv import enum_name, enum_number, text, timestamp
 from protos.events.v1 import shootings_pb2 as events_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
@@ -37,10 +36,10 @@ _SHARED_FIELDS = ("name", "description", "season", "collection", "brand")
 
 
 def _common_fields(
-    row: Shooting | sa.Row[Any], guidelines: Guidelines | None, index: CatalogIndex | None
+    row: Shooting | RecordRow, guidelines: Guidelines | None, index: CatalogIndex | None
 ) -> dict[str, Any]:
-    """What the full shooting and its header both say (``row``: the model, or the header's Core row
-    of the same columns)."""
+    """What the full shooting and its header both say (``row``: the model, or the header's row of
+    the same columns)."""
     return {
         "id": str(row.id),
         "organization_id": text(row.organization_id),
@@ -68,9 +67,7 @@ def shooting_to_pb(row: Shooting, index: CatalogIndex | None = None) -> pb.Shoot
     )
 
 
-def header_to_pb(
-    row: sa.Row[Any], guidelines: Guidelines | None, index: CatalogIndex | None = None
-) -> pb.ShootingHeader:
+def header_to_pb(row: RecordRow, guidelines: Guidelines | None, index: CatalogIndex | None = None) -> pb.ShootingHeader:
     return pb.ShootingHeader(**_common_fields(row, guidelines, index))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from services.shootings.shootings.convert import header_to_pb, phase_from_pb, sh
 
 Found = TypeVar("Found")
 # Reads a shooting by id: the model (to change or to answer in full) or a Core row (the header).
-ShootingReader = Callable[[AsyncSession, uuid.UUID], Awaitable[Found | None]]
+ShootingReader = Callable[[uuid.UUID], Awaitable[Found | None]]
 
 
 class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
@@ -126,14 +127,12 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
             index = await templates.expand(session, (r.default_guidelines for r in rows))
         return pb.ListShootingsResponse(shootings=[shooting_to_pb(r, index) for r in rows], count=total)
 
-    async def _visible(
-        self, session: AsyncSession, request: pb.GetShootingRequest, read: ShootingReader[Found] = repo.get_shooting
-    ) -> Found:
+    async def _visible(self, request: pb.GetShootingRequest, read: ShootingReader[Found]) -> Found:
         """The shooting the request names, as ``read`` reads it, if the caller may see it."""
         who = caller(current_principal())
         organization_id = optional_uuid(request, "organization_id", ("organization_id",))
         access.ensure_organization_scope(who, organization_id)
-        shooting = await read(session, parse_uuid(request.id, ("id",)))
+        shooting = await read(parse_uuid(request.id, ("id",)))
         access.ensure_visible(who, shooting, "Shooting")
         assert shooting is not None
         access.ensure_in_scope(shooting, organization_id, "Shooting")
@@ -141,7 +140,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
 
     async def GetShooting(self, request: pb.GetShootingRequest, context: grpc.aio.ServicerContext) -> pb.Shooting:
         async with self.ctx.reads() as session:
-            shooting = await self._visible(session, request)
+            shooting = await self._visible(request, functools.partial(repo.get_shooting, session))
             return shooting_to_pb(shooting, await templates.expand(session, [shooting.default_guidelines]))
 
     async def GetShootingHeader(
@@ -149,8 +148,10 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     ) -> pb.ShootingHeader:
         # R37: the shooting (with its type), the template's rules and its catalog chips: three
         # statements whatever the shooting holds.
+        row = await self._visible(request, functools.partial(repo.live_shooting_row, self.ctx.rows))
+        if row.default_guidelines_id is None:
+            return header_to_pb(row, None)
         async with self.ctx.reads() as session:
-            row = await self._visible(session, request, repo.live_shooting_row)
             template = await repo.guidelines_with_rules(session, row.default_guidelines_id)
             return header_to_pb(row, template, await templates.expand(session, [template]))
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from platformkit.access_conditions import listing_scope
+from platformkit.direct_reads import DirectRead, RecordRow, RowReader
 from services.shootings.models import (
     Guidelines,
     Shooting,
@@ -40,11 +40,12 @@ _SHOOTING_QUERIES = {
 }
 
 
-# The header's read (R37): the shooting's own columns as a Core row, which is checked and converted,
-# never changed (no ORM instance, identity map or loader); its template loads on its own, rarely.
+# The header's read (R37): the shooting's own columns as one row, which is checked and converted,
+# never changed (no ORM instance, identity map or loader), read on asyncpg directly (the header is
+# the platform's most frequent request; platformkit.direct_reads); its template loads on its own, rarely.
 _SHOOTINGS = Shooting.__table__
-_LIVE_SHOOTING_ROW = sa.select(_SHOOTINGS).where(
-    _SHOOTINGS.c.id == sa.bindparam("shooting_id"), _SHOOTINGS.c.deleted_at.is_(None)
+_LIVE_SHOOTING_ROW = DirectRead.of(
+    sa.select(_SHOOTINGS).where(_SHOOTINGS.c.id == sa.bindparam("shooting_id"), _SHOOTINGS.c.deleted_at.is_(None))
 )
 # One statement for the template and its rule groups (joined): the header stays at three.
 _GUIDELINES_WITH_RULES = (
@@ -54,8 +55,8 @@ _GUIDELINES_WITH_RULES = (
 )
 
 
-async def live_shooting_row(session: AsyncSession, shooting_id: uuid.UUID) -> sa.Row[Any] | None:
-    return (await session.execute(_LIVE_SHOOTING_ROW, {"shooting_id": shooting_id})).first()
+async def live_shooting_row(rows: RowReader, shooting_id: uuid.UUID) -> RecordRow | None:
+    return await rows.first(_LIVE_SHOOTING_ROW, shooting_id=shooting_id)
 
 
 async def guidelines_with_rules(session: AsyncSession, guidelines_id: uuid.UUID | None) -> Guidelines | None:
