@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from gateway.deps import CatalogOrganizationQuery, ClientsDep, PageDep, PrincipalDep
 from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.protoconv import text
+from gateway.route_index import IndexedRouter
 from gateway.schemas import catalog, presets
 from gateway.schemas.catalog import CatalogCreate, CatalogPatch, CatalogPublic, list_model
 from gateway.schemas.common import Message
@@ -96,7 +97,7 @@ def _struct(values: dict[str, Any]) -> Struct:
 
 def kind_router(spec: CatalogKind) -> APIRouter:
     """The five routes of one kind."""
-    router = APIRouter(prefix=spec.path, tags=["catalog"])
+    router = IndexedRouter(prefix=spec.path, tags=["catalog"])
     page_model: type[BaseModel] = list_model(spec.public, spec.plural.replace(" ", "") + "Public")
     item = "/{" + spec.id_param + "}"
     EntryId = Annotated[uuid.UUID, Path(alias=spec.id_param)]  # e.g. {product_id}
@@ -169,6 +170,6 @@ def kind_router(spec: CatalogKind) -> APIRouter:
     return router
 
 
-router = APIRouter()
+router = IndexedRouter()
 for _spec in KINDS:
     router.include_router(kind_router(_spec))

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
-
 from gateway.deps import ClientsDep, MemberOrganizationQuery, PageDep, PrincipalDep
 from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.protoconv import with_organization
+from gateway.route_index import IndexedRouter
 from gateway.schemas.common import Message
 from gateway.schemas.exports import (
     ExportConfigurationCreate,
@@ -26,7 +25,7 @@ from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2 as pb
 
-router = APIRouter(tags=["exports"])
+router = IndexedRouter(tags=["exports"])
 CONFIGURATIONS = "/export-configurations"
 
 

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
-
 from gateway.deps import ClientsDep, CurrentSuperuser, CurrentUser, PrincipalDep, SessionDep
 from gateway.repository import organizations
+from gateway.route_index import IndexedRouter
 from gateway.schemas.quotas import GenerationQuotaPublic, GenerationQuotaUpdate
 from platformkit.rpc import principal_metadata
 from protos.shots.v1 import shots_pb2 as pb
 
-router = APIRouter(prefix="/organizations", tags=["organizations"])
+router = IndexedRouter(prefix="/organizations", tags=["organizations"])
 QUOTA_PATH = "/{organization_id}/generation-quota"
 
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import Body, Query
 
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, PrincipalDep
@@ -16,6 +16,7 @@ from gateway.errors import GENERATION_QUOTA, too_many_requests
 from gateway.field_locations import rest_names
 from gateway.media import MediaDep
 from gateway.outfit_composition import catalog_entries, look_outfits
+from gateway.route_index import IndexedRouter
 from gateway.schemas.generations import (
     GenerationPlanner,
     GenerationPublic,
@@ -32,8 +33,8 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2
 from protos.shots.v1 import shots_pb2 as pb
 
-router = APIRouter(tags=["generations"])
-looks_router = APIRouter(prefix="/shootings/production-requests", tags=["shootings"])
+router = IndexedRouter(tags=["generations"])
+looks_router = IndexedRouter(prefix="/shootings/production-requests", tags=["shootings"])
 
 
 async def _look(clients: ServiceClients, principal: common_pb2.Principal, look_id: str) -> looks_pb2.LooksPage:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
-
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.field_locations import rest_names
 from gateway.protoconv import with_organization
+from gateway.route_index import IndexedRouter
 from gateway.schemas.common import Message
 from gateway.schemas.guidelines import (
     ShootingGuidelinesCreate,
@@ -26,7 +25,7 @@ from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import guidelines_pb2 as gpb
 
-router = APIRouter(prefix="/guidelines", tags=["guidelines"])
+router = IndexedRouter(prefix="/guidelines", tags=["guidelines"])
 
 
 @router.post("/", summary="Create Guidelines")

@@ -12,10 +12,11 @@ import uuid
 from typing import Annotated
 
 import grpc
-from fastapi import APIRouter, Header, HTTPException, Request, status
+from fastapi import Header, HTTPException, Request, status
 
 from gateway.deps import ClientsDep, MemberOrganizationQuery, PageDep, PrincipalDep
 from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
+from gateway.route_index import IndexedRouter
 from gateway.routes.exports import scoped_list
 from gateway.schemas.common import Message
 from gateway.schemas.exports import (
@@ -33,7 +34,7 @@ from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2 as pb
 
-router = APIRouter(tags=["exports"])
+router = IndexedRouter(tags=["exports"])
 INTEGRATIONS = "/external-integrations"
 MAPPINGS = "/products/{product_id}/external-mappings"
 

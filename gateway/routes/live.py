@@ -6,12 +6,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
 
 from gateway.live.connection import LiveConnection
+from gateway.route_index import IndexedRouter
 from gateway.schemas.live import message_schema
 
-router = APIRouter(tags=["live"])
+router = IndexedRouter(tags=["live"])
 
 
 @functools.cache

@@ -14,17 +14,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway import login_throttle, security
 from gateway.deps import CurrentUser, SessionDep, SettingsDep
 from gateway.errors import too_many_requests
 from gateway.repository import users
+from gateway.route_index import IndexedRouter
 from gateway.schemas.login import Token
 from gateway.schemas.users import UserPublic
 
-router = APIRouter(tags=["login"])
+router = IndexedRouter(tags=["login"])
 
 
 def client_address(request: Request) -> str:

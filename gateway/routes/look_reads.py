@@ -18,7 +18,7 @@ import asyncio
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.answers import json_response
@@ -32,6 +32,7 @@ from gateway.outfit_composition import look_outfits
 from gateway.protoconv import with_organization
 from gateway.push_composition import shots_view
 from gateway.revision_owners import revisions_of, with_owners
+from gateway.route_index import IndexedRouter
 from gateway.schemas.look_reads import (
     DraftProductionRequestsSummary,
     ShootingSummary,
@@ -44,7 +45,7 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
 
-router = APIRouter(prefix="/shootings", tags=["shootings"])
+router = IndexedRouter(prefix="/shootings", tags=["shootings"])
 
 FiltersDep = Annotated[pb.LookFilters, Depends(look_filters)]
 

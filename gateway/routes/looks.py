@@ -12,7 +12,7 @@ import asyncio
 import uuid
 
 import grpc
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import HTTPException, Response, status
 
 from gateway.answers import json_response
 from gateway.answers.looks import LookAnswers
@@ -24,6 +24,7 @@ from gateway.outfit_composition import catalog_entries, look_outfits
 from gateway.outfit_references import resolve_configured_references
 from gateway.push_composition import shots_view
 from gateway.revision_owners import revisions_of, with_owners
+from gateway.route_index import IndexedRouter
 from gateway.routes.generations import GENERATION_SPECS, start_for_shots
 from gateway.schemas.common import Message
 from gateway.schemas.generations import GenerationPlanner, preset_ids
@@ -38,7 +39,7 @@ from platformkit.rpc import principal_metadata
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shots.v1 import shots_pb2
 
-router = APIRouter(prefix="/shootings", tags=["shootings"])
+router = IndexedRouter(prefix="/shootings", tags=["shootings"])
 LOOK_PATH = "/{shooting_id}/production-requests/{production_request_id}"
 # CreateLooksRequest.defaults are the public `default_*` fields.
 LOOK_DEFAULTS = {

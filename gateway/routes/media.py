@@ -12,12 +12,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import HTTPException, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from gateway.deps import ClientsDep, PrincipalDep
 from gateway.media import Media, MediaDep
 from gateway.media.uploads import too_large
+from gateway.route_index import IndexedRouter
 from platformkit.errors import Invalid
 from platformkit.media.keys import content_type_of, is_image_type, is_valid_key, upload_key
 from platformkit.media.signing import verify
@@ -25,7 +26,7 @@ from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2
 
-router = APIRouter(tags=["media"])
+router = IndexedRouter(tags=["media"])
 FORBIDDEN = "Invalid or expired signature"
 Signed = Annotated[int, Query(description="Expiry, seconds since the epoch")]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.deps import CurrentUser, PageDep, PrincipalsDep, SessionDep
 from gateway.models import Organization
 from gateway.repository import organizations
+from gateway.route_index import IndexedRouter
 from gateway.schemas.common import Message
 from gateway.schemas.organizations import (
     MemberAdd,
@@ -21,7 +21,7 @@ from gateway.schemas.organizations import (
     OrganizationWithMembers,
 )
 
-router = APIRouter(prefix="/organizations", tags=["organizations"])
+router = IndexedRouter(prefix="/organizations", tags=["organizations"])
 
 
 async def _with_members(session: AsyncSession, organization: Organization) -> OrganizationWithMembers:

@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
@@ -20,6 +20,7 @@ from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, S
 from gateway.field_locations import rest_names
 from gateway.outfit_composition import catalog_entries, product_ids
 from gateway.protoconv import with_organization
+from gateway.route_index import IndexedRouter
 from gateway.routes.look_reads import compose
 from gateway.schemas.looks import ProductionRequestPublic
 from gateway.schemas.outfits import (
@@ -38,8 +39,8 @@ from protos.outfits.v1 import outfits_pb2 as pb
 from protos.shootings.v1 import looks_pb2
 from protos.shots.v1 import shots_pb2
 
-router = APIRouter(tags=["shootings"])
-overview = APIRouter(prefix="/outfits", tags=["outfits"])
+router = IndexedRouter(tags=["shootings"])
+overview = IndexedRouter(prefix="/outfits", tags=["outfits"])
 
 OptionalId = Annotated[uuid.UUID | None, Query()]
 _RANK = {status: rank for rank, status in enumerate(SHOT_STATUS_KEYS)}

@@ -11,9 +11,10 @@ import uuid
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.route_index import IndexedRouter
 from gateway.schemas.common import Message
 from gateway.schemas.productions import (
     ProductionKind,
@@ -31,7 +32,7 @@ from gateway.schemas.shootings import ShootingPublic
 from platformkit.rpc import principal_metadata
 from protos.shootings.v1 import productions_pb2 as pb
 
-router = APIRouter()
+router = IndexedRouter()
 
 PRODUCTIONS = "/shootings/{shooting_id}/productions"
 PRODUCTION = PRODUCTIONS + "/{production_id}"

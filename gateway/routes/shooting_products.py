@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from gateway.deps import ClientsDep, PageDep, PrincipalDep
+from gateway.route_index import IndexedRouter
 from gateway.schemas.catalog import CatalogPublic
 from gateway.schemas.products import ProductPublic, ShootingProductIdsRequest, ShootingProductsList
 from platformkit.rpc import principal_metadata
@@ -77,6 +78,6 @@ def _change_handler(product_set: int, rpc: Change) -> Callable[..., Awaitable[Sh
     return change_set
 
 
-router = APIRouter(tags=["shootings"])
+router = IndexedRouter(tags=["shootings"])
 _add_set_routes(router, "main-products", "Main", pb.PRODUCT_SET_MAIN)
 _add_set_routes(router, "sample-products", "Sample", pb.PRODUCT_SET_SAMPLE)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from gateway.answers import json_response
 from gateway.answers.shootings import header_fields
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep, SessionsDep
 from gateway.field_locations import ORGANIZATION_IN_BODY_OR_QUERY, rest_names
 from gateway.protoconv import with_organization
+from gateway.route_index import IndexedRouter
 from gateway.schemas.common import Message
 from gateway.schemas.shootings import (
     ShootingCreate,
@@ -30,7 +31,7 @@ from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import shootings_pb2 as pb
 
-router = APIRouter(prefix="/shootings", tags=["shootings"])
+router = IndexedRouter(prefix="/shootings", tags=["shootings"])
 
 
 @router.post("/", summary="Create Shooting")

@@ -12,17 +12,18 @@ import uuid
 from collections.abc import AsyncIterator
 
 import grpc
-from fastapi import APIRouter, HTTPException, status
+from fastapi import HTTPException, status
 from fastapi.responses import StreamingResponse
 
 from gateway.deps import ClientsDep, CurrentUser, PrincipalDep
 from gateway.field_locations import rest_names
 from gateway.protoconv import text
+from gateway.route_index import IndexedRouter
 from gateway.schemas.exports import ExportProductionRequestResponse, ExportRevisionResponse
 from platformkit.rpc import principal_metadata
 from protos.exports.v1 import exports_pb2 as pb
 
-router = APIRouter(prefix="/shots", tags=["shots"])
+router = IndexedRouter(prefix="/shots", tags=["shots"])
 # The caller's default export configuration, which the public API names as in the user's body.
 USER_EXPORT_CONFIGURATION = ("body", "export_configuration_id")
 # Rendering a large image may take a while; the default deadline is for quick calls.

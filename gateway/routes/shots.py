@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import grpc
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import Body, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients import ServiceClients
@@ -21,6 +21,7 @@ from gateway.media import MediaDep
 from gateway.media.uploads import resolve_images
 from gateway.push_composition import push_view, shots_view
 from gateway.revision_owners import revisions_of, with_owners
+from gateway.route_index import IndexedRouter
 from gateway.routes.generations import GENERATION_SPECS, start_for_shots
 from gateway.schemas.catalog import ShotTypePublic
 from gateway.schemas.shootings import ProductionRequestStatusKey
@@ -41,7 +42,7 @@ from protos.common.v1 import common_pb2
 from protos.shootings.v1 import catalog_pb2, looks_pb2, shootings_pb2
 from protos.shots.v1 import shots_pb2 as pb
 
-router = APIRouter(prefix="/shots", tags=["shots"])
+router = IndexedRouter(prefix="/shots", tags=["shots"])
 
 
 async def _shot_types(

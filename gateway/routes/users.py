@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import HTTPException, status
 
 from gateway import security
 from gateway.clients import ServiceClients
@@ -19,6 +19,7 @@ from gateway.deps import (
     SessionDep,
 )
 from gateway.repository import users
+from gateway.route_index import IndexedRouter
 from gateway.schemas.common import Message
 from gateway.schemas.users import UpdatePassword, UserCreate, UserPublic, UsersPublic, UserUpdate, UserUpdateMe
 from platformkit.errors import Invalid
@@ -26,7 +27,7 @@ from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = IndexedRouter(prefix="/users", tags=["users"])
 
 
 async def ensure_usable_configuration(

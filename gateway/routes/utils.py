@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from gateway import health
 from gateway.deps import CurrentUser
+from gateway.route_index import IndexedRouter
 from gateway.schemas.utils import SystemHealth
 
-router = APIRouter(prefix="/utils", tags=["utils"])
+router = IndexedRouter(prefix="/utils", tags=["utils"])
 
 
 async def _check(request: Request) -> SystemHealth:
