@@ -84,7 +84,16 @@ class RowReader:
     async def _connections(self) -> asyncpg.Pool:
         async with self._opening:
             if self._pool is None:
-                self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=self._max_size)
+                self._pool = await asyncpg.create_pool(
+                    self._dsn,
+                    min_size=1,
+                    max_size=self._max_size,
+                    # The default reset is a round trip on every release (unlocks, CLOSE ALL, RESET
+                    # ALL), and the default idle timer is rearmed on every release: reads that change
+                    # no session state need neither.
+                    reset=_nothing_to_reset,
+                    max_inactive_connection_lifetime=0,
+                )
         return self._pool
 
     async def first(self, read: DirectRead, **values: Any) -> RecordRow | None:
@@ -99,6 +108,10 @@ class RowReader:
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
+
+
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """A single SELECT in autocommit leaves no session state behind (no SET, LISTEN, lock or cursor)."""
 
 
 @contextlib.contextmanager
