@@ -49,6 +49,8 @@ def local_params(environ: Mapping[str, str]) -> EdgeParams:
         gateway=gateways[0],
         more_gateways=tuple(gateways[1:]),
         otlp_collector=Upstream.from_url(otlp) if otlp else None,
+        # The processes' own share of new traces (platformkit.settings: 1 unless configured).
+        trace_sampling_percent=100 * float(environ.get("OTEL_TRACES_SAMPLER_ARG") or 1),
         health_interval=timedelta(seconds=5),
         health_no_traffic_interval=timedelta(seconds=5),
     )

@@ -33,7 +33,7 @@ from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v
     HttpConnectionManagerTracing,
     HttpFilter,
 )
-from envoy_data_plane.envoy.type.v3 import FractionalPercent, FractionalPercentDenominatorType, TokenBucket
+from envoy_data_plane.envoy.type.v3 import FractionalPercent, FractionalPercentDenominatorType, Percent, TokenBucket
 from envoy_data_plane.google.protobuf import Any, Struct
 
 from deploy.envoy.params import EdgeParams
@@ -131,5 +131,6 @@ def tracing(params: EdgeParams) -> HttpConnectionManagerTracing | None:
         service_name=params.service_name,
     )
     return HttpConnectionManagerTracing(
-        provider=TracingHttp(name="envoy.tracers.opentelemetry", typed_config=Any.pack(otel))
+        provider=TracingHttp(name="envoy.tracers.opentelemetry", typed_config=Any.pack(otel)),
+        random_sampling=Percent(value=params.trace_sampling_percent),
     )

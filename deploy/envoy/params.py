@@ -56,6 +56,10 @@ class EdgeParams:
     # OTLP/gRPC collector for Envoy's own spans; None: no tracer (trace headers still pass through).
     otlp_collector: Upstream | None = Upstream("otel-collector", 4317)
     service_name: str = "envoy"
+    # The share of requests (percent) whose trace Envoy records: it starts every request's trace, and
+    # the gateway and the services follow its decision, so this is the sampling that applies (the
+    # same as OTEL_TRACES_SAMPLER_ARG, 0.1, in the Kubernetes ConfigMap; a test holds them equal).
+    trace_sampling_percent: float = 10.0
     media_limit_bytes: int = DEFAULT_MEDIA_LIMIT_BYTES
     body_headroom_bytes: int = DEFAULT_BODY_HEADROOM_BYTES
     # Local rate limit per Envoy instance: far above what a test or a benchmark sends, so it only

@@ -119,6 +119,9 @@ def test_envoy_accepts_the_local_variant(tmp_path: Path) -> None:
     assert params.otlp_collector is not None and params.otlp_collector.port == 4317
     assert params.rate_limit_per_second == EdgeParams().rate_limit_per_second
     assert local_params({**environ, "ENVOY_RATE_LIMIT_PER_SECOND": "5"}).rate_limit_burst == 10
+    # Envoy records the share of traces the processes would (their default: all of them).
+    assert params.trace_sampling_percent == 100
+    assert local_params({**environ, "OTEL_TRACES_SAMPLER_ARG": "0.1"}).trace_sampling_percent == 10
     path = tmp_path / "envoy.yaml"
     path.write_text(render(bootstrap(params)))
     result = validate(path)

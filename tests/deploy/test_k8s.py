@@ -233,6 +233,8 @@ def test_ports_agree_with_the_code_and_the_envoy_config(overlay: tuple[str, list
         assert config[f"{name.upper()}_GRPC_TARGET"] == f"dns:///{name}:{port}"
     (gateway,) = pod_spec(deployments["gateway"])["containers"]
     edge = EdgeParams()
+    # Envoy starts every request's trace and the processes follow it: its sampling is the one in force.
+    assert float(config["OTEL_TRACES_SAMPLER_ARG"]) * 100 == edge.trace_sampling_percent
     assert (
         env_of(gateway)["GATEWAY_PORT"]["value"] == str(edge.gateway.port) == str(gateway["ports"][0]["containerPort"])
     )
