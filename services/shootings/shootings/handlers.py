@@ -38,7 +38,7 @@ from services.shootings.shootings import rules as shooting_rules
 from services.shootings.shootings.convert import header_to_pb, phase_from_pb, shooting_to_pb
 
 Found = TypeVar("Found")
-# Reads a shooting by id: the model (to change or to answer in full) or a Core row (the header).
+# Reads a shooting by id: the model (to change or to answer in full) or one row read directly (the header).
 ShootingReader = Callable[[uuid.UUID], Awaitable[Found | None]]
 
 
@@ -146,8 +146,8 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     async def GetShootingHeader(
         self, request: pb.GetShootingRequest, context: grpc.aio.ServicerContext
     ) -> pb.ShootingHeader:
-        # R37: the shooting (with its type), the template's rules and its catalog chips: three
-        # statements whatever the shooting holds.
+        # R37: the shooting, the template with its rules and its catalog chips: three statements
+        # whatever the shooting holds (one without a template).
         row = await self._visible(request, functools.partial(repo.live_shooting_row, self.ctx.rows))
         if row.default_guidelines_id is None:
             return header_to_pb(row, None)
