@@ -21,7 +21,7 @@ from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.live.service import LiveService
 from gateway.login_throttle import LoginThrottle
 from gateway.media import get_media
-from gateway.principals import PrincipalCache, listen_dsn
+from gateway.principals import PrincipalCache
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
 from gateway.routes import live as live_routes
@@ -57,7 +57,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.login_throttle = LoginThrottle(sessions, settings.login_limits)
     app.state.clients, app.state.broker_probe = clients, broker_probe
     app.state.principals = principals = PrincipalCache(
-        sessions, listen_dsn(settings.database_url.get_secret_value()), ttl_seconds=settings.principal_cache_seconds
+        sessions, db.asyncpg_dsn(settings.database_url.get_secret_value()), ttl_seconds=settings.principal_cache_seconds
     )
     await principals.start()
     # The live socket's reading of shots.events starts in the background (gateway/live).

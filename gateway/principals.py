@@ -44,7 +44,6 @@ import asyncpg
 from prometheus_client import Counter
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.models import OrganizationMember, User
@@ -102,11 +101,6 @@ async def load_identity(session: AsyncSession, user_id: uuid.UUID) -> Identity |
         return None
     email, active, superuser, organizations = row
     return Identity(user_id, email, active, superuser, tuple(organizations or ()))
-
-
-def listen_dsn(sqlalchemy_url: str) -> str:
-    """The plain PostgreSQL URL asyncpg connects with, from the engine's URL."""
-    return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class PrincipalCache:

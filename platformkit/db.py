@@ -65,6 +65,11 @@ def read_only(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def asyncpg_dsn(sqlalchemy_url: str) -> str:
+    """The plain PostgreSQL URL asyncpg connects with, from the engine's URL."""
+    return sa.make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from opentelemetry import trace
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
+from platformkit.db import asyncpg_dsn
 from platformkit.metrics import count_statement
 
 _DIALECT = asyncpg_dialect.dialect()
@@ -75,8 +76,7 @@ class RowReader:
     processes never read this way) and closed with the service."""
 
     def __init__(self, database_url: str, *, max_size: int) -> None:
-        url = sa.make_url(database_url).set(drivername="postgresql")
-        self._dsn = url.render_as_string(hide_password=False)
+        self._dsn = asyncpg_dsn(database_url)
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()

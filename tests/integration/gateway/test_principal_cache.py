@@ -14,8 +14,9 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
-from gateway.principals import PrincipalCache, listen_dsn
+from gateway.principals import PrincipalCache
 from gateway.settings import GatewaySettings
+from platformkit.db import asyncpg_dsn
 from tests.integration.gateway.conftest import NewUser
 
 pytestmark = pytest.mark.timeout(120)
@@ -49,7 +50,7 @@ async def test_identity_comes_from_memory_until_postgresql_announces_a_change(
     assert first == second and second is not None and second.is_active and second.organization_ids == ()
     assert _hits() == hits + 1
 
-    connection = await asyncpg.connect(listen_dsn(gateway_settings.database_url.get_secret_value()))
+    connection = await asyncpg.connect(asyncpg_dsn(gateway_settings.database_url.get_secret_value()))
     try:
         organization_id = uuid.uuid4()
         notified = _invalidations()
@@ -78,7 +79,7 @@ async def test_without_its_listening_connection_it_reads_the_database_every_time
         user_id = uuid.UUID((await new_user()).id)
         hits = _hits()
         assert (await deaf.identity(user_id)) is not None
-        connection = await asyncpg.connect(listen_dsn(gateway_settings.database_url.get_secret_value()))
+        connection = await asyncpg.connect(asyncpg_dsn(gateway_settings.database_url.get_secret_value()))
         try:
             await connection.execute("UPDATE users SET is_superuser = true WHERE id = $1", user_id)
         finally:
