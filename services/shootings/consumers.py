@@ -26,8 +26,7 @@ SHOT_EVENT_TYPES = frozenset(
 
 
 async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> None:
-    if envelope.type not in SHOT_EVENT_TYPES:
-        return
+    """Fold one of SHOT_EVENT_TYPES (the consumer passes the others over) into the read model."""
     state = shot_events.ShotState()
     envelope.payload.Unpack(state)
     look_id = await looks_repo.apply_shot_state(
@@ -56,9 +55,8 @@ OUTFIT_EVENT_TYPES = frozenset(
 
 
 async def apply_outfit_event(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """Keep a look's ``outfit_id`` and pending proposals as the outfits context last stated them."""
-    if envelope.type not in OUTFIT_EVENT_TYPES:
-        return
+    """Keep a look's ``outfit_id`` and pending proposals as the outfits context last stated them
+    (OUTFIT_EVENT_TYPES only: the consumer passes the others over)."""
     event = outfit_events.OutfitChanged()
     envelope.payload.Unpack(event)
     state = event.look
