@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
+from starlette.types import Receive, Scope, Send
 
 from gateway import console, docs, openapi_document, security
 from gateway.clients import ServiceClients
@@ -20,7 +21,7 @@ from gateway.housekeeping import Housekeeping
 from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.live.service import LiveService
 from gateway.login_throttle import LoginThrottle
-from gateway.media import get_media
+from gateway.media import bind_media
 from gateway.principals import PrincipalCache
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
@@ -41,6 +42,24 @@ METRICS_PATH = "/metrics"
 async def _metrics(_: Request) -> Response:
     body, content_type = metrics.metrics_response()
     return Response(body, media_type=content_type)
+
+
+async def _api_request(request: Request) -> None:
+    """The one dependency every ``/api/v1`` HTTP operation shares: NUL refused, then the request's
+    media base URL bound. One dependency rather than two, since FastAPI spends about 25 us
+    resolving each."""
+    await refuse_nul(request)
+    bind_media(request)
+
+
+class GatewayApp(FastAPI):
+    """FastAPI, with a request no span would be recorded for run in its trace's context before
+    FastAPI's own telemetry sees it, which then leaves it alone
+    (platformkit.telemetry.unrecorded_request_context)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with telemetry.unrecorded_request_context(scope):
+            await super().__call__(scope, receive, send)
 
 
 @asynccontextmanager
@@ -82,7 +101,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    app = FastAPI(
+    app = GatewayApp(
         title="Shooting platform API",
         version="1.0.0",
         openapi_url="/openapi.json",
@@ -99,7 +118,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for router in ROUTERS:
         # Every answer's media URLs start with the request's own host (or PUBLIC_BASE_URL),
         # whichever resource carries them (shots, looks, outfits, generations).
-        dependencies = [Depends(refuse_nul)] + ([] if router is live_routes.router else [Depends(get_media)])
+        dependencies = [Depends(refuse_nul if router is live_routes.router else _api_request)]
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=dependencies)
     app.add_route(METRICS_PATH, _metrics, include_in_schema=False)
     docs.mount(app)

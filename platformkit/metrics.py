@@ -5,7 +5,7 @@ What is measured, and where it is fed from:
 - HTTP (the gateway): requests by route template, method and status, and their latency
   (:class:`HttpMetrics`, an ASGI middleware; ``/metrics`` is served by :func:`metrics_response`).
 - gRPC (every server): calls by service, method and status code, and their latency
-  (:class:`GrpcMetrics`, a server interceptor registered by :func:`platformkit.rpc.create_server`).
+  (:class:`ServedCall`, around every call the server's interceptor runs, :mod:`platformkit.rpc`).
 - Outbox (every service): rows waiting and the age of the oldest, rows published and the time
   from commit to broker acknowledgement (:mod:`platformkit.outbox`).
 - Consumers (services and workers): records behind the end of each partition, processing time
@@ -36,8 +36,6 @@ from typing import Any
 import grpc
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import start_http_server as _start_http_server
-
-from platformkit.grpc_handlers import StreamBehavior, UnaryBehavior, Wrappers, WrappingInterceptor
 
 # Seconds; fine below 100 ms, where a healthy API answers, coarse up to a minute.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -225,17 +223,21 @@ def _split_method(full: str) -> tuple[str, str]:
     return service, method
 
 
-class _TimedCall:
-    """Times one call and counts it under the status code it ended with."""
+class ServedCall:
+    """Times one served call and counts it under the status code it ended with; the SQL statements
+    run meanwhile count under its method (:func:`count_statement`). The server's interceptor
+    (:class:`platformkit.rpc.ServerInterceptor`) runs every call inside one, outside its error
+    mapping, so the status counted is the one ``abort`` set."""
 
-    __slots__ = ("_began", "_context", "_method", "_service")
+    __slots__ = ("_began", "_context", "_full", "_method", "_service")
 
-    def __init__(self, service: str, method: str, context: grpc.aio.ServicerContext) -> None:
-        self._service, self._method, self._context = service, method, context
+    def __init__(self, full_method: str, context: grpc.aio.ServicerContext) -> None:
+        self._full, self._context = full_method, context
+        self._service, self._method = _split_method(full_method)
         self._began = time.perf_counter()
 
     def __enter__(self) -> None:
-        return None
+        _origin.set(self._full)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         grpc_latency(self._service, self._method).observe(time.perf_counter() - self._began)
@@ -252,33 +254,3 @@ def _code_name(code: Any, exc_type: type[BaseException] | None) -> str:
         return code.name
     # Some grpc versions keep the raw integer after abort.
     return next((c.name for c in grpc.StatusCode if c.value[0] == code), str(code))
-
-
-class GrpcMetrics(WrappingInterceptor):
-    """Counts and times every unary and server-streaming call, by the status code it ended with.
-
-    Registered first, so it sees the status the error-mapping interceptor set with ``abort``.
-    """
-
-    def wrappers(self, handler_call_details: grpc.HandlerCallDetails) -> Wrappers:
-        full = handler_call_details.method
-        service, method = _split_method(full)
-
-        def unary(inner: UnaryBehavior) -> UnaryBehavior:
-            async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                _origin.set(full)
-                with _TimedCall(service, method, context):
-                    return await inner(request, context)
-
-            return call
-
-        def stream(inner: StreamBehavior) -> StreamBehavior:
-            async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                _origin.set(full)
-                with _TimedCall(service, method, context):
-                    async for item in inner(request, context):
-                        yield item
-
-            return call
-
-        return unary, stream

@@ -19,6 +19,8 @@ import grpc
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
+from platformkit.telemetry import not_recorded
+
 _tracer = trace.get_tracer(__name__)
 HEALTH_METHODS = "/grpc.health.v1.Health/"
 _PROPAGATED = frozenset({"traceparent", "tracestate", "baggage"})
@@ -46,7 +48,7 @@ def server_span(
         return
     carrier = {key: value for key, value in invocation_metadata or () if key in _PROPAGATED}
     caller = propagate.extract(carrier)
-    if _not_recorded(caller):
+    if not_recorded(caller):
         # The platform's sampler follows a caller's decision (telemetry.HousekeepingSampler): a span
         # of this call would be dropped. Run in the caller's context (its trace id for logs and
         # further calls) without starting one: measured at production defaults, the tracing share of a
@@ -66,12 +68,6 @@ def server_span(
         finally:
             if span.is_recording():
                 _record_status(span, context)
-
-
-def _not_recorded(caller: otel_context.Context) -> bool:
-    """Whether the caller's trace is one it chose not to record."""
-    parent = trace.get_current_span(caller).get_span_context()
-    return parent.is_valid and parent.is_remote and not parent.trace_flags.sampled
 
 
 def _record_status(span: trace.Span, context: grpc.aio.ServicerContext) -> None:

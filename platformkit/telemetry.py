@@ -17,9 +17,11 @@ unrecorded (client and server), more than the call itself, hence the platform's 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from opentelemetry import trace
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -77,13 +79,68 @@ def setup_telemetry(process_name: str, otlp_endpoint: str | None, sample_ratio: 
 UNTRACED_PREFIXES = ("/api/v1/utils/health-check", "/metrics", "/api/v1/ws")
 
 
+# Set on the ASGI scope of a request no span would be recorded for (see below).
+UNRECORDED_REQUEST = "platform.unrecorded_request"
+_tracer = trace.get_tracer(__name__)
+_PROPAGATED_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+
+
 def _untraced(scope: Any) -> bool:
-    return str(scope.get("path", "")).startswith(UNTRACED_PREFIXES)
+    return bool(scope.get(UNRECORDED_REQUEST)) or str(scope.get("path", "")).startswith(UNTRACED_PREFIXES)
 
 
-def fastapi_telemetry() -> Any:
+def not_recorded(caller: otel_context.Context) -> bool:
+    """Whether no span under a remote caller would be recorded: the caller chose not to record
+    its trace (the platform's sampler follows the caller's decision, :class:`HousekeepingSampler`),
+    or this process exports no spans."""
+    parent = trace.get_current_span(caller).get_span_context()
+    return parent.is_valid and parent.is_remote and (not parent.trace_flags.sampled or not _exporting)
+
+
+def _unrecorded_request_context(scope: MutableMapping[str, Any]) -> otel_context.Context | None:
+    """The context an HTTP request runs in when no span of it would be recorded, else None: its
+    caller's, when the caller (Envoy, at its sampling rate) chose not to record the trace; a root
+    span's that records nothing, when this process exports no spans (its sampler records none)."""
+    if scope.get("type") != "http":
+        return None
+    carrier = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in scope.get("headers", ())
+        if name in _PROPAGATED_HEADERS
+    }
+    caller = propagate.extract(carrier) if "traceparent" in carrier else None
+    if caller is not None and not_recorded(caller):
+        return caller
+    if not _exporting:
+        # The sampler's ratio is 0 without an exporter: the span is non-recording, its ids are what
+        # the request's logs and onward calls carry.
+        return trace.set_span_in_context(_tracer.start_span("HTTP", kind=trace.SpanKind.SERVER))
+    return None
+
+
+@contextlib.contextmanager
+def unrecorded_request_context(scope: MutableMapping[str, Any]) -> Iterator[None]:
+    """Runs an HTTP request that no span would be recorded for in the context it belongs to (see
+    :func:`_unrecorded_request_context`), marked so that :func:`fastapi_telemetry` starts no span
+    for it: its logs and onward calls keep the trace id, and it skips FastAPI's per-request span
+    bookkeeping, whose span the sampler would drop (measured in `make bench`). Other requests pass
+    through unchanged."""
+    context = _unrecorded_request_context(scope)
+    if context is None:
+        yield
+        return
+    scope[UNRECORDED_REQUEST] = True
+    token = otel_context.attach(context)
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
+
+
+def fastapi_telemetry(tracer_provider: trace.TracerProvider | None = None) -> Any:
     """FastAPI's own tracing (``FastAPI(telemetry=...)``): a server span per request, named by
-    the route template FastAPI selected and joining the caller's W3C trace context. It replaces the
+    the route template FastAPI selected and joining the caller's W3C trace context (none for a
+    request no span would be recorded for, :func:`unrecorded_request_context`). It replaces the
     contrib instrumentation, which matched every request against all routes a second time to
     name its span (8% of a header request's gateway CPU). Metrics are the platform's own
     (platformkit.metrics); no span per dependency or serialization step."""
@@ -93,6 +150,7 @@ def fastapi_telemetry() -> Any:
         "logs": False,
         "operation_spans": False,
         "exclude": _untraced,
+        "tracer_provider": tracer_provider,
     }
 
 

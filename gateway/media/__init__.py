@@ -89,16 +89,23 @@ _current: contextvars.ContextVar[Media | None] = contextvars.ContextVar("media",
 def base_url_of(request: Request, settings: MediaSettings) -> str:
     if settings.public_base_url:
         return settings.public_base_url.rstrip("/")
-    return f"{request.url.scheme}://{request.headers.get('host') or request.url.netloc}"
+    host = request.headers.get("host")
+    return f"{request.scope.get('scheme', 'http')}://{host}" if host else f"{request.url.scheme}://{request.url.netloc}"
+
+
+def bind_media(request: Request) -> Media:
+    """Binds the request's base URL for the rest of the request (the context variable
+    :func:`media_url` reads)."""
+    base = _process_media()
+    media = Media(base.settings, base.store, base_url_of(request, base.settings))
+    _current.set(media)
+    return media
 
 
 async def get_media(request: Request) -> Media:
     """Async on purpose: FastAPI runs sync dependencies in a thread, whose context variables
     the endpoint and the response serialisation would never see."""
-    base = _process_media()
-    media = Media(base.settings, base.store, base_url_of(request, base.settings))
-    _current.set(media)
-    return media
+    return bind_media(request)
 
 
 MediaDep = Annotated[Media, Depends(get_media)]

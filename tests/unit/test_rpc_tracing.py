@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from platformkit import rpc_tracing
+from platformkit import rpc_tracing, telemetry
 from platformkit.telemetry import HousekeepingSampler
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -33,6 +33,7 @@ def exported(monkeypatch) -> InMemorySpanExporter:
     provider = TracerProvider(sampler=HousekeepingSampler(1.0))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     monkeypatch.setattr(rpc_tracing, "_tracer", provider.get_tracer("test"))
+    monkeypatch.setattr(telemetry, "_exporting", True)
     return exporter
 
 
@@ -63,3 +64,10 @@ def test_a_call_without_a_caller_starts_a_trace(exported):
     _serve([])
     [span] = exported.get_finished_spans()
     assert span.parent is None and span.name == METHOD
+
+
+def test_a_process_that_exports_nothing_starts_no_span_under_a_recorded_caller(exported, monkeypatch):
+    monkeypatch.setattr(telemetry, "_exporting", False)
+    onwards = _serve([("traceparent", f"00-{TRACE_ID}-{CALLER_SPAN}-01")])
+    assert exported.get_finished_spans() == ()
+    assert onwards["traceparent"] == f"00-{TRACE_ID}-{CALLER_SPAN}-01"
