@@ -35,7 +35,7 @@ def main() -> None:
     setup_telemetry("gateway", settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_arg)
     live = LiveSettings()
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, freeze_startup_objects=True),
         host=settings.gateway_host,
         port=settings.gateway_port,
         loop="uvloop",

@@ -28,7 +28,7 @@ from gateway.routes import ROUTERS
 from gateway.routes import live as live_routes
 from gateway.settings import GatewaySettings, load_settings
 from gateway.text_guard import refuse_nul
-from platformkit import db, metrics, telemetry
+from platformkit import db, heap, metrics, telemetry
 from platformkit.health import BrokerProbe
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             password = settings.first_superuser_password.get_secret_value()
             if await ensure_superuser(session, settings.first_superuser, password):
                 log.info("created the first superuser %s", settings.first_superuser)
+        if app.state.freeze_startup_objects:
+            heap.freeze_startup_objects()
         yield
     finally:
         await housekeeping.stop()
@@ -99,7 +101,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.dispose()
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, *, freeze_startup_objects: bool = False) -> FastAPI:
+    """The gateway; ``freeze_startup_objects`` when the app is the process's (platformkit.heap),
+    not in a test's process that builds many."""
     settings = settings or load_settings()
     app = GatewayApp(
         title="Shooting platform API",
@@ -113,6 +117,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         telemetry=telemetry.fastapi_telemetry(),
     )
     app.state.settings = settings
+    app.state.freeze_startup_objects = freeze_startup_objects
     security.use_password_cost(settings.password_hash_memory_kib, settings.password_hash_iterations)
     register_exception_handlers(app)
     for router in ROUTERS:

@@ -23,7 +23,7 @@ import grpc
 import uvloop
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from platformkit import db, metrics, principal_tokens, request_ledger, rpc, telemetry
+from platformkit import db, heap, metrics, principal_tokens, request_ledger, rpc, telemetry
 from platformkit.bus import Bus
 from platformkit.consumer import Consumer
 from platformkit.direct_reads import RowReader
@@ -151,7 +151,17 @@ class ServiceRuntime:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
-        await self.serve()
+        started = asyncio.Event()
+
+        async def freeze_once_started() -> None:
+            await started.wait()
+            heap.freeze_startup_objects()
+
+        freezing = asyncio.create_task(freeze_once_started())
+        try:
+            await self.serve(started)
+        finally:
+            freezing.cancel()
 
     async def serve(self, started: asyncio.Event | None = None) -> None:
         """Run until :meth:`request_stop`; ``started`` is set once the gRPC server accepts calls.
