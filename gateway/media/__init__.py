@@ -5,9 +5,10 @@ authorised by an HMAC signature, no bearer token) and hands out the S3 backend's
 presigned URLs. URLs are absolute: ``PUBLIC_BASE_URL`` when set, else the request's own scheme
 and host, so a URL handed out through Envoy leads back through Envoy.
 
-Public models build media URLs through :func:`media_url`; routes that answer them declare
-:data:`MediaDep`, which binds the request's base URL for the rest of the request. Without it
-(a route that does not declare it) URLs start with ``PUBLIC_BASE_URL`` or are path-absolute.
+Public models build media URLs through :func:`media_url`. Every ``/api/v1`` HTTP operation binds
+the request's base URL for the rest of the request (:func:`bind_media`, in the router dependency
+``gateway.app`` gives every router); routes that use the :class:`Media` itself declare
+:data:`MediaDep`. Outside a request URLs start with ``PUBLIC_BASE_URL`` or are path-absolute.
 """
 
 from __future__ import annotations
