@@ -142,7 +142,7 @@ def other_sections(result: dict[str, Any]) -> list[str]:
         parts = prop.get("breakdown")
         if parts:
             shown = "; ".join(f"{name} p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms" for name, d in parts.items())
-            lines.append(f"- Roll-up breakdown per change (database timestamps): {shown}.")
+            lines.append(f"- Roll-up breakdown per change, from the answer (database timestamps): {shown}.")
         socket = prop.get("websocket_after_commit")
         if socket:
             lines.append(

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,8 @@ class EmbeddedPostgres:
     root: Path
     port: int
     user: str = "postgres"
+    # Further server settings (``-c name=value``), e.g. the bench's commit timestamps.
+    settings: Mapping[str, str] = field(default_factory=dict)
     _system_user: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -105,7 +108,8 @@ class EmbeddedPostgres:
                 user=self._system_user,
             )
         self._clear_stale_pid()
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.run_dir} -c max_connections=300 -c fsync=off"
+        extra = "".join(f" -c {name}={value}" for name, value in self.settings.items())
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.run_dir} -c max_connections=300 -c fsync=off{extra}"
         pg_ctl(
             ["-w", "-t", "60", "-o", options, "-l", str(self.run_dir / "postgres.log"), "start"],
             pgdata=self.data_dir,

@@ -12,8 +12,9 @@ the roll-up, which is what the broker comparison is about, and from sending the 
 socket (tests/support/live.py, subscribed to the shooting) stamps each message's arrival: the
 ``status_changed`` message of the change counts from the request's answer too.
 
-Where the time goes, per change, from the databases' own timestamps: insert -> relay -> consumer
-transaction -> roll-up shown (:func:`_breakdown`).
+Where the time goes, per change, from the request's answer (the same origin as the headline
+figure) through the databases' commit timestamps: answer -> the relay's transaction committed ->
+the roll-up consumer's transaction committed -> roll-up seen (:func:`_breakdown`).
 
 The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
 the time until a consumer with the platform's consumer settings (its ``fetch_max_wait_ms``, as
@@ -110,17 +111,20 @@ async def _until_socket(live: LiveClient, shot_id: str) -> float:
 
 
 async def _breakdown(
-    ctx: Context, shootings: asyncpg.Connection, shot_id: str, shown_at: list[float]
+    ctx: Context, shootings: asyncpg.Connection, shot_id: str, answered_at: list[float], shown_at: list[float]
 ) -> dict[str, dict[str, Any]]:
-    """Where each measured change spent its time, from the timestamps the databases keep: the
-    status event's insert (in the writing transaction) to the relay's transaction that published it
-    (``outbox.published_at``), then to the roll-up consumer's transaction that applied it
-    (``processed_events.processed_at``, the broker and the fetch wait in between), then to the
-    roll-up showing (that transaction: recompute and commit, plus the 1 ms poll)."""
+    """Where each measured change spent its time after the request's answer (wall clock, like the
+    databases' commit timestamps, which the bench's PostgreSQL records): until the relay's
+    transaction that marked the status event published committed (the relay woke, read the row,
+    produced it with acks=all and marked it), then until the roll-up consumer's transaction that
+    applied it committed (the broker, the fetch wait, the transaction), then until the bench's 1 ms
+    poll saw the roll-up. The three add up to the headline figure. (A transaction's ``now()`` is
+    when it began, which on a pooled connection says little; commit timestamps say when its
+    effects became visible.)"""
     shots = await asyncpg.connect(ctx.env.dsn("shots"))
     try:
         events = await shots.fetch(
-            "SELECT id, extract(epoch FROM created_at) AS created, extract(epoch FROM published_at) AS published "
+            "SELECT id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) AS published "
             "FROM outbox WHERE key = $1 AND event_type = $2 ORDER BY created_at",
             shot_id,
             EventType.SHOT_STATUS_CHANGED,
@@ -130,17 +134,17 @@ async def _breakdown(
     measured = events[-len(shown_at) :]
     applied = dict(
         await shootings.fetch(
-            "SELECT event_id, extract(epoch FROM processed_at) FROM processed_events "
+            "SELECT event_id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) FROM processed_events "
             "WHERE consumer = 'shootings.shot-rollups' AND event_id = ANY($1)",
             [e["id"] for e in measured],
         )
     )
-    parts: dict[str, list[float]] = {"relay": [], "broker and fetch wait": [], "transaction": []}
-    for event, shown in zip(measured, shown_at, strict=True):
-        processed = float(applied[event["id"]])
-        parts["relay"].append(float(event["published"]) - float(event["created"]))
-        parts["broker and fetch wait"].append(processed - float(event["published"]))
-        parts["transaction"].append(shown - processed)
+    parts: dict[str, list[float]] = {"relay": [], "broker, fetch wait and transaction": [], "poll": []}
+    for event, answered, shown in zip(measured, answered_at, shown_at, strict=True):
+        published, applied_at = float(event["published"]), float(applied[event["id"]])
+        parts["relay"].append(published - answered)
+        parts["broker, fetch wait and transaction"].append(applied_at - published)
+        parts["poll"].append(shown - applied_at)
     return {name: {k: v for k, v in _summary(samples).items() if k != "samples_ms"} for name, samples in parts.items()}
 
 
@@ -150,7 +154,7 @@ async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[st
     [look] = await create_looks(ctx.client, shooting, *one)
     shot_id = look["shots"][0]["id"]
     conn = await asyncpg.connect(ctx.env.dsn("shootings"))
-    after_commit, after_send, socket, shown_at = [], [], [], []
+    after_commit, after_send, socket, answered_at, shown_at = [], [], [], [], []
     wall = time.time() - time.perf_counter()  # perf_counter readings -> the database's (wall) clock
     try:
         async with LiveClient.connect(ctx.env.public_url, token=ctx.token) as live:
@@ -168,8 +172,9 @@ async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[st
                     after_commit.append(shown - committed)
                     after_send.append(shown - sent)
                     socket.append(arrived - committed)
+                    answered_at.append(committed + wall)
                     shown_at.append(shown + wall)
-        breakdown = await _breakdown(ctx, conn, shot_id, shown_at)
+        breakdown = await _breakdown(ctx, conn, shot_id, answered_at, shown_at)
     finally:
         await conn.close()
     baseline = await broker_baseline(ctx.env.stack.config.backends.kafka_bootstrap)
