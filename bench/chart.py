@@ -53,8 +53,8 @@ def draw(result: dict[str, Any], path: Path) -> None:
     prop = result.get("propagation")
     if prop:
         curves = (
-            ("after_commit", "status change -> roll-up"),
-            ("websocket_after_commit", "status change -> WebSocket message"),
+            ("after_commit", "status change -> roll-up (commit to commit)"),
+            ("websocket_after_commit", "answer -> WebSocket message"),
             ("broker", "broker produce -> consume"),
         )
         for key, label in curves:
