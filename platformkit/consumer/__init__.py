@@ -57,6 +57,13 @@ __all__ = ["Consumer", "Handler"]
 
 log = logging.getLogger(__name__)
 
+# A stopping process has the supervisor's grace (10 s locally, Kubernetes' 30) before it is
+# killed: the event in hand gets STOP_SECONDS, leaving the group LEAVE_SECONDS. aiokafka's stop
+# waits for a group join in progress, which a worker stopped while still joining (or during a
+# rebalance) could wait out past the grace: killed, it stayed in the group until its session expired.
+STOP_SECONDS = 5.0
+LEAVE_SECONDS = 2.0
+
 
 class _Renew(Exception):
     """The broker was reset: leave the group and join again with a new client (fresh metadata)."""
@@ -121,7 +128,7 @@ class Consumer:
         self._remove_listener = self._bus.add_epoch_listener(self._on_epoch_change)
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
 
-    async def stop(self, timeout: float = 10.0) -> None:
+    async def stop(self, timeout: float = STOP_SECONDS) -> None:
         """Finish the event in hand, leave the group (its partitions go to the others)."""
         self._stopping.set()
         if self._task:
@@ -173,7 +180,7 @@ class Consumer:
             finally:
                 self._kafka = None
                 with contextlib.suppress(Exception):
-                    await kafka.stop()
+                    await asyncio.wait_for(kafka.stop(), LEAVE_SECONDS)
 
     async def _consume(self, kafka: AIOKafkaConsumer, backoff: Backoff) -> None:
         while not self._stopping.is_set():
