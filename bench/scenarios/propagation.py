@@ -7,7 +7,7 @@ one-look shooting, alternating between two statuses so every change moves the ro
 service commits the shot and its ``shot.status_changed`` event together, its relay publishes it,
 the shootings consumer folds it into the look and the shooting. Target 5's latency runs from the
 change's commit to the roll-up's commit, both as the bench's PostgreSQL recorded them
-(``track_commit_timestamp``): the answer reaches the client 10-13 ms after the commit (the gateway
+(``track_commit_timestamp``): the answer reaches the client 10-19 ms after the commit (the gateway
 composes it after the shots service has committed), so timing from the answer, as this scenario did
 until 2026-12-06, left most of the way out. Beside it, from the answer: the roll-up as a 1 ms poll
 of the shootings database sees it, and the socket's ``status_changed`` message
