@@ -19,11 +19,10 @@ import grpc
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
-from platformkit.telemetry import not_recorded
+from platformkit.telemetry import PROPAGATED_FIELDS, not_recorded
 
 _tracer = trace.get_tracer(__name__)
 HEALTH_METHODS = "/grpc.health.v1.Health/"
-_PROPAGATED = frozenset({"traceparent", "tracestate", "baggage"})
 
 
 def with_trace_context(metadata: grpc.aio.Metadata | None) -> grpc.aio.Metadata | None:
@@ -46,7 +45,7 @@ def server_span(
     if method.startswith(HEALTH_METHODS):
         yield
         return
-    carrier = {key: value for key, value in invocation_metadata or () if key in _PROPAGATED}
+    carrier = {key: value for key, value in invocation_metadata or () if key in PROPAGATED_FIELDS}
     caller = propagate.extract(carrier)
     if not_recorded(caller):
         # The platform's sampler follows a caller's decision (telemetry.HousekeepingSampler), and a

@@ -82,7 +82,9 @@ UNTRACED_PREFIXES = ("/api/v1/utils/health-check", "/metrics", "/api/v1/ws")
 # Set on the ASGI scope of a request no span would be recorded for (see below).
 UNRECORDED_REQUEST = "platform.unrecorded_request"
 _tracer = trace.get_tracer(__name__)
-_PROPAGATED_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+# The header names the installed propagators read (W3C trace context and baggage by default).
+PROPAGATED_FIELDS = frozenset(propagate.get_global_textmap().fields)
+_PROPAGATED_HEADERS = frozenset(field.encode("latin-1") for field in PROPAGATED_FIELDS)
 
 
 def _untraced(scope: Any) -> bool:
