@@ -225,8 +225,9 @@ class ServiceRuntime:
             await asyncio.gather(*job_tasks, return_exceptions=True)
             await self._set_health(health, rpc.NOT_SERVING)
             await server.stop(grace=5)
-            for consumer in consumers:
-                await consumer.stop()
+            # Together: each gets its bounded stop (platformkit.consumer), so a process with several
+            # still exits within the supervisor's grace.
+            await asyncio.gather(*(consumer.stop() for consumer in consumers))
             await relay.stop()
             await bus.stop()
             await broker_probe.close()

@@ -58,7 +58,8 @@ __all__ = ["Consumer", "Handler"]
 log = logging.getLogger(__name__)
 
 # A stopping process has the supervisor's grace (10 s locally, Kubernetes' 30) before it is
-# killed: the event in hand gets STOP_SECONDS, leaving the group LEAVE_SECONDS. aiokafka's stop
+# killed: the event in hand gets STOP_SECONDS, leaving the group LEAVE_SECONDS (a process stops its
+# consumers together, platformkit.service). aiokafka's stop
 # waits for a group join in progress, which a worker stopped while still joining (or during a
 # rebalance) could wait out past the grace: killed, it stayed in the group until its session expired.
 STOP_SECONDS = 5.0
