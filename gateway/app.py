@@ -7,6 +7,7 @@ buy (it is deprecated now), so there is nothing to gain from a custom response c
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,7 +64,7 @@ class GatewayApp(FastAPI):
 
 
 @asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI, *, freeze_startup_objects: bool = False) -> AsyncIterator[None]:
     settings: GatewaySettings = app.state.settings
     for warning in settings.startup_warnings():
         log.warning("!!! %s !!!", warning)
@@ -89,7 +90,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             password = settings.first_superuser_password.get_secret_value()
             if await ensure_superuser(session, settings.first_superuser, password):
                 log.info("created the first superuser %s", settings.first_superuser)
-        if app.state.freeze_startup_objects:
+        if freeze_startup_objects:
             heap.freeze_startup_objects()
         yield
     finally:
@@ -113,11 +114,10 @@ def create_app(settings: GatewaySettings | None = None, *, freeze_startup_object
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=docs.operation_id,
-        lifespan=_lifespan,
+        lifespan=functools.partial(_lifespan, freeze_startup_objects=freeze_startup_objects),
         telemetry=telemetry.fastapi_telemetry(),
     )
     app.state.settings = settings
-    app.state.freeze_startup_objects = freeze_startup_objects
     security.use_password_cost(settings.password_hash_memory_kib, settings.password_hash_iterations)
     register_exception_handlers(app)
     for router in ROUTERS:
