@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -217,6 +218,7 @@ class HttpMetrics:
             http_requests(route, method, str(status)).inc()
 
 
+@functools.cache  # once per method: every served call splits its method's name
 def _split_method(full: str) -> tuple[str, str]:
     """``/pkg.Service/Method`` -> (``pkg.Service``, ``Method``)."""
     _, service, method = full.split("/", 2) if full.count("/") >= 2 else ("", "unknown", full)

@@ -90,8 +90,8 @@ _current: contextvars.ContextVar[Media | None] = contextvars.ContextVar("media",
 def base_url_of(request: Request, settings: MediaSettings) -> str:
     if settings.public_base_url:
         return settings.public_base_url.rstrip("/")
-    host = request.headers.get("host")
-    return f"{request.scope.get('scheme', 'http')}://{host}" if host else f"{request.url.scheme}://{request.url.netloc}"
+    # The scope's scheme and Host header, as request.url would give them without building it.
+    return f"{request.scope.get('scheme', 'http')}://{request.headers.get('host') or request.url.netloc}"
 
 
 def bind_media(request: Request) -> Media:
