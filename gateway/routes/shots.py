@@ -13,6 +13,7 @@ import grpc
 from fastapi import Body, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.answers.shots import NO_PUSHES
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.errors import GENERATION_QUOTA, HTTPError, too_many_requests
@@ -295,7 +296,9 @@ async def create_revision(
     if body.notes is not None:
         request.notes = body.notes
     revision = await clients.shots.CreateRevision(request, metadata=metadata)
-    return await _revision(clients, principal, session, revision)
+    # Its id is new and pushes are only ever made by an export request naming a revision: a
+    # revision this request created has none, so the exports service is not asked.
+    return ShotRevisionPublic.from_pb(revision, await with_owners(session, NO_PUSHES, [revision]))
 
 
 @router.get("/revisions/{revision_id}", summary="Get Revision")
