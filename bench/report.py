@@ -147,7 +147,10 @@ def other_sections(result: dict[str, Any]) -> list[str]:
         parts = prop.get("breakdown")
         if parts:
             shown = "; ".join(f"{name} p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms" for name, d in parts.items())
-            lines.append(f"- Roll-up breakdown per change, from its commit (commit timestamps): {shown}.")
+            lines.append(
+                "- Roll-up breakdown per change (the database's timestamps: the change's commit, the broker's"
+                f" acknowledgement, the consumer's transaction start and commit): {shown}."
+            )
         socket = prop.get("websocket_after_commit")
         if socket:
             lines.append(

@@ -357,7 +357,9 @@ class OutboxRelay:
                 error = f"{type(exc).__name__}: {exc}"[:2000]
                 await session.execute(batch.values(attempts=outbox.c.attempts + 1, last_error=error))
             else:
-                await session.execute(batch.values(published_at=sa.func.now(), last_error=None))
+                # The instant of the acknowledgement, not the transaction's start (now()), which
+                # came before the rows were even read.
+                await session.execute(batch.values(published_at=sa.func.clock_timestamp(), last_error=None))
         if failure is not None:
             raise OutboxPublishError(f"{len(rows)} outbox rows not acknowledged ({failure})") from failure
         _count_published(rows)

@@ -13,8 +13,11 @@ until 2026-12-06, left most of the way out. Beside it, from the answer: the roll
 of the shootings database sees it, and the socket's ``status_changed`` message
 (tests/support/live.py stamps each arrival); and from sending the request.
 
-Where the time goes, per change, from the commit: the relay's transaction committed, then the
-roll-up consumer's (:func:`_breakdown`).
+Where the time goes, per change (:func:`_breakdown`): from the commit until the broker
+acknowledged the event (the outbox row's ``published_at``), then until the roll-up consumer's
+transaction began (its processed-event row's ``processed_at``, the transaction's ``now()``: the
+broker's delivery and the fetch wait), then that transaction until its commit (recording the
+event, folding the shot's state, the look and shooting recompute).
 
 The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
 the time until a consumer with the platform's consumer settings (its ``fetch_max_wait_ms``, as
@@ -112,12 +115,13 @@ async def _until_socket(live: LiveClient, shot_id: str) -> float:
 
 async def _commit_times(
     ctx: Context, shootings: asyncpg.Connection, shot_id: str, revision_ids: list[str]
-) -> list[tuple[float, float, float]]:
-    """Per change, when (wall clock, seconds) its three transactions committed, as the bench's
-    PostgreSQL recorded them (``track_commit_timestamp``): the shots service's (the revision and its
-    status event), the relay's that marked the event published (after the broker acknowledged it)
-    and the roll-up consumer's that applied it (the roll-up visible from then on). A transaction's
-    ``now()`` says when it began, which on a pooled connection says little."""
+) -> list[tuple[float, float, float, float]]:
+    """Per change, as the bench's PostgreSQL recorded them (wall clock, seconds): the commit of the
+    shots service's transaction (the revision and its status event; ``track_commit_timestamp``),
+    the broker's acknowledgement of the event (the relay stamps ``published_at`` then), the start
+    of the roll-up consumer's transaction that applied it (``processed_at`` is its ``now()``) and
+    that transaction's commit (the roll-up visible from then on). A transaction's ``now()`` says
+    when it began, so only the consumer's start is read from one."""
     shots = await asyncpg.connect(ctx.env.dsn("shots"))
     try:
         revisions = dict(
@@ -128,7 +132,7 @@ async def _commit_times(
             )
         )
         events = await shots.fetch(
-            "SELECT id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) AS published "
+            "SELECT id, extract(epoch FROM published_at) AS published "
             "FROM outbox WHERE key = $1 AND event_type = $2 ORDER BY created_at",
             shot_id,
             EventType.SHOT_STATUS_CHANGED,
@@ -136,28 +140,36 @@ async def _commit_times(
     finally:
         await shots.close()
     measured = events[-len(revision_ids) :]
-    applied = dict(
-        await shootings.fetch(
-            "SELECT event_id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) FROM processed_events "
+    applied = {
+        row["event_id"]: (float(row["began"]), float(row["committed"]))
+        for row in await shootings.fetch(
+            "SELECT event_id, extract(epoch FROM processed_at) AS began,"
+            " extract(epoch FROM pg_xact_commit_timestamp(xmin)) AS committed FROM processed_events "
             "WHERE consumer = 'shootings.shot-rollups' AND event_id = ANY($1)",
             [e["id"] for e in measured],
         )
-    )
+    }
     return [
-        (float(revisions[revision]), float(event["published"]), float(applied[event["id"]]))
+        (float(revisions[revision]), float(event["published"]), *applied[event["id"]])
         for revision, event in zip(revision_ids, measured, strict=True)
     ]
 
 
-def _breakdown(commits: list[tuple[float, float, float]], answered_at: list[float]) -> dict[str, dict[str, Any]]:
-    """Where each change spent its time from its commit: until the relay's transaction committed
-    (the relay woke, read the row, produced it with acks=all and marked it), then until the roll-up
-    consumer's transaction committed (the fetch wait and the transaction); and, beside them, when
-    the request's answer reached the client."""
-    parts: dict[str, list[float]] = {"relay": [], "broker, fetch wait and transaction": [], "answer": []}
-    for (committed, published, applied), answered in zip(commits, answered_at, strict=True):
-        parts["relay"].append(published - committed)
-        parts["broker, fetch wait and transaction"].append(applied - published)
+def _breakdown(commits: list[tuple[float, float, float, float]], answered_at: list[float]) -> dict[str, dict[str, Any]]:
+    """Where each change spent its time: from its commit until the broker acknowledged its event
+    (the relay woke, read the row and produced it with acks=all), then until the roll-up consumer's
+    transaction began (the broker's delivery and the fetch wait), then that transaction (record,
+    fold, recompute, commit); and, beside them, when the request's answer reached the client."""
+    parts: dict[str, list[float]] = {
+        "relay to the broker's ack": [],
+        "broker delivery and fetch wait": [],
+        "consumer transaction": [],
+        "answer": [],
+    }
+    for (committed, acknowledged, began, applied), answered in zip(commits, answered_at, strict=True):
+        parts["relay to the broker's ack"].append(acknowledged - committed)
+        parts["broker delivery and fetch wait"].append(began - acknowledged)
+        parts["consumer transaction"].append(applied - began)
         parts["answer"].append(answered - committed)
     return {name: {k: v for k, v in _summary(samples).items() if k != "samples_ms"} for name, samples in parts.items()}
 
@@ -195,7 +207,7 @@ async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[st
     result = {
         "breakdown": _breakdown(commits, answered_at),
         # Target 5: from the change's commit to the roll-up's, both as PostgreSQL recorded them.
-        "after_commit": _summary([applied - committed for committed, _, applied in commits]),
+        "after_commit": _summary([applied - committed for committed, _, _, applied in commits]),
         # From the answer reaching the client to the bench's 1 ms poll seeing the roll-up.
         "after_answer": _summary(after_answer),
         "after_send": _summary(after_send),

@@ -6,10 +6,13 @@ session broker other modules share is never disturbed.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -64,6 +67,34 @@ async def test_committed_event_is_published_and_handled_once_and_rolled_back_eve
         (first, True, 0),
         (committed, True, 0),
     ]
+
+
+async def test_published_at_is_when_the_broker_acknowledged_the_row(harness: Harness) -> None:
+    """``published_at`` says when the broker acknowledged the row (what a lag or a latency breakdown
+    reads), not when the relay's transaction began: a slow acknowledgement shows."""
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    publish = bus.publish
+    acknowledged: list[datetime] = []
+
+    async def slow_publish(rows: Sequence[Any]) -> None:
+        await asyncio.sleep(0.3)
+        await publish(rows)
+        acknowledged.append(datetime.now(UTC))
+
+    bus.publish = slow_publish  # type: ignore[method-assign]
+    await harness.relay(db, bus)
+    [event] = await db.write_events(topic, ["agg-1"])
+
+    async def published() -> bool:
+        return all(r.published_at is not None for r in await db.outbox_rows())
+
+    await wait_until(published, "the event was published")
+    [row] = await db.outbox_rows()
+    assert row.id == event and acknowledged
+    # PostgreSQL and Python read the same clock; a millisecond covers the rounding of either.
+    assert row.published_at >= acknowledged[0] - timedelta(milliseconds=1)
 
 
 async def test_events_written_while_broker_is_down_are_published_when_it_returns_and_take_effect_once(
