@@ -48,13 +48,13 @@ from google.protobuf.message import Message
 from opentelemetry import propagate
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
 from platformkit import metrics
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
-from platformkit.db import transaction
+from platformkit.db import any_of, transaction
 from platformkit.event_types import ensure_contract_topic
 from platformkit.messaging_tables import MessagingTables
 from platformkit.telemetry import background
@@ -194,6 +194,9 @@ class OutboxRelay:
         backlog_interval: float = 5.0,
     ) -> None:
         self._sessions = sessions
+        # Publishing runs Core statements only: on a connection of the sessions' engine, without
+        # an ORM session around them (it is on the way from every commit to the broker).
+        self._engine: AsyncEngine = sessions.kw["bind"]
         self._outbox = tables.outbox
         self._broker_state = tables.broker_state
         self._bus = bus
@@ -342,24 +345,24 @@ class OutboxRelay:
         """The rows published, or ``None`` when another relay holds the lock."""
         outbox = self._outbox
         failure: Exception | None = None
-        async with transaction(self._sessions) as session:
-            found = (await session.execute(self._batch_query)).all()
+        async with self._engine.begin() as connection:
+            found = (await connection.execute(self._batch_query)).all()
             if not found[0].held:
                 return None  # another replica is publishing
             rows = [row for row in found if row.id is not None]
             if not rows:
                 return 0
-            batch = sa.update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+            batch = sa.update(outbox).where(any_of(outbox.c.id, [row.id for row in rows]))
             try:
                 await self._bus.publish(rows)
             except Exception as exc:
                 failure = exc
                 error = f"{type(exc).__name__}: {exc}"[:2000]
-                await session.execute(batch.values(attempts=outbox.c.attempts + 1, last_error=error))
+                await connection.execute(batch.values(attempts=outbox.c.attempts + 1, last_error=error))
             else:
                 # The instant of the acknowledgement, not the transaction's start (now()), which
                 # came before the rows were even read.
-                await session.execute(batch.values(published_at=sa.func.clock_timestamp(), last_error=None))
+                await connection.execute(batch.values(published_at=sa.func.clock_timestamp(), last_error=None))
         if failure is not None:
             raise OutboxPublishError(f"{len(rows)} outbox rows not acknowledged ({failure})") from failure
         _count_published(rows)
