@@ -137,7 +137,7 @@ def other_sections(result: dict[str, Any]) -> list[str]:
         answer = prop.get("after_answer")
         seen = ""
         if answer:
-            seen = f"; after the answer, as a 1 ms poll saw it: p50 {answer['p50_ms']}, p99 {answer['p99_ms']} ms"
+            seen = f"; after the answer (0 if it committed first): p50 {answer['p50_ms']}, p99 {answer['p99_ms']} ms"
         lines.append(
             f"- Status propagation (scenario 5, {after['count']} changes): commit -> roll-up committed p50"
             f" {after['p50_ms']} ms, p99 {after['p99_ms']} ms{seen} (from sending the request: p50 {sent['p50_ms']},"
