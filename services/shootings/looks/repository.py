@@ -116,13 +116,26 @@ def _recompute_look_and_shooting_statement() -> sa.Update:
 
 
 def _shot_state_statement() -> Any:
-    """Record a shot's state unless a newer one is known, the shot's look locked first (the look's
-    own changes lock it before they write its shots' rows; the other order deadlocked with a look
-    update writing the rows of the shots it had just created). The lock is a subquery of the row's
-    values, so it is taken before the row is written, in the same round trip."""
-    locked_look = sa.select(_LOOKS.c.id).where(_LOOKS.c.id == sa.bindparam("look_id")).with_for_update()
+    """Record a shot's state unless a newer one is known, its shooting and then its look locked
+    first, the order every request that changes looks takes (the shooting, then its looks, then
+    their shots' rows). A look-first roll-up deadlocked with a shooting's deletion: the deletion held
+    the shooting and waited for the look, the roll-up held the look and waited for the shooting to
+    recompute it. The locks are a subquery of the row's values, so they are taken before the row is
+    written, in the same round trip; the shooting's is FOR NO KEY UPDATE, what the recompute's own
+    update of the shooting takes (foreign-key checks still pass it)."""
+    locked_shooting = (
+        sa.select(_SHOOTINGS.c.id).where(_SHOOTINGS.c.id == sa.bindparam("shooting_id")).with_for_update(key_share=True)
+    )
+    locked_look = (
+        sa.select(_LOOKS.c.id)
+        .where(_LOOKS.c.id == sa.bindparam("look_id"), _LOOKS.c.shooting_id == locked_shooting.scalar_subquery())
+        .with_for_update()
+    )
     look_id = sa.bindparam("look_id", type_=_LOOK_SHOTS.c.look_id.type)
-    upsert = insert(_LOOK_SHOTS).values(look_id=sa.func.coalesce(locked_look.scalar_subquery(), look_id))
+    shooting_id = sa.bindparam("shooting_id", type_=_LOOK_SHOTS.c.shooting_id.type)
+    upsert = insert(_LOOK_SHOTS).values(
+        look_id=sa.func.coalesce(locked_look.scalar_subquery(), look_id), shooting_id=shooting_id
+    )
     return upsert.on_conflict_do_update(
         index_elements=[_LOOK_SHOTS.c.shot_id],
         set_={k: upsert.excluded[k] for k in ("status", "current_revision_id", "version", "deleted")},
@@ -138,7 +151,8 @@ _RECOMPUTE_SHOOTING = _recompute_shooting_statement()
 # execution would run without their values.
 _RECOMPUTE_LOOK_AND_SHOOTING = compiled_once(_recompute_look_and_shooting_statement())
 _SHOT_STATE = compiled_once(
-    _shot_state_statement(), *(column.key for column in _LOOK_SHOTS.c if column.key != "look_id")
+    _shot_state_statement(),
+    *(column.key for column in _LOOK_SHOTS.c if column.key not in ("look_id", "shooting_id")),
 )
 
 

@@ -21,6 +21,7 @@ from platformkit.topics import SHOTS_EVENTS
 from protos.events.v1 import shots_pb2 as shot_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
 from services.shootings.consumers import apply_shot_event
+from services.shootings.looks import repository as looks_repo
 from services.shots.events import SOURCE
 from services.shots.models import messaging as shots_messaging
 from services.shots.status_changes import change_status
@@ -231,3 +232,41 @@ async def test_a_shot_event_waits_for_a_look_change_writing_the_same_shot_instea
         platform.shootings_engine, "SELECT version FROM look_shots WHERE shot_id = :id", id=new_shot
     )
     assert [r["version"] for r in rows] == [1]
+
+
+async def test_a_shot_event_and_a_shooting_deletion_wait_for_each_other_instead_of_deadlocking(platform):
+    """A shooting's deletion locks the shooting, then its looks; the roll-up of a shot event locks the
+    shooting before the look and recomputes both, so whichever comes second waits for the other."""
+    shooting = await board(platform.http, products=1, subjects=1, shot_types=1, readiness="READY")
+    look = shooting.looks[0]
+    [shot] = look["shots"]
+    sessions = platform.shootings.runtime.context.sessions
+    state = {
+        "shot_id": uuid.UUID(shot["id"]),
+        "look_id": uuid.UUID(look["id"]),
+        "shooting_id": uuid.UUID(shooting.shooting_id),
+        "shot_type_id": uuid.UUID(shot["shot_type"]["id"]),
+        "status": "REVIEW",
+        "current_revision_id": None,
+        "version": 2**40,  # newer than anything the shots service wrote
+        "deleted": False,
+    }
+
+    async with transaction(sessions) as rollup:  # the consumer's transaction, paused between its steps
+        look_id = await looks_repo.apply_shot_state(rollup, state)
+        assert look_id == state["look_id"]
+        deletion = asyncio.create_task(platform.http.delete(f"/shootings/{shooting.shooting_id}"))
+        await asyncio.sleep(0.5)  # the deletion reaches the shooting's lock (and, look-first, took it)
+        # Look-first, PostgreSQL found a deadlock here after a second and aborted one side.
+        await looks_repo.recompute_look_and_shooting(rollup, look_id, state["shooting_id"])
+        assert not deletion.done()  # it waits for the roll-up
+    answer = await asyncio.wait_for(deletion, 30)
+    assert answer.status_code == 200, answer.text
+
+    [row] = await platform.sql(
+        platform.shootings_engine,
+        "SELECT ls.status, s.deleted_at IS NOT NULL AS deleted FROM look_shots ls "
+        "JOIN shootings s ON s.id = ls.shooting_id WHERE ls.shot_id = :id",
+        id=state["shot_id"],
+    )
+    assert (row["status"], row["deleted"]) == ("REVIEW", True)
