@@ -191,15 +191,15 @@ async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[st
                 status = STATUSES[i % 2]
                 sent = time.perf_counter()
                 answer = await ctx.client.post(f"/shots/{shot_id}/revision", json=revision_body(status))
-                committed = time.perf_counter()
+                answered = time.perf_counter()
                 answer.raise_for_status()
                 _, arrived = await asyncio.gather(
                     _until_rollup(conn, uuid.UUID(shooting), status), _until_socket(live, shot_id)
                 )
                 if i >= 5:  # warm-up changes
-                    socket.append(arrived - committed)
+                    socket.append(arrived - answered)
                     sent_at.append(sent + wall)
-                    answered_at.append(committed + wall)
+                    answered_at.append(answered + wall)
                     revision_ids.append(str(answer.json()["id"]))
         commits = await _commit_times(ctx, conn, shot_id, revision_ids)
     finally:
