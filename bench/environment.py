@@ -41,7 +41,7 @@ def isolated_stack(state_dir: Path, sink: collections.deque[str], extra_env: Map
     use_private_runtime_dir(state_dir / "run" / "xdg")
     email, password = DEFAULT_SUPERUSER
     backends = Backends(
-        # Commit timestamps: scenario 5's breakdown reads when each transaction of a change committed.
+        # Commit timestamps: scenario 5 reads when a change and the roll-up that applied it committed.
         postgres=EmbeddedPostgres(state_dir / "postgres", free_port(), settings={"track_commit_timestamp": "on"}),
         broker=EmbeddedBroker(free_port(), log_path=state_dir / "logs" / "broker.log"),
         owned=True,

@@ -48,13 +48,13 @@ from google.protobuf.message import Message
 from opentelemetry import propagate
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from platformkit import metrics
 from platformkit.backoff import Backoff
 from platformkit.bus import Bus
-from platformkit.db import any_of, transaction
+from platformkit.db import any_of
 from platformkit.event_types import ensure_contract_topic
 from platformkit.messaging_tables import MessagingTables
 from platformkit.telemetry import background
@@ -184,7 +184,7 @@ class OutboxRelay:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         tables: MessagingTables,
         bus: Bus,
         *,
@@ -193,10 +193,9 @@ class OutboxRelay:
         prune_interval: float = 600.0,
         backlog_interval: float = 5.0,
     ) -> None:
-        self._sessions = sessions
-        # Publishing runs Core statements only: on a connection of the sessions' engine, without
-        # an ORM session around them (it is on the way from every commit to the broker).
-        self._engine: AsyncEngine = sessions.kw["bind"]
+        # Every statement of the relay is Core: it runs on the engine's connections, without an ORM
+        # session around them (publishing is on the way from every commit to the broker).
+        self._engine = engine
         self._outbox = tables.outbox
         self._broker_state = tables.broker_state
         self._bus = bus
@@ -286,9 +285,9 @@ class OutboxRelay:
 
     async def _measure_backlog(self) -> None:
         outbox = self._outbox
-        async with self._sessions() as session:
+        async with self._engine.connect() as connection:
             count, oldest = (
-                await session.execute(
+                await connection.execute(
                     sa.select(
                         sa.func.count(),
                         sa.func.coalesce(sa.func.extract("epoch", sa.func.now() - sa.func.min(outbox.c.created_at)), 0),
@@ -301,20 +300,20 @@ class OutboxRelay:
     async def _sync_epoch(self, epoch: str) -> None:
         """Re-publish the replay window if the broker is not the one this database last saw."""
         state = self._broker_state
-        async with transaction(self._sessions) as session:
-            await session.execute(pg_insert(state).values(key=BROKER_EPOCH_KEY, value="").on_conflict_do_nothing())
-            stored = await session.scalar(
+        async with self._engine.begin() as connection:
+            await connection.execute(pg_insert(state).values(key=BROKER_EPOCH_KEY, value="").on_conflict_do_nothing())
+            stored = await connection.scalar(
                 sa.select(state.c.value).where(state.c.key == BROKER_EPOCH_KEY).with_for_update()
             )
             if stored == epoch:
                 return
             outbox = self._outbox
-            replayed = await session.execute(
+            replayed = await connection.execute(
                 sa.update(outbox)
                 .where(outbox.c.published_at > sa.func.now() - self._replay_window)
                 .values(published_at=None)
             )
-            await session.execute(
+            await connection.execute(
                 sa.update(state).where(state.c.key == BROKER_EPOCH_KEY).values(value=epoch, updated_at=sa.func.now())
             )
         if stored:
@@ -370,8 +369,8 @@ class OutboxRelay:
 
     async def _prune(self) -> None:
         outbox = self._outbox
-        async with transaction(self._sessions) as session:
-            pruned = await session.execute(
+        async with self._engine.begin() as connection:
+            pruned = await connection.execute(
                 sa.delete(outbox).where(outbox.c.published_at < sa.func.now() - self._replay_window)
             )
         if pruned.rowcount:

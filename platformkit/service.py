@@ -174,7 +174,7 @@ class ServiceRuntime:
         context = ServiceContext(self.settings, engine, db.session_factory(engine), self.tables, signer)
         self.context = context
         bus = Bus(self.settings, client_id=self.process_name)
-        relay = OutboxRelay(context.sessions, self.tables, bus)
+        relay = OutboxRelay(context.engine, self.tables, bus)
         specs = list(self.build_consumers(context)) if self.build_consumers else []
         consumers = [
             Consumer(

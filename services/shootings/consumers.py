@@ -7,6 +7,7 @@ topics leaves the same state."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,25 +26,25 @@ SHOT_EVENT_TYPES = frozenset(
 )
 
 
+def shot_state_values(state: shot_events.ShotState) -> dict[str, Any]:
+    """A shot's state as the read model's row (``looks_repo.apply_shot_state``) takes it."""
+    return {
+        "shot_id": uuid.UUID(state.shot_id),
+        "look_id": uuid.UUID(state.look_id),
+        "shooting_id": uuid.UUID(state.shooting_id),
+        "shot_type_id": uuid.UUID(state.shot_type_id),
+        "status": state.status,
+        "current_revision_id": uuid.UUID(state.current_revision_id) if state.HasField("current_revision_id") else None,
+        "version": state.version,
+        "deleted": state.deleted,
+    }
+
+
 async def apply_shot_event(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Fold one of SHOT_EVENT_TYPES (the consumer passes the others over) into the read model."""
     state = shot_events.ShotState()
     envelope.payload.Unpack(state)
-    look_id = await looks_repo.apply_shot_state(
-        session,
-        {
-            "shot_id": uuid.UUID(state.shot_id),
-            "look_id": uuid.UUID(state.look_id),
-            "shooting_id": uuid.UUID(state.shooting_id),
-            "shot_type_id": uuid.UUID(state.shot_type_id),
-            "status": state.status,
-            "current_revision_id": uuid.UUID(state.current_revision_id)
-            if state.HasField("current_revision_id")
-            else None,
-            "version": state.version,
-            "deleted": state.deleted,
-        },
-    )
+    look_id = await looks_repo.apply_shot_state(session, shot_state_values(state))
     if look_id is None:
         return  # nothing newer than what we knew
     await looks_repo.recompute_look_and_shooting(session, look_id, uuid.UUID(state.shooting_id))

@@ -229,7 +229,7 @@ class Harness:
         return await self._start(bus)
 
     async def relay(self, db: ServiceDb, bus: Bus, **options: Any) -> OutboxRelay:
-        return await self._start(OutboxRelay(db.sessions, db.tables, bus, **options))
+        return await self._start(OutboxRelay(db.engine, db.tables, bus, **options))
 
     async def consumer(
         self,

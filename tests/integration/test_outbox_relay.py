@@ -205,7 +205,7 @@ async def test_a_relay_publishes_nothing_while_another_holds_the_lock_then_all_i
     db = await harness.service_db()
     topic = unique_topic()
     bus = await harness.bus([topic])
-    relay = OutboxRelay(db.sessions, db.tables, bus, batch_size=3)
+    relay = OutboxRelay(db.engine, db.tables, bus, batch_size=3)
     written = await db.write_events(topic, ["one-aggregate"] * 5)
 
     async with db.engine.connect() as other_replica, other_replica.begin():

@@ -69,8 +69,8 @@ class WorkerPool:
 
     def stop(self) -> None:
         # The stack's grace, not less: a worker's own stop is bounded below it (the event in hand,
-        # then leaving its group). One killed sooner stays a member of its group until the broker
-        # gives up on it, and the next test's group does not settle.
+        # then leaving its group), and one killed before it left stays a member of its group until
+        # the broker evicts it, which can keep the next test's group from settling.
         for child in self.children:
             with contextlib.suppress(ProcessLookupError):
                 child.stop(self.stack.config.stop_grace)
@@ -84,18 +84,18 @@ async def stable_group(bootstrap: str, group: str, size: int, timeout: float = 6
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
 
-    seen: list[str] = ["nothing yet"]
+    seen = "nothing yet"  # what a timeout reports: the state and members (ids, client, host) last seen
 
     async def stable() -> bool:
+        nonlocal seen
         [answer] = await admin.describe_consumer_groups([group])
         _, _, state, _, _, members = answer.groups[0]
-        # What a timeout reports: the state and the members (ids, client, host) last seen.
-        seen[0] = f"{state} with {[tuple(member[:3]) for member in members]}"
+        seen = f"{state} with {[tuple(member[:3]) for member in members]}"
         return bool(state == "Stable" and len(members) == size)
 
     try:
         await eventually(stable, f"{size} members in a stable {group} group", timeout=timeout)
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; last seen: {seen[0]}") from None
+        raise AssertionError(f"{exc}; last seen: {seen}") from None
     finally:
         await admin.close()

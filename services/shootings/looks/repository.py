@@ -123,16 +123,15 @@ def _shot_state_statement() -> Any:
     recompute it. The locks are a subquery of the row's values, so they are taken before the row is
     written, in the same round trip; the shooting's is FOR NO KEY UPDATE, what the recompute's own
     update of the shooting takes (foreign-key checks still pass it)."""
-    locked_shooting = (
-        sa.select(_SHOOTINGS.c.id).where(_SHOOTINGS.c.id == sa.bindparam("shooting_id")).with_for_update(key_share=True)
-    )
-    locked_look = (
-        sa.select(_LOOKS.c.id)
-        .where(_LOOKS.c.id == sa.bindparam("look_id"), _LOOKS.c.shooting_id == locked_shooting.scalar_subquery())
-        .with_for_update()
-    )
+    # Given explicitly (not bound by column), so the locks can read the same parameters.
     look_id = sa.bindparam("look_id", type_=_LOOK_SHOTS.c.look_id.type)
     shooting_id = sa.bindparam("shooting_id", type_=_LOOK_SHOTS.c.shooting_id.type)
+    locked_shooting = sa.select(_SHOOTINGS.c.id).where(_SHOOTINGS.c.id == shooting_id).with_for_update(key_share=True)
+    locked_look = (
+        sa.select(_LOOKS.c.id)
+        .where(_LOOKS.c.id == look_id, _LOOKS.c.shooting_id == locked_shooting.scalar_subquery())
+        .with_for_update()
+    )
     upsert = insert(_LOOK_SHOTS).values(
         look_id=sa.func.coalesce(locked_look.scalar_subquery(), look_id), shooting_id=shooting_id
     )

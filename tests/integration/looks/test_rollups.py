@@ -20,7 +20,7 @@ from platformkit.outbox import add_event
 from platformkit.topics import SHOTS_EVENTS
 from protos.events.v1 import shots_pb2 as shot_events
 from protos.events.v1.envelope_pb2 import EventEnvelope
-from services.shootings.consumers import apply_shot_event
+from services.shootings.consumers import apply_shot_event, shot_state_values
 from services.shootings.looks import repository as looks_repo
 from services.shots.events import SOURCE
 from services.shots.models import messaging as shots_messaging
@@ -241,16 +241,16 @@ async def test_a_shot_event_and_a_shooting_deletion_wait_for_each_other_instead_
     look = shooting.looks[0]
     [shot] = look["shots"]
     sessions = platform.shootings.runtime.context.sessions
-    state = {
-        "shot_id": uuid.UUID(shot["id"]),
-        "look_id": uuid.UUID(look["id"]),
-        "shooting_id": uuid.UUID(shooting.shooting_id),
-        "shot_type_id": uuid.UUID(shot["shot_type"]["id"]),
-        "status": "REVIEW",
-        "current_revision_id": None,
-        "version": 2**40,  # newer than anything the shots service wrote
-        "deleted": False,
-    }
+    state = shot_state_values(
+        shot_events.ShotState(
+            shot_id=shot["id"],
+            look_id=look["id"],
+            shooting_id=shooting.shooting_id,
+            shot_type_id=shot["shot_type"]["id"],
+            status="REVIEW",
+            version=2**40,  # newer than anything the shots service wrote
+        )
+    )
 
     async with transaction(sessions) as rollup:  # the consumer's transaction, paused between its steps
         look_id = await looks_repo.apply_shot_state(rollup, state)
