@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -34,6 +34,9 @@ class Load:
     max_requests: int
     headers: Mapping[str, str] = field(default_factory=dict)
     expect_status: int = 200
+    # When given, each request's query string ends with ``&`` and what it answers, called once per
+    # request (requests that must each be new to the server, e.g. a board no one has read).
+    variant: Callable[[], str] | None = None
 
 
 @dataclass
@@ -115,7 +118,10 @@ async def run(load: Load) -> LoadOutcome:
             while started < load.max_requests and time.perf_counter() < deadline:
                 started += 1
                 sent = time.perf_counter()
-                writer.write(request)
+                if load.variant is None:
+                    writer.write(request)
+                else:
+                    writer.write(encode_request(f"{load.url}&{load.variant()}", load.headers)[2])
                 status, size = await read_response(reader)
                 if status == load.expect_status:
                     latencies.append(time.perf_counter() - sent)

@@ -9,7 +9,7 @@ per second the driver could send if the server cost nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
 from bench import driver
@@ -33,13 +33,14 @@ async def measure(
     settings: LoadSettings,
     pids: Mapping[str, int],
     headers: Mapping[str, str] | None = None,
+    variant: Callable[[], str] | None = None,
 ) -> list[RunStats]:
     """``scenario`` loaded at each concurrency of ``settings``; one RunStats per concurrency."""
     runs = []
     for concurrency in settings.concurrencies:
-        warm = driver.Load(url, concurrency, settings.warmup, settings.max_requests, headers or {})
+        warm = driver.Load(url, concurrency, settings.warmup, settings.max_requests, headers or {}, variant=variant)
         await driver.run(warm)
-        load = driver.Load(url, concurrency, settings.duration, settings.max_requests, headers or {})
+        load = driver.Load(url, concurrency, settings.duration, settings.max_requests, headers or {}, variant=variant)
         usage: dict[str, ProcessUsage] = {}
         cpu_before = time.thread_time()
         with sampled(pids, usage):

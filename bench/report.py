@@ -61,7 +61,14 @@ def targets_table(targets: list[Target]) -> list[str]:
 
 
 # The scenarios whose CPU per request per process the report shows, against the baseline.
-CPU_SCENARIOS = ((http.HEADER_PUBLIC, 1), (http.HEADER_PUBLIC, 32), (http.BOARD_PUBLIC, 1), (http.BOARD_PUBLIC, 32))
+CPU_SCENARIOS = (
+    (http.HEADER_PUBLIC, 1),
+    (http.HEADER_PUBLIC, 32),
+    (http.BOARD_PUBLIC, 1),
+    (http.BOARD_PUBLIC, 32),
+    (http.BOARD_COMPOSED, 1),
+    (http.BOARD_COMPOSED, 32),
+)
 PER_PROCESS = ("envoy", "gateway", *SERVICES, "postgres", "broker")
 
 

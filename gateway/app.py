@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from starlette.types import Receive, Scope, Send
 
 from gateway import console, docs, openapi_document, security
+from gateway.board_cache import BoardCache
 from gateway.clients import ServiceClients
 from gateway.errors import ERROR_RESPONSES, register_exception_handlers
 from gateway.housekeeping import Housekeeping
@@ -30,7 +31,9 @@ from gateway.routes import live as live_routes
 from gateway.settings import GatewaySettings, load_settings
 from gateway.text_guard import refuse_nul
 from platformkit import db, heap, metrics, telemetry
+from platformkit.direct_reads import RowReader
 from platformkit.health import BrokerProbe
+from platformkit.media import MediaSettings
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,14 @@ async def _lifespan(app: FastAPI, *, freeze_startup_objects: bool = False) -> As
     app.state.engine, app.state.sessions = engine, sessions
     app.state.login_throttle = LoginThrottle(sessions, settings.login_limits)
     app.state.clients, app.state.broker_probe = clients, broker_probe
+    # One-row reads on asyncpg directly (platformkit.direct_reads): the board cache's users version.
+    app.state.rows = rows = RowReader(settings.database_url.get_secret_value(), max_size=settings.db_pool_size)
+    app.state.boards = BoardCache(
+        max_bytes=int(settings.board_cache_mb * 2**20),
+        # A link served from memory keeps at least nine tenths of the lifetime it was signed for.
+        max_age_seconds=min(settings.board_cache_seconds, MediaSettings().media_read_ttl_seconds / 10),
+        audit=settings.board_cache_audit,
+    )
     app.state.principals = principals = PrincipalCache(
         sessions, db.asyncpg_dsn(settings.database_url.get_secret_value()), ttl_seconds=settings.principal_cache_seconds
     )
@@ -99,6 +110,7 @@ async def _lifespan(app: FastAPI, *, freeze_startup_objects: bool = False) -> As
         await principals.stop()
         await broker_probe.close()
         await clients.close()
+        await rows.close()
         await engine.dispose()
 
 

@@ -17,6 +17,11 @@ from protos.outfits.v1 import outfits_pb2
 from protos.shootings.v1 import catalog_pb2
 
 
+def outfits_of(looks: Iterable[outfits_pb2.LookOutfits]) -> list[outfits_pb2.Outfit]:
+    """Every outfit of the looks: their proposals and their chosen outfit."""
+    return [o for look in looks for o in (*look.proposals, *([look.outfit] if look.HasField("outfit") else []))]
+
+
 def product_ids(outfits: Iterable[outfits_pb2.Outfit]) -> list[str]:
     return list(dict.fromkeys(i for o in outfits for i in o.outfit_product_ids))
 
@@ -42,6 +47,5 @@ async def look_outfits(
         outfits_pb2.ListLookOutfitsRequest(look_ids=list(look_ids)),
         metadata=principal_metadata(principal),
     )
-    every = [o for look in reply.looks for o in (*look.proposals, *([look.outfit] if look.HasField("outfit") else []))]
-    entries = await catalog_entries(clients, principal, product_ids(every))
+    entries = await catalog_entries(clients, principal, product_ids(outfits_of(reply.looks)))
     return OutfitsView({look.look_id: look for look in reply.looks}, entries)

@@ -51,6 +51,13 @@ class GatewaySettings(ProcessSettings):
     # Longest a caller's identity (account, organizations) is served from memory; PostgreSQL
     # notifications end it at once when it changes (gateway/principals.py). 0: read it per request.
     principal_cache_seconds: float = 300.0
+    # Board answers (E9, E10) served from memory while every row behind them is unchanged
+    # (gateway/board_cache.py): at most this many MB of answers, each at most this many seconds
+    # (media links in them are signed for MEDIA_READ_TTL_SECONDS). 0 in either: no cache.
+    # BOARD_CACHE_AUDIT=1 composes every answer served from memory again and fails on a difference.
+    board_cache_mb: float = Field(default=32.0, ge=0)
+    board_cache_seconds: float = Field(default=60.0, ge=0)
+    board_cache_audit: bool = False
     # Upper bound of each dependency probe of the health endpoints.
     health_check_timeout_seconds: float = 2.0
     # BENCH_ENDPOINTS=1: mount the internal /_bench routes `make bench` compares against

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from platformkit.principal import Caller
 
@@ -25,6 +26,26 @@ def reached_by(
     if caller.is_superuser:
         return sa.true()
     return sa.or_(owner == caller.user_id, organization.in_(caller.organization_ids or [_NO_ORGANIZATION]))
+
+
+# The caller as parameters of a statement built once (:func:`reached_by_parameters`).
+CALLER_USER_ID = sa.bindparam("caller_user_id", type_=UUID(as_uuid=True))
+_CALLER_IS_SUPERUSER = sa.bindparam("caller_is_superuser", type_=sa.Boolean)
+_CALLER_ORGANIZATION_IDS = sa.bindparam("caller_organization_ids", type_=ARRAY(UUID(as_uuid=True)))
+
+
+def reached_by_parameters(owner: sa.ColumnElement[Any], organization: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """:func:`reached_by` with the caller as parameters, for statements compiled once; executed with
+    :func:`caller_parameters`."""
+    return sa.or_(_CALLER_IS_SUPERUSER, owner == CALLER_USER_ID, organization == sa.any_(_CALLER_ORGANIZATION_IDS))
+
+
+def caller_parameters(caller: Caller) -> dict[str, Any]:
+    return {
+        "caller_user_id": caller.user_id,
+        "caller_is_superuser": caller.is_superuser,
+        "caller_organization_ids": list(caller.organization_ids),
+    }
 
 
 def listing_scope(

@@ -87,11 +87,18 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
         yield session
 
 
-def any_of(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:
+def any_of(column: sa.ColumnElement[Any], values: Iterable[Any] | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     """``column = ANY($1)`` with the values as one array parameter. ``IN`` renders a parameter per
     value, so every list length is another statement text: compiled again by SQLAlchemy, prepared
-    again by asyncpg. This one is prepared once per connection, whatever the page holds."""
-    return column == sa.any_(sa.literal(list(values), ARRAY(column.type)))
+    again by asyncpg. This one is prepared once per connection, whatever the page holds. A
+    statement built once takes the values later: ``values`` is then an :func:`array_parameter`."""
+    array = values if isinstance(values, sa.BindParameter) else sa.literal(list(values), ARRAY(column.type))
+    return column == sa.any_(array)
+
+
+def array_parameter(name: str, column: sa.ColumnElement[Any]) -> sa.BindParameter[Any]:
+    """A parameter ``name`` holding an array of ``column``'s values (for :func:`any_of`)."""
+    return sa.bindparam(name, type_=ARRAY(column.type))
 
 
 # Renders ``:name`` parameters without casts (``:id::UUID`` is no parameter to text()); asyncpg's

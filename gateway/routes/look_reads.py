@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.answers import json_response
+from gateway.answers import json_bytes, json_response
 from gateway.answers.looks import LookAnswers
 from gateway.answers.shots import NO_PUSHES, PushView
 from gateway.assignees import assignee_summaries
+from gateway.board_cache import BoardCache, BoardSources, Composed, read_versions
 from gateway.clients import ServiceClients
 from gateway.deps import ClientsDep, OrganizationQuery, PageDep, PrincipalDep, SessionDep
 from gateway.field_locations import rest_names
-from gateway.outfit_composition import look_outfits
+from gateway.media import current_media
+from gateway.outfit_composition import look_outfits, outfits_of, product_ids
 from gateway.protoconv import with_organization
-from gateway.push_composition import shots_view
+from gateway.push_composition import revision_ids, shots_view
 from gateway.revision_owners import revisions_of, with_owners
 from gateway.route_index import IndexedRouter
 from gateway.schemas.look_reads import (
@@ -148,6 +151,49 @@ async def get_production_request(
     return await _one_look(clients, principal, session, with_organization(request, organization_id))
 
 
+def _sources(page: pb.LooksPage, answers: LookAnswers) -> BoardSources:
+    """What a board answer shows beyond the looks themselves (:class:`BoardSources`)."""
+    shots = [shot for of_look in answers.shots.values() for shot in of_look]
+    users = {uuid.UUID(look.assignee_id) for look in page.looks if look.HasField("assignee_id")}
+    users.update(uuid.UUID(r.owner_id) for r in revisions_of(shots) if r.HasField("owner_id"))
+    return BoardSources(
+        look_ids=frozenset(look.id for look in page.looks),
+        product_ids=frozenset(product_ids(outfits_of(answers.outfits.looks.values()))),
+        revision_ids=frozenset(revision_ids(shots)),
+        user_ids=frozenset(users),
+    )
+
+
+async def _board(
+    request: Request,
+    clients: ServiceClients,
+    principal: common_pb2.Principal,
+    session: AsyncSession,
+    board: pb.ListLooksRequest,
+    shape: Callable[[LookAnswers, pb.Look], Any],
+) -> Response:
+    """E9 and E10 through the board cache (:mod:`gateway.board_cache`): the caller's own entry for
+    this request, revalidated against every owner's row versions."""
+
+    async def composed() -> Composed:
+        answers, looks = await _list(clients, principal, session, board)
+        body = json_bytes({"data": [shape(answers, look) for look in looks.looks], "count": looks.count})
+        return Composed(body, _sources(looks, answers))
+
+    async def versions(sources: BoardSources) -> tuple[str, ...]:
+        return await read_versions(clients, principal, request.app.state.rows, board, sources)
+
+    key = b"\0".join(
+        (
+            principal.SerializeToString(deterministic=True),
+            board.SerializeToString(deterministic=True),
+            current_media().base_url.encode(),
+        )
+    )
+    boards: BoardCache = request.app.state.boards
+    return Response(await boards.answer(key, versions, composed), media_type="application/json")
+
+
 @router.get(
     "/{shooting_id}/production-requests",
     summary="Read Production Requests",
@@ -155,6 +201,7 @@ async def get_production_request(
 )
 @rest_names(filters=("query",))
 async def read_production_requests(
+    request: Request,
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
@@ -164,8 +211,7 @@ async def read_production_requests(
     """A page of the shooting's live looks, newest first, with every filter (OR within one filter,
     AND across filters); `count` is the total before paging. Unknown `status_keys` are a 422."""
     board.filters.status_keys.extend(status_keys or [])
-    answers, looks = await _list(clients, principal, session, board)
-    return json_response({"data": [answers.public(look) for look in looks.looks], "count": looks.count})
+    return await _board(request, clients, principal, session, board, LookAnswers.public)
 
 
 @router.get(
@@ -175,6 +221,7 @@ async def read_production_requests(
 )
 @rest_names(filters=("query",))
 async def read_production_requests_summary(
+    request: Request,
     clients: ClientsDep,
     principal: PrincipalDep,
     session: SessionDep,
@@ -183,8 +230,7 @@ async def read_production_requests_summary(
     """The lightweight board: product info and per-shot status, no revisions; the same filters as
     the full list (without `status_keys`)."""
     board.summary = True
-    answers, looks = await _list(clients, principal, session, board)
-    return json_response({"data": [answers.summary(look) for look in looks.looks], "count": looks.count})
+    return await _board(request, clients, principal, session, board, LookAnswers.summary)
 
 
 @router.get("/{shooting_id}/draft-summary", summary="Get Draft Production Requests Summary")

@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from platformkit.db import transaction
 from platformkit.errors import BadRequest
 from platformkit.principal import Caller, caller
-from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.protoconv import optional_uuid, parse_uuid, uuid_texts
 from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
+from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2 as pb
 from services.exports import pushes
 from services.exports import repository as repo
@@ -111,6 +112,14 @@ class ExportHandlers:
             message=f"{len(exportable)} revision(s) processed, {len(shots) - len(exportable)} skipped; "
             + _message(staged),
         )
+
+    async def GetPushRecordsVersion(
+        self, request: pb.ListPushRecordsRequest, context: grpc.aio.ServicerContext
+    ) -> common_pb2.Version:
+        """The version of what ListPushRecords reads for the same caller."""
+        who = caller(current_principal())
+        ids = uuid_texts(request.revision_ids, ("revision_ids",))
+        return common_pb2.Version(value=await repo.pushes_of_revisions_version(self.ctx.rows, ids, who))
 
     async def ListPushRecords(
         self, request: pb.ListPushRecordsRequest, context: grpc.aio.ServicerContext

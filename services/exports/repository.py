@@ -11,9 +11,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from platformkit.access_conditions import listing_scope, reached_by
-from platformkit.db import any_of
+from platformkit.access_conditions import (
+    CALLER_USER_ID,
+    caller_parameters,
+    listing_scope,
+    reached_by,
+    reached_by_parameters,
+)
+from platformkit.db import any_of, array_parameter
+from platformkit.direct_reads import DirectRead, RowReader
 from platformkit.principal import Caller
+from platformkit.row_versions import rows_version, versions
 from services.exports.domain.pushes import FAILED
 from services.exports.models import ExportConfiguration, ExternalIntegration, ProductMapping, PushRecord
 
@@ -106,10 +114,30 @@ async def insert_pushes(session: AsyncSession, rows: Sequence[dict[str, object]]
 def _readable_by(caller: Caller) -> sa.ColumnElement[bool]:
     """Push records ``caller`` may read: of the shootings they own or share an organization with;
     records that predate the kept owner, their creator's."""
-    return sa.or_(
-        reached_by(caller, PushRecord.shooting_owner_id, PushRecord.shooting_organization_id),
-        sa.and_(PushRecord.shooting_owner_id.is_(None), PushRecord.created_by == caller.user_id),
+    return _readable(
+        reached_by(caller, PushRecord.shooting_owner_id, PushRecord.shooting_organization_id), caller.user_id
     )
+
+
+def _readable(reached: sa.ColumnElement[bool], user_id: Any) -> sa.ColumnElement[bool]:
+    return sa.or_(reached, sa.and_(PushRecord.shooting_owner_id.is_(None), PushRecord.created_by == user_id))
+
+
+def _pushes_of_revisions_version_statement() -> sa.Select[Any]:
+    """The version (:mod:`platformkit.row_versions`) of the rows :func:`pushes_of_revisions` reads,
+    the caller as parameters."""
+    pushes = PushRecord.__table__
+    reached = reached_by_parameters(PushRecord.shooting_owner_id, PushRecord.shooting_organization_id)
+    readable = _readable(reached, CALLER_USER_ID)
+    version = versions(
+        rows_version(
+            pushes, any_of(pushes.c.revision_id, array_parameter("revision_ids", pushes.c.revision_id)), readable
+        )
+    )
+    return sa.select(version.label("version"))
+
+
+PUSHES_OF_REVISIONS_VERSION = DirectRead.of(_pushes_of_revisions_version_statement())
 
 
 async def pushes_of_revisions(
@@ -122,6 +150,12 @@ async def pushes_of_revisions(
     pushes = PushRecord.__table__
     query = sa.select(pushes).where(any_of(pushes.c.revision_id, revision_ids), _readable_by(caller))
     return list((await session.execute(query.order_by(pushes.c.created_at, pushes.c.id))).all())
+
+
+async def pushes_of_revisions_version(rows: RowReader, revision_ids: Sequence[str], caller: Caller) -> str:
+    row = await rows.first(PUSHES_OF_REVISIONS_VERSION, revision_ids=list(revision_ids), **caller_parameters(caller))
+    assert row is not None  # an aggregate answers one row
+    return str(row.version)
 
 
 async def locked_push(session: AsyncSession, push_id: uuid.UUID) -> PushRecord | None:

@@ -13,7 +13,7 @@ from platformkit.errors import BadRequest, Invalid, NotFound
 from platformkit.event_types import EventType
 from platformkit.field_paths import FieldPath
 from platformkit.principal import caller
-from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.protoconv import optional_uuid, parse_uuid, uuid_texts
 from platformkit.request_ledger import replayable
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
@@ -94,6 +94,15 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         for outfit in outfits:
             by_look[outfit.look_id].append(outfit)
         return pb.ListLookOutfitsResponse(looks=[look_outfits_to_pb(look, by_look[look.id]) for look in looks])
+
+    async def GetLookOutfitsVersion(
+        self, request: pb.ListLookOutfitsRequest, context: grpc.aio.ServicerContext
+    ) -> common_pb2.Version:
+        """The version of what ListLookOutfits reads (its access rule reads the same look rows)."""
+        if len(request.look_ids) > MAX_LOOKS_PER_CALL:
+            raise Invalid.at(("look_ids",), f"At most {MAX_LOOKS_PER_CALL} looks per call")
+        ids = uuid_texts(request.look_ids, ("look_ids",))
+        return common_pb2.Version(value=await repo.look_outfits_version(self.ctx.rows, ids))
 
     @replayable(pb.LookOutfits)
     async def CreateManualOutfit(self, request: pb.OutfitInput, context: grpc.aio.ServicerContext) -> pb.LookOutfits:

@@ -11,7 +11,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.access_conditions import listing_scope
-from platformkit.db import any_of
+from platformkit.db import any_of, array_parameter
+from platformkit.direct_reads import DirectRead, RowReader
+from platformkit.row_versions import rows_version, versions
 from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import PENDING
 from services.outfits.models import Look, Outfit
@@ -42,6 +44,26 @@ async def outfits_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID])
     outfits = Outfit.__table__
     query = sa.select(outfits).where(any_of(outfits.c.look_id, look_ids)).order_by(outfits.c.created_at, outfits.c.id)
     return list((await session.execute(query)).all())
+
+
+def _look_outfits_version_statement() -> sa.Select[Any]:
+    """The version (:mod:`platformkit.row_versions`) of the rows :func:`looks_by_ids` and
+    :func:`outfits_of_looks` read for the ``look_ids`` parameter."""
+    looks, outfits = Look.__table__, Outfit.__table__
+    look_ids = array_parameter("look_ids", looks.c.id)
+    version = versions(
+        rows_version(looks, any_of(looks.c.id, look_ids)), rows_version(outfits, any_of(outfits.c.look_id, look_ids))
+    )
+    return sa.select(version.label("version"))
+
+
+LOOK_OUTFITS_VERSION = DirectRead.of(_look_outfits_version_statement())
+
+
+async def look_outfits_version(rows: RowReader, look_ids: Sequence[str]) -> str:
+    row = await rows.first(LOOK_OUTFITS_VERSION, look_ids=list(look_ids))
+    assert row is not None  # an aggregate answers one row
+    return str(row.version)
 
 
 async def add_outfit(session: AsyncSession, look: Look, **values: Any) -> Outfit:

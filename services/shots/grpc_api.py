@@ -13,10 +13,11 @@ from platformkit.media import MediaSettings, open_store
 from platformkit.outbox import NewEvent, add_events
 from platformkit.principal import caller
 from platformkit.principal_tokens import GATEWAY
-from platformkit.protoconv import parse_uuid
+from platformkit.protoconv import parse_uuid, uuid_texts
 from platformkit.rpc import current_principal, require_issuer
 from platformkit.service import ServiceContext
 from platformkit.topics import SHOTS_EVENTS
+from protos.common.v1 import common_pb2
 from protos.shots.v1 import shots_pb2 as pb
 from protos.shots.v1 import shots_pb2_grpc
 from services.shots import queries, shooting_source
@@ -102,6 +103,14 @@ class ShotsServicer(
             # Full looks show every shot's revisions with their images: one statement per level.
             views = await queries.shot_views(session, shots)
         return pb.ListShotsByLooksResponse(shots=[shot_view_to_pb(v) for v in views])
+
+    async def GetShotsByLooksVersion(
+        self, request: pb.ListShotsByLooksRequest, context: grpc.aio.ServicerContext
+    ) -> common_pb2.Version:
+        """The version of what ListShotsByLooks reads for the same caller, revisions included."""
+        look_ids = uuid_texts(request.look_ids, ("look_ids",))
+        value = await queries.shots_of_looks_version(self.ctx.rows, look_ids, caller(current_principal()))
+        return common_pb2.Version(value=value)
 
     async def DeleteShots(
         self, request: pb.DeleteShotsRequest, context: grpc.aio.ServicerContext

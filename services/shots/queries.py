@@ -20,8 +20,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from platformkit.access_conditions import listing_scope, reached_by
-from platformkit.db import any_of
+from platformkit.access_conditions import caller_parameters, listing_scope, reached_by, reached_by_parameters
+from platformkit.db import any_of, array_parameter
+from platformkit.direct_reads import DirectRead, RowReader
+from platformkit.row_versions import rows_version, versions
 from services.shots.domain.access import Caller, ShootingScope
 from services.shots.models import (
     Generation,
@@ -33,6 +35,7 @@ from services.shots.models import (
     ShootingAccess,
     Shot,
 )
+from services.shots.repository import SHOTS, looks_shots
 
 # Shots of deleted looks vanish from reads (a look not projected yet counts as live).
 _LIVE_LOOK = ~sa.exists().where(LookProjection.look_id == Shot.production_request_id, LookProjection.deleted)
@@ -187,6 +190,37 @@ async def shot_views(session: AsyncSession, shots: Sequence[Any], *, revisions: 
     )
     chains = await revisions_of(session, ids) if revisions and ids else {}
     return [ShotView(s, chains.get(s.id, []), s.id in with_generations) for s in shots]
+
+
+def _shots_of_looks_version_statement() -> sa.Select[Any]:
+    """The version (:mod:`platformkit.row_versions`) of every row a board's ``shots_of_looks`` then
+    ``shot_views`` read: the shots, which of them have generations, their revisions, the
+    revisions' images and the images' media; the caller as parameters."""
+    of_looks = looks_shots(
+        array_parameter("look_ids", SHOTS.c.production_request_id),
+        reached_by_parameters(ShootingAccess.owner_id, ShootingAccess.organization_id),
+    )
+    shots = sa.select(SHOTS.c.id).where(*of_looks)
+    revisions = sa.select(REVISIONS.c.id).where(REVISIONS.c.shot_id.in_(shots))
+    image_media = sa.select(IMAGES.c.image_media_id).where(IMAGES.c.shot_revision_id.in_(revisions))
+    sketch_media = sa.select(IMAGES.c.sketch_image_media_id).where(IMAGES.c.shot_revision_id.in_(revisions))
+    version = versions(
+        rows_version(SHOTS, *of_looks),
+        rows_version(Generation.__table__, Generation.shot_id.in_(shots)),
+        rows_version(REVISIONS, REVISIONS.c.shot_id.in_(shots)),
+        rows_version(IMAGES, IMAGES.c.shot_revision_id.in_(revisions)),
+        rows_version(MEDIA, sa.or_(MEDIA.c.id.in_(image_media), MEDIA.c.id.in_(sketch_media))),
+    )
+    return sa.select(version.label("version"))
+
+
+SHOTS_OF_LOOKS_VERSION = DirectRead.of(_shots_of_looks_version_statement())
+
+
+async def shots_of_looks_version(rows: RowReader, look_ids: Sequence[str], caller: Caller) -> str:
+    row = await rows.first(SHOTS_OF_LOOKS_VERSION, look_ids=list(look_ids), **caller_parameters(caller))
+    assert row is not None  # an aggregate answers one row
+    return str(row.version)
 
 
 async def revision_view(session: AsyncSession, revision: Revision) -> RevisionView:

@@ -14,6 +14,8 @@ from platformkit.db import any_of
 from services.shots.media import detach_media_of_shots
 from services.shots.models import ShootingAccess, Shot
 
+SHOTS = Shot.__table__
+
 
 async def remember_shooting(
     session: AsyncSession, shooting_id: uuid.UUID, owner_id: uuid.UUID, organization_id: uuid.UUID | None
@@ -56,9 +58,15 @@ async def shots_of_looks(
 ) -> list[sa.Row[Any]]:
     """The looks' shots whose shooting matches ``entitled`` (the others stay unseen), as Core rows
     (a board page reads hundreds: no ORM instances for them)."""
-    shots = Shot.__table__
-    query = sa.select(shots).where(any_of(shots.c.production_request_id, look_ids), _reachable(entitled))
-    return list((await session.execute(query.order_by(shots.c.created_at, shots.c.id))).all())
+    query = sa.select(SHOTS).where(*looks_shots(look_ids, entitled))
+    return list((await session.execute(query.order_by(SHOTS.c.created_at, SHOTS.c.id))).all())
+
+
+def looks_shots(
+    look_ids: Sequence[uuid.UUID] | sa.BindParameter[Any], entitled: sa.ColumnElement[bool]
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clause of :func:`shots_of_looks` (and of the version of what it reads)."""
+    return [any_of(SHOTS.c.production_request_id, look_ids), _reachable(entitled)]
 
 
 async def delete_shots(session: AsyncSession, ids: Sequence[uuid.UUID], entitled: sa.ColumnElement[bool]) -> list[Shot]:

@@ -124,6 +124,8 @@ def build_stack(
                 "FIRST_SUPERUSER": SUPERUSER_EMAIL,
                 "FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
                 **CHEAP_HASHING_ENV,
+                # Every board a test serves from memory is composed again and compared.
+                "BOARD_CACHE_AUDIT": "1",
                 **(extra_env or {}),
             },
         )

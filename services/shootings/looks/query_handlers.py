@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from platformkit.errors import NotFound
 from platformkit.field_paths import FieldPath
 from platformkit.principal import caller
-from platformkit.protoconv import optional_uuid, parse_uuid
+from platformkit.protoconv import optional_uuid, parse_uuid, uuid_texts
 from platformkit.rpc import current_principal
 from platformkit.service import ServiceContext
+from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
 from services.shootings.catalog.convert import entry_to_pb
@@ -78,6 +79,15 @@ def status_breakdown(by_status: dict[str, int]) -> list[pb.StatusCount]:
     return [pb.StatusCount(status=s, count=by_status[s]) for s in ordered]
 
 
+def _reached(
+    who: Caller, shooting: queries.ShootingAccessRow | None, organization_id: uuid.UUID | None
+) -> queries.ShootingAccessRow:
+    access.ensure_visible(who, shooting, "Shooting")
+    assert shooting is not None
+    access.ensure_in_scope(shooting, organization_id, "Shooting")
+    return shooting
+
+
 class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
@@ -86,11 +96,7 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         self, session: AsyncSession, who: Caller, raw_id: str, organization_id: uuid.UUID | None, loc: FieldPath
     ) -> queries.ShootingAccessRow:
         """The live shooting if the caller sees it (404) and it is in the asked organization (404)."""
-        shooting = await queries.live_shooting(session, parse_uuid(raw_id, loc))
-        access.ensure_visible(who, shooting, "Shooting")
-        assert shooting is not None
-        access.ensure_in_scope(shooting, organization_id, "Shooting")
-        return shooting
+        return _reached(who, await queries.live_shooting(session, parse_uuid(raw_id, loc)), organization_id)
 
     async def ListLooks(self, request: pb.ListLooksRequest, context: grpc.aio.ServicerContext) -> pb.LooksPage:
         """E9/E10: four statements (shooting, count, page, named entries) whatever the page size."""
@@ -103,6 +109,22 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
             rows, total = await queries.list_looks(session, shooting.id, look_filter, skip=skip, limit=limit)
             entries = await queries.named_entries(session, rows, summary=request.summary)
         return looks_page(rows, total, entries)
+
+    async def GetBoardVersion(
+        self, request: pb.BoardVersionRequest, context: grpc.aio.ServicerContext
+    ) -> common_pb2.Version:
+        """ListLooks's access checks and filter validation, in one statement with the version of
+        every row its answer and the named entries can come from."""
+        board = request.board
+        who = caller(current_principal())
+        organization_id = _scope(who, board)
+        shooting_id = parse_uuid(board.shooting_id, ("shooting_id",))
+        entry_ids = uuid_texts(request.entry_ids, ("entry_ids",))
+        found = await queries.board_version(self.ctx.rows, shooting_id, entry_ids)
+        shooting = _reached(who, found[0] if found else None, organization_id)
+        look_filter_of(board.filters, shooting.status_keys)
+        assert found is not None
+        return common_pb2.Version(value=found[1])
 
     async def GetLook(self, request: pb.GetLookRequest, context: grpc.aio.ServicerContext) -> pb.LooksPage:
         """E12 (the look must be in ``shooting_id``) and E17; 404 whenever the caller cannot see it."""

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.access_conditions import listing_scope
+from platformkit.db import any_of, array_parameter
+from platformkit.direct_reads import DirectRead, RowReader
+from platformkit.row_versions import rows_version, versions
 from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.filters import escape_like
 from services.shootings.catalog.repository import LoadedEntry
@@ -159,6 +163,75 @@ def named_entry_ids(looks: Iterable[Any], *, summary: bool) -> list[uuid.UUID]:
 async def named_entries(session: AsyncSession, looks: Sequence[Any], *, summary: bool) -> list[LoadedEntry]:
     """One statement for every entry the page names (none when the page is empty)."""
     return await catalog_repository.read_entries(session, named_entry_ids(looks, summary=summary))
+
+
+def _named_by(looks: sa.Select[Any]) -> sa.CompoundSelect:
+    """Every catalog entry id the selected looks name (what :func:`named_entry_ids` reads of them)."""
+    columns = looks.subquery("board_looks").c
+    return sa.union(
+        sa.select(columns.product_id),
+        sa.select(columns.subject_id),
+        sa.select(columns.set_design_id),
+        sa.select(sa.func.unnest(columns.shot_type_ids)),
+        sa.select(sa.func.unnest(columns.pose_preset_ids)),
+    )
+
+
+def _entries_version(looks: sa.Select[Any], entry_ids: sa.BindParameter[Any]) -> sa.ScalarSelect[Any]:
+    """The entries the selected looks name and those among ``entry_ids`` (live or not), and the
+    shot types the subjects among them name in their base images: what their answers show (a
+    subject's labels are those names)."""
+    shown = CatalogEntry.__table__.alias("shown_entries")
+    subjects = CatalogEntry.__table__.alias("subjects")
+    named = _named_by(looks)
+    images = sa.func.jsonb_array_elements(subjects.c.data["base_images"], type_=JSONB)
+    named_shot_types = sa.select(sa.cast(images["shot_type_id"].astext, shown.c.id.type)).where(
+        sa.or_(any_of(subjects.c.id, entry_ids), subjects.c.id.in_(named)),
+        subjects.c.kind == "subject",
+        sa.func.jsonb_typeof(subjects.c.data["base_images"]) == "array",
+    )
+    return rows_version(
+        shown, sa.or_(any_of(shown.c.id, entry_ids), shown.c.id.in_(named), shown.c.id.in_(named_shot_types))
+    )
+
+
+def _board_version_statement() -> sa.Select[Any]:
+    """A live shooting's ownership and its type's status keys (what :func:`live_shooting` reads),
+    and the version (:mod:`platformkit.row_versions`) of every row a board of it and its named
+    entries can show: the shooting and its type's status keys, all its looks (whatever a filter
+    keeps of them: pages and counts come from them), the entries they name and those among
+    ``entry_ids``. Kept beside :func:`list_looks` and :func:`named_entries`: what they read, this
+    covers."""
+    shooting_id = sa.bindparam("shooting_id", type_=Shooting.id.type)
+    every_look = LOOKS.c.shooting_id == shooting_id
+    version = versions(
+        rows_version(Shooting.__table__, Shooting.id == shooting_id),
+        rows_version(ShootingType.__table__),
+        rows_version(StatusKey.__table__),
+        rows_version(shooting_type_statuses),
+        rows_version(LOOKS, every_look),
+        _entries_version(sa.select(LOOKS).where(every_look), array_parameter("entry_ids", CatalogEntry.id)),
+    )
+    return sa.select(
+        Shooting.id,
+        Shooting.owner_id,
+        Shooting.organization_id,
+        _type_status_keys().label("status_keys"),
+        version.label("version"),
+    ).where(Shooting.id == shooting_id, Shooting.deleted_at.is_(None))
+
+
+BOARD_VERSION = DirectRead.of(_board_version_statement())
+
+
+async def board_version(
+    rows: RowReader, shooting_id: uuid.UUID, entry_ids: Sequence[str]
+) -> tuple[ShootingAccessRow, str] | None:
+    """The live shooting (None when there is none) and its board's version, in one statement."""
+    row = await rows.first(BOARD_VERSION, shooting_id=shooting_id, entry_ids=list(entry_ids))
+    if row is None:
+        return None
+    return ShootingAccessRow(row.id, row.owner_id, row.organization_id, tuple(row.status_keys or ())), row.version
 
 
 # E11: draft looks with at least one PENDING outfit proposal (R91), as `outfits.events` keep it.

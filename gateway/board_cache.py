@@ -1,0 +1,215 @@
+"""Board answers (E9, E10) kept in memory while every row they were made of is unchanged (D14.22).
+
+A board is composed from six reads over five databases (looks and catalog entries, shots with
+their revisions, push records, outfits, users) and costs two orders of magnitude more CPU than
+the bytes it answers. A production team reads the same board far more often than it changes, so
+the gateway keeps each answer with the *versions* of the rows behind it
+(:mod:`platformkit.row_versions`) and, before serving it again, asks every owner for the current
+versions of the same rows: one cheap ``Get*Version`` call per service and one users statement, in
+parallel. Any write to one of those rows, or a row appearing or going, gives another version, so
+an answer is served again only if a fresh composition would read exactly the same rows:
+read-your-writes holds as without the cache, whoever changed what (a request, a worker, a
+consumer). The versions come from the same services under the same caller, so their access checks
+run on every read.
+
+An answer is stored only when the versions read *before* its composition equal those read
+*after* it over the same rows: a write that lands while it is being composed keeps it out. The
+first read of a board stores what it was made of, the second its answer, the third is served from
+memory.
+
+Each entry is the caller's own (the key holds the principal, the request's filters and page, and
+the base URL media links start with) and lives ``board_cache_seconds`` at most: media URLs carry
+signatures that expire (``MEDIA_READ_TTL_SECONDS``), and an answer's links must stay usable. The
+entries are bounded by their total size (``board_cache_mb``), least recently used first out.
+``board_cache_audit`` composes every answer served from memory again and fails the request when
+the two differ (the test stacks run with it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+
+import grpc
+import sqlalchemy as sa
+from prometheus_client import Counter
+
+from gateway.clients import ServiceClients
+from gateway.models import User
+from platformkit.db import any_of, array_parameter
+from platformkit.direct_reads import DirectRead, RowReader
+from platformkit.row_versions import rows_version, versions
+from platformkit.rpc import principal_metadata
+from protos.common.v1 import common_pb2
+from protos.exports.v1 import exports_pb2
+from protos.outfits.v1 import outfits_pb2
+from protos.shootings.v1 import looks_pb2
+from protos.shots.v1 import shots_pb2
+
+ANSWERS = Counter("board_cache_answers_total", "Board answers, by where they came from (memory, composed)", ["source"])
+
+
+@dataclass(frozen=True)
+class BoardSources:
+    """What one board answer was read from, beyond the looks its request selects: the page's
+    looks (their shots and outfits), the products the outfits name, the revisions shown (their
+    push records) and the users shown (assignees, revision owners)."""
+
+    look_ids: frozenset[str]
+    product_ids: frozenset[str]
+    revision_ids: frozenset[str]
+    user_ids: frozenset[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Composed:
+    body: bytes
+    sources: BoardSources
+
+
+@dataclass
+class _Entry:
+    sources: BoardSources
+    versions: tuple[str, ...] | None = None
+    body: bytes | None = None
+    made_at: float = 0.0
+
+
+class AuditMismatch(RuntimeError):
+    """A board served from memory differs from a fresh composition (``board_cache_audit``)."""
+
+
+# Gateway-signed media links carry their expiry: two compositions a second apart differ there.
+_SIGNED_QUERY = re.compile(rb"\?expires=\d+&signature=[0-9A-Za-z_\-%]+")
+
+
+_USERS = User.__table__
+_USERS_VERSION = DirectRead.of(
+    sa.select(versions(rows_version(_USERS, any_of(_USERS.c.id, array_parameter("ids", _USERS.c.id)))).label("version"))
+)
+
+
+async def _users_version(rows: RowReader, ids: Collection[uuid.UUID]) -> str:
+    """The version of the users an answer shows (none, no statement, when it shows none)."""
+    if not ids:
+        return ""
+    row = await rows.first(_USERS_VERSION, ids=list(ids))
+    assert row is not None  # an aggregate answers one row
+    return str(row.version)
+
+
+async def read_versions(
+    clients: ServiceClients,
+    principal: common_pb2.Principal,
+    rows: RowReader,
+    board: looks_pb2.ListLooksRequest,
+    sources: BoardSources,
+) -> tuple[str, ...]:
+    """The current versions of every row ``sources`` and ``board`` name, one call per owner,
+    together; none to an owner the composition asks nothing either (no look, no revision)."""
+    metadata = principal_metadata(principal)
+    look_ids, revision_ids = sorted(sources.look_ids), sorted(sources.revision_ids)
+    calls: list[Awaitable[common_pb2.Version]] = [
+        clients.look_queries.GetBoardVersion(
+            looks_pb2.BoardVersionRequest(board=board, entry_ids=sorted(sources.product_ids)), metadata=metadata
+        )
+    ]
+    if look_ids:
+        calls.append(
+            clients.shots.GetShotsByLooksVersion(
+                shots_pb2.ListShotsByLooksRequest(look_ids=look_ids), metadata=metadata
+            )
+        )
+        calls.append(
+            clients.outfits.GetLookOutfitsVersion(
+                outfits_pb2.ListLookOutfitsRequest(look_ids=look_ids), metadata=metadata
+            )
+        )
+    if revision_ids:
+        calls.append(
+            clients.exports.GetPushRecordsVersion(
+                exports_pb2.ListPushRecordsRequest(revision_ids=revision_ids), metadata=metadata
+            )
+        )
+    *replies, users = await asyncio.gather(*calls, _users_version(rows, sources.user_ids))
+    return (*(reply.value for reply in replies), users)
+
+
+class BoardCache:
+    # Entries that hold only what a first read was made from are small; this bounds their number.
+    MAX_ENTRIES = 4096
+
+    def __init__(self, *, max_bytes: int, max_age_seconds: float, audit: bool = False) -> None:
+        self.max_bytes = max_bytes
+        self.max_age = max_age_seconds
+        self.audit = audit
+        self._entries: OrderedDict[bytes, _Entry] = OrderedDict()
+        self._bytes = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0 and self.max_age > 0
+
+    async def answer(
+        self,
+        key: bytes,
+        versions: Callable[[BoardSources], Awaitable[tuple[str, ...]]],
+        compose: Callable[[], Awaitable[Composed]],
+    ) -> bytes:
+        """The board's answer: from memory when ``versions`` of its sources are those it was made
+        from, else ``compose``d (and kept when no write landed while it was)."""
+        if not self.enabled:
+            return (await compose()).body
+        entry = self._entries.get(key)
+        before = await self._versions(versions, entry.sources) if entry is not None else None
+        if entry is not None and entry.body is not None and before == entry.versions and self._young(entry):
+            self._entries.move_to_end(key)
+            ANSWERS.labels("memory").inc()
+            return await self._audited(entry.body, compose) if self.audit else entry.body
+        ANSWERS.labels("composed").inc()
+        composed = await compose()
+        stable = entry is not None and composed.sources == entry.sources and before is not None
+        if stable and before == await self._versions(versions, composed.sources):
+            self._keep(key, _Entry(composed.sources, before, composed.body, time.monotonic()))
+        else:
+            self._keep(key, _Entry(composed.sources))
+        return composed.body
+
+    def _young(self, entry: _Entry) -> bool:
+        return time.monotonic() - entry.made_at < self.max_age
+
+    @staticmethod
+    async def _versions(
+        versions: Callable[[BoardSources], Awaitable[tuple[str, ...]]], sources: BoardSources
+    ) -> tuple[str, ...] | None:
+        """None when a service could not answer: the board is then composed as without the cache,
+        which answers whatever error the platform would."""
+        try:
+            return await versions(sources)
+        except grpc.aio.AioRpcError:
+            return None
+
+    async def _audited(self, body: bytes, compose: Callable[[], Awaitable[Composed]]) -> bytes:
+        fresh = (await compose()).body
+        if _SIGNED_QUERY.sub(b"", fresh) != _SIGNED_QUERY.sub(b"", body):
+            raise AuditMismatch("a board served from memory differs from a fresh composition")
+        return body
+
+    def _keep(self, key: bytes, entry: _Entry) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None and old.body is not None:
+            self._bytes -= len(old.body)
+        size = len(entry.body) if entry.body is not None else 0
+        if size > self.max_bytes:
+            return
+        self._entries[key] = entry
+        self._bytes += size
+        while self._bytes > self.max_bytes or len(self._entries) > self.MAX_ENTRIES:
+            _, evicted = self._entries.popitem(last=False)
+            if evicted.body is not None:
+                self._bytes -= len(evicted.body)

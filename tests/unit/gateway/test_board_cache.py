@@ -1,0 +1,145 @@
+"""The board cache's rules (gateway.board_cache), on a board whose rows a test changes at will: an
+answer is served from memory only while its sources' versions are those it was composed between,
+never after a change, never when a change landed during its composition, never past its age."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import grpc
+import pytest
+
+from gateway.board_cache import AuditMismatch, BoardCache, BoardSources, Composed
+
+SOURCES = BoardSources(frozenset({"look"}), frozenset(), frozenset({"revision"}), frozenset({uuid.uuid4()}))
+
+
+class Board:
+    """A board's rows as one version counter; ``compose`` answers the current content."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.content = "first"
+        self.sources = SOURCES
+        self.composed = 0
+        self.write_while_composing: str | None = None
+        self.failing = False
+
+    def write(self, content: str) -> None:
+        self.version += 1
+        self.content = content
+
+    async def versions(self, sources: BoardSources) -> tuple[str, ...]:
+        if self.failing:
+            raise grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata())
+        return (str(self.version), str(sorted(sources.look_ids)))
+
+    async def compose(self) -> Composed:
+        self.composed += 1
+        body = self.content.encode()
+        if self.write_while_composing is not None:
+            self.write(self.write_while_composing)
+            self.write_while_composing = None
+        return Composed(body, self.sources)
+
+
+def read(cache: BoardCache, board: Board, key: bytes = b"k") -> bytes:
+    return asyncio.run(cache.answer(key, board.versions, board.compose))
+
+
+def cache(**options: float) -> BoardCache:
+    return BoardCache(max_bytes=int(options.get("max_bytes", 1 << 20)), max_age_seconds=options.get("age", 60.0))
+
+
+def test_the_third_read_of_an_unchanged_board_is_served_from_memory() -> None:
+    boards, board = cache(), Board()
+    assert [read(boards, board) for _ in range(4)] == [b"first"] * 4
+    assert board.composed == 2  # the first learns the sources, the second is kept
+
+
+def test_a_change_is_answered_at_once_and_kept_again() -> None:
+    boards, board = cache(), Board()
+    for _ in range(3):
+        read(boards, board)
+    board.write("second")
+    assert read(boards, board) == b"second" and board.composed == 3
+    assert read(boards, board) == b"second" and board.composed == 3
+
+
+def test_an_answer_composed_while_a_write_landed_is_not_kept() -> None:
+    boards, board = cache(), Board()
+    read(boards, board)
+    board.write_while_composing = "second"
+    assert read(boards, board) == b"first"  # composed before the write: right for its moment
+    assert read(boards, board) == b"second" and board.composed == 3
+
+
+def test_an_answer_from_other_sources_is_not_kept_until_they_settle() -> None:
+    boards, board = cache(), Board()
+    read(boards, board)
+    read(boards, board)
+    board.sources = BoardSources(frozenset({"look", "new look"}), frozenset(), frozenset(), frozenset())
+    board.write("two looks")
+    assert read(boards, board) == b"two looks"
+    assert read(boards, board) == b"two looks"
+    composed = board.composed
+    assert read(boards, board) == b"two looks" and board.composed == composed
+
+
+def test_callers_and_requests_have_entries_of_their_own() -> None:
+    boards, board = cache(), Board()
+    for _ in range(3):
+        read(boards, board, b"alice")
+    composed = board.composed
+    read(boards, board, b"bob")
+    assert board.composed == composed + 1
+
+
+def test_an_old_answer_is_composed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    boards, board = cache(age=30), Board()
+    for _ in range(3):
+        read(boards, board)
+    later = time.monotonic() + 31
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    composed = board.composed
+    read(boards, board)
+    assert board.composed == composed + 1
+
+
+def test_a_version_a_service_cannot_answer_means_composing() -> None:
+    boards, board = cache(), Board()
+    for _ in range(3):
+        read(boards, board)
+    board.failing = True
+    composed = board.composed
+    assert read(boards, board) == b"first" and board.composed == composed + 1
+
+
+def test_entries_are_bounded_by_size_least_recently_used_first_out() -> None:
+    boards, board = cache(max_bytes=12), Board()
+    for key in (b"a", b"b", b"a", b"b", b"c", b"c"):
+        read(boards, board, key)  # a and b kept (5 bytes each); c's pushes the oldest, a, out
+    composed = board.composed
+    read(boards, board, b"b")
+    assert board.composed == composed
+    read(boards, board, b"a")
+    assert board.composed == composed + 1
+
+
+def test_no_memory_or_no_age_means_no_cache() -> None:
+    for boards in (cache(max_bytes=0), cache(age=0)):
+        board = Board()
+        for _ in range(3):
+            read(boards, board)
+        assert board.composed == 3
+
+
+def test_the_audit_fails_an_answer_from_memory_that_a_fresh_composition_contradicts() -> None:
+    boards, board = BoardCache(max_bytes=1 << 20, max_age_seconds=60, audit=True), Board()
+    for _ in range(3):
+        assert read(boards, board) == b"first"
+    board.content = "changed behind the versions' back"
+    with pytest.raises(AuditMismatch):
+        read(boards, board)
