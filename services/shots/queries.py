@@ -200,8 +200,11 @@ def _shots_of_looks_version_statement() -> sa.Select[Any]:
         array_parameter("look_ids", SHOTS.c.production_request_id),
         reached_by_parameters(ShootingAccess.owner_id, ShootingAccess.organization_id),
     )
-    shots = sa.select(SHOTS.c.id).where(*of_looks)
-    revisions = sa.select(REVISIONS.c.id).where(REVISIONS.c.shot_id.in_(shots))
+    # Each set once (WITH), not once per part that reads it.
+    board_shots = sa.select(SHOTS.c.id).where(*of_looks).cte("board_shots")
+    shots = sa.select(board_shots.c.id)
+    board_revisions = sa.select(REVISIONS.c.id).where(REVISIONS.c.shot_id.in_(shots)).cte("board_revisions")
+    revisions = sa.select(board_revisions.c.id)
     image_media = sa.select(IMAGES.c.image_media_id).where(IMAGES.c.shot_revision_id.in_(revisions))
     sketch_media = sa.select(IMAGES.c.sketch_image_media_id).where(IMAGES.c.shot_revision_id.in_(revisions))
     version = versions(
@@ -209,9 +212,9 @@ def _shots_of_looks_version_statement() -> sa.Select[Any]:
         rows_version(Generation.__table__, Generation.shot_id.in_(shots)),
         rows_version(REVISIONS, REVISIONS.c.shot_id.in_(shots)),
         rows_version(IMAGES, IMAGES.c.shot_revision_id.in_(revisions)),
-        rows_version(MEDIA, sa.or_(MEDIA.c.id.in_(image_media), MEDIA.c.id.in_(sketch_media))),
+        rows_version(MEDIA, MEDIA.c.id.in_(sa.union(image_media, sketch_media))),
     )
-    return sa.select(version.label("version"))
+    return sa.select(version.label("version")).add_cte(board_shots, board_revisions)
 
 
 SHOTS_OF_LOOKS_VERSION = DirectRead.of(_shots_of_looks_version_statement())
