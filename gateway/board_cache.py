@@ -20,7 +20,8 @@ memory.
 Each entry is the caller's own (the key holds the principal, the request's filters and page, and
 the base URL media links start with) and lives ``board_cache_seconds`` at most: media URLs carry
 signatures that expire (``MEDIA_READ_TTL_SECONDS``), and an answer's links must stay usable. The
-entries are bounded by their total size (``board_cache_mb``), least recently used first out.
+entries are bounded by their total size (``board_cache_mb``: answers and the ids they were read
+from), least recently used first out.
 ``board_cache_audit`` composes every answer served from memory again and fails the request when
 the two differ (the test stacks run with it).
 """
@@ -72,12 +73,23 @@ class Composed:
     sources: BoardSources
 
 
+# What one id of an entry's sources holds in memory, about: a 36-character str and its set slot.
+_ID_BYTES = 128
+
+
 @dataclass
 class _Entry:
     sources: BoardSources
     versions: tuple[str, ...] | None = None
     body: bytes | None = None
     made_at: float = 0.0
+
+    @property
+    def size(self) -> int:
+        """The answer's bytes and its sources' ids: what the size bound counts."""
+        ids = self.sources
+        count = len(ids.look_ids) + len(ids.product_ids) + len(ids.revision_ids) + len(ids.user_ids)
+        return (len(self.body) if self.body is not None else 0) + _ID_BYTES * count
 
 
 class AuditMismatch(RuntimeError):
@@ -202,14 +214,12 @@ class BoardCache:
 
     def _keep(self, key: bytes, entry: _Entry) -> None:
         old = self._entries.pop(key, None)
-        if old is not None and old.body is not None:
-            self._bytes -= len(old.body)
-        size = len(entry.body) if entry.body is not None else 0
-        if size > self.max_bytes:
+        if old is not None:
+            self._bytes -= old.size
+        if entry.size > self.max_bytes:
             return
         self._entries[key] = entry
-        self._bytes += size
+        self._bytes += entry.size
         while self._bytes > self.max_bytes or len(self._entries) > self.MAX_ENTRIES:
             _, evicted = self._entries.popitem(last=False)
-            if evicted.body is not None:
-                self._bytes -= len(evicted.body)
+            self._bytes -= evicted.size

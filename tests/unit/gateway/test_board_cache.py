@@ -118,9 +118,10 @@ def test_a_version_a_service_cannot_answer_means_composing() -> None:
 
 
 def test_entries_are_bounded_by_size_least_recently_used_first_out() -> None:
-    boards, board = cache(max_bytes=12), Board()
+    # An entry counts its answer (5 bytes here) and its sources' 3 ids (128 bytes each): two fit.
+    boards, board = cache(max_bytes=1000), Board()
     for key in (b"a", b"b", b"a", b"b", b"c", b"c"):
-        read(boards, board, key)  # a and b kept (5 bytes each); c's pushes the oldest, a, out
+        read(boards, board, key)  # a and b kept; c pushes the least recently used, a, out
     composed = board.composed
     read(boards, board, b"b")
     assert board.composed == composed
