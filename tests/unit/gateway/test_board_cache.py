@@ -144,3 +144,12 @@ def test_the_audit_fails_an_answer_from_memory_that_a_fresh_composition_contradi
     board.content = "changed behind the versions' back"
     with pytest.raises(AuditMismatch):
         read(boards, board)
+
+
+def test_the_audit_answers_the_fresh_board_when_a_write_landed_after_the_check() -> None:
+    boards, board = BoardCache(max_bytes=1 << 20, max_age_seconds=60, audit=True), Board()
+    for _ in range(3):
+        read(boards, board)
+    board.write_while_composing = "written meanwhile"
+    board.content = "written meanwhile"
+    assert read(boards, board) == b"written meanwhile"
