@@ -77,6 +77,11 @@ class Composed:
 _ID_BYTES = 128
 
 
+# The current versions of a board's sources; its composition.
+ReadVersions = Callable[[BoardSources], Awaitable[tuple[str, ...]]]
+Compose = Callable[[], Awaitable[Composed]]
+
+
 @dataclass
 class _Entry:
     sources: BoardSources
@@ -167,12 +172,7 @@ class BoardCache:
     def enabled(self) -> bool:
         return self.max_bytes > 0 and self.max_age > 0
 
-    async def answer(
-        self,
-        key: bytes,
-        versions: Callable[[BoardSources], Awaitable[tuple[str, ...]]],
-        compose: Callable[[], Awaitable[Composed]],
-    ) -> bytes:
+    async def answer(self, key: bytes, versions: ReadVersions, compose: Compose) -> bytes:
         """The board's answer: from memory when ``versions`` of its sources are those it was made
         from, else ``compose``d (and kept when no write landed while it was)."""
         if not self.enabled:
@@ -196,9 +196,7 @@ class BoardCache:
         return time.monotonic() - entry.made_at < self.max_age
 
     @staticmethod
-    async def _versions(
-        versions: Callable[[BoardSources], Awaitable[tuple[str, ...]]], sources: BoardSources
-    ) -> tuple[str, ...] | None:
+    async def _versions(versions: ReadVersions, sources: BoardSources) -> tuple[str, ...] | None:
         """None when a service could not answer: the board is then composed as without the cache,
         which answers whatever error the platform would."""
         try:
@@ -206,12 +204,7 @@ class BoardCache:
         except grpc.aio.AioRpcError:
             return None
 
-    async def _audited(
-        self,
-        entry: _Entry,
-        versions: Callable[[BoardSources], Awaitable[tuple[str, ...]]],
-        compose: Callable[[], Awaitable[Composed]],
-    ) -> bytes:
+    async def _audited(self, entry: _Entry, versions: ReadVersions, compose: Compose) -> bytes:
         """``entry``'s answer once a fresh composition agrees with it. A difference is a fault only
         while the versions still say nothing changed: a write that landed after the check (a
         consumer folding events) makes the fresh answer the newer one, and it is answered."""
