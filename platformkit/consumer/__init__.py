@@ -41,7 +41,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -68,6 +68,21 @@ LEAVE_SECONDS = 2.0
 
 class _Renew(Exception):
     """The broker was reset: leave the group and join again with a new client (fresh metadata)."""
+
+
+class _AssignmentLog(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Says which partitions the consumer holds after every rebalance: a member that joins and
+    never gets any (or never finishes joining) shows in its process's log."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def on_partitions_revoked(self, revoked: object) -> None:
+        """Nothing to do: offsets are committed record by record or batch by batch."""
+
+    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        held = sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned)
+        log.info("consumer %s holds %s", self.name, ", ".join(held) or "no partition")
 
 
 class Consumer:
@@ -156,7 +171,6 @@ class Consumer:
         backoff = Backoff()
         while not self._stopping.is_set():
             kafka = AIOKafkaConsumer(
-                *self._topics,
                 bootstrap_servers=self._settings.kafka_bootstrap_servers,
                 client_id=f"{self._bus.client_id}-{self.name}",
                 group_id=self.group_id,
@@ -166,6 +180,7 @@ class Consumer:
                 heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
                 fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
             )
+            kafka.subscribe(list(self._topics), listener=_AssignmentLog(self.name))
             try:
                 await kafka.start()
                 self._kafka = kafka
