@@ -74,6 +74,7 @@ async def test_a_look_with_a_finalized_outfit_sends_its_images_to_the_provider_i
     try:
         async with fake_inference() as fake:
             pool.spawn({"GENERATION_PROVIDER": "http", "GENERATION_HTTP_URL": f"{fake.url}/sync"})
+            await pool.settled(1)
             shot_id = look.shot("front")["id"]
             started = await owner.client.post(f"/shots/{shot_id}/generate")
             assert started.status_code == 200, started.text
@@ -81,7 +82,7 @@ async def test_a_look_with_a_finalized_outfit_sends_its_images_to_the_provider_i
             assert generation["status"] == "COMPLETED", generation
             [(_, _, sent)] = [r for r in fake.requests if r[0] == "/sync"]
     finally:
-        pool.stop()
+        await pool.restore()
     assert [base64.b64decode(image) for image in sent["reference_images"]] == expected
     assert [r["role"] for r in sent["inputs"]["references"]] == ROLES
     assert sent["inputs"]["outfit_id"] == finalized["outfit_id"]

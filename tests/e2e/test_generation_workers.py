@@ -9,47 +9,41 @@ from __future__ import annotations
 
 import signal
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from devstack.child import Child
-from devstack.environment import process_env
-from devstack.processes import worker
-from services.shots.worker.__main__ import GROUP
+from devstack.processes import WORKER_KINDS
 from tests.e2e.conftest import OUTPUT
 from tests.e2e.shots_support import GenerationLook, eventually
+from tests.support.workers import WorkerPool
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-STACK_WORKER = "generation-worker-1"
+GENERATION = next(kind for kind in WORKER_KINDS if kind.name == "generation")
 
 
 @pytest.fixture
-def workers(stack) -> Iterator[list[Child]]:
-    """Start workers with ``spawn(cost)``; the stack's worker is back once the test ends."""
-    stack.stop_process(STACK_WORKER)
-    started: list[Child] = []
-    yield started
-    for child in started:
-        child.stop(5)
-    stack.start_process(STACK_WORKER)
+async def workers(stack) -> AsyncIterator[WorkerPool]:
+    """The stack's worker stopped; the test spawns its own; the stack's is back once it ends."""
+    pool = WorkerPool(stack, GENERATION, OUTPUT).take_over()
+    try:
+        yield pool
+    finally:
+        await pool.restore()
 
 
-def spawn(stack, started: list[Child], cost: float) -> Child:
-    name = f"test-worker-{len(started) + 1}"
-    env = process_env(worker(name, "services.shots.worker", "shots"), stack.wiring) | {
-        "GENERATION_SYNTHETIC_COST_SECONDS": str(cost),
-        # A killed member leaves the group within 1.5 s, so its partitions move on quickly.
-        "KAFKA_SESSION_TIMEOUT_MS": "1500",
-        "KAFKA_HEARTBEAT_INTERVAL_MS": "300",
-    }
-    child = Child.python_module(name, "services.shots.worker", env, OUTPUT)
-    child.start()
-    started.append(child)
-    return child
+def spawn(workers: WorkerPool, cost: float) -> Child:
+    return workers.spawn(
+        {
+            "GENERATION_SYNTHETIC_COST_SECONDS": str(cost),
+            # A killed member leaves the group within 1.5 s, so its partitions move on quickly.
+            "KAFKA_SESSION_TIMEOUT_MS": "1500",
+            "KAFKA_HEARTBEAT_INTERVAL_MS": "300",
+        }
+    )
 
 
 @pytest.fixture
@@ -64,22 +58,6 @@ async def rows(engine, query: str, **params) -> list[sa.Row]:
         return list(await conn.execute(sa.text(query), params))
 
 
-async def stable_group_of(stack, size: int) -> None:
-    """Wait until the workers' consumer group is Stable with ``size`` members (all joined)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.wiring.kafka_bootstrap)
-    await admin.start()
-
-    async def stable() -> bool:
-        [answer] = await admin.describe_consumer_groups([GROUP])
-        _, _, state, _, _, members = answer.groups[0]
-        return state == "Stable" and len(members) == size
-
-    try:
-        await eventually(stable, f"{size} workers in a stable group", timeout=60)
-    finally:
-        await admin.close()
-
-
 def pid_of(worker_id: str | None) -> int | None:
     return int(worker_id.rsplit(":", 1)[1]) if worker_id else None
 
@@ -90,8 +68,8 @@ async def test_a_killed_worker_s_job_completes_on_another_with_exactly_one_revis
     shot_id = look.shot("front")["id"]
     # Two predictions of a minute of "GPU" time each: longer than a loaded machine can take to
     # start the rescuer and rebalance the group, so the kill always lands mid-render.
-    slow = spawn(stack, workers, cost=60.0)
-    await stable_group_of(stack, 1)
+    slow = spawn(workers, cost=60.0)
+    await workers.settled(1)
     response = await owner.client.post(f"/shots/{shot_id}/generate", json={"num_predictions": 2})
     [generation_id] = response.json()["generation_ids"]
     query = "SELECT status, worker, attempts FROM generations WHERE id = :id"
@@ -101,8 +79,8 @@ async def test_a_killed_worker_s_job_completes_on_another_with_exactly_one_revis
         return row if row.status == "PROCESSING" and pid_of(row.worker) == slow.pid else None
 
     await eventually(claimed_by_slow, "the slow worker to start rendering", timeout=60)
-    rescuer = spawn(stack, workers, cost=0.0)
-    await stable_group_of(stack, 2)
+    rescuer = spawn(workers, cost=0.0)
+    await workers.settled(2)
     slow.signal(signal.SIGKILL)  # mid-render: nothing committed, the offset neither
     [generation] = await look.settled(shot_id, 1, timeout=45)
     assert generation["status"] == "COMPLETED"
@@ -120,8 +98,8 @@ async def test_three_workers_all_take_work_from_the_same_topic(stack, workers, s
     """Operators scale generation by starting workers: three in one group all get work (issue 8)."""
     owner = await new_user()
     look = await GenerationLook(owner.client).build()
-    started = [spawn(stack, workers, cost=0.1) for _ in range(3)]
-    await stable_group_of(stack, 3)  # all joined before any work exists: no rebalance midway
+    started = [spawn(workers, cost=0.1) for _ in range(3)]
+    await workers.settled(3)  # all joined before any work exists: no rebalance midway
     path = f"/shootings/production-requests/{look.look['id']}/start-generations"
     assert (await owner.client.post(path, json={"generations_per_shot_type": 10})).status_code == 200
     shots = [look.shot("front")["id"], look.shot("detail")["id"]]

@@ -16,7 +16,7 @@ from tests.e2e.conftest import OUTPUT
 from tests.e2e.shots_support import RENDER_SIZE, GenerationLook
 from tests.support.fake_comfyui import fake_comfyui
 from tests.support.fake_openai import fake_openai
-from tests.support.workers import WorkerPool, stable_group
+from tests.support.workers import WorkerPool
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 GENERATION = next(kind for kind in WORKER_KINDS if kind.name == "generation")
@@ -30,7 +30,7 @@ async def pool(stack) -> AsyncIterator[WorkerPool]:  # type: ignore[no-untyped-d
     try:
         yield workers
     finally:
-        workers.stop()
+        await workers.restore()
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ async def test_openai_provider_renders_through_the_images_api(stack, pool, look,
                 "GENERATION_OPENAI_API_KEY": "sk-e2e",
             }
         )
-        await stable_group(stack.wiring.kafka_bootstrap, GENERATION.group, 1)
+        await pool.settled(1)
         response = await look.client.post(f"/shots/{shot_id}/generate", json={"num_predictions": 2})
         assert response.status_code == 200, response.text
         [generation] = await look.settled(shot_id, 1)
@@ -97,7 +97,7 @@ async def test_comfyui_provider_runs_the_example_workflow_and_reports_its_failur
                 "GENERATION_COMFYUI_POLL_INTERVAL_SECONDS": "0.1",
             }
         )
-        await stable_group(stack.wiring.kafka_bootstrap, GENERATION.group, 1)
+        await pool.settled(1)
         assert (await look.client.post(path, json=body)).status_code == 200
         [generation] = await look.settled(shot_id, 1)
         assert generation["status"] == "COMPLETED", generation["error"]

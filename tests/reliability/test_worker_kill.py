@@ -22,7 +22,7 @@ from devstack.processes import WORKER_KINDS
 from tests.e2e.shots_support import eventually
 from tests.reliability.conftest import OUTPUT, FaultStack
 from tests.support.kanban import Studio
-from tests.support.workers import WorkerPool, stable_group
+from tests.support.workers import WorkerPool
 
 
 class Task:
@@ -143,17 +143,16 @@ async def test_a_worker_killed_mid_task_the_task_completes_once_on_another(
     kind, task = KINDS[kind_name], TASKS[kind_name]
     owner = await new_user()
     studio = await Studio.open(owner.client, faults.receiver.url(task.receiver), product_name=task.product_name)
-    bootstrap = faults.stack.wiring.kafka_bootstrap  # type: ignore[union-attr]
     pool = WorkerPool(faults.stack, kind, OUTPUT).take_over()
     try:
         doomed = pool.spawn(task.doomed_env)
-        await stable_group(bootstrap, kind.group, 1)
+        await pool.settled(1)
         ref = await task.start(studio)
         await eventually(lambda: task.in_flight(faults, studio, ref), f"the doomed {kind.name} worker to start")
         pool.spawn(task.rescuer_env)
-        await stable_group(bootstrap, kind.group, 2)
+        await pool.settled(2)
         doomed.signal(signal.SIGKILL)  # mid-task: nothing committed, the offset neither
         task.release(faults)
         await task.completed_once(faults, studio, ref)
     finally:
-        pool.stop()
+        await pool.restore()

@@ -2,9 +2,17 @@
 
 A test that decides which worker holds a task stops the stack's own workers of that kind and
 starts its own with :class:`WorkerPool`: the same module and environment the stack would give
-(its wiring, its extra settings), plus the test's overrides. :func:`stable_group` waits until a
-consumer group has settled with the expected members, so work is only queued once the group no
-longer moves.
+(its wiring, its extra settings), plus the test's overrides. :meth:`WorkerPool.settled` waits
+until the workers' consumer group has settled with the expected members, so work is only queued
+once the group no longer moves; :meth:`WorkerPool.restore` brings the stack's own workers back and
+waits for them to hold the queue again.
+
+The embedded broker (tansu 0.6.0) can leave a member joining a group for ever: in two full
+`make test` runs the group stayed in a state it reports as "Unknown" for minutes while one worker
+waited (the stack's own worker after a take-over, then a pool's first worker), and later tests
+timed out behind it. Run alone the same files always passed, and a new member joining such a group
+was answered at once (scripted against the broker). So a group that has not settled within
+``SETTLE_SECONDS`` gets its workers started again once (new members), and a test's log says so.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from devstack.processes import WorkerKind, worker
 from devstack.stack import Stack
 from platformkit.db import create_engine
 from tests.e2e.shots_support import eventually
+
+SETTLE_SECONDS = 20.0
 
 
 class WorkerPool:
@@ -67,6 +77,21 @@ class WorkerPool:
         self.children.append(child)
         return child
 
+    async def settled(self, size: int) -> None:
+        """Until the kind's group is Stable with ``size`` members; once, when it is not within
+        ``SETTLE_SECONDS``, the pool's newest worker, the one joining, is started again (see the
+        module doc; the others may be holding work a test is about)."""
+        assert self.stack.wiring is not None
+        bootstrap = self.stack.wiring.kafka_bootstrap
+        try:
+            await stable_group(bootstrap, self.kind.group, size, timeout=SETTLE_SECONDS)
+        except AssertionError as exc:
+            newest = self.children[-1]
+            self.sink("workers", f"{exc}: starting {newest.name} again")
+            newest.stop(self.stack.config.stop_grace)
+            newest.start()
+            await stable_group(bootstrap, self.kind.group, size)
+
     def stop(self) -> None:
         # The stack's grace, not less: a worker's own stop is bounded below it (the event in hand,
         # then leaving its group), and one killed before it left stays a member of its group until
@@ -77,6 +102,24 @@ class WorkerPool:
         for name in self.stack_workers:
             if self.stack.returncode(name) is not None:
                 self.stack.start_process(name)
+
+    async def restore(self) -> None:
+        """Stop the pool's workers, start the stack's again and wait until they hold the queue;
+        once, when their group has not settled within ``SETTLE_SECONDS``, they are restarted."""
+        self.stop()
+        if not self.stack_workers:
+            return
+        assert self.stack.wiring is not None
+        bootstrap = self.stack.wiring.kafka_bootstrap
+        size = len(self.stack_workers)
+        try:
+            await stable_group(bootstrap, self.kind.group, size, timeout=SETTLE_SECONDS)
+        except AssertionError as exc:
+            self.sink("workers", f"{exc}: starting the stack's {self.kind.name} workers again")
+            for name in self.stack_workers:
+                self.stack.stop_process(name)
+                self.stack.start_process(name)
+            await stable_group(bootstrap, self.kind.group, size)
 
 
 async def stable_group(bootstrap: str, group: str, size: int, timeout: float = 60.0) -> None:
