@@ -23,7 +23,7 @@ from gateway.housekeeping import Housekeeping
 from gateway.idempotency.middleware import IdempotencyMiddleware
 from gateway.live.service import LiveService
 from gateway.login_throttle import LoginThrottle
-from gateway.media import bind_media
+from gateway.media import bind_media, current_media
 from gateway.principals import PrincipalCache
 from gateway.repository.users import ensure_superuser
 from gateway.routes import ROUTERS
@@ -33,7 +33,6 @@ from gateway.text_guard import refuse_nul
 from platformkit import db, heap, metrics, telemetry
 from platformkit.direct_reads import RowReader
 from platformkit.health import BrokerProbe
-from platformkit.media import MediaSettings
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ async def _lifespan(app: FastAPI, *, freeze_startup_objects: bool = False) -> As
     app.state.boards = BoardCache(
         max_bytes=int(settings.board_cache_mb * 2**20),
         # A link served from memory keeps at least nine tenths of the lifetime it was signed for.
-        max_age_seconds=min(settings.board_cache_seconds, MediaSettings().media_read_ttl_seconds / 10),
+        max_age_seconds=min(settings.board_cache_seconds, current_media().settings.media_read_ttl_seconds / 10),
         audit=settings.board_cache_audit,
     )
     app.state.principals = principals = PrincipalCache(

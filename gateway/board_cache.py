@@ -37,14 +37,13 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 import grpc
-import sqlalchemy as sa
 from prometheus_client import Counter
 
 from gateway.clients import ServiceClients
 from gateway.models import User
 from platformkit.db import any_of, array_parameter
-from platformkit.direct_reads import DirectRead, RowReader
-from platformkit.row_versions import rows_version, versions
+from platformkit.direct_reads import RowReader
+from platformkit.row_versions import read_version, rows_version, version_read
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2
@@ -106,18 +105,12 @@ _SIGNED_QUERY = re.compile(rb"\?expires=\d+&signature=[0-9A-Za-z_\-%]+")
 
 
 _USERS = User.__table__
-_USERS_VERSION = DirectRead.of(
-    sa.select(versions(rows_version(_USERS, any_of(_USERS.c.id, array_parameter("ids", _USERS.c.id)))).label("version"))
-)
+_USERS_VERSION = version_read(rows_version(_USERS, any_of(_USERS.c.id, array_parameter("ids", _USERS.c.id))))
 
 
 async def _users_version(rows: RowReader, ids: Collection[uuid.UUID]) -> str:
     """The version of the users an answer shows (none, no statement, when it shows none)."""
-    if not ids:
-        return ""
-    row = await rows.first(_USERS_VERSION, ids=list(ids))
-    assert row is not None  # an aggregate answers one row
-    return str(row.version)
+    return await read_version(rows, _USERS_VERSION, ids=list(ids)) if ids else ""
 
 
 async def read_versions(
@@ -130,10 +123,11 @@ async def read_versions(
     """The current versions of every row ``sources`` and ``board`` name, one call per owner,
     together; none to an owner the composition asks nothing either (no look, no revision)."""
     metadata = principal_metadata(principal)
-    look_ids, revision_ids = sorted(sources.look_ids), sorted(sources.revision_ids)
+    # In any order: a version is a sum over the rows.
+    look_ids, revision_ids = list(sources.look_ids), list(sources.revision_ids)
     calls: list[Awaitable[common_pb2.Version]] = [
         clients.look_queries.GetBoardVersion(
-            looks_pb2.BoardVersionRequest(board=board, entry_ids=sorted(sources.product_ids)), metadata=metadata
+            looks_pb2.BoardVersionRequest(board=board, entry_ids=sources.product_ids), metadata=metadata
         )
     ]
     if look_ids:

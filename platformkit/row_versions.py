@@ -18,9 +18,12 @@ CPU than running it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+
+from platformkit.direct_reads import DirectRead, RowReader
 
 
 def rows_version(table: sa.TableClause, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
@@ -38,3 +41,16 @@ def rows_version(table: sa.TableClause, *where: sa.ColumnElement[bool]) -> sa.Sc
 def versions(*parts: sa.ScalarSelect[Any]) -> sa.ColumnElement[str]:
     """Every part's version joined in one text: the version of all of them."""
     return sa.func.concat_ws("/", *parts, type_=sa.Text)
+
+
+def version_read(*parts: sa.ScalarSelect[Any], ctes: Sequence[sa.CTE] = ()) -> DirectRead:
+    """A statement answering :func:`versions` of ``parts`` (one row, one column), built once; the
+    sets ``ctes`` name are computed once for all the parts that read them."""
+    return DirectRead.of(sa.select(versions(*parts).label("version")).add_cte(*ctes))
+
+
+async def read_version(rows: RowReader, read: DirectRead, **values: Any) -> str:
+    """What a :func:`version_read` answers for ``values``."""
+    row = await rows.first(read, **values)
+    assert row is not None  # an aggregate answers one row
+    return str(row.version)

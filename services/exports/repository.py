@@ -21,7 +21,7 @@ from platformkit.access_conditions import (
 from platformkit.db import any_of, array_parameter
 from platformkit.direct_reads import DirectRead, RowReader
 from platformkit.principal import Caller
-from platformkit.row_versions import rows_version, versions
+from platformkit.row_versions import read_version, rows_version, version_read
 from services.exports.domain.pushes import FAILED
 from services.exports.models import ExportConfiguration, ExternalIntegration, ProductMapping, PushRecord
 
@@ -123,21 +123,20 @@ def _readable(reached: sa.ColumnElement[bool], user_id: Any) -> sa.ColumnElement
     return sa.or_(reached, sa.and_(PushRecord.shooting_owner_id.is_(None), PushRecord.created_by == user_id))
 
 
-def _pushes_of_revisions_version_statement() -> sa.Select[Any]:
+def _pushes_of_revisions_version_read() -> DirectRead:
     """The version (:mod:`platformkit.row_versions`) of the rows :func:`pushes_of_revisions` reads,
     the caller as parameters."""
     pushes = PushRecord.__table__
     reached = reached_by_parameters(PushRecord.shooting_owner_id, PushRecord.shooting_organization_id)
     readable = _readable(reached, CALLER_USER_ID)
-    version = versions(
+    return version_read(
         rows_version(
             pushes, any_of(pushes.c.revision_id, array_parameter("revision_ids", pushes.c.revision_id)), readable
         )
     )
-    return sa.select(version.label("version"))
 
 
-PUSHES_OF_REVISIONS_VERSION = DirectRead.of(_pushes_of_revisions_version_statement())
+PUSHES_OF_REVISIONS_VERSION = _pushes_of_revisions_version_read()
 
 
 async def pushes_of_revisions(
@@ -153,9 +152,9 @@ async def pushes_of_revisions(
 
 
 async def pushes_of_revisions_version(rows: RowReader, revision_ids: Sequence[str], caller: Caller) -> str:
-    row = await rows.first(PUSHES_OF_REVISIONS_VERSION, revision_ids=list(revision_ids), **caller_parameters(caller))
-    assert row is not None  # an aggregate answers one row
-    return str(row.version)
+    return await read_version(
+        rows, PUSHES_OF_REVISIONS_VERSION, revision_ids=list(revision_ids), **caller_parameters(caller)
+    )
 
 
 async def locked_push(session: AsyncSession, push_id: uuid.UUID) -> PushRecord | None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from platformkit.access_conditions import listing_scope
 from platformkit.db import any_of, array_parameter
 from platformkit.direct_reads import DirectRead, RowReader
-from platformkit.row_versions import rows_version, versions
+from platformkit.row_versions import read_version, rows_version, version_read
 from services.outfits.domain.access import Caller
 from services.outfits.domain.outfits import PENDING
 from services.outfits.models import Look, Outfit
@@ -46,24 +46,21 @@ async def outfits_of_looks(session: AsyncSession, look_ids: Sequence[uuid.UUID])
     return list((await session.execute(query)).all())
 
 
-def _look_outfits_version_statement() -> sa.Select[Any]:
+def _look_outfits_version_read() -> DirectRead:
     """The version (:mod:`platformkit.row_versions`) of the rows :func:`looks_by_ids` and
     :func:`outfits_of_looks` read for the ``look_ids`` parameter."""
     looks, outfits = Look.__table__, Outfit.__table__
     look_ids = array_parameter("look_ids", looks.c.id)
-    version = versions(
+    return version_read(
         rows_version(looks, any_of(looks.c.id, look_ids)), rows_version(outfits, any_of(outfits.c.look_id, look_ids))
     )
-    return sa.select(version.label("version"))
 
 
-LOOK_OUTFITS_VERSION = DirectRead.of(_look_outfits_version_statement())
+LOOK_OUTFITS_VERSION = _look_outfits_version_read()
 
 
 async def look_outfits_version(rows: RowReader, look_ids: Sequence[str]) -> str:
-    row = await rows.first(LOOK_OUTFITS_VERSION, look_ids=list(look_ids))
-    assert row is not None  # an aggregate answers one row
-    return str(row.version)
+    return await read_version(rows, LOOK_OUTFITS_VERSION, look_ids=list(look_ids))
 
 
 async def add_outfit(session: AsyncSession, look: Look, **values: Any) -> Outfit:

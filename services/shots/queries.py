@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from platformkit.access_conditions import caller_parameters, listing_scope, reached_by, reached_by_parameters
 from platformkit.db import any_of, array_parameter
 from platformkit.direct_reads import DirectRead, RowReader
-from platformkit.row_versions import rows_version, versions
+from platformkit.row_versions import read_version, rows_version, version_read
 from services.shots.domain.access import Caller, ShootingScope
 from services.shots.models import (
     Generation,
@@ -192,7 +192,7 @@ async def shot_views(session: AsyncSession, shots: Sequence[Any], *, revisions: 
     return [ShotView(s, chains.get(s.id, []), s.id in with_generations) for s in shots]
 
 
-def _shots_of_looks_version_statement() -> sa.Select[Any]:
+def _shots_of_looks_version_read() -> DirectRead:
     """The version (:mod:`platformkit.row_versions`) of every row a board's ``shots_of_looks`` then
     ``shot_views`` read: the shots, which of them have generations, their revisions, the
     revisions' images and the images' media; the caller as parameters."""
@@ -207,23 +207,21 @@ def _shots_of_looks_version_statement() -> sa.Select[Any]:
     revisions = sa.select(board_revisions.c.id)
     image_media = sa.select(IMAGES.c.image_media_id).where(IMAGES.c.shot_revision_id.in_(revisions))
     sketch_media = sa.select(IMAGES.c.sketch_image_media_id).where(IMAGES.c.shot_revision_id.in_(revisions))
-    version = versions(
+    return version_read(
         rows_version(SHOTS, *of_looks),
         rows_version(Generation.__table__, Generation.shot_id.in_(shots)),
         rows_version(REVISIONS, REVISIONS.c.shot_id.in_(shots)),
         rows_version(IMAGES, IMAGES.c.shot_revision_id.in_(revisions)),
         rows_version(MEDIA, MEDIA.c.id.in_(sa.union(image_media, sketch_media))),
+        ctes=(board_shots, board_revisions),
     )
-    return sa.select(version.label("version")).add_cte(board_shots, board_revisions)
 
 
-SHOTS_OF_LOOKS_VERSION = DirectRead.of(_shots_of_looks_version_statement())
+SHOTS_OF_LOOKS_VERSION = _shots_of_looks_version_read()
 
 
 async def shots_of_looks_version(rows: RowReader, look_ids: Sequence[str], caller: Caller) -> str:
-    row = await rows.first(SHOTS_OF_LOOKS_VERSION, look_ids=list(look_ids), **caller_parameters(caller))
-    assert row is not None  # an aggregate answers one row
-    return str(row.version)
+    return await read_version(rows, SHOTS_OF_LOOKS_VERSION, look_ids=list(look_ids), **caller_parameters(caller))
 
 
 async def revision_view(session: AsyncSession, revision: Revision) -> RevisionView:

@@ -7,19 +7,17 @@ suite is also composed again and compared (a difference would answer 500)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from devstack.stack import Stack
 from tests.e2e.brief import post
-from tests.e2e.conftest import CLIENT_TIMEOUT
 from tests.e2e.exports_support import SECRET, ExportBrief, mapped, revision, settled
+from tests.e2e.live_support import metric
+from tests.e2e.shots_support import eventually
 from tests.support.push_receiver import push_receiver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -28,15 +26,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def _from_memory(stack: Stack) -> float:
     """Board answers the stack's gateway served from memory so far."""
     assert stack.wiring is not None
-    async with httpx.AsyncClient(timeout=CLIENT_TIMEOUT) as client:
-        exposition = (await client.get(f"{stack.wiring.gateway_bind_url}/metrics")).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        if family.name == "board_cache_answers"
-        for sample in family.samples
-        if sample.name.endswith("_total") and sample.labels.get("source") == "memory"
-    )
+    return await metric(stack.wiring.gateway_bind_url, "board_cache_answers_total", source="memory")
 
 
 class Board:
@@ -59,12 +49,12 @@ class Board:
         changes, later when a projection behind it was still catching up with a change)."""
         for path in self.paths:
             before = await _from_memory(self.stack)
-            deadline = time.monotonic() + 30
-            await self.read(path)
-            while await _from_memory(self.stack) == before:
-                assert time.monotonic() < deadline, f"{path} was never served from memory"
-                await asyncio.sleep(0.05)
+
+            async def served_from_memory(path: str = path, before: float = before) -> bool:
                 await self.read(path)
+                return await _from_memory(self.stack) > before
+
+            await eventually(served_from_memory, f"{path} served from memory")
 
     async def now(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The full board and the summary, read once each."""

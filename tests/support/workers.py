@@ -7,18 +7,20 @@ until the workers' consumer group has settled with the expected members, so work
 once the group no longer moves; :meth:`WorkerPool.restore` brings the stack's own workers back and
 waits for them to hold the queue again.
 
-The embedded broker (tansu 0.6.0) can leave a member joining a group for ever: in two full
-`make test` runs the group stayed in a state it reports as "Unknown" for minutes while one worker
-waited (the stack's own worker after a take-over, then a pool's first worker), and later tests
-timed out behind it. Run alone the same files always passed, and a new member joining such a group
-was answered at once (scripted against the broker). So a group that has not settled within
+The embedded broker (tansu 0.6.0) can leave a member joining a group for ever. In two full
+`make test` runs a joining worker never got work: the stack's own worker, started again after a
+take-over, consumed nothing for 7.5 minutes, and its stop outlasted the consumer's bound (what
+aiokafka's stop does while a join is in progress); a pool's first worker saw its group reported
+"Unknown" with one member for the whole 60 s wait. Later tests timed out behind them. Run alone the
+same files always passed, and scripted against the broker, a new member joining a group left with
+a member killed mid-join was answered at once. So a group that has not settled within
 ``SETTLE_SECONDS`` gets its workers started again once (new members), and a test's log says so.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
 from aiokafka.admin import AIOKafkaAdminClient
@@ -78,19 +80,15 @@ class WorkerPool:
         return child
 
     async def settled(self, size: int) -> None:
-        """Until the kind's group is Stable with ``size`` members; once, when it is not within
-        ``SETTLE_SECONDS``, the pool's newest worker, the one joining, is started again (see the
-        module doc; the others may be holding work a test is about)."""
-        assert self.stack.wiring is not None
-        bootstrap = self.stack.wiring.kafka_bootstrap
-        try:
-            await stable_group(bootstrap, self.kind.group, size, timeout=SETTLE_SECONDS)
-        except AssertionError as exc:
-            newest = self.children[-1]
-            self.sink("workers", f"{exc}: starting {newest.name} again")
+        """Until the kind's group is Stable with ``size`` members; the pool's newest worker, the one
+        joining, is the one started again (the others may hold work a test is about)."""
+        newest = self.children[-1]
+
+        def again() -> None:
             newest.stop(self.stack.config.stop_grace)
             newest.start()
-            await stable_group(bootstrap, self.kind.group, size)
+
+        await self._settle(size, again, newest.name)
 
     def stop(self) -> None:
         # The stack's grace, not less: a worker's own stop is bounded below it (the event in hand,
@@ -104,21 +102,29 @@ class WorkerPool:
                 self.stack.start_process(name)
 
     async def restore(self) -> None:
-        """Stop the pool's workers, start the stack's again and wait until they hold the queue;
-        once, when their group has not settled within ``SETTLE_SECONDS``, they are restarted."""
+        """Stop the pool's workers, start the stack's again and wait until they hold the queue."""
         self.stop()
         if not self.stack_workers:
             return
-        assert self.stack.wiring is not None
-        bootstrap = self.stack.wiring.kafka_bootstrap
-        size = len(self.stack_workers)
-        try:
-            await stable_group(bootstrap, self.kind.group, size, timeout=SETTLE_SECONDS)
-        except AssertionError as exc:
-            self.sink("workers", f"{exc}: starting the stack's {self.kind.name} workers again")
+
+        def again() -> None:
             for name in self.stack_workers:
                 self.stack.stop_process(name)
                 self.stack.start_process(name)
+
+        await self._settle(len(self.stack_workers), again, f"the stack's {self.kind.name} workers")
+
+    async def _settle(self, size: int, again: Callable[[], None], who: str) -> None:
+        """Until the group is Stable with ``size`` members; once, when it is not within
+        ``SETTLE_SECONDS``, ``again`` starts ``who`` again (see the module doc), and the test's
+        output says so."""
+        assert self.stack.wiring is not None
+        bootstrap = self.stack.wiring.kafka_bootstrap
+        try:
+            await stable_group(bootstrap, self.kind.group, size, timeout=SETTLE_SECONDS)
+        except AssertionError as exc:
+            self.sink("workers", f"{exc}: starting {who} again")
+            again()
             await stable_group(bootstrap, self.kind.group, size)
 
 

@@ -120,11 +120,10 @@ class LookQueriesServicer(looks_pb2_grpc.LookQueriesServiceServicer):
         organization_id = _scope(who, board)
         shooting_id = parse_uuid(board.shooting_id, ("shooting_id",))
         entry_ids = uuid_texts(request.entry_ids, ("entry_ids",))
-        found = await queries.board_version(self.ctx.rows, shooting_id, entry_ids)
-        shooting = _reached(who, found[0] if found else None, organization_id)
+        found, version = await queries.board_version(self.ctx.rows, shooting_id, entry_ids) or (None, "")
+        shooting = _reached(who, found, organization_id)
         look_filter_of(board.filters, shooting.status_keys)
-        assert found is not None
-        return common_pb2.Version(value=found[1])
+        return common_pb2.Version(value=version)
 
     async def GetLook(self, request: pb.GetLookRequest, context: grpc.aio.ServicerContext) -> pb.LooksPage:
         """E12 (the look must be in ``shooting_id``) and E17; 404 whenever the caller cannot see it."""
