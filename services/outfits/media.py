@@ -9,6 +9,7 @@ a MediaInput keeps its own fields, gains ``media_resource_id`` and the media res
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import grpc
@@ -23,6 +24,7 @@ from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
 from services.outfits.domain.outfits import MEDIA, check_references, media_target
 from services.outfits.models import Look
 
+log = logging.getLogger(__name__)
 _FIELD = {"media_id": "media_resource_id", "url": "url"}
 
 
@@ -71,11 +73,16 @@ class MediaRegistry:
         self, look: Look, references: list[Any], principal: common_pb2.Principal
     ) -> list[Any]:
         """For an outfit no caller waits for (a look's creation event): each MediaInput that
-        resolves gains its media, the others are kept as given."""
+        resolves gains its media, the others are kept as given, and why is logged (no one else
+        hears of it: the look's creator was answered before this ran)."""
         stored = list(references)
-        for index, _, answer in await self._resolved(look, references, principal):
+        for index, field, answer in await self._resolved(look, references, principal):
             if answer.HasField("media"):
                 stored[index] = _with_media(references[index], answer.media)
+            else:
+                log.warning(
+                    "look %s: outfit reference %d (%s) kept without media: %s", look.id, index, field, answer.error
+                )
         return stored
 
 
