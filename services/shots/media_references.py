@@ -20,12 +20,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from platformkit.access import may_reach
 from platformkit.access_conditions import listing_scope
 from platformkit.media import MediaSettings, MediaStore
 from platformkit.media.fetch import FetchError, fetch_image
@@ -61,24 +59,9 @@ def _in_scope(scope: UseScope) -> sa.ColumnElement[bool]:
     return listing_scope(ShootingAccess.owner_id, ShootingAccess.organization_id, scope.owner_id, scope.organization_id)
 
 
-def _shooting_usable(caller: Caller, scope: UseScope, shooting_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    """May ``caller`` use in ``scope`` what belongs to the shooting ``shooting_id``? When this
-    service knows that shooting (its ShootingAccess projection), the projection decides: visible to
-    the caller and in the scope. The scope's own shooting before the projection knows it (its
-    creation event not folded yet: a look created with a new shooting's media, whose outfit the
-    outfits context writes at once) is usable by a caller who reaches the scope the request names,
-    the scope this service already trusts to register fetched media for."""
-    known = sa.exists().where(ShootingAccess.shooting_id == shooting_id, visible_to(caller), _in_scope(scope))
-    if not may_reach(caller, scope.owner_id, scope.organization_id):
-        return known
-    not_known_yet = sa.and_(
-        shooting_id == scope.shooting_id, ~sa.exists().where(ShootingAccess.shooting_id == scope.shooting_id)
-    )
-    return sa.or_(known, not_known_yet)
-
-
 def _usable(caller: Caller, scope: UseScope) -> sa.ColumnElement[bool]:
     """The condition on MediaObject under which ``caller`` may name it in ``scope``."""
+    shooting_ok = sa.and_(visible_to(caller), _in_scope(scope))
     through_images = (
         sa.exists()
         .where(
@@ -87,14 +70,14 @@ def _usable(caller: Caller, scope: UseScope) -> sa.ColumnElement[bool]:
             )
         )
         .where(Revision.id == RevisionImage.shot_revision_id, Shot.id == Revision.shot_id)
-        .where(_shooting_usable(caller, scope, Shot.shooting_id))
+        .where(ShootingAccess.shooting_id == Shot.shooting_id, shooting_ok)
     )
     through_predictions = (
         sa.exists()
         .where(Prediction.media_key == MediaObject.key, Generation.id == Prediction.generation_id)
-        .where(Shot.id == Generation.shot_id, _shooting_usable(caller, scope, Shot.shooting_id))
+        .where(Shot.id == Generation.shot_id, ShootingAccess.shooting_id == Shot.shooting_id, shooting_ok)
     )
-    registered_here = _shooting_usable(caller, scope, MediaObject.shooting_id)
+    registered_here = sa.exists().where(ShootingAccess.shooting_id == MediaObject.shooting_id, shooting_ok)
     return sa.or_(through_images, through_predictions, registered_here)
 
 
@@ -177,6 +160,14 @@ async def resolve(
             _kept_for(answer[0], scope)
         answers.append(answer)
     return answers
+
+
+def judged_by_access(reference: pb.MediaReference) -> bool:
+    """Does resolving ``reference`` ask whether the caller may use a stored media resource? A
+    media id and one of this platform's media URLs do; an external or ``data:`` image is fetched
+    and registered for the scope's shooting without."""
+    target = reference.WhichOneof("target")
+    return target == "media_id" or (target == "url" and key_from_url(reference.url) is not None)
 
 
 def _kept_for(media: MediaObject, scope: UseScope) -> None:

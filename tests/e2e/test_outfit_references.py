@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 
+import asyncpg
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import Response
 
 from tests.e2e.brief import Brief, post
 from tests.e2e.revision_support import assert_same_picture, detached_at, fetch, relative, two_tone
+from tests.e2e.shots_support import eventually
 from tests.e2e.test_outfits import look_when
 from tests.e2e.test_shootings import error_locs
 from tests.support.loopback import serving
@@ -202,3 +204,48 @@ async def test_outfits_given_at_look_creation_check_and_keep_their_media_inputs(
     [described] = shown["outfit"]["outfit_ref_images_media"]
     assert described["alt_text"] == "mood" and (described["width"], described["height"]) == (40, 60)
     assert_same_picture(PICTURE, await fetch(anon_api, shown["outfit_ref_imgs_urls"][0]), "the creation's reference")
+
+
+async def unfold_in_shots(stack, shooting_id: str) -> None:
+    """The shots service as it is before it folds a new shooting's creation event: once its
+    projection holds the shooting, the row is taken out again (no later event brings it back)."""
+    url = stack.wiring.database_urls["shots"].replace("postgresql+asyncpg", "postgresql")
+    connection = await asyncpg.connect(url)
+    try:
+
+        async def taken_out() -> bool:
+            return (
+                await connection.execute("DELETE FROM shooting_access WHERE shooting_id = $1", shooting_id)
+                == "DELETE 1"
+            )
+
+        await eventually(taken_out, "the shots service's projection of the new shooting")
+    finally:
+        await connection.close()
+
+
+async def test_a_creation_reference_resolves_before_the_shots_service_knows_the_shooting(brief, stack):
+    """A look created with an outfit reference and no shot (so no CreateShots teaches the shots
+    service the shooting) right after its shooting: the outfits context resolves the reference by
+    the media id the gateway registered, and the shots service, not knowing the shooting yet,
+    learns it from the shootings service (D19.4) instead of calling the media unusable."""
+    shooting = await brief.shooting()
+    await unfold_in_shots(stack, shooting["id"])
+    config = {"product_id": brief.products["dress"], "outfit_product_ids": [brief.products["scarf"]]}
+    async with image_host(PICTURE) as host:
+        created = await brief.client.post(
+            f"/shootings/{shooting['id']}/production-requests",
+            json={
+                "subject_ids": [brief.subjects["anna"]],
+                "product_outfit_configs": [
+                    {**config, "outfit_ref_imgs_urls": [{"url": f"{host}/mood.png", "alt_text": "mood"}]}
+                ],
+            },
+        )
+        assert created.status_code == 200, created.text
+        [look] = created.json()["production_requests"]
+        assert look["shots"] == []
+        shown = await look_when(brief, look["id"], lambda x: x["outfit"] is not None)
+    [described] = shown["outfit"]["outfit_ref_images_media"] or [None]
+    assert described is not None, shown["outfit"]
+    assert described["alt_text"] == "mood" and (described["width"], described["height"]) == (40, 60)
