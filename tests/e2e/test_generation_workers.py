@@ -28,7 +28,7 @@ GENERATION = next(kind for kind in WORKER_KINDS if kind.name == "generation")
 @pytest.fixture
 async def workers(stack) -> AsyncIterator[WorkerPool]:
     """The stack's worker stopped; the test spawns its own; the stack's is back once it ends."""
-    pool = WorkerPool(stack, GENERATION, OUTPUT).take_over()
+    pool = await WorkerPool(stack, GENERATION, OUTPUT).take_over()
     try:
         yield pool
     finally:

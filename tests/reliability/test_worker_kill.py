@@ -143,7 +143,7 @@ async def test_a_worker_killed_mid_task_the_task_completes_once_on_another(
     kind, task = KINDS[kind_name], TASKS[kind_name]
     owner = await new_user()
     studio = await Studio.open(owner.client, faults.receiver.url(task.receiver), product_name=task.product_name)
-    pool = WorkerPool(faults.stack, kind, OUTPUT).take_over()
+    pool = await WorkerPool(faults.stack, kind, OUTPUT).take_over()
     try:
         doomed = pool.spawn(task.doomed_env)
         await pool.settled(1)
