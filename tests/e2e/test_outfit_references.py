@@ -186,11 +186,19 @@ async def test_outfits_given_at_look_creation_check_and_keep_their_media_inputs(
         refused.text
     )
     assert (await brief.client.get(path)).json()["count"] == 0
+    shown = await look_with_a_described_reference(brief, shooting["id"])
+    assert_same_picture(PICTURE, await fetch(anon_api, shown["outfit_ref_imgs_urls"][0]), "the creation's reference")
+
+
+async def look_with_a_described_reference(brief: Brief, shooting_id: str) -> dict:
+    """A look created (E8, no shot type) with one outfit reference given as a MediaInput of a
+    picture elsewhere; the look once THE outfit shows, its reference checked to carry its media."""
+    config = {"product_id": brief.products["dress"], "outfit_product_ids": [brief.products["scarf"]]}
     # The outfits context writes THE outfit from the look's event, later than the answer, and
-    # fetches the URL then: the picture's host stays up until the outfit is shown.
+    # resolves the reference then: the picture's host stays up until the outfit is shown.
     async with image_host(PICTURE) as host:
         created = await brief.client.post(
-            path,
+            f"/shootings/{shooting_id}/production-requests",
             json={
                 "subject_ids": [brief.subjects["anna"]],
                 "product_outfit_configs": [
@@ -200,10 +208,12 @@ async def test_outfits_given_at_look_creation_check_and_keep_their_media_inputs(
         )
         assert created.status_code == 200, created.text
         [look] = created.json()["production_requests"]
+        assert look["shots"] == []
         shown = await look_when(brief, look["id"], lambda x: x["outfit"] is not None)
-    [described] = shown["outfit"]["outfit_ref_images_media"]
+    [described] = shown["outfit"]["outfit_ref_images_media"] or [None]
+    assert described is not None, f"THE outfit without its reference's media: {shown['outfit']}"
     assert described["alt_text"] == "mood" and (described["width"], described["height"]) == (40, 60)
-    assert_same_picture(PICTURE, await fetch(anon_api, shown["outfit_ref_imgs_urls"][0]), "the creation's reference")
+    return shown
 
 
 async def unfold_in_shots(stack, shooting_id: str) -> None:
@@ -231,21 +241,4 @@ async def test_a_creation_reference_resolves_before_the_shots_service_knows_the_
     learns it from the shootings service (D19.4) instead of calling the media unusable."""
     shooting = await brief.shooting()
     await unfold_in_shots(stack, shooting["id"])
-    config = {"product_id": brief.products["dress"], "outfit_product_ids": [brief.products["scarf"]]}
-    async with image_host(PICTURE) as host:
-        created = await brief.client.post(
-            f"/shootings/{shooting['id']}/production-requests",
-            json={
-                "subject_ids": [brief.subjects["anna"]],
-                "product_outfit_configs": [
-                    {**config, "outfit_ref_imgs_urls": [{"url": f"{host}/mood.png", "alt_text": "mood"}]}
-                ],
-            },
-        )
-        assert created.status_code == 200, created.text
-        [look] = created.json()["production_requests"]
-        assert look["shots"] == []
-        shown = await look_when(brief, look["id"], lambda x: x["outfit"] is not None)
-    [described] = shown["outfit"]["outfit_ref_images_media"] or [None]
-    assert described is not None, shown["outfit"]
-    assert described["alt_text"] == "mood" and (described["width"], described["height"]) == (40, 60)
+    await look_with_a_described_reference(brief, shooting["id"])
