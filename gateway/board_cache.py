@@ -33,17 +33,15 @@ import re
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
 from prometheus_client import Counter
 
 from gateway.clients import ServiceClients
-from gateway.models import User
-from platformkit.db import any_of, array_parameter
+from gateway.repository.users import users_version
 from platformkit.direct_reads import RowReader
-from platformkit.row_versions import read_version, rows_version, version_read
 from platformkit.rpc import principal_metadata
 from protos.common.v1 import common_pb2
 from protos.exports.v1 import exports_pb2
@@ -104,15 +102,6 @@ class AuditMismatch(RuntimeError):
 _SIGNED_QUERY = re.compile(rb"\?expires=\d+&signature=[0-9A-Za-z_\-%]+")
 
 
-_USERS = User.__table__
-_USERS_VERSION = version_read(rows_version(_USERS, any_of(_USERS.c.id, array_parameter("ids", _USERS.c.id))))
-
-
-async def _users_version(rows: RowReader, ids: Collection[uuid.UUID]) -> str:
-    """The version of the users an answer shows (none, no statement, when it shows none)."""
-    return await read_version(rows, _USERS_VERSION, ids=list(ids)) if ids else ""
-
-
 async def read_versions(
     clients: ServiceClients,
     principal: common_pb2.Principal,
@@ -147,7 +136,7 @@ async def read_versions(
                 exports_pb2.ListPushRecordsRequest(revision_ids=revision_ids), metadata=metadata
             )
         )
-    *replies, users = await asyncio.gather(*calls, _users_version(rows, sources.user_ids))
+    *replies, users = await asyncio.gather(*calls, users_version(rows, sources.user_ids))
     return (*(reply.value for reply in replies), users)
 
 

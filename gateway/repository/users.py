@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import security
 from gateway.models import User
+from platformkit.db import any_of, array_parameter
+from platformkit.direct_reads import RowReader
 from platformkit.errors import Conflict, Invalid, NotFound
+from platformkit.row_versions import read_version, rows_version, version_read
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,16 @@ async def users_by_ids(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[
         return {}
     rows = await session.scalars(select(User).where(User.id.in_(wanted)))
     return {user.id: user for user in rows}
+
+
+_USERS = User.__table__
+_USERS_VERSION = version_read(rows_version(_USERS, any_of(_USERS.c.id, array_parameter("ids", _USERS.c.id))))
+
+
+async def users_version(rows: RowReader, ids: Collection[uuid.UUID]) -> str:
+    """The version (:mod:`platformkit.row_versions`) of what :func:`users_by_ids` reads for
+    ``ids`` (none, no statement, when there are none)."""
+    return await read_version(rows, _USERS_VERSION, ids=list(ids)) if ids else ""
 
 
 async def active_user(session: AsyncSession, user_id: uuid.UUID, loc: tuple[str, ...]) -> User:

@@ -37,6 +37,13 @@ MAX_LOOKS_PER_CALL = 1000
 MAX_PAGE = 1000
 
 
+def _bounded(request: pb.ListLookOutfitsRequest) -> pb.ListLookOutfitsRequest:
+    """The request, when it names at most MAX_LOOKS_PER_CALL looks (422 otherwise)."""
+    if len(request.look_ids) > MAX_LOOKS_PER_CALL:
+        raise Invalid.at(("look_ids",), f"At most {MAX_LOOKS_PER_CALL} looks per call")
+    return request
+
+
 class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
@@ -84,9 +91,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         self, request: pb.ListLookOutfitsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListLookOutfitsResponse:
         who = caller(current_principal())
-        if len(request.look_ids) > MAX_LOOKS_PER_CALL:
-            raise Invalid.at(("look_ids",), f"At most {MAX_LOOKS_PER_CALL} looks per call")
-        ids = [parse_uuid(raw, ("look_ids", i)) for i, raw in enumerate(request.look_ids)]
+        ids = [parse_uuid(raw, ("look_ids", i)) for i, raw in enumerate(_bounded(request).look_ids)]
         async with self.ctx.reads() as session:
             looks = [look for look in await repo.looks_by_ids(session, ids) if access.can_view(who, look)]
             outfits = await repo.outfits_of_looks(session, [look.id for look in looks])
@@ -99,9 +104,7 @@ class OutfitsServicer(outfits_pb2_grpc.OutfitsServiceServicer):
         self, request: pb.ListLookOutfitsRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.Version:
         """The version of what ListLookOutfits reads (its access rule reads the same look rows)."""
-        if len(request.look_ids) > MAX_LOOKS_PER_CALL:
-            raise Invalid.at(("look_ids",), f"At most {MAX_LOOKS_PER_CALL} looks per call")
-        ids = uuid_texts(request.look_ids, ("look_ids",))
+        ids = uuid_texts(_bounded(request).look_ids, ("look_ids",))
         return common_pb2.Version(value=await repo.look_outfits_version(self.ctx.rows, ids))
 
     @replayable(pb.LookOutfits)
