@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 
 class Message(BaseModel):
@@ -31,3 +32,18 @@ LongText = Annotated[str, Field(max_length=10_000)]
 # Integers the services carry as int32 (and PostgreSQL stores as integer): any value in that range
 # (RULES A55 for the rework counters), 422 beyond it rather than a failed conversion (a 500).
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+
+
+def _representable(moment: datetime) -> datetime:
+    # Services carry date-times as protobuf Timestamps, 0001-01-01 to 9999-12-31 in UTC: an offset
+    # can carry a date at either end out of that range (0001-01-01T00:00+01:00 is year 0 in UTC).
+    if moment.tzinfo is not None:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("must lie between 0001-01-01 and 9999-12-31 in UTC") from None
+    return moment
+
+
+# A date-time in a request body (naive is UTC): 422 when it has no UTC form, not a failed conversion.
+Moment = Annotated[datetime, AfterValidator(_representable)]

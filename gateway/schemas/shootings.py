@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from gateway.answers.shootings import header_fields, identity_fields
 from gateway.protoconv import dt, timestamp, value
-from gateway.schemas.common import Label, LongText, Name, NotNull
+from gateway.schemas.common import Label, LongText, Moment, Name, NotNull
 from gateway.schemas.guidelines import (
     ShootingGuidelinesCreate,
     ShootingGuidelinesPublic,
@@ -69,7 +69,7 @@ class ShootingCreate(BaseModel):
 
     name: Name
     description: LongText | None = None
-    due_date: datetime
+    due_date: Moment
     archived: bool = False
     season: Label | None = None
     collection: Label | None = None
@@ -139,7 +139,7 @@ class ShootingUpdate(BaseModel):
 
     name: Annotated[Name | None, NotNull] = None
     description: LongText | None = None
-    due_date: datetime | None = None
+    due_date: Moment | None = None
     archived: Annotated[bool | None, NotNull] = None
     season: Label | None = None
     collection: Label | None = None

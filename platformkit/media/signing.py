@@ -20,7 +20,8 @@ def signature(secret: bytes, method: str, key: str, expires: int, content_type: 
 def verify(
     secret: bytes, method: str, key: str, expires: int, given: str, content_type: str = "", now: float | None = None
 ) -> bool:
-    """True when ``given`` signs exactly this request and has not expired."""
-    if expires < (time.time() if now is None else now):
+    """True when ``given`` signs exactly this request and has not expired (any text: a signature
+    with characters other than ASCII is simply not ours, ``compare_digest`` refuses to compare it)."""
+    if expires < (time.time() if now is None else now) or not given.isascii():
         return False
     return hmac.compare_digest(signature(secret, method, key, expires, content_type), given)

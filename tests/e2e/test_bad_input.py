@@ -1,8 +1,9 @@
 """Bad input through the edge: every refusal is a 4xx in the reference's error shape, never a 500,
 and nothing is written.
 
-Table one sends malformed JSON, wrong types, unknown enum values, overlong strings, out-of-range
-paging, non-UUID ids (path and query) and NUL characters (query, path, JSON and form bodies) and
+Table one sends malformed JSON, wrong types, date-times an offset carries out of UTC's range,
+unknown enum values, overlong strings, out-of-range paging, non-UUID ids (path and query), a
+signed URL's signature that is not ASCII and NUL characters (query, path, JSON and form bodies) and
 expects the exact status: 422 with FastAPI's ``{"detail": [{loc, msg, type}]}``, or 400 with
 ``{"detail": "..."}`` for a body that cannot even be decoded (FastAPI's own answer). Every case runs
 as a fresh ordinary user with a small brief (a shooting with one look, products, a subject), and
@@ -113,6 +114,11 @@ CASES: dict[str, Bad] = {
     "name is a number": Bad("POST", "/shootings/", json={"name": 123}),
     "name is a list": Bad("POST", "/products/", json={"name": ["a"], "sku": "S-1"}),
     "due date is not a date": Bad("PATCH", f"/shootings/{S}", json={"due_date": "tomorrow"}),
+    # Date-times whose offset carries them out of what UTC (and a protobuf Timestamp) can hold.
+    "due date before year 1 in UTC": Bad(
+        "POST", "/shootings/", json={"name": "x", "due_date": "0001-01-01T00:40:01+15:00"}
+    ),
+    "due date after year 9999 in UTC": Bad("PATCH", f"/shootings/{S}", json={"due_date": "9999-12-31T23:00:00-05:00"}),
     "archived is a string": Bad("PATCH", f"/shootings/{S}", json={"archived": "maybe"}),
     "shot type ids is a string": Bad("PUT", f"/shootings/{S}/production-requests/{L}", json={"shot_type_ids": "x"}),
     "rework beyond int32": Bad("PATCH", "/shots/00000000-0000-0000-0000-000000000000", json={"rework_used": 2**40}),
@@ -146,6 +152,10 @@ CASES: dict[str, Bad] = {
     "path product id number": Bad("GET", "/products/123"),
     "path id injection": Bad("DELETE", "/shootings/' OR 1=1 --"),
     "path look id": Bad("DELETE", f"/shootings/{S}/production-requests/%25"),
+    # A signed media URL whose signature is not even ASCII (hand-edited, or fuzzed): refused.
+    "media signature not ascii": Bad(
+        "PUT", "/media/E", status=403, params={"signature": "\u00b1\u00f2Z", "expires": 17_982_949_344}, content=b"x"
+    ),
     "query organization id": Bad("GET", "/shootings/", params={"organization_id": "nope"}),
     "query shooting id": Bad("GET", "/shots/", params={"shooting_id": "1; DROP TABLE shots"}),
     "query product ids": Bad("GET", f"/shootings/{S}/production-requests-summary", params={"product_ids": "x"}),

@@ -273,6 +273,9 @@ async def test_r151_r155_r156_export_pushes_to_every_integration_and_shows_the_a
         body = json.dumps({"push_id": awaiting["id"], "status": "COMPLETED"}).encode()
         forged = await anon_api.post(callback, content=body, headers={"X-Signature": "sha256=" + "0" * 64})
         assert forged.status_code == 401
+        # Bytes beyond ASCII in the header (read as latin-1): the same 401, not an error.
+        garbled = await anon_api.post(callback, content=body, headers={"X-Signature": b"sha256=\xb1\xe9" + b"0" * 62})
+        assert garbled.status_code == 401, garbled.text
         confirmed = await anon_api.post(callback, content=body, headers={"X-Signature": receiver.sign(body)})
         assert confirmed.status_code == 200 and confirmed.json()["push_status"] == "COMPLETED"
         retried = (await client.post(f"/shots/revisions/{approved['id']}/export")).json()

@@ -14,5 +14,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def verify(secret: str, body: bytes, header: str) -> bool:
-    """Constant-time comparison, so the header cannot be found byte by byte."""
-    return hmac.compare_digest(sign(secret, body), header.strip())
+    """Constant-time comparison, so the header cannot be found byte by byte; a header with
+    characters other than ASCII (``compare_digest`` refuses them) is simply not a signature."""
+    given = header.strip()
+    return given.isascii() and hmac.compare_digest(sign(secret, body), given)

@@ -94,6 +94,8 @@ def test_signatures_are_hmac_sha256_of_the_body() -> None:
     assert signing.verify("a-secret-of-16-chars", b"body", signature)
     assert not signing.verify("a-secret-of-16-chars", b"body!", signature)
     assert not signing.verify("another-secret-16chars", b"body", signature)
+    # A header's latin-1 text beyond ASCII is answered, never raised on (compare_digest refuses it).
+    assert not signing.verify("a-secret-of-16-chars", b"body", signature[:-1] + "\u00e9")
 
 
 def test_secrets_are_sealed_and_keys_rotate() -> None:
