@@ -31,9 +31,19 @@ def timestamp(value: datetime | None) -> Timestamp | None:
     return Timestamp(seconds=delta.days * 86_400 + delta.seconds, nanos=delta.microseconds * 1000)
 
 
-def from_timestamp(message: Any, field: str) -> datetime | None:
-    """The field as an aware UTC datetime, or None when unset."""
-    return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
+# What a protobuf Timestamp (and a Python datetime) holds.
+OUT_OF_RANGE_MOMENT = "Input should be a date-time between 0001-01-01 and 9999-12-31 in UTC"
+
+
+def from_timestamp(message: Any, field: str, loc: FieldPath | None = None) -> datetime | None:
+    """The field as an aware UTC datetime, or None when unset; a Timestamp outside what a date-time
+    holds (a caller's own message may carry any seconds) is a violation at ``loc`` (the field)."""
+    if not message.HasField(field):
+        return None
+    try:
+        return getattr(message, field).ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise Invalid.at(loc or (field,), OUT_OF_RANGE_MOMENT, "datetime_range") from None
 
 
 def parse_uuid(value: str, loc: FieldPath) -> uuid.UUID:

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
+from platformkit.protoconv import OUT_OF_RANGE_MOMENT
+
 
 class Message(BaseModel):
     message: str
@@ -41,7 +43,7 @@ def _representable(moment: datetime) -> datetime:
         try:
             moment.astimezone(UTC)
         except OverflowError:
-            raise ValueError("must lie between 0001-01-01 and 9999-12-31 in UTC") from None
+            raise ValueError(OUT_OF_RANGE_MOMENT) from None
     return moment
 
 

@@ -177,7 +177,7 @@ class ShootingsServicer(shootings_pb2_grpc.ShootingsServiceServicer):
     ) -> bool:
         """Apply one field of the patch; True when the stored value changed."""
         if path == "due_date":
-            value: object = from_timestamp(patch, "due_date")
+            value: object = from_timestamp(patch, "due_date", ("patch", "due_date"))
         elif path == "organization_id":
             value = optional_uuid(patch, path, ("patch", path))
             if value != shooting.organization_id:
