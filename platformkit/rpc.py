@@ -156,6 +156,18 @@ def _bound(principal: common_pb2.Principal | None, issuer: str | None) -> Iterat
         _issuer.reset(issuer_token)
 
 
+# Every call carries its caller's principal, memberships included (platformkit.principal_tokens:
+# about 52 bytes of metadata per organization). gRPC's default limit on a call's metadata (8 KB,
+# beyond which calls are refused as RESOURCE_EXHAUSTED) would lock out a member of about 150
+# organizations, so the gateway caps memberships and both ends accept what the cap allows.
+MAX_ORGANIZATIONS_PER_USER = 500
+MAX_METADATA_BYTES = 64 * 1024
+_METADATA_LIMITS = [
+    ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+    ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
+]
+
+
 def create_server(
     service_names: Iterable[str], verifier: Verifier, *, max_message_mb: int = 64
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
@@ -170,6 +182,7 @@ def create_server(
         # autoscaler get their share of long-lived channels; calls in flight get the grace period.
         ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
         ("grpc.max_connection_age_grace_ms", 30_000),
+        *_METADATA_LIMITS,
     ]
     server = grpc.aio.server(interceptors=[ServerInterceptor(verifier)], options=options)
     health_servicer = health.aio.HealthServicer()
@@ -227,6 +240,7 @@ def create_channel(
         ("grpc.keepalive_time_ms", 20000),
         ("grpc.initial_reconnect_backoff_ms", 200),
         ("grpc.max_reconnect_backoff_ms", 2000),
+        *_METADATA_LIMITS,
     ]
     rewrites = [call_rewrites.call_defaults(deadline_seconds)]
     if signer is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.models import Organization, OrganizationMember, User
 from gateway.repository import users
 from platformkit.errors import Conflict, NotFound
+from platformkit.rpc import MAX_ORGANIZATIONS_PER_USER
 
 
 async def list_for_member(
@@ -53,7 +54,20 @@ async def members_of(session: AsyncSession, organization_id: uuid.UUID) -> list[
     return [(user, joined_at) for user, joined_at in rows.tuples()]
 
 
+async def _ensure_room(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """A user joins at most MAX_ORGANIZATIONS_PER_USER organizations: every call to a service
+    carries the caller's memberships (platformkit.rpc). The user's row is locked first, so two
+    joins at once cannot both take the last place."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    joined = await session.scalar(
+        select(func.count()).select_from(OrganizationMember).where(OrganizationMember.user_id == user_id)
+    )
+    if (joined or 0) >= MAX_ORGANIZATIONS_PER_USER:
+        raise Conflict(f"A user belongs to at most {MAX_ORGANIZATIONS_PER_USER} organizations")
+
+
 async def create(session: AsyncSession, name: str, creator: User) -> Organization:
+    await _ensure_room(session, creator.id)
     organization = Organization(name=name)
     session.add(organization)
     await session.flush()
@@ -65,6 +79,9 @@ async def create(session: AsyncSession, name: str, creator: User) -> Organizatio
 async def add_member(session: AsyncSession, organization: Organization, user_id: uuid.UUID) -> None:
     """Idempotent: adding a member twice leaves one membership (a retried request is harmless)."""
     await users.active_user(session, user_id, ("body", "user_id"))
+    if await _is_member(session, organization.id, user_id):
+        return
+    await _ensure_room(session, user_id)
     await session.execute(
         insert(OrganizationMember)
         .values(organization_id=organization.id, user_id=user_id)
