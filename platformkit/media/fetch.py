@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import unquote_to_bytes
 
 import httpx
 
@@ -21,6 +21,7 @@ from platformkit import outbound
 from platformkit.media.keys import key_from_url
 from platformkit.media.settings import MediaSettings
 from platformkit.media.store import MediaStore
+from platformkit.urls import split_url
 
 
 class FetchError(Exception):
@@ -47,7 +48,8 @@ def _data_url(url: str, max_bytes: int) -> bytes:
 
 
 async def _http(url: str, settings: MediaSettings, max_bytes: int) -> bytes:
-    if not urlsplit(url).hostname:
+    parts = split_url(url)
+    if parts is None or not parts.hostname:
         raise FetchError("URL without a host")
     timeout = httpx.Timeout(settings.media_fetch_timeout_seconds)
     try:
@@ -81,6 +83,7 @@ async def fetch_image(url: str, settings: MediaSettings, store: MediaStore) -> b
         if data is None:
             raise FetchError(f"media {key} not found")
         return data
-    if urlsplit(url).scheme in {"http", "https"}:
+    parts = split_url(url)
+    if parts is not None and parts.scheme in {"http", "https"}:
         return await _http(url, settings, max_bytes)
     raise FetchError(f"unsupported image URL scheme in {url[:40]!r}")

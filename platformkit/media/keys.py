@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+from platformkit.urls import split_url
 
 # Where the gateway serves media (uploads and reads); Envoy routes /api/v1 to the gateway.
 MEDIA_PATH = "/api/v1/media/"
@@ -69,11 +71,11 @@ def extension_of(key: str) -> str:
 def key_from_url(url: str) -> str | None:
     """The object key when ``url`` is a canonical media URL of this platform (any host: the same
     object is named through Envoy, the gateway or PUBLIC_BASE_URL), else None."""
-    path = urlsplit(url).path
+    parts = split_url(url)
     if url.startswith("media:"):
         key = url[len("media:") :]
-    elif MEDIA_PATH in path and urlsplit(url).scheme in {"http", "https"}:
-        key = unquote(path.split(MEDIA_PATH, 1)[1])
+    elif parts is not None and MEDIA_PATH in parts.path and parts.scheme in {"http", "https"}:
+        key = unquote(parts.path.split(MEDIA_PATH, 1)[1])
     else:
         return None
     return key if is_valid_key(key) else None

@@ -2,13 +2,13 @@
 and nothing is written.
 
 Table one sends malformed JSON, wrong types, date-times an offset carries out of UTC's range,
-unknown enum values, overlong strings, out-of-range paging, non-UUID ids (path and query), a
-signed URL's signature that is not ASCII and NUL characters (query, path, JSON and form bodies) and
-expects the exact status: 422 with FastAPI's ``{"detail": [{loc, msg, type}]}``, or 400 with
-``{"detail": "..."}`` for a body that cannot even be decoded (FastAPI's own answer). Every case runs
-as a fresh ordinary user with a small brief (a shooting with one look, products, a subject), and
-the counts of every list the user can see are compared before and after: a refused request
-writes nothing.
+unknown enum values, overlong strings, out-of-range paging, non-UUID ids (path and query), URLs
+urllib cannot read, a signed URL's signature that is not ASCII and NUL characters (query, path,
+JSON and form bodies) and expects the exact status: 422 with FastAPI's ``{"detail": [{loc, msg,
+type}]}``, or 400 with ``{"detail": "..."}`` for a body that cannot even be decoded (FastAPI's own
+answer). Every case runs as a fresh ordinary user with a small brief (a shooting with one look,
+products, a subject), and the counts of every list the user can see are compared before and after:
+a refused request writes nothing.
 
 Table two puts injection strings into every text filter (product search, look filters): SQL
 (``' OR 1=1 --``), LIKE wildcards (``%``, ``_``), a backslash, unicode and text at the 255-character limit are
@@ -102,6 +102,12 @@ class Bad:
 
 
 S, L, P = "{shooting}", "{look}", "{product}"
+
+
+def _integration(endpoint_url: str) -> dict[str, str]:
+    return {"name": "Shop", "integration_type": "webhook", "endpoint_url": endpoint_url, "secret": "s" * 32}
+
+
 CASES: dict[str, Bad] = {
     # Malformed bodies.
     "json truncated": Bad("POST", "/shootings/", content=b'{"name": "x",'),
@@ -152,6 +158,9 @@ CASES: dict[str, Bad] = {
     "path product id number": Bad("GET", "/products/123"),
     "path id injection": Bad("DELETE", "/shootings/' OR 1=1 --"),
     "path look id": Bad("DELETE", f"/shootings/{S}/production-requests/%25"),
+    # URLs urllib cannot read: an unbalanced bracket in the host, a port that is not one.
+    "integration url bracket": Bad("POST", "/external-integrations/", json=_integration("https://]x[")),
+    "integration url port": Bad("POST", "/external-integrations/", json=_integration("https://h:99999/")),
     # A signed media URL whose signature is not even ASCII (hand-edited, or fuzzed): refused.
     "media signature not ascii": Bad(
         "PUT", "/media/E", status=403, params={"signature": "\u00b1\u00f2Z", "expires": 17_982_949_344}, content=b"x"

@@ -3,10 +3,9 @@ and D19.5: any http(s) host by default, secrets of at least 16 characters)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from platformkit.errors import Invalid
 from platformkit.field_paths import FieldPath
+from platformkit.urls import split_url
 
 INTEGRATION_TYPES = ("webhook", "ovs")
 MIN_SECRET_LENGTH = 16
@@ -22,8 +21,8 @@ def ensure_integration_type(value: str, loc: FieldPath) -> str:
 
 
 def ensure_endpoint_url(value: str, loc: FieldPath) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(value) > MAX_URL_LENGTH:
+    parts = split_url(value)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(value) > MAX_URL_LENGTH:
         raise Invalid.at(loc, "Input should be an http(s) URL with a host", "url_parsing")
     return value
 

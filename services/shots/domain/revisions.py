@@ -19,11 +19,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from platformkit.errors import Conflict, Invalid, Violation
 from platformkit.field_paths import FieldPath
 from platformkit.protoconv import enum_names
+from platformkit.urls import split_url
 from protos.common.v1 import common_pb2
 
 # The shot status keys of the default shooting type, worst to best, as the contract orders them
@@ -51,8 +51,8 @@ def _not_fetchable(url: str | None, media_key: str | None) -> bool:
     anything else could never be shown, downloaded or exported."""
     if not url or media_key:
         return False
-    parts = urlsplit(url)
-    return parts.scheme not in ("http", "https") or not parts.netloc
+    parts = split_url(url)
+    return parts is None or parts.scheme not in ("http", "https") or not parts.netloc
 
 
 def check_status(status: str, loc: FieldPath) -> None:
