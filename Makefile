@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # a process needs to start (gateway 4.8 s -> 2.5 s measured) and slowed `make test` throughout.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench soak replicas \
+.PHONY: run test venv gen lint fmt unit integration e2e clean demo deploy-files envoy-config k8s-manifests dashboards bench soak replicas fuzz \
 	node chromium node-deps client console
 
 # Creates the virtualenv and installs the locked dependency set (uv.lock) into it.
@@ -101,6 +101,14 @@ soak: gen
 
 replicas: gen
 	$(PY) -m pytest -q -rP -m soak tests/reliability/test_replicas.py
+
+# Long fuzzing (never part of `make test`, which sends 6 cases per operation): every operation of
+# /openapi.json with FUZZ_MAX_EXAMPLES generated cases on an e2e stack of its own; another FUZZ_SEED
+# sends other requests. 300 cases take about 12 minutes on 2 cores.
+FUZZ_MAX_EXAMPLES ?= 300
+FUZZ_SEED ?= 11
+fuzz: gen
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -q tests/e2e/test_fuzz_openapi.py
 
 # Generated deployment files, each from typed objects and the code's own tables; tests/deploy fails
 # when a committed copy differs from what these write.
