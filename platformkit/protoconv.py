@@ -42,7 +42,7 @@ def from_timestamp(message: Any, field: str, loc: FieldPath | None = None) -> da
         return None
     try:
         return getattr(message, field).ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError):
+    except ValueError:
         raise Invalid.at(loc or (field,), OUT_OF_RANGE_MOMENT, "datetime_range") from None
 
 

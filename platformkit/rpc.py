@@ -157,10 +157,10 @@ def _bound(principal: common_pb2.Principal | None, issuer: str | None) -> Iterat
 
 
 # Every call carries its caller's principal, memberships included (platformkit.principal_tokens:
-# about 52 bytes of metadata per organization). gRPC's default limit on a call's metadata (8 KB,
-# beyond which calls are refused as RESOURCE_EXHAUSTED) would lock out a member of about 150
-# organizations, so the gateway caps memberships and both ends accept what the cap allows.
-MAX_ORGANIZATIONS_PER_USER = 500
+# 52 bytes of metadata per organization). gRPC's default limit on a call's metadata (8 KB soft,
+# 16 KB hard, beyond which calls are refused as RESOURCE_EXHAUSTED) locked out a member of about 150
+# organizations; the gateway caps memberships (gateway.repository.organizations) and both ends
+# accept what the cap allows with room to spare (tests/unit/test_principal_tokens.py ties the two).
 MAX_METADATA_BYTES = 64 * 1024
 _METADATA_LIMITS = [
     ("grpc.max_metadata_size", MAX_METADATA_BYTES),

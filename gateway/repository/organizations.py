@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.models import Organization, OrganizationMember, User
 from gateway.repository import users
 from platformkit.errors import Conflict, NotFound
-from platformkit.rpc import MAX_ORGANIZATIONS_PER_USER
+
+# Every call to a service carries the caller's memberships in its metadata (platformkit.rpc's
+# MAX_METADATA_BYTES bounds it): a user joins at most this many organizations.
+MAX_ORGANIZATIONS_PER_USER = 500
 
 
 async def list_for_member(
@@ -55,14 +58,13 @@ async def members_of(session: AsyncSession, organization_id: uuid.UUID) -> list[
 
 
 async def _ensure_room(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """A user joins at most MAX_ORGANIZATIONS_PER_USER organizations: every call to a service
-    carries the caller's memberships (platformkit.rpc). The user's row is locked first, so two
-    joins at once cannot both take the last place."""
+    """Refuse a join past MAX_ORGANIZATIONS_PER_USER. The user's row is locked first, so two joins
+    at once cannot both take the last place."""
     await session.execute(select(User.id).where(User.id == user_id).with_for_update())
     joined = await session.scalar(
         select(func.count()).select_from(OrganizationMember).where(OrganizationMember.user_id == user_id)
     )
-    if (joined or 0) >= MAX_ORGANIZATIONS_PER_USER:
+    if joined >= MAX_ORGANIZATIONS_PER_USER:
         raise Conflict(f"A user belongs to at most {MAX_ORGANIZATIONS_PER_USER} organizations")
 
 

@@ -48,9 +48,6 @@ def _data_url(url: str, max_bytes: int) -> bytes:
 
 
 async def _http(url: str, settings: MediaSettings, max_bytes: int) -> bytes:
-    parts = split_url(url)
-    if parts is None or not parts.hostname:
-        raise FetchError("URL without a host")
     timeout = httpx.Timeout(settings.media_fetch_timeout_seconds)
     try:
         async with (
@@ -85,5 +82,7 @@ async def fetch_image(url: str, settings: MediaSettings, store: MediaStore) -> b
         return data
     parts = split_url(url)
     if parts is not None and parts.scheme in {"http", "https"}:
+        if not parts.hostname:
+            raise FetchError("URL without a host")
         return await _http(url, settings, max_bytes)
     raise FetchError(f"unsupported image URL scheme in {url[:40]!r}")

@@ -71,10 +71,9 @@ def extension_of(key: str) -> str:
 def key_from_url(url: str) -> str | None:
     """The object key when ``url`` is a canonical media URL of this platform (any host: the same
     object is named through Envoy, the gateway or PUBLIC_BASE_URL), else None."""
-    parts = split_url(url)
     if url.startswith("media:"):
         key = url[len("media:") :]
-    elif parts is not None and MEDIA_PATH in parts.path and parts.scheme in {"http", "https"}:
+    elif (parts := split_url(url)) is not None and MEDIA_PATH in parts.path and parts.scheme in {"http", "https"}:
         key = unquote(parts.path.split(MEDIA_PATH, 1)[1])
     else:
         return None

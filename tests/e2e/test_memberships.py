@@ -1,11 +1,12 @@
 """A member of many organizations. Every call to a service carries its caller's memberships (the
-signed principal), so the gateway caps them (``platformkit.rpc.MAX_ORGANIZATIONS_PER_USER``) and
+signed principal), so the gateway caps them (``gateway.repository.organizations``) and
 every service accepts a call from a user at the cap. Before, gRPC's default metadata limit refused
 every call of a member of about 150 organizations (RESOURCE_EXHAUSTED, answered 429): fuzzing
 ``POST /organizations/`` locked the fuzzing user out of the platform.
 
-A user joins the most organizations allowed, then reads and writes in the last one through three
-services; one more organization, created or joined, is a 409 that changes nothing, and adding an
+A user joins the most organizations allowed (the last places raced for by several creations at
+once: exactly as many succeed as there were places), then reads and writes in the last one through
+three services; one more organization, created or joined, is a 409 that changes nothing, and adding an
 existing member stays harmless at the cap.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from platformkit.rpc import MAX_ORGANIZATIONS_PER_USER
+from gateway.repository.organizations import MAX_ORGANIZATIONS_PER_USER
 from tests.e2e.brief import post
 from tests.e2e.conftest import NewUser
 
@@ -30,7 +31,14 @@ async def test_a_member_of_the_most_organizations_reaches_every_service_and_no_m
         async with gate:
             return str((await post(user.client, "/organizations/", {"name": f"Brand {index}"}))["id"])
 
-    joined = await asyncio.gather(*(organization(i) for i in range(MAX_ORGANIZATIONS_PER_USER)))
+    left = 2  # places left when the race below starts
+    joined = await asyncio.gather(*(organization(i) for i in range(MAX_ORGANIZATIONS_PER_USER - left)))
+    # IN_FLIGHT creations at once for the last places: the user's row lock lets exactly that many in.
+    raced = await asyncio.gather(
+        *(user.client.post("/organizations/", json={"name": f"Race {i}"}) for i in range(IN_FLIGHT))
+    )
+    assert sorted(r.status_code for r in raced) == [200] * left + [409] * (IN_FLIGHT - left)
+    joined += [str(r.json()["id"]) for r in raced if r.status_code == 200]
     last = joined[-1]
     assert (await user.client.get("/organizations/", params={"limit": 1})).json()["count"] == MAX_ORGANIZATIONS_PER_USER
 

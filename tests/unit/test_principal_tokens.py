@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import grpc
 import jwt
 import pytest
 
+from gateway.repository.organizations import MAX_ORGANIZATIONS_PER_USER
 from platformkit import principal_tokens
 from platformkit.principal_tokens import InvalidPrincipal
-from platformkit.rpc import create_server, current_issuer, current_principal, principal_metadata
+from platformkit.rpc import (
+    MAX_METADATA_BYTES,
+    create_server,
+    current_issuer,
+    current_principal,
+    principal_metadata,
+)
 from protos.common.v1 import common_pb2
 from tests.support.principals import KEYS, signed_channel, signer, verifier
 
@@ -87,3 +95,16 @@ async def test_channels_sign_unary_and_streaming_calls() -> None:
     finally:
         await channel.close()
         await server.stop(None)
+
+
+def test_a_member_of_the_most_organizations_fits_the_calls_metadata_with_room_to_spare() -> None:
+    """The membership cap and the metadata limit agree: a principal at the cap (every organization
+    id a UUID, a long email) signs to under half of what servers and channels accept."""
+    member = common_pb2.Principal(
+        user_id=str(uuid.uuid4()),
+        organization_ids=[str(uuid.uuid4()) for _ in range(MAX_ORGANIZATIONS_PER_USER)],
+        email="x" * 240 + "@example.com",
+    )
+    token = signer("gateway").token(member, "shootings")
+    assert len(token) + len("x-principal-token") < MAX_METADATA_BYTES // 2
+    assert verifier("shootings").verify(token).principal == member
