@@ -5,8 +5,10 @@
   in FastAPI's ``{"detail": [{loc, msg, type}]}`` shape (each ``google.rpc.BadRequest`` field
   path located in the REST request by the route that sent it, :mod:`gateway.field_locations`),
   FAILED_PRECONDITION / ALREADY_EXISTS 409; for those families a ``google.rpc.ErrorInfo``
-  reason wins: ``RULE_VIOLATED`` 400, ``TOO_LARGE`` 413. RESOURCE_EXHAUSTED (a quota) 429 with
-  ``Retry-After`` from its ``google.rpc.RetryInfo``; UNAUTHENTICATED 401;
+  reason wins: ``RULE_VIOLATED`` 400, ``TOO_LARGE`` 413. RESOURCE_EXHAUSTED with a
+  ``google.rpc.RetryInfo`` (a service's quota) 429 with ``Retry-After`` from it; without one it is
+  gRPC's own limit on a call (metadata or message size), which no retry passes: 502 like any
+  fault; UNAUTHENTICATED 401;
   UNAVAILABLE / DEADLINE_EXCEEDED 503 with ``Retry-After``; anything else 502 with a generic
   message, the real one only in the log.
 - ``platformkit.errors.DomainError`` raised by the gateway's own repository: the same HTTP
@@ -132,8 +134,10 @@ def rpc_error_response(exc: grpc.aio.AioRpcError, route: APIRoute | None = None)
         status = _REASON_STATUS.get(rich_status.error_reason(details), status)
         return _client_error(status, message or fallback, violations)
     if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
-        retry_after = rich_status.retry_after_seconds(rich_status.read_status(exc))
-        return too_many_requests_response(message or "Too many requests", retry_after or 1)
+        details = rich_status.read_status(exc)
+        if rich_status.is_quota(details):
+            retry_after = rich_status.retry_after_seconds(details)
+            return too_many_requests_response(message or "Too many requests", retry_after or 1)
     if code is grpc.StatusCode.UNAUTHENTICATED:
         log.warning("a service refused the call as unauthenticated: %s", message)
         return JSONResponse({"detail": "Not authenticated"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})

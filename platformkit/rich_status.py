@@ -108,6 +108,12 @@ def error_reason(status: status_pb2.Status) -> str | None:
     return info.reason if info is not None and info.reason else None
 
 
+def is_quota(status: status_pb2.Status) -> bool:
+    """Whether a RESOURCE_EXHAUSTED is a service's quota (it says when to retry) rather than gRPC's
+    own refusal of a call too large for a limit (metadata, message size), which carries no details."""
+    return detail(status, error_details_pb2.RetryInfo) is not None
+
+
 def retry_after_seconds(status: status_pb2.Status) -> int | None:
     info = detail(status, error_details_pb2.RetryInfo)
     return info.retry_delay.seconds if info is not None and info.retry_delay.seconds > 0 else None

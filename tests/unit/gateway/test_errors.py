@@ -144,6 +144,18 @@ def test_an_exhausted_quota_is_429_with_the_services_retry_after_and_reason() ->
     assert response.headers["retry-after"] == "120"
 
 
+def test_grpcs_own_size_limits_are_502_not_a_quota_to_retry(caplog: pytest.LogCaptureFixture) -> None:
+    """gRPC refuses a call over its metadata or message limits as RESOURCE_EXHAUSTED with no details:
+    the same call fails again however long the client waits, so it is the platform's fault."""
+    refusal = "received metadata size exceeds hard limit (value length 26358 vs. 16384)"
+    with caplog.at_level(logging.ERROR, logger="gateway.errors"):
+        response = rpc_error_response(rpc_error(grpc.StatusCode.RESOURCE_EXHAUSTED, refusal))
+    assert response.status_code == 502
+    assert body(response) == {"detail": BAD_GATEWAY_DETAIL}
+    assert "retry-after" not in response.headers
+    assert refusal in caplog.text
+
+
 @pytest.mark.parametrize("code", [grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DATA_LOSS])
 def test_other_failures_are_502_without_leaking_the_message(
     code: grpc.StatusCode, caplog: pytest.LogCaptureFixture
