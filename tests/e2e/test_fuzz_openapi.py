@@ -14,10 +14,17 @@ database, so every run sends the same requests. Every answer must be:
 Who calls: a fresh superuser created for this module, so the admin-only branches are reached,
 while whatever a generated request does to "the current user" (``PATCH /users/me``, a password
 change) touches only that user and never the first superuser the other tests log in as. Every
-operation is fuzzed; nothing is excluded. Ids in paths are random UUIDs, so most operations on
-one resource answer 404 (declared): the budget buys breadth (validation, routing, error mapping
-and the 4xx shapes of every operation), not deep business flows, which the other e2e modules
-cover. A larger budget: ``FUZZ_MAX_EXAMPLES=100``; other requests: ``FUZZ_SEED=<integer>``.
+operation is fuzzed; nothing is excluded.
+
+Ids: that user owns one of every resource of the public API (the authorization matrix's world,
+:func:`tests.e2e.authz_support.build_world`), and about half of the cases name them: every path
+parameter and every body field called like one of them (``product_id``, ``shot_type_ids``...) is
+replaced by the real resource's id, so generated values reach the services' rules on existing
+shootings, looks, shots and catalog entries instead of stopping at a 404 or a 422 for an unknown
+reference. ``DELETE`` keeps its generated ids (deleting the world would leave the later operations
+nothing to reach), and ``user_id`` names another member of the world's organization, never the
+caller. The other half keep schemathesis' random ids (404 paths, unknown references). A larger
+budget: ``FUZZ_MAX_EXAMPLES=100``; other requests: ``FUZZ_SEED=<integer>``.
 
 The operations are listed at collection time from the gateway's routers (the same document
 without a server; one test checks the stack serves exactly those) and driven with
@@ -28,7 +35,6 @@ without a server; one test checks the stack serves exactly those) and driven wit
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -48,7 +54,9 @@ from schemathesis.specs.openapi.checks import (
 from devstack.stack import Stack
 from gateway.app import API_PREFIX
 from gateway.routes import ROUTERS
-from tests.support.stack import CLIENT_TIMEOUT, SUPERUSER_EMAIL, SUPERUSER_PASSWORD
+from tests.e2e.authz_support import World, build_world
+from tests.e2e.conftest import NewUser
+from tests.support.stack import CLIENT_TIMEOUT
 
 # Generated examples per operation in the fuzzing phase (the schema's own examples come on top).
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "6"))
@@ -56,24 +64,22 @@ SEED = int(os.environ.get("FUZZ_SEED", "20240610"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _token(client: httpx.Client, email: str, password: str) -> str:
-    response = client.post("/api/v1/login/access-token", data={"username": email, "password": password})
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
+@pytest.fixture(scope="module")
+async def fuzz_world(api: httpx.AsyncClient, new_user: NewUser) -> World:
+    """One of every resource, owned by the fuzzing superuser."""
+    owner = await new_user(is_superuser=True, full_name="Fuzzer")
+    member, stranger = await new_user(), await new_user()
+    return await build_world(World(admin=api, owner=owner, member=member, stranger=stranger))
+
+
+def _real_ids(world: World) -> dict[str, str]:
+    """The id to put where a request names a resource, by the parameter's or field's name."""
+    return {**world.ids, "user_id": world.member.id}
 
 
 @pytest.fixture(scope="module")
-def fuzz_schema(stack: Stack) -> Iterator[schemathesis.schemas.BaseSchema]:
-    with httpx.Client(base_url=stack.gateway_url, timeout=CLIENT_TIMEOUT) as client:
-        admin = _token(client, SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
-        email, password = f"fuzz-{uuid.uuid4().hex[:12]}@example.com", f"pw-{uuid.uuid4().hex}"
-        created = client.post(
-            "/api/v1/users/",
-            json={"email": email, "password": password, "full_name": "Fuzzer", "is_superuser": True},
-            headers={"Authorization": f"Bearer {admin}"},
-        )
-        assert created.status_code == 200, created.text
-        token = _token(client, email, password)
+def fuzz_schema(stack: Stack, fuzz_world: World) -> Iterator[schemathesis.schemas.BaseSchema]:
+    token = fuzz_world.owner.token
     config = schemathesis.Config.from_dict(
         {
             "seed": SEED,
@@ -99,10 +105,15 @@ OPERATIONS = _declared_operations()
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_every_operation_answers_what_it_declares(
-    fuzz_schema: schemathesis.schemas.BaseSchema, method: str, path: str
+    fuzz_schema: schemathesis.schemas.BaseSchema, fuzz_world: World, method: str, path: str
 ) -> None:
     operation = fuzz_schema[path][method]
     cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+    if method != "DELETE":
+        real = _real_ids(fuzz_world)
+        cases = st.tuples(cases, st.booleans()).map(
+            lambda drawn: naming_real_ids(drawn[0], real) if drawn[1] else drawn[0]
+        )
 
     @hypothesis.seed(SEED)
     @hypothesis.settings(
@@ -117,6 +128,56 @@ def test_every_operation_answers_what_it_declares(
         case.call_and_validate(checks=CHECKS)
 
     send()
+
+
+def naming_real_ids(case: schemathesis.Case, ids: dict[str, str]) -> schemathesis.Case:
+    """``case`` with every path parameter and body field named like a resource of ``ids`` naming it."""
+    for name in case.path_parameters or {}:
+        if name in ids:
+            case.path_parameters[name] = ids[name]
+    _name_real_ids(case.body, ids)
+    return case
+
+
+def _name_real_ids(value: object, ids: dict[str, str]) -> None:
+    """Replace, in place, the text of fields named like a resource (``shot_type_id``) and the text
+    items of lists named like several (``shot_type_ids``); other values (a number where an id
+    belongs) stay, so negative cases stay negative."""
+    if isinstance(value, list):
+        for item in value:
+            _name_real_ids(item, ids)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        if isinstance(item, str) and key in ids:
+            value[key] = ids[key]
+        elif isinstance(item, list) and key.endswith("_ids") and key.removesuffix("s") in ids:
+            value[key] = [ids[key.removesuffix("s")] if isinstance(one, str) else one for one in item]
+        else:
+            _name_real_ids(item, ids)
+
+
+def test_naming_real_ids_replaces_names_of_resources_only() -> None:
+    """The substitution itself, on a body of every shape it meets (no stack needed)."""
+    ids = {"product_id": "P", "shot_type_id": "S"}
+    body = {
+        "product_id": "random",
+        "shot_type_ids": ["a", 7, "b"],
+        "nested": [{"product_id": "x"}, {"name": "product_id"}],
+        "subject_id": "kept",
+        "product_ids": "not a list",
+        "shot_type_id": 12,
+    }
+    _name_real_ids(body, ids)
+    assert body == {
+        "product_id": "P",
+        "shot_type_ids": ["S", 7, "S"],
+        "nested": [{"product_id": "P"}, {"name": "product_id"}],
+        "subject_id": "kept",
+        "product_ids": "not a list",
+        "shot_type_id": 12,
+    }
 
 
 def test_the_stack_serves_the_operations_fuzzed_here(fuzz_schema: schemathesis.schemas.BaseSchema) -> None:
