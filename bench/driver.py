@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -37,6 +37,8 @@ class Load:
     # When given, each request's query string ends with ``&`` and what it answers, called once per
     # request (requests that must each be new to the server, e.g. a board no one has read).
     variant: Callable[[], str] | None = None
+    # When given, connection i adds ``callers[i % len(callers)]`` to ``headers`` (one identity each).
+    callers: Sequence[Mapping[str, str]] = ()
 
 
 @dataclass
@@ -103,7 +105,8 @@ async def run(load: Load) -> LoadOutcome:
     Requests stop being started at the deadline or once ``max_requests`` were started; the wall
     time counts until the last one in flight has answered.
     """
-    host, port, request = encode_request(load.url, load.headers)
+    host, port, _ = encode_request(load.url, load.headers)
+    identities = [{**load.headers, **caller} for caller in load.callers] or [load.headers]
     latencies: list[float] = []
     errors = 0
     received = 0
@@ -111,8 +114,9 @@ async def run(load: Load) -> LoadOutcome:
     began = time.perf_counter()
     deadline = began + load.duration
 
-    async def connection() -> None:
+    async def connection(headers: Mapping[str, str]) -> None:
         nonlocal errors, received, started
+        request = encode_request(load.url, headers)[2]
         reader, writer = await asyncio.open_connection(host, port)
         try:
             while started < load.max_requests and time.perf_counter() < deadline:
@@ -121,7 +125,7 @@ async def run(load: Load) -> LoadOutcome:
                 if load.variant is None:
                     writer.write(request)
                 else:
-                    writer.write(encode_request(f"{load.url}&{load.variant()}", load.headers)[2])
+                    writer.write(encode_request(f"{load.url}&{load.variant()}", headers)[2])
                 status, size = await read_response(reader)
                 if status == load.expect_status:
                     latencies.append(time.perf_counter() - sent)
@@ -131,5 +135,5 @@ async def run(load: Load) -> LoadOutcome:
         finally:
             writer.close()
 
-    await asyncio.gather(*(connection() for _ in range(load.concurrency)))
+    await asyncio.gather(*(connection(identities[i % len(identities)]) for i in range(load.concurrency)))
     return LoadOutcome(latencies, errors, time.perf_counter() - began, received)

@@ -9,7 +9,7 @@ per second the driver could send if the server cost nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from bench import driver
@@ -34,13 +34,19 @@ async def measure(
     pids: Mapping[str, int],
     headers: Mapping[str, str] | None = None,
     variant: Callable[[], str] | None = None,
+    callers: Sequence[Mapping[str, str]] = (),
 ) -> list[RunStats]:
     """``scenario`` loaded at each concurrency of ``settings``; one RunStats per concurrency."""
     runs = []
     for concurrency in settings.concurrencies:
-        warm = driver.Load(url, concurrency, settings.warmup, settings.max_requests, headers or {}, variant=variant)
-        await driver.run(warm)
-        load = driver.Load(url, concurrency, settings.duration, settings.max_requests, headers or {}, variant=variant)
+
+        def load_for(seconds: float, concurrency: int = concurrency) -> driver.Load:
+            return driver.Load(
+                url, concurrency, seconds, settings.max_requests, headers or {}, variant=variant, callers=callers
+            )
+
+        await driver.run(load_for(settings.warmup))
+        load = load_for(settings.duration)
         usage: dict[str, ProcessUsage] = {}
         cpu_before = time.thread_time()
         with sampled(pids, usage):

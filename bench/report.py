@@ -68,6 +68,7 @@ CPU_SCENARIOS = (
     (http.BOARD_PUBLIC, 32),
     (http.BOARD_COMPOSED, 1),
     (http.BOARD_COMPOSED, 32),
+    (http.BOARD_CALLERS, 32),
 )
 PER_PROCESS = ("envoy", "gateway", *SERVICES, "postgres", "broker")
 

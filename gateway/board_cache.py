@@ -22,6 +22,14 @@ the base URL media links start with) and lives ``board_cache_seconds`` at most: 
 signatures that expire (``MEDIA_READ_TTL_SECONDS``), and an answer's links must stay usable. The
 entries are bounded by their total size (``board_cache_mb``: answers and the ids they were read
 from), least recently used first out.
+
+Requests for one entry that arrive together share one read of its versions (:class:`SharedReads`):
+a read serves every request that arrived before it started and none that arrived while it ran,
+since such a request may follow a write of its caller's that the running read's snapshot predates;
+those wait for the next read, which starts when the running one ends. So a board polled by many
+tabs or dashboards of one caller costs one version read per round, not one per request, and
+read-your-writes holds as above. Entries being the caller's own, readers with other identities
+share nothing.
 ``board_cache_audit`` composes every answer served from memory again and fails the request when
 the two differ (the test stacks run with it).
 """
@@ -34,7 +42,8 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import grpc
 from prometheus_client import Counter
@@ -73,6 +82,42 @@ class Composed:
 # What one id of an entry's sources holds in memory, about: a 36-character str and its set slot.
 _ID_BYTES = 128
 
+T = TypeVar("T")
+
+
+class SharedReads(Generic[T]):
+    """One read at a time of something, each shared by the requests that asked for it before it
+    started: a request that arrives while a read runs waits for the next, which starts once the
+    running one has ended and serves everyone who asked in between.
+
+    A request never gets a result read before it arrived, so anything that completed before it
+    asked (its caller's own write) is in its result."""
+
+    def __init__(self) -> None:
+        self._open: asyncio.Future[T] | None = None  # the next read, not started yet
+        self._last: asyncio.Future[T] | None = None  # the latest read, perhaps running
+
+    async def read(self, read: Callable[[], Awaitable[T]]) -> T:
+        """The result of a read that starts after this call; ``read`` is how to make it, used when
+        this call is the first to ask for it."""
+        if self._open is None:
+            self._open = self._last = asyncio.ensure_future(self._after(self._last, read))
+            self._open.add_done_callback(_retrieve)
+        # Shielded: a caller that goes away (a client hanging up) does not cancel the others' read.
+        return await asyncio.shield(self._open)
+
+    async def _after(self, previous: asyncio.Future[T] | None, read: Callable[[], Awaitable[T]]) -> T:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        self._open = None  # From here on, a request waits for the next read.
+        return await read()
+
+
+def _retrieve(done: asyncio.Future[object]) -> None:
+    """Marks a shared read's failure as seen: each caller that waited has it raised already."""
+    if not done.cancelled():
+        done.exception()
+
 
 # The current versions of a board's sources; its composition.
 ReadVersions = Callable[[BoardSources], Awaitable[tuple[str, ...]]]
@@ -85,6 +130,7 @@ class _Entry:
     versions: tuple[str, ...] | None = None
     body: bytes | None = None
     made_at: float = 0.0
+    checks: SharedReads[tuple[str, ...] | None] = field(default_factory=SharedReads)
 
     @property
     def size(self) -> int:
@@ -161,7 +207,7 @@ class BoardCache:
         if not self.enabled:
             return (await compose()).body
         entry = self._entries.get(key)
-        before = await self._versions(versions, entry.sources) if entry is not None else None
+        before = await self._current(entry, versions) if entry is not None else None
         if entry is not None and entry.body is not None and before == entry.versions and self._young(entry):
             self._entries.move_to_end(key)
             ANSWERS.labels("memory").inc()
@@ -177,6 +223,11 @@ class BoardCache:
 
     def _young(self, entry: _Entry) -> bool:
         return time.monotonic() - entry.made_at < self.max_age
+
+    async def _current(self, entry: _Entry, versions: ReadVersions) -> tuple[str, ...] | None:
+        """The current versions of ``entry``'s sources, read after this call, shared with the
+        requests for the same entry that ask before the read starts."""
+        return await entry.checks.read(lambda: self._versions(versions, entry.sources))
 
     @staticmethod
     async def _versions(versions: ReadVersions, sources: BoardSources) -> tuple[str, ...] | None:

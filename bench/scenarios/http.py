@@ -9,7 +9,9 @@ from memory on that same port, the comparison scenario 3 asks for.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,9 +30,10 @@ BOARD_PUBLIC = "board E9 via Envoy"
 BOARD_DIRECT = "board E9, gateway port"
 BOARD_BYTES = "board bytes from memory, gateway port"
 BOARD_COMPOSED = "board E9 composed, gateway port"
+BOARD_CALLERS = "board E9, one caller per connection, gateway port"
 BOARD_PAGE = 100
 BOARD_LOOKS = 100
-BOARD_SCENARIOS = (BOARD_PUBLIC, BOARD_DIRECT, BOARD_BYTES, BOARD_COMPOSED)
+BOARD_SCENARIOS = (BOARD_PUBLIC, BOARD_DIRECT, BOARD_BYTES, BOARD_COMPOSED, BOARD_CALLERS)
 # Every look of the boards is created after this moment, so a board read from one on is whole.
 _LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 _unread = itertools.count()
@@ -74,8 +77,9 @@ async def store_board_bytes(ctx: Context, shooting_id: str) -> int:
 
 
 async def board(ctx: Context, shooting_id: str) -> list[RunStats]:
-    """Scenario 3 (and 7, read off these runs): E9 via Envoy, direct, the same bytes, and E9 composed
-    for every request (what each read costs after a write: the board cache cannot serve it)."""
+    """Scenario 3 (and 7, read off these runs): E9 via Envoy, direct, the same bytes, E9 composed
+    for every request (what each read costs after a write: the board cache cannot serve it), and
+    E9 read by as many callers as connections (each its own entry, sharing no version read)."""
     size = await store_board_bytes(ctx, shooting_id)
     print(f"  board page: {size} bytes", flush=True)
     env, settings, pids = ctx.env, ctx.settings, ctx.env.pids()
@@ -84,7 +88,30 @@ async def board(ctx: Context, shooting_id: str) -> list[RunStats]:
     runs += await loads.measure(BOARD_DIRECT, ctx.direct(path), settings, pids, ctx.auth)
     runs += await loads.measure(BOARD_BYTES, f"{env.gateway_url}/_bench/bytes", settings, pids)
     runs += await loads.measure(BOARD_COMPOSED, ctx.direct(path), settings, pids, ctx.auth, variant=unread_board)
+    # The readers above are one caller, whose concurrent reads share version reads
+    # (gateway.board_cache.SharedReads); a team's readers are as many callers, each its own entry.
+    highest = max(settings.concurrencies)
+    callers = await superusers(ctx, highest)
+    async with httpx.AsyncClient(timeout=60) as client:
+        for caller in callers:  # the third read of each caller's own entry is served from memory
+            for _ in range(3):
+                (await client.get(ctx.direct(path), headers=caller)).raise_for_status()
+    at_highest = dataclasses.replace(settings, concurrencies=(highest,))
+    runs += await loads.measure(BOARD_CALLERS, ctx.direct(path), at_highest, pids, callers=callers)
     return runs
+
+
+async def superusers(ctx: Context, count: int) -> list[dict[str, str]]:
+    """``count`` new superusers (each may read every board), as Authorization headers."""
+    headers = []
+    for n in range(count):
+        email, password = f"bench-reader-{n}-{uuid.uuid4().hex[:8]}@example.com", uuid.uuid4().hex
+        body = {"email": email, "password": password, "is_superuser": True}
+        (await ctx.client.post("/users/", json=body)).raise_for_status()
+        login = await ctx.client.post("/login/access-token", data={"username": email, "password": password})
+        login.raise_for_status()
+        headers.append({"Authorization": f"Bearer {login.json()['access_token']}"})
+    return headers
 
 
 async def board_costs(ctx: Context, shootings: dict[int, str]) -> dict[str, Any]:

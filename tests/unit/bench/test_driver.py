@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
-from bench.driver import DriverError, encode_request, read_response
+from bench.driver import DriverError, Load, encode_request, read_response, run
 
 
 def stream(data: bytes) -> asyncio.StreamReader:
@@ -50,3 +51,30 @@ async def test_a_body_without_length_is_refused():
 async def test_garbage_is_refused():
     with pytest.raises(DriverError, match="not an HTTP response"):
         await read_response(stream(b"SSH-2.0-OpenSSH\r\n\r\n"))
+
+
+async def test_each_connection_speaks_as_its_own_caller():
+    """``callers``: connection i adds the i-th headers (cycled), over the load's shared ones."""
+    connections: list[set[tuple[bytes, bytes]]] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen: set[tuple[bytes, bytes]] = set()
+        connections.append(seen)
+        with contextlib.suppress(asyncio.IncompleteReadError):
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
+                seen.add((lines[b"Authorization"], lines[b"X-Shared"]))
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    callers = [{"Authorization": "Bearer a"}, {"Authorization": "Bearer b"}]
+    load = Load(f"http://127.0.0.1:{port}/x", 3, 0.2, 1000, {"X-Shared": "s", "Authorization": "-"}, callers=callers)
+    async with server:
+        outcome = await run(load)
+    assert outcome.errors == 0 and outcome.latencies
+    a, b = (b"Bearer a", b"s"), (b"Bearer b", b"s")
+    assert sorted(connections, key=sorted) == [{a}, {a}, {b}]

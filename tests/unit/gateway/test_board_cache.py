@@ -11,7 +11,7 @@ import uuid
 import grpc
 import pytest
 
-from gateway.board_cache import AuditMismatch, BoardCache, BoardSources, Composed
+from gateway.board_cache import AuditMismatch, BoardCache, BoardSources, Composed, SharedReads
 
 SOURCES = BoardSources(frozenset({"look"}), frozenset(), frozenset({"revision"}), frozenset({uuid.uuid4()}))
 
@@ -153,3 +153,97 @@ def test_the_audit_answers_the_fresh_board_when_a_write_landed_after_the_check()
     board.write_while_composing = "written meanwhile"
     board.content = "written meanwhile"
     assert read(boards, board) == b"written meanwhile"
+
+
+class Reads:
+    """A read the test finishes at will, counting how often it was made and when it started."""
+
+    def __init__(self) -> None:
+        self.started: list[int] = []
+        self.release = asyncio.Event()
+        self.value = 0
+        self.fail = False
+
+    async def __call__(self) -> int:
+        snapshot = self.value  # what a database read sees: the state when it started
+        self.started.append(snapshot)
+        await self.release.wait()
+        if self.fail:
+            raise RuntimeError("the owner failed")
+        return snapshot
+
+
+async def _callers(shared: SharedReads[int], reads: Reads, count: int) -> list[asyncio.Task[int]]:
+    tasks = [asyncio.ensure_future(shared.read(reads)) for _ in range(count)]
+    for _ in range(3):  # they ask, then a read that can start does
+        await asyncio.sleep(0)
+    return tasks
+
+
+def test_requests_that_ask_together_share_one_read() -> None:
+    async def scenario() -> None:
+        shared, reads = SharedReads[int](), Reads()
+        callers = await _callers(shared, reads, 10)
+        reads.release.set()
+        assert await asyncio.gather(*callers) == [0] * 10
+        assert reads.started == [0]
+
+    asyncio.run(scenario())
+
+
+def test_a_request_never_gets_a_read_that_started_before_it_asked() -> None:
+    """Those that ask while a read runs (after their own write, say) wait for the next one, shared."""
+
+    async def scenario() -> None:
+        shared, reads = SharedReads[int](), Reads()
+        first = await _callers(shared, reads, 3)
+        reads.value = 1  # a write completes while the first read runs; then more requests ask
+        later = await _callers(shared, reads, 5)
+        assert reads.started == [0]  # the next read waits for the running one
+        reads.release.set()
+        assert await asyncio.gather(*first) == [0] * 3
+        assert await asyncio.gather(*later) == [1] * 5
+        assert reads.started == [0, 1]
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_read_fails_its_requests_only_and_a_caller_leaving_cancels_nothing() -> None:
+    async def scenario() -> None:
+        shared, reads = SharedReads[int](), Reads()
+        leaving, *staying = await _callers(shared, reads, 3)
+        leaving.cancel()
+        reads.fail = True
+        reads.release.set()
+        results = await asyncio.gather(*staying, return_exceptions=True)
+        assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+        reads.fail = False
+        assert await shared.read(reads) == 0 and len(reads.started) == 2
+
+    asyncio.run(scenario())
+
+
+def test_concurrent_reads_of_one_board_share_its_version_reads_and_see_a_write() -> None:
+    """Through the cache: 16 readers at once cost one version read; a write then shows to all."""
+
+    async def scenario() -> None:
+        boards, board = cache(), Board()
+        calls = 0
+        versions = board.versions
+
+        async def counted(sources: BoardSources) -> tuple[str, ...]:
+            nonlocal calls
+            calls += 1
+            await asyncio.sleep(0.01)
+            return await versions(sources)
+
+        for _ in range(3):
+            await boards.answer(b"k", counted, board.compose)
+        calls = 0
+        answers = await asyncio.gather(*(boards.answer(b"k", counted, board.compose) for _ in range(16)))
+        assert answers == [b"first"] * 16 and calls == 1
+        board.write("second")
+        answers = await asyncio.gather(*(boards.answer(b"k", counted, board.compose) for _ in range(16)))
+        assert answers == [b"second"] * 16
+
+    asyncio.run(scenario())
