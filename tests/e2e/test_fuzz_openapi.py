@@ -161,23 +161,17 @@ def _name_real_ids(value: object, ids: dict[str, str]) -> None:
 def test_naming_real_ids_replaces_names_of_resources_only() -> None:
     """The substitution itself, on a body of every shape it meets (no stack needed)."""
     ids = {"product_id": "P", "shot_type_id": "S"}
-    body = {
-        "product_id": "random",
-        "shot_type_ids": ["a", 7, "b"],
-        "nested": [{"product_id": "x"}, {"name": "product_id"}],
-        "subject_id": "kept",
-        "product_ids": "not a list",
-        "shot_type_id": 12,
+    fields = {  # field: (generated, after the substitution)
+        "product_id": ("random", "P"),
+        "shot_type_ids": (["a", 7, "b"], ["S", 7, "S"]),
+        "nested": ([{"product_id": "x"}, {"name": "product_id"}], [{"product_id": "P"}, {"name": "product_id"}]),
+        "subject_id": ("kept", "kept"),
+        "product_ids": ("not a list", "not a list"),
+        "shot_type_id": (12, 12),
     }
+    body = {name: generated for name, (generated, _) in fields.items()}
     _name_real_ids(body, ids)
-    assert body == {
-        "product_id": "P",
-        "shot_type_ids": ["S", 7, "S"],
-        "nested": [{"product_id": "P"}, {"name": "product_id"}],
-        "subject_id": "kept",
-        "product_ids": "not a list",
-        "shot_type_id": 12,
-    }
+    assert body == {name: expected for name, (_, expected) in fields.items()}
 
 
 def test_the_stack_serves_the_operations_fuzzed_here(fuzz_schema: schemathesis.schemas.BaseSchema) -> None:
