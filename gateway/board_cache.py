@@ -30,6 +30,7 @@ those wait for the next read, which starts when the running one ends. So a board
 tabs or dashboards of one caller costs one version read per round, not one per request, and
 read-your-writes holds as above. Entries being the caller's own, readers with other identities
 share nothing.
+
 ``board_cache_audit`` composes every answer served from memory again and fails the request when
 the two differ (the test stacks run with it).
 """
