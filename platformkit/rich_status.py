@@ -71,7 +71,7 @@ def trailing_metadata(exc: errors.DomainError) -> tuple[tuple[str, bytes], ...]:
     return ((STATUS_DETAILS_KEY, to_status(exc).SerializeToString()),)
 
 
-def read_status(exc: grpc.aio.AioRpcError) -> status_pb2.Status:
+def read_status(exc: grpc.aio.AioRpcError | grpc.Call) -> status_pb2.Status:
     """The rich status a failed call carried; an empty one when it had none (or an unreadable one)."""
     for key, value in exc.trailing_metadata() or ():
         if key == STATUS_DETAILS_KEY and isinstance(value, bytes):

@@ -12,11 +12,13 @@ import grpc
 from aiokafka.errors import KafkaError
 from sqlalchemy import exc as sa_exc
 
+from platformkit import rich_status
+
 _TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01")  # connection, resources, shutdown, conflicts
-# A handler calling another service: these codes say "not now", not "never".
-_TRANSIENT_GRPC_CODES = frozenset(
-    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED}
-)
+# A handler calling another service: these codes say "not now", not "never". RESOURCE_EXHAUSTED
+# only as a quota, which says when to retry; without that it is gRPC's own refusal of a call over a
+# metadata or message limit, which the same call meets again however long it waits.
+_TRANSIENT_GRPC_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
 
 
 class TransientError(Exception):
@@ -36,7 +38,10 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, KafkaError):
         return bool(exc.retriable)
     if isinstance(exc, grpc.aio.AioRpcError | grpc.Call):
-        return exc.code() in _TRANSIENT_GRPC_CODES
+        code = exc.code()
+        return code in _TRANSIENT_GRPC_CODES or (
+            code is grpc.StatusCode.RESOURCE_EXHAUSTED and rich_status.is_quota(rich_status.read_status(exc))
+        )
     sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
     return isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES)
 

@@ -11,7 +11,9 @@ from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import exc as sa_exc
 
+from platformkit import rich_status
 from platformkit.backoff import Backoff
+from platformkit.errors import DomainError, TooManyRequests
 from platformkit.event_types import EventType
 from platformkit.outbox import build_envelope
 from platformkit.polling import IdlePacer
@@ -35,8 +37,9 @@ class _PgError(Exception):
         self.sqlstate = sqlstate
 
 
-def _rpc_error(code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), details="from another service")
+def _rpc_error(code: grpc.StatusCode, exc: DomainError | None = None) -> grpc.aio.AioRpcError:
+    trailing = grpc.aio.Metadata(*rich_status.trailing_metadata(exc)) if exc is not None else grpc.aio.Metadata()
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), trailing, details="from another service")
 
 
 @pytest.mark.parametrize(
@@ -55,6 +58,9 @@ def _rpc_error(code: grpc.StatusCode) -> grpc.aio.AioRpcError:
         (_rpc_error(grpc.StatusCode.UNAVAILABLE), True),
         (_rpc_error(grpc.StatusCode.DEADLINE_EXCEEDED), True),
         (_rpc_error(grpc.StatusCode.INVALID_ARGUMENT), False),
+        # A quota says when to retry; gRPC's own metadata or message limit refuses the same call again.
+        (_rpc_error(grpc.StatusCode.RESOURCE_EXHAUSTED, TooManyRequests("budget", retry_after=30)), True),
+        (_rpc_error(grpc.StatusCode.RESOURCE_EXHAUSTED), False),
         (ValueError("bad payload"), False),
         (KeyError("missing"), False),
         (FileNotFoundError(), False),
