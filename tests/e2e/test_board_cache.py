@@ -7,6 +7,7 @@ suite is also composed again and compared (a difference would answer 500)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -151,3 +152,41 @@ async def test_a_board_held_for_its_owner_is_not_anyone_elses(stack, owner, new_
     stranger = await new_user()
     for path in board.paths:
         assert (await stranger.client.get(path)).status_code == 404
+
+
+async def _board_versions_served(stack: Stack) -> float:
+    """GetBoardVersion calls the shootings service answered so far."""
+    assert stack.wiring is not None
+    url = f"http://127.0.0.1:{stack.wiring.metrics_ports['shootings']}"
+    return await metric(url, "grpc_server_handled_total", grpc_method="GetBoardVersion", grpc_code="OK")
+
+
+async def test_readers_at_once_share_version_reads_and_each_sees_a_write_made_before_it_asked(  # type: ignore[no-untyped-def]
+    stack, owner
+) -> None:
+    """D14.24: one caller's concurrent reads of a board served from memory share version reads,
+    and a read sent after a write answered shows it, whatever reads were running meanwhile."""
+    client = owner.client
+    brief = await ExportBrief(client).build()
+    look = await brief.look()
+    board = Board(stack, client, brief.shooting)
+    await board.held()
+    full = board.paths[0]
+
+    before = await _board_versions_served(stack)
+    answers = await asyncio.gather(*(board.read(full) for _ in range(16)))
+    shared = await _board_versions_served(stack) - before
+    assert all(answer == answers[0] for answer in answers)
+    assert 1 <= shared < 16, f"{shared} version reads for 16 readers"
+
+    async def resize_then_read(width: int) -> dict[str, Any]:
+        resized = await client.patch(
+            f"/shootings/{brief.shooting}/production-requests/{look['id']}", json={"width": width}
+        )
+        assert resized.status_code == 200, resized.text
+        return await board.read(full)
+
+    # Readers keep the board busy while the write lands; the read sent after its answer shows it.
+    for width in (512, 640, 768):
+        *_, after_write = await asyncio.gather(*(board.read(full) for _ in range(8)), resize_then_read(width))
+        assert _look(after_write, look["id"])["width"] == width
