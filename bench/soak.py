@@ -375,10 +375,11 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / "soak.json").write_text(json.dumps(result, indent=2) + "\n")
     print(table(result))
     problems = violations(result)
-    # What the processes logged (warnings and up) says why a 5xx or a lost action happened.
+    # What the processes logged (warnings and up) says why a 5xx or a lost action happened, and
+    # Envoy's access log how long each request took.
     kept_logs = RESULTS / "soak-logs"
     shutil.rmtree(kept_logs, ignore_errors=True)
-    if problems and (run_root / "stack" / "logs").is_dir():
+    if (run_root / "stack" / "logs").is_dir():
         shutil.copytree(run_root / "stack" / "logs", kept_logs)
         print(f"the stack's logs: {kept_logs}")
     shutil.rmtree(run_root, ignore_errors=True)
