@@ -45,6 +45,7 @@ import httpx
 
 from bench.environment import isolated_stack
 from bench.leftovers import leftover_processes
+from bench.procstats import Sampler
 from bench.soak_bookkeeping import accepted, settle
 from bench.soak_memory import RSS_TOLERANCE, RssSeries, rss_stability, stack_pids
 from devstack.environment import DEFAULT_SUPERUSER
@@ -234,7 +235,10 @@ async def soak(stack: Stack, receiver: FakeReceiver, users_count: int, seconds: 
         print(f"{users_count} users and their catalogs ready in {setup_seconds:.1f} s", flush=True)
         setup_requests = answers.total
 
-        series = RssSeries(stack_pids(stack)).start()
+        pids = stack_pids(stack)
+        series = RssSeries(pids).start()
+        # Each process's share of a core through the load: the one near 1.0 is what to scale out.
+        cpu = Sampler(pids, interval=1.0).start()
         began = time.monotonic()
         deadline = began + seconds
         try:
@@ -243,6 +247,7 @@ async def soak(stack: Stack, receiver: FakeReceiver, users_count: int, seconds: 
             load_seconds = time.monotonic() - began
             load_requests = answers.total - setup_requests
             series.stop()
+            cpu_cores = {name: round(u.cpu_seconds / load_seconds, 2) for name, u in cpu.stop().items()}
         print(f"load ran {load_seconds:.1f} s; checking that every accepted action is visible", flush=True)
         missing, settle_seconds = await settle(users, receiver, timeout=max(120.0, seconds))
         for user in users:
@@ -258,6 +263,7 @@ async def soak(stack: Stack, receiver: FakeReceiver, users_count: int, seconds: 
         "requests": answers.total,
         "load_requests": load_requests,
         "requests_per_second": round(load_requests / load_seconds, 1),
+        "cpu_cores": dict(sorted(cpu_cores.items(), key=lambda item: -item[1])),
         "answers_by_status": {str(k): v for k, v in sorted(answers.by_status.items())},
         "count_5xx": answers.count_5xx,
         "count_4xx": answers.count_4xx,
@@ -327,6 +333,8 @@ def table(result: dict[str, Any]) -> str:
         ("exports (push COMPLETED, one post)", acc["exports"], "push"),
     ]
     lines += [f"| {label} | {count} | {lost.get(kind, 0)} |" for label, count, kind in rows]
+    cores = result.get("cpu_cores") or {}
+    lines += ["", "CPU through the load, cores: " + ", ".join(f"{name} {share}" for name, share in cores.items())]
     lines += ["", "| process | RSS first third MB | RSS last third MB | change | stable |", "|---|---:|---:|---:|---|"]
     for name, v in sorted(result["rss"].items()):
         change = "n/a" if v["change"] is None else f"{v['change']:+.1%}"
