@@ -1,9 +1,9 @@
-"""The soak's memory verdict (bench.soak_memory, bench.soak.violations), on made-up samples."""
+"""The soak's memory verdict (bench.soak_memory, bench.soak_report.violations), on made-up samples."""
 
 from __future__ import annotations
 
-from bench.soak import violations
 from bench.soak_memory import rss_stability
+from bench.soak_report import violations
 
 
 def _samples(growth: dict[str, float]) -> list[tuple[float, dict[str, float]]]:
