@@ -40,6 +40,19 @@ CREATORS = (GATEWAY, SHOOTINGS)
 MAX_SHOTS_PER_CALL = 20_000
 
 
+def _new_shot_rows(request: pb.CreateShotsRequest, shooting_id: uuid.UUID) -> list[dict[str, object]]:
+    return [
+        {
+            "id": parse_uuid(s.id, ("shots", i, "id")),
+            "production_request_id": parse_uuid(s.look_id, ("shots", i, "look_id")),
+            "shooting_id": shooting_id,
+            "shot_type_id": parse_uuid(s.shot_type_id, ("shots", i, "shot_type_id")) if s.shot_type_id else None,
+            "pose_preset_id": uuid.UUID(s.pose_preset_id) if s.HasField("pose_preset_id") else None,
+        }
+        for i, s in enumerate(request.shots)
+    ]
+
+
 class ShotsServicer(
     ShotHandlers,
     RevisionHandlers,
@@ -67,20 +80,11 @@ class ShotsServicer(
         if len(request.shots) > MAX_SHOTS_PER_CALL:
             raise Invalid.at(("shots",), f"At most {MAX_SHOTS_PER_CALL} shots per call")
         shooting_id = parse_uuid(request.shooting_id, ("shooting_id",))
-        ensure_visible(caller(current_principal()), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting")
-        rows = [
-            {
-                "id": parse_uuid(s.id, ("shots", i, "id")),
-                "production_request_id": parse_uuid(s.look_id, ("shots", i, "look_id")),
-                "shooting_id": shooting_id,
-                "shot_type_id": parse_uuid(s.shot_type_id, ("shots", i, "shot_type_id")) if s.shot_type_id else None,
-                "pose_preset_id": uuid.UUID(s.pose_preset_id) if s.HasField("pose_preset_id") else None,
-            }
-            for i, s in enumerate(request.shots)
-        ]
         async with transaction(self.ctx.sessions) as session:
-            inserted = await repo.insert_shots(session, rows)
-            shots = await repo.shots_by_ids(session, [r["id"] for r in rows])  # type: ignore[misc]
+            scope = await shooting_source.scope_of(self.ctx, shooting_id, session)
+            ensure_visible(caller(current_principal()), scope, "Shooting")
+            rows = _new_shot_rows(request, shooting_id)
+            shots, inserted = await repo.insert_shots(session, rows)
             await add_events(
                 session,
                 messaging,

@@ -34,18 +34,26 @@ async def remember_shooting(
     )
 
 
-async def insert_shots(session: AsyncSession, rows: Sequence[dict[str, object]]) -> set[uuid.UUID]:
-    """Insert the shots that do not exist yet; returns the ids actually inserted (retries are harmless)."""
+async def insert_shots(
+    session: AsyncSession, rows: Sequence[dict[str, object]]
+) -> tuple[list[sa.Row[Any]], set[uuid.UUID]]:
+    """Insert the shots that do not exist yet (retries are harmless): every shot of ``rows`` as
+    stored, oldest first, and the ids this call inserted. The new rows come back from the insert
+    itself; only shots an earlier call created are read again."""
     if not rows:
-        return set()
-    inserted = await session.scalars(
-        insert(Shot).values(list(rows)).on_conflict_do_nothing(index_elements=[Shot.id]).returning(Shot.id)
+        return [], set()
+    new = list(
+        (
+            await session.execute(
+                insert(SHOTS).values(list(rows)).on_conflict_do_nothing(index_elements=[SHOTS.c.id]).returning(SHOTS)
+            )
+        ).all()
     )
-    return set(inserted)
-
-
-async def shots_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shot]:
-    return list(await session.scalars(sa.select(Shot).where(Shot.id.in_(ids)).order_by(Shot.created_at, Shot.id)))
+    inserted = {row.id for row in new}
+    earlier = [row["id"] for row in rows if row["id"] not in inserted]
+    if earlier:
+        new += (await session.execute(sa.select(SHOTS).where(any_of(SHOTS.c.id, earlier)))).all()
+    return sorted(new, key=lambda row: (row.created_at, row.id)), inserted
 
 
 def _reachable(entitled: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 
 import grpc
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import transaction
 from platformkit.errors import NotFound, Unavailable
@@ -28,11 +29,17 @@ _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 _HIDDEN = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED}
 
 
-async def scope_of(context: ServiceContext, shooting_id: uuid.UUID) -> ShootingScope:
-    """The shooting's owner and organization: recorded here, else learned from its owner
-    (NotFound when the caller cannot see it there, Unavailable while that service is down)."""
-    async with context.sessions() as session:
+async def scope_of(
+    context: ServiceContext, shooting_id: uuid.UUID, session: AsyncSession | None = None
+) -> ShootingScope:
+    """The shooting's owner and organization: recorded here (read in ``session`` when the caller
+    has one open, else in a session of its own), else learned from its owner (NotFound when the
+    caller cannot see it there, Unavailable while that service is down)."""
+    if session is not None:
         known = await queries.scope_of(session, shooting_id)
+    else:
+        async with context.sessions() as own:
+            known = await queries.scope_of(own, shooting_id)
     if known is not None:
         return known
     stub = ShootingsServiceStub(context.channel("shootings"))

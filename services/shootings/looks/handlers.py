@@ -2,7 +2,8 @@
 
 Creation and update are atomic from the caller's view: the looks, their shots' read model and
 their events are written in one transaction, and the shots are created in the shots service
-(one batched, idempotent call) before that transaction commits. If the shots call fails,
+(one batched, idempotent call) before that transaction commits; on creation, that call runs
+while the transaction writes the looks (:meth:`RemoteShots.creating`). If the shots call fails,
 nothing commits; if anything fails after the shots exist, commit included, they are deleted
 again (compensation, :meth:`RemoteShots.compensated`).
 
@@ -101,12 +102,12 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
         async with self.shots.compensated() as shots, transaction(self.ctx.sessions) as session:
             shooting = await self._editable_shooting(session, who, request.shooting_id)
             staged = await creation.stage_creation(session, who, shooting, request)
-            rows = await looks_repo.insert_looks(session, staged.looks)
-            await looks_repo.insert_look_shots(session, staged.look_shots)
-            await looks_repo.recompute_shooting(session, shooting.id)
-            await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
-            shots.extend(await self.shots.create(shooting, staged.shots))
-            entries = await catalog_repository.batch_get(session, None, list(staged.entry_ids))
+            async with self.shots.creating(shooting, staged.shots, shots):
+                rows = await looks_repo.insert_looks(session, staged.looks)
+                await looks_repo.insert_look_shots(session, staged.look_shots)
+                await looks_repo.recompute_shooting(session, shooting.id)
+                await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
+                entries = await catalog_repository.read_entries(session, list(staged.entry_ids))
         return pb.LooksPage(
             looks=[look_to_pb(r) for r in rows], count=len(rows), entries=[entry_to_pb(e) for e in entries], shots=shots
         )

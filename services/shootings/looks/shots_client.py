@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import TypeVar
 
 import grpc
@@ -77,6 +77,26 @@ class RemoteShots:
             "nothing was changed",
         )
         return list(reply.shots)
+
+    @asynccontextmanager
+    async def creating(
+        self, shooting: Shooting, new: Sequence[shots_pb2.NewShot], created: list[shots_pb2.Shot]
+    ) -> AsyncIterator[None]:
+        """Creates ``new`` while the body runs (the command's own writes, in its transaction), so
+        the two services write at the same time instead of one after the other; the shots join
+        ``created`` once both are done, and the body's failure or the call's surfaces then.
+
+        The call always ends before this block does, also when the body fails: only then does
+        :meth:`compensated` know which shots to delete, and its deletion cannot overtake the
+        creation (a delete that ran first would find nothing, and the shots would stay)."""
+        call = asyncio.ensure_future(self.create(shooting, new))
+        try:
+            yield
+        except BaseException:
+            with suppress(Exception):
+                created.extend(await asyncio.shield(call))
+            raise
+        created.extend(await call)
 
     async def of_looks(self, look_ids: Sequence[str]) -> list[shots_pb2.Shot]:
         """The looks' shots with their revisions (what a full look shows)."""

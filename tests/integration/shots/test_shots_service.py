@@ -62,6 +62,20 @@ async def test_create_shots_is_one_batch_idempotent_and_announced(shots):
     assert {s.look_id for s in listed.shots} == set(looks[:2]) and len(listed.shots) == 4
 
 
+async def test_a_partly_retried_batch_answers_every_shot_oldest_first_and_announces_only_the_new(shots):
+    """New shots come back from the insert itself, earlier ones from a read: both the same."""
+    stub = as_shootings(shots)
+    request, looks = await new_shots(shots, 2, [str(uuid.uuid4())])
+    first = await stub.CreateShots(request, metadata=as_user(OWNER))
+    request.shots.extend(pb.NewShot(id=str(uuid.uuid4()), look_id=looks[0], shot_type_id="") for _ in range(2))
+    again = await stub.CreateShots(request, metadata=as_user(OWNER))
+    assert list(again.shots[:2]) == list(first.shots)  # the earlier shots, read back, as first answered
+    assert {s.id for s in again.shots[2:]} == {s.id for s in request.shots[2:]}
+    assert again.shots[2].created_at.ToDatetime() > first.shots[0].created_at.ToDatetime()
+    ids = [s.id for s in request.shots]
+    assert await outbox_types(shots.engine, ids) == [EventType.SHOT_CREATED] * 4
+
+
 async def test_delete_shots_removes_them_and_announces_a_newer_version(shots):
     stub = as_shootings(shots)
     request, looks = await new_shots(shots, 1, [str(uuid.uuid4())])

@@ -74,3 +74,52 @@ async def test_a_compensation_that_works_at_once_leaves_no_background_task() -> 
     stub = FlakyShots(failures=0)
     await run_failing_command(Remote(stub), ["a"])
     assert stub.calls == [["a"]] and not shots_client._retrying
+
+
+class SlowShots(FlakyShots):
+    """A shots stub whose CreateShots answers after ``delay`` (or fails with ``error``)."""
+
+    def __init__(self, delay: float, error: Exception | None = None) -> None:
+        super().__init__(failures=0)
+        self.delay, self.error = delay, error
+        self.finished = False
+
+    async def CreateShots(self, request: shots_pb2.CreateShotsRequest, metadata: object, timeout: float):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(self.delay)
+        self.finished = True
+        if self.error is not None:
+            raise self.error
+        return shots_pb2.CreateShotsResponse(shots=[shots_pb2.Shot(id=s.id) for s in request.shots])
+
+
+class Shooting:
+    id = "00000000-0000-4000-8000-0000000000aa"
+
+
+NEW = [shots_pb2.NewShot(id="s1"), shots_pb2.NewShot(id="s2")]
+
+
+async def test_shots_created_meanwhile_join_the_command_once_both_are_done() -> None:
+    stub = SlowShots(delay=0.02)
+    remote, created = Remote(stub), []
+    async with remote.creating(Shooting(), NEW, created):  # type: ignore[arg-type]
+        assert created == []  # the call runs while the body does
+    assert [s.id for s in created] == ["s1", "s2"] and stub.finished
+
+
+async def test_a_failing_body_waits_for_the_call_so_its_shots_are_deleted_again() -> None:
+    stub = SlowShots(delay=0.05)
+    remote = Remote(stub)
+    with pytest.raises(RuntimeError, match="insert failed"):
+        async with remote.compensated() as created, remote.creating(Shooting(), NEW, created):  # type: ignore[arg-type]
+            raise RuntimeError("insert failed")  # long before the shots service answers
+    assert stub.finished and stub.calls == [["s1", "s2"]]  # deleted after they were created, not before
+
+
+async def test_a_failing_call_fails_the_command_and_leaves_nothing_to_delete() -> None:
+    stub = SlowShots(delay=0.0, error=unavailable())
+    remote = Remote(stub)
+    with pytest.raises(Exception, match="shots service is unavailable"):
+        async with remote.compensated() as created, remote.creating(Shooting(), NEW, created):  # type: ignore[arg-type]
+            pass
+    assert stub.calls == []
