@@ -95,8 +95,9 @@ async def _ensure_pairing(
     if not changed:
         return
     entries: dict[str, CatalogEntry] = {}
+    named = {e.entry.id: e for e in await catalog_repository.batch_get(session, None, [requested[n] for n in changed])}
     for name in changed:
-        [loaded] = await creation.usable_entries(session, who, shooting, kinds[name], [requested[name]], (name,))
+        [loaded] = creation.usable_entries(who, shooting, named, kinds[name], [requested[name]], (name,))
         entries[name] = loaded.entry
     for name in kinds.keys() - entries.keys():
         kept = look_updates.effective(requested, {name: getattr(look, name)}, name)

@@ -53,7 +53,7 @@ class Staged:
     look_shots: list[dict[str, Any]] = field(default_factory=list)
     shots: list[shots_pb2.NewShot] = field(default_factory=list)
     events: list[NewEvent] = field(default_factory=list)
-    entry_ids: set[uuid.UUID] = field(default_factory=set)
+    entries: list[catalog_repository.LoadedEntry] = field(default_factory=list)  # what the answer shows
 
 
 def _ids(values: Any, loc: FieldPath) -> list[uuid.UUID]:
@@ -64,21 +64,21 @@ def _optional_id(message: Any, name: str, loc: FieldPath) -> uuid.UUID | None:
     return parse_uuid(getattr(message, name), (*loc, name)) if message.HasField(name) else None
 
 
-async def target_production(session: AsyncSession, shooting: Shooting, production_id: uuid.UUID | None) -> Production:
-    """R62, A17: the named production of this shooting, else its live MAIN (409 when there is none)."""
-    if production_id is not None:
-        production = await looks_repo.live_production(session, shooting.id, production_id)
-        if production is None:
+async def target_production(
+    session: AsyncSession, shooting: Shooting, production_id: uuid.UUID | None
+) -> tuple[Production, Inherited]:
+    """R62, A17: the named production of this shooting, else its live MAIN (409 when there is
+    none), and what its guidelines snapshot leaves to its looks."""
+    found = await looks_repo.live_production(session, shooting.id, production_id)
+    if found is None:
+        if production_id is not None:
             raise Invalid.at(("production_id",), "Unknown production of this shooting")
-        return production
-    production = await looks_repo.live_main(session, shooting.id)
-    if production is None:
         raise Conflict("The shooting has no MAIN production: create one, or name a TEST production_id")
-    return production
+    production, snapshot = found
+    return production, inherited(snapshot)
 
 
-async def inherited(session: AsyncSession, production: Production) -> Inherited:
-    snapshot = await session.get(Guidelines, production.guidelines_id) if production.guidelines_id else None
+def inherited(snapshot: Guidelines | None) -> Inherited:
     if snapshot is None:
         return Inherited()
     return Inherited(
@@ -95,19 +95,26 @@ def _unusable(loc: FieldPath, kind: str, bad: list[str]) -> Invalid:
     return Invalid.at(loc, f"Unknown {kind.replace('_', ' ')} id(s), or not usable in this shooting: {', '.join(bad)}")
 
 
-async def usable_entries(
-    session: AsyncSession, who: Caller, shooting: Shooting, kind: str, ids: list[uuid.UUID], loc: FieldPath
+def usable_entries(
+    who: Caller,
+    shooting: Shooting,
+    named: dict[uuid.UUID, catalog_repository.LoadedEntry],
+    kind: str,
+    ids: list[uuid.UUID],
+    loc: FieldPath,
 ) -> list[catalog_repository.LoadedEntry]:
-    """The entries, in order; 422 at ``loc`` for any that is unknown, deleted or out of scope (R27)."""
-    loaded = {e.entry.id: e for e in await catalog_repository.batch_get(session, kind, ids)}
+    """The entries of ``kind``, in order, from those the request names; 422 at ``loc`` for any
+    that is unknown, of another kind, deleted or out of scope (R27)."""
     bad = [
         str(i)
         for i in ids
-        if i not in loaded or not access.usable_in_scope(who, loaded[i].entry, shooting.organization_id)
+        if i not in named
+        or named[i].entry.kind != kind
+        or not access.usable_in_scope(who, named[i].entry, shooting.organization_id)
     ]
     if bad:
         raise _unusable(loc, kind, bad)
-    return [loaded[i] for i in ids]
+    return [named[i] for i in ids]
 
 
 async def check_references(
@@ -181,8 +188,7 @@ def _merged(defaults: dict[str, Any], override: dict[str, Any], inherit: Inherit
 async def stage_creation(
     session: AsyncSession, who: Caller, shooting: Shooting, request: pb.CreateLooksRequest
 ) -> Staged:
-    production = await target_production(session, shooting, _optional_id(request, "production_id", ()))
-    inherit = await inherited(session, production)
+    production, inherit = await target_production(session, shooting, _optional_id(request, "production_id", ()))
     readiness = looks.ensure_readiness(request.readiness if request.HasField("readiness") else None, ("readiness",))
     template_id = (
         _optional_id(request, "generative_workflow_template_id", ()) or inherit.generative_workflow_template_id
@@ -191,14 +197,19 @@ async def stage_creation(
     looks.ensure_mannequin_exclusive(mannequin, _optional_id(request, "generative_workflow_template_id", ()), ())
 
     product_ids, configs = await _products(session, who, shooting, request)
-    products = await usable_entries(session, who, shooting, "product", product_ids, ("product_ids",))
     subject_ids = list(dict.fromkeys(_ids(request.subject_ids, ("subject_ids",))))
-    subjects = await usable_entries(session, who, shooting, "subject", subject_ids, ("subject_ids",))
     shot_type_ids = list(dict.fromkeys(_ids(request.shot_type_ids, ("shot_type_ids",))))
     pose_preset_ids = (
         _ids(request.pose_preset_ids, ("pose_preset_ids",)) if request.has_pose_preset_ids else inherit.pose_preset_ids
     )
     set_design_id = _optional_id(request, "set_design_id", ()) or inherit.set_design_id
+    # The entries the looks name, read once: checked here, shown in the answer.
+    entry_ids = list(
+        dict.fromkeys([*product_ids, *subject_ids, *shot_type_ids, *pose_preset_ids, *filter(None, [set_design_id])])
+    )
+    named = {loaded.entry.id: loaded for loaded in await catalog_repository.batch_get(session, None, entry_ids)}
+    products = usable_entries(who, shooting, named, "product", product_ids, ("product_ids",))
+    subjects = usable_entries(who, shooting, named, "subject", subject_ids, ("subject_ids",))
     defaults = _settings(request.defaults, ("defaults",))
     per_product = {pid: _settings(c.settings, ("product_outfit_configs",)) for pid, c in configs.items()}
 
@@ -232,15 +243,7 @@ async def stage_creation(
             ("shot_type_ids",),
             f"The request would create {len(pairs) * len(shot_type_ids)} shots; at most {looks.MAX_SHOTS_PER_REQUEST}",
         )
-    staged = Staged(
-        entry_ids={
-            *product_ids,
-            *subject_ids,
-            *shot_type_ids,
-            *pose_preset_ids,
-            *([set_design_id] if set_design_id else []),
-        }
-    )
+    staged = Staged(entries=[named[i] for i in entry_ids if i in named])
     now = datetime.now(UTC)
     shot_status = "PENDING" if shot_type_ids else None
     for product_id, subject_id in pairs:

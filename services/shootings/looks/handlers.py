@@ -33,7 +33,6 @@ from platformkit.topics import SHOOTINGS_EVENTS
 from protos.common.v1 import common_pb2
 from protos.shootings.v1 import looks_pb2 as pb
 from protos.shootings.v1 import looks_pb2_grpc
-from services.shootings.catalog import repository as catalog_repository
 from services.shootings.catalog.convert import entry_to_pb
 from services.shootings.looks import changes, creation
 from services.shootings.looks import repository as looks_repo
@@ -107,9 +106,11 @@ class LooksServicer(looks_pb2_grpc.LooksServiceServicer):
                 await looks_repo.insert_look_shots(session, staged.look_shots)
                 await looks_repo.recompute_shooting(session, shooting.id)
                 await add_events(session, messaging, topic=SHOOTINGS_EVENTS, events=staged.events, source=SOURCE)
-                entries = await catalog_repository.read_entries(session, list(staged.entry_ids))
         return pb.LooksPage(
-            looks=[look_to_pb(r) for r in rows], count=len(rows), entries=[entry_to_pb(e) for e in entries], shots=shots
+            looks=[look_to_pb(r) for r in rows],
+            count=len(rows),
+            entries=[entry_to_pb(e) for e in staged.entries],
+            shots=shots,
         )
 
     async def UpdateLook(self, request: pb.UpdateLookRequest, context: grpc.aio.ServicerContext) -> pb.LooksPage:

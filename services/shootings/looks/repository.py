@@ -12,24 +12,23 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from platformkit.db import compiled_once
-from services.shootings.models import Look, LookShot, Production, Shooting
+from services.shootings.models import Guidelines, Look, LookShot, Production, Shooting
 from services.shootings.shared.rollups import ordering_sql_array
 
 
-async def live_production(session: AsyncSession, shooting_id: uuid.UUID, production_id: uuid.UUID) -> Production | None:
-    return await session.scalar(
-        sa.select(Production).where(
-            Production.id == production_id, Production.shooting_id == shooting_id, Production.deleted_at.is_(None)
-        )
+async def live_production(
+    session: AsyncSession, shooting_id: uuid.UUID, production_id: uuid.UUID | None
+) -> tuple[Production, Guidelines | None] | None:
+    """The shooting's live production ``production_id``, or its live MAIN when none is named,
+    with the guidelines snapshot it was baked with (one statement)."""
+    query = (
+        sa.select(Production, Guidelines)
+        .outerjoin(Guidelines, Guidelines.id == Production.guidelines_id)
+        .where(Production.shooting_id == shooting_id, Production.deleted_at.is_(None))
     )
-
-
-async def live_main(session: AsyncSession, shooting_id: uuid.UUID) -> Production | None:
-    return await session.scalar(
-        sa.select(Production).where(
-            Production.shooting_id == shooting_id, Production.kind == "MAIN", Production.deleted_at.is_(None)
-        )
-    )
+    named = Production.id == production_id if production_id is not None else Production.kind == "MAIN"
+    found = (await session.execute(query.where(named))).first()
+    return None if found is None else (found[0], found[1])
 
 
 async def insert_looks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[sa.Row[Any]]:
