@@ -53,10 +53,11 @@ class IdlePacer:
         self._last_record = self.clock()
 
     @classmethod
-    def from_settings(cls, settings: ProcessSettings) -> IdlePacer:
+    def from_settings(cls, settings: ProcessSettings, fetch_max_wait_ms: int | None = None) -> IdlePacer:
+        """``fetch_max_wait_ms``: the consumer's own fetch wait (default: the interactive one)."""
         return cls(
             idle_after=settings.kafka_idle_after_seconds,
-            first_delay=settings.kafka_fetch_max_wait_ms / 1000,
+            first_delay=(fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms) / 1000,
             max_delay=settings.kafka_idle_poll_max_ms / 1000,
         )
 

@@ -52,6 +52,7 @@ def platform_config() -> Obj:
         # Apache Kafka answers a waiting fetch as soon as a record arrives: long polling, and no
         # pauses between fetches when idle (the local broker needs both, platformkit.polling).
         "KAFKA_FETCH_MAX_WAIT_MS": "500",
+        "KAFKA_BACKGROUND_FETCH_MAX_WAIT_MS": "500",
         "KAFKA_IDLE_POLL_MAX_MS": "0",
         "GRPC_DEADLINE_SECONDS": "10",
         "FIRST_SUPERUSER": "admin@example.com",

@@ -90,6 +90,7 @@ class Consumer:
 
     ``name`` identifies the logical consumer in ``processed_events``: replicas of one worker
     share it (and the group); two different reactions to the same event use two names.
+    ``background``: no read waits on its next record, so it fetches with the longer wait.
     """
 
     def __init__(
@@ -107,8 +108,12 @@ class Consumer:
         max_batch: int = 100,
         batched: bool = False,
         event_types: frozenset[str] | None = None,
+        background: bool = False,
     ) -> None:
         self.name = name
+        self._fetch_max_wait_ms = (
+            settings.kafka_background_fetch_max_wait_ms if background else settings.kafka_fetch_max_wait_ms
+        )
         self.group_id = group_id
         self._settings = settings
         self._topics = [t.name for t in topics]
@@ -121,7 +126,7 @@ class Consumer:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._remove_listener: Callable[[], None] | None = None
-        self._pacer = polling.IdlePacer.from_settings(settings)
+        self._pacer = polling.IdlePacer.from_settings(settings, self._fetch_max_wait_ms)
         self._applier = EventApplier(
             sessions,
             tables,
@@ -132,6 +137,10 @@ class Consumer:
             max_attempts=max_attempts,
             event_types=event_types,
         )
+
+    @property
+    def fetch_max_wait_ms(self) -> int:
+        return self._fetch_max_wait_ms
 
     @property
     def assignment(self) -> frozenset[TopicPartition]:
@@ -178,7 +187,7 @@ class Consumer:
                 auto_offset_reset="earliest",
                 session_timeout_ms=self._settings.kafka_session_timeout_ms,
                 heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
-                fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
+                fetch_max_wait_ms=self._fetch_max_wait_ms,
             )
             kafka.subscribe(list(self._topics), listener=_AssignmentLog(self.name))
             try:

@@ -120,4 +120,9 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
     async def handle(session: AsyncSession, envelope: EventEnvelope) -> None:
         await apply_shootings_event(session, envelope, MediaRegistry(context.channel("shots")))
 
-    return [ConsumerSpec(name="outfits.looks", group_id="outfits.looks", topics=[SHOOTINGS_EVENTS], handler=handle)]
+    # Background: a look named before its event arrived is read from its owner (look_source).
+    return [
+        ConsumerSpec(
+            name="outfits.looks", group_id="outfits.looks", topics=[SHOOTINGS_EVENTS], handler=handle, background=True
+        )
+    ]

@@ -103,4 +103,8 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
     settings = context.settings
     assert isinstance(settings, StylingSettings)
     jobs = StylingJobs(settings, build_stylist(settings, Catalog(context.channel("shootings"))))
-    return [ConsumerSpec(name="outfits.styling", group_id=GROUP, topics=[STYLING_REQUESTS], handler=jobs.handle)]
+    return [
+        ConsumerSpec(
+            name="outfits.styling", group_id=GROUP, topics=[STYLING_REQUESTS], handler=jobs.handle, background=True
+        )
+    ]

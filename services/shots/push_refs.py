@@ -36,5 +36,5 @@ async def record_push(session: AsyncSession, envelope: EventEnvelope) -> None:
 
 
 CONSUMER = ConsumerSpec(
-    name="shots.push-refs", group_id="shots.push-refs", topics=[EXPORTS_EVENTS], handler=record_push
+    name="shots.push-refs", group_id="shots.push-refs", topics=[EXPORTS_EVENTS], handler=record_push, background=True
 )

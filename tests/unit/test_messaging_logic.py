@@ -6,6 +6,7 @@ import uuid
 
 import grpc
 import pytest
+import sqlalchemy as sa
 from aiokafka.errors import KafkaConnectionError, UnknownTopicOrPartitionError
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
@@ -13,10 +14,13 @@ from sqlalchemy import exc as sa_exc
 
 from platformkit import rich_status
 from platformkit.backoff import Backoff
+from platformkit.consumer import Consumer
 from platformkit.errors import DomainError, TooManyRequests
 from platformkit.event_types import EventType
+from platformkit.messaging_tables import messaging_tables
 from platformkit.outbox import build_envelope
 from platformkit.polling import IdlePacer
+from platformkit.settings import ProcessSettings
 from platformkit.transient import TransientError, is_transient
 
 
@@ -132,3 +136,25 @@ def test_idle_pacer_never_pauses_when_its_cap_is_zero() -> None:
     pacer = IdlePacer(idle_after=0.0, first_delay=0.5, max_delay=0.0, clock=clock)
     clock.now += 3600
     assert pacer.next_delay() == 0
+
+
+def test_a_background_consumer_fetches_with_the_longer_wait_and_paces_from_it() -> None:
+    settings = ProcessSettings(kafka_fetch_max_wait_ms=5, kafka_background_fetch_max_wait_ms=50)
+
+    def consumer(background: bool) -> Consumer:
+        return Consumer(
+            settings,
+            None,  # type: ignore[arg-type]  # nothing is read or written here
+            messaging_tables(sa.MetaData()),
+            name="c",
+            group_id="g",
+            topics=[],
+            handler=None,  # type: ignore[arg-type]
+            bus=None,  # type: ignore[arg-type]
+            background=background,
+        )
+
+    assert consumer(background=False).fetch_max_wait_ms == 5
+    assert consumer(background=True).fetch_max_wait_ms == 50
+    assert IdlePacer.from_settings(settings, 50).first_delay == 0.05
+    assert IdlePacer.from_settings(settings).first_delay == 0.005

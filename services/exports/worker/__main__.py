@@ -33,7 +33,13 @@ def worker_consumers(settings: ExportsBase, worker: str) -> BuildConsumers:
             worker,
         )
         return [
-            ConsumerSpec(name="exports.push-worker", group_id=GROUP, topics=[EXPORT_PUSHES], handler=processor.handle)
+            ConsumerSpec(
+                name="exports.push-worker",
+                group_id=GROUP,
+                topics=[EXPORT_PUSHES],
+                handler=processor.handle,
+                background=True,
+            )
         ]
 
     return build

@@ -27,7 +27,11 @@ def worker_consumers(settings: GenerationSettings, worker: str) -> BuildConsumer
         )
         return [
             ConsumerSpec(
-                name="shots.generation-worker", group_id=GROUP, topics=[GENERATION_REQUESTS], handler=processor.handle
+                name="shots.generation-worker",
+                group_id=GROUP,
+                topics=[GENERATION_REQUESTS],
+                handler=processor.handle,
+                background=True,
             )
         ]
 
