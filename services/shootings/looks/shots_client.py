@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import grpc
@@ -47,6 +47,19 @@ async def _answer(call: Awaitable[T], what: str) -> T:
         if exc.code() in _RETRYABLE:
             raise Unavailable(f"The shots service is unavailable; {what}") from exc
         raise
+
+
+async def _ended(call: asyncio.Future[T]) -> None:
+    """Wait until ``call`` ends, also when the waiting task is cancelled meanwhile (the
+    cancellation is raised once the call ended; the call's own deadline bounds the wait)."""
+    cancelled: asyncio.CancelledError | None = None
+    while not call.done():
+        try:
+            await asyncio.wait([call])
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+    if cancelled is not None:
+        raise cancelled
 
 
 class RemoteShots:
@@ -86,17 +99,19 @@ class RemoteShots:
         the two services write at the same time instead of one after the other; the shots join
         ``created`` once both are done, and the body's failure or the call's surfaces then.
 
-        The call always ends before this block does, also when the body fails: only then does
-        :meth:`compensated` know which shots to delete, and its deletion cannot overtake the
-        creation (a delete that ran first would find nothing, and the shots would stay)."""
+        However the body ends (done, failed, or the command cancelled), the call ends first: only
+        then does :meth:`compensated` know which shots to delete, and its deletion cannot overtake
+        the creation (a delete that ran first would find nothing, and the shots would stay)."""
         call = asyncio.ensure_future(self.create(shooting, new))
         try:
             yield
-        except BaseException:
-            with suppress(Exception):
-                created.extend(await asyncio.shield(call))
-            raise
-        created.extend(await call)
+        finally:
+            try:
+                await _ended(call)
+            finally:
+                if call.done() and not call.cancelled() and call.exception() is None:
+                    created.extend(call.result())
+        call.result()  # the body succeeded: the call's failure is the command's
 
     async def of_looks(self, look_ids: Sequence[str]) -> list[shots_pb2.Shot]:
         """The looks' shots with their revisions (what a full look shows)."""

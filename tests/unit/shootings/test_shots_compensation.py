@@ -123,3 +123,23 @@ async def test_a_failing_call_fails_the_command_and_leaves_nothing_to_delete() -
         async with remote.compensated() as created, remote.creating(Shooting(), NEW, created):  # type: ignore[arg-type]
             pass
     assert stub.calls == []
+
+
+@pytest.mark.parametrize("body_waits", [True, False], ids=["during its writes", "after its writes"])
+async def test_a_command_cancelled_while_the_call_runs_still_deletes_the_shots_it_created(body_waits: bool) -> None:
+    stub = SlowShots(delay=0.05)
+    remote = Remote(stub)
+    entered = asyncio.Event()
+
+    async def command() -> None:
+        async with remote.compensated() as created, remote.creating(Shooting(), NEW, created):  # type: ignore[arg-type]
+            entered.set()
+            if body_waits:
+                await asyncio.sleep(10)
+
+    task = asyncio.create_task(command())
+    await entered.wait()
+    task.cancel()  # the client hangs up
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert stub.finished and stub.calls == [["s1", "s2"]]
