@@ -55,8 +55,9 @@ class ConsumerSpec:
     # The event types the handler applies (None: all): a record of another type is passed over
     # without a transaction or a processed-event row (ignoring it twice changes nothing either).
     event_types: frozenset[str] | None = None
-    # A background consumer (work queues, pushes, records kept for later) fetches with the longer
-    # wait of kafka_background_fetch_max_wait_ms: nothing a client reads next waits on it.
+    # A background consumer (records kept for later) fetches with the longer wait of
+    # kafka_background_fetch_max_wait_ms: nothing a client reads next waits on it. Consumers of
+    # work queues (spread topics) always do (platformkit.consumer).
     background: bool = False
 
 

@@ -90,7 +90,8 @@ class Consumer:
 
     ``name`` identifies the logical consumer in ``processed_events``: replicas of one worker
     share it (and the group); two different reactions to the same event use two names.
-    ``background``: no read waits on its next record, so it fetches with the longer wait.
+    ``background``: no read waits on its next record, so it fetches with the longer wait; a
+    consumer of work queues only (spread topics: jobs for workers) always is.
     """
 
     def __init__(
@@ -111,6 +112,7 @@ class Consumer:
         background: bool = False,
     ) -> None:
         self.name = name
+        background = background or (bool(topics) and all(topic.spread for topic in topics))
         self._fetch_max_wait_ms = (
             settings.kafka_background_fetch_max_wait_ms if background else settings.kafka_fetch_max_wait_ms
         )

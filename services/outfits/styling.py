@@ -103,8 +103,4 @@ def consumers(context: ServiceContext) -> list[ConsumerSpec]:
     settings = context.settings
     assert isinstance(settings, StylingSettings)
     jobs = StylingJobs(settings, build_stylist(settings, Catalog(context.channel("shootings"))))
-    return [
-        ConsumerSpec(
-            name="outfits.styling", group_id=GROUP, topics=[STYLING_REQUESTS], handler=jobs.handle, background=True
-        )
-    ]
+    return [ConsumerSpec(name="outfits.styling", group_id=GROUP, topics=[STYLING_REQUESTS], handler=jobs.handle)]

@@ -74,12 +74,12 @@ class QuotaHandlers:
         self, request: pb.CheckGenerationBudgetRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.Empty:
         shooting_id = parse_uuid(request.shooting_id, ("shooting_id",))
-        found = ensure_visible(
-            caller(current_principal()), await shooting_source.scope_of(self.ctx, shooting_id), "Shooting"
-        )
-        scope = rules.Scope(found.organization_id, found.owner_id)
         defaults = self.ctx.settings.generation_quota  # type: ignore[attr-defined]
         async with self.ctx.sessions() as session:
+            found = ensure_visible(
+                caller(current_principal()), await shooting_source.scope_of(self.ctx, shooting_id, session), "Shooting"
+            )
+            scope = rules.Scope(found.organization_id, found.owner_id)
             budget = await quotas.limits_of(session, scope, defaults)
             rules.check(
                 scope, budget, await quotas.spent(session, scope.key), request.images, await quotas.now(session)

@@ -21,6 +21,7 @@ from platformkit.messaging_tables import messaging_tables
 from platformkit.outbox import build_envelope
 from platformkit.polling import IdlePacer
 from platformkit.settings import ProcessSettings
+from platformkit.topics import GENERATION_REQUESTS, SHOTS_EVENTS, Topic
 from platformkit.transient import TransientError, is_transient
 
 
@@ -141,14 +142,14 @@ def test_idle_pacer_never_pauses_when_its_cap_is_zero() -> None:
 def test_a_background_consumer_fetches_with_the_longer_wait_and_paces_from_it() -> None:
     settings = ProcessSettings(kafka_fetch_max_wait_ms=5, kafka_background_fetch_max_wait_ms=50)
 
-    def consumer(background: bool) -> Consumer:
+    def consumer(background: bool, topics: tuple[Topic, ...] = ()) -> Consumer:
         return Consumer(
             settings,
             None,  # type: ignore[arg-type]  # nothing is read or written here
             messaging_tables(sa.MetaData()),
             name="c",
             group_id="g",
-            topics=[],
+            topics=topics,
             handler=None,  # type: ignore[arg-type]
             bus=None,  # type: ignore[arg-type]
             background=background,
@@ -156,5 +157,8 @@ def test_a_background_consumer_fetches_with_the_longer_wait_and_paces_from_it() 
 
     assert consumer(background=False).fetch_max_wait_ms == 5
     assert consumer(background=True).fetch_max_wait_ms == 50
+    # A consumer of work queues is a background one without saying so; one of facts is not.
+    assert consumer(background=False, topics=(GENERATION_REQUESTS,)).fetch_max_wait_ms == 50
+    assert consumer(background=False, topics=(GENERATION_REQUESTS, SHOTS_EVENTS)).fetch_max_wait_ms == 5
     assert IdlePacer.from_settings(settings, 50).first_delay == 0.05
     assert IdlePacer.from_settings(settings).first_delay == 0.005

@@ -33,13 +33,7 @@ def worker_consumers(settings: ExportsBase, worker: str) -> BuildConsumers:
             worker,
         )
         return [
-            ConsumerSpec(
-                name="exports.push-worker",
-                group_id=GROUP,
-                topics=[EXPORT_PUSHES],
-                handler=processor.handle,
-                background=True,
-            )
+            ConsumerSpec(name="exports.push-worker", group_id=GROUP, topics=[EXPORT_PUSHES], handler=processor.handle)
         ]
 
     return build

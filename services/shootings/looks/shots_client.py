@@ -24,6 +24,7 @@ from platformkit.backoff import Backoff
 from platformkit.errors import Unavailable
 from platformkit.rpc import current_principal, principal_metadata
 from platformkit.service import ServiceContext
+from platformkit.tasks import wait_ended
 from protos.shots.v1 import shots_pb2
 from protos.shots.v1.shots_pb2_grpc import ShotsServiceStub
 from services.shootings.models import Shooting
@@ -47,19 +48,6 @@ async def _answer(call: Awaitable[T], what: str) -> T:
         if exc.code() in _RETRYABLE:
             raise Unavailable(f"The shots service is unavailable; {what}") from exc
         raise
-
-
-async def _ended(call: asyncio.Future[T]) -> None:
-    """Wait until ``call`` ends, also when the waiting task is cancelled meanwhile (the
-    cancellation is raised once the call ended; the call's own deadline bounds the wait)."""
-    cancelled: asyncio.CancelledError | None = None
-    while not call.done():
-        try:
-            await asyncio.wait([call])
-        except asyncio.CancelledError as exc:
-            cancelled = exc
-    if cancelled is not None:
-        raise cancelled
 
 
 class RemoteShots:
@@ -107,7 +95,7 @@ class RemoteShots:
             yield
         finally:
             try:
-                await _ended(call)
+                await wait_ended(call)
             finally:
                 if call.done() and not call.cancelled() and call.exception() is None:
                     created.extend(call.result())

@@ -27,11 +27,7 @@ def worker_consumers(settings: GenerationSettings, worker: str) -> BuildConsumer
         )
         return [
             ConsumerSpec(
-                name="shots.generation-worker",
-                group_id=GROUP,
-                topics=[GENERATION_REQUESTS],
-                handler=processor.handle,
-                background=True,
+                name="shots.generation-worker", group_id=GROUP, topics=[GENERATION_REQUESTS], handler=processor.handle
             )
         ]
 
