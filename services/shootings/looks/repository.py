@@ -126,9 +126,19 @@ def _shot_state_statement() -> Any:
     look_id = sa.bindparam("look_id", type_=_LOOK_SHOTS.c.look_id.type)
     shooting_id = sa.bindparam("shooting_id", type_=_LOOK_SHOTS.c.shooting_id.type)
     locked_shooting = sa.select(_SHOOTINGS.c.id).where(_SHOOTINGS.c.id == shooting_id).with_for_update(key_share=True)
+    # The shooting's lock is a condition of its own (PostgreSQL's one-time filter, checked before the
+    # look is looked for), so it is taken also when the look is not there yet: a look whose creation
+    # is still running, whose shots the shots service created and announced meanwhile (D14.25).
+    # Inside the look's condition it was only evaluated for a look found: the event then wrote the
+    # shot's row first and waited for the shooting in its recompute, while the creation, holding the
+    # shooting, waited to write the same row: a deadlock.
     locked_look = (
         sa.select(_LOOKS.c.id)
-        .where(_LOOKS.c.id == look_id, _LOOKS.c.shooting_id == locked_shooting.scalar_subquery())
+        .where(
+            locked_shooting.scalar_subquery().is_not(None),
+            _LOOKS.c.id == look_id,
+            _LOOKS.c.shooting_id == shooting_id,
+        )
         .with_for_update()
     )
     upsert = insert(_LOOK_SHOTS).values(

@@ -234,6 +234,54 @@ async def test_a_shot_event_waits_for_a_look_change_writing_the_same_shot_instea
     assert [r["version"] for r in rows] == [1]
 
 
+async def test_a_shot_event_of_a_look_still_being_created_waits_for_its_creation_instead_of_deadlocking(platform):
+    """A look's creation holds its shooting while the shots service creates the look's shots, and
+    their events can reach the roll-up before the creation has written their rows (D14.25). The
+    look does not exist for the roll-up yet: it must still wait for the shooting before writing."""
+    shooting = await board(platform.http, products=1, subjects=1, shot_types=1, readiness="READY")
+    [existing] = shooting.looks[0]["shots"]
+    new_shot, new_look = uuid.uuid4(), uuid.uuid4()  # the look being created: invisible to others
+    state = shot_events.ShotState(
+        shot_id=str(new_shot),
+        look_id=str(new_look),
+        shooting_id=shooting.shooting_id,
+        shot_type_id=existing["shot_type"]["id"],
+        status="PENDING",
+        version=1,
+    )
+    envelope = EventEnvelope(id=str(uuid.uuid4()), type=EventType.SHOT_CREATED)
+    envelope.payload.Pack(state)
+    sessions = platform.shootings.runtime.context.sessions
+    row = {k: uuid.UUID(getattr(state, k)) for k in ("shot_id", "look_id", "shooting_id", "shot_type_id")}
+
+    async def apply_event() -> None:
+        async with transaction(sessions) as session:
+            await apply_shot_event(session, envelope)
+
+    async with transaction(sessions) as creation:  # what CreateLooks holds: the shooting, then the rows
+        await creation.execute(
+            sa.text("SELECT id FROM shootings WHERE id = :id FOR UPDATE"), {"id": row["shooting_id"]}
+        )
+        event = asyncio.create_task(apply_event())
+        await asyncio.sleep(0.5)  # the event reaches the shooting's lock
+        # Before the fix the event had written this row already: this insert waited for it, and
+        # PostgreSQL aborted one side after a second.
+        await creation.execute(
+            sa.text(
+                "INSERT INTO look_shots (shot_id, look_id, shooting_id, shot_type_id, status, version) "
+                "VALUES (:shot_id, :look_id, :shooting_id, :shot_type_id, 'PENDING', 1)"
+            ),
+            row,
+        )
+        assert not event.done()  # it waits for the creation
+    await asyncio.wait_for(event, 30)
+
+    rows = await platform.sql(
+        platform.shootings_engine, "SELECT look_id, version FROM look_shots WHERE shot_id = :id", id=new_shot
+    )
+    assert [(r["look_id"], r["version"]) for r in rows] == [(new_look, 1)]
+
+
 async def test_a_shot_event_and_a_shooting_deletion_wait_for_each_other_instead_of_deadlocking(platform):
     """A shooting's deletion locks the shooting, then its looks; the roll-up of a shot event locks the
     shooting before the look and recomputes both, so whichever comes second waits for the other."""
