@@ -1,20 +1,26 @@
 """Fetching from Kafka without spinning while nothing happens.
 
-The default broker (tansu 0.6) answers a fetch when its wait expires, not when a record arrives
-(measured on a group of three partitions: with ``fetch_max_wait_ms`` 100 a record waited 28 ms at
-p50, with 20 5.2 ms and up to 13.7, with 5 2.8 ms and up to 5.5; docs/decisions.md D14.12).
-Consumers therefore fetch with a short wait to see records within milliseconds, which idle means
-hundreds of fetches per second per consumer for nothing: on an idle stack the broker alone used a
-third of a core answering them.
+The default broker (tansu 0.6) does not answer a held fetch when a record arrives: it reads the
+fetch's partitions again after half the wait, then half of what is left, and so on, and answers
+when it finds records or the wait expires (measured on a one-partition topic, 2026-12-06: with a
+50 ms wait a record produced in the fetch's first 10 ms waited 21 ms at p50, one produced in its
+last 10 ms 2.7 ms; docs/decisions.md D14.12, D14.27). Consumers therefore fetch with a short wait
+to see records within milliseconds, which means hundreds of fetches per second per consumer for
+nothing while no record comes: on an idle stack the broker alone used a third of a core answering
+them.
 
-So a consumer that has seen no record for ``idle_after`` seconds keeps its partitions paused (the
-background fetcher then sends nothing) and, after a delay that doubles from ``first_delay`` up to
-``max_delay``, asks the broker for the partitions' end offsets: one short request, which the
-broker answers at once. Only when a partition has records beyond the consumer's position does it
-resume and fetch (the broker then answers at once too, the records being there). The first record
-puts it back to fetching continuously. Under load nothing changes; after a quiet spell the first
-record waits at most ``max_delay`` more. (A fetch with a long wait instead would cost the broker
-CPU all along: it keeps checking for records while it holds a fetch.)
+So a consumer that finds no record paces itself in proportion to how long it has found none: once
+``quiet_fraction`` of the quiet spell (the time since it came back for more after its last
+records) reaches ``first_delay`` (its fetch wait: a shorter pause saves nothing), its partitions
+stay paused (the background fetcher then sends nothing) for that fraction of the spell, at most
+``max_delay``, and it then asks the broker for the partitions' end offsets: one short request,
+which the broker answers at once. Only when a partition has records beyond the consumer's
+position does it resume and fetch (the broker then answers at once too, the records being there).
+A record after a quiet spell thus waits at most that fraction of the spell (and ``max_delay``):
+records that come often are fetched continuously, a consumer that heard nothing for a second
+asks ten times a second or less. The spell starts when the consumer comes back, not at its last
+record, so a worker busy on a long job does not pause before taking the next one. (A fetch with a
+long wait instead would cost the broker CPU all along: it keeps reading while it holds a fetch.)
 
 Apache Kafka answers a waiting fetch as soon as a record arrives (long polling): there a long
 ``fetch_max_wait_ms`` costs nothing in latency and ``max_delay`` 0 (never pause) is the setting.
@@ -42,21 +48,19 @@ BUSY_TIMEOUT_MS = 200
 class IdlePacer:
     """When to pause between fetches (pure logic: the clock is injected)."""
 
-    idle_after: float
+    quiet_fraction: float
     first_delay: float
     max_delay: float
     clock: Callable[[], float] = time.monotonic
-    _last_record: float = field(init=False)
+    # When the consumer came back for more and found nothing since (None: it has records in hand).
+    _quiet_since: float | None = field(init=False, default=None)
     _delay: float = field(init=False, default=0.0)
-
-    def __post_init__(self) -> None:
-        self._last_record = self.clock()
 
     @classmethod
     def from_settings(cls, settings: ProcessSettings, fetch_max_wait_ms: int | None = None) -> IdlePacer:
         """``fetch_max_wait_ms``: the consumer's own fetch wait (default: the interactive one)."""
         return cls(
-            idle_after=settings.kafka_idle_after_seconds,
+            quiet_fraction=settings.kafka_idle_wait_fraction,
             first_delay=(fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms) / 1000,
             max_delay=settings.kafka_idle_poll_max_ms / 1000,
         )
@@ -67,15 +71,16 @@ class IdlePacer:
 
     def records_seen(self, count: int) -> None:
         if count:
-            self._last_record = self.clock()
+            self._quiet_since = None
             self._delay = 0.0
 
     def next_delay(self) -> float:
         """Seconds to keep the partitions paused before the next fetch; 0 while busy."""
-        if self.max_delay <= 0 or self.clock() - self._last_record < self.idle_after:
-            self._delay = 0.0
-        else:
-            self._delay = min(max(self._delay * 2, self.first_delay), self.max_delay)
+        now = self.clock()
+        if self._quiet_since is None:
+            self._quiet_since = now
+        delay = min(self.quiet_fraction * (now - self._quiet_since), self.max_delay)
+        self._delay = delay if self.max_delay > 0 and delay >= self.first_delay else 0.0
         return self._delay
 
 

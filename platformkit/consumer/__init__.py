@@ -21,8 +21,8 @@ a receiver), which a rolled-back batch would call again. Failures are handled in
   committed, no ``processed_events`` row is written). The log line is the dead letter: fix the
   cause and re-publish the event if its effect is still wanted.
 
-Idle, the consumer paces its fetches (:mod:`platformkit.polling`): the default broker answers a
-fetch only when its wait expires, so short waits and continuous fetching would keep it busy.
+Quiet, the consumer paces its fetches (:mod:`platformkit.polling`): the default broker does not
+answer a held fetch when a record arrives, so short waits and continuous fetching would keep it busy.
 
 The Kafka side (group, fetches, offsets, the broker's resets) is here; applying records to the
 database (the processed-event row, the handler, retries, batches, spans) is
@@ -143,6 +143,11 @@ class Consumer:
     @property
     def fetch_max_wait_ms(self) -> int:
         return self._fetch_max_wait_ms
+
+    @property
+    def pacing(self) -> bool:
+        """Whether it has found no record for a while and pauses between fetches (polling)."""
+        return self._pacer.pacing
 
     @property
     def assignment(self) -> frozenset[TopicPartition]:

@@ -278,6 +278,28 @@ async def test_a_batched_consumer_applies_a_fetch_in_one_transaction_in_order(ha
     assert transactions < len(events), "the events of one fetch were not applied together"
 
 
+async def test_a_quiet_consumer_pacing_its_fetches_applies_every_record_published_meanwhile(harness: Harness) -> None:
+    """While it paces, its partitions stay paused and it asks only for their end offsets: records
+    published then are fetched after the next ask, none lost, none applied twice."""
+    db = await harness.service_db()
+    topic = unique_topic()
+    bus = await harness.bus([topic])
+    consumer = await harness.consumer(db, bus, [topic])
+    first, *later = await db.write_events(topic, ["agg-1", "agg-1", "agg-2", "agg-3", "agg-4"])
+    rows = {row.id: row for row in await db.outbox_rows()}
+    await bus.publish([rows[first]])
+    await wait_until(lambda: db.has_effects("counter", [first]), "the first event took effect")
+
+    async def pacing() -> bool:
+        return consumer.pacing
+
+    await wait_until(pacing, "the quiet consumer paces its fetches")
+    await bus.publish([rows[event] for event in later])
+    await wait_until(lambda: db.has_effects("counter", later), "every later event took effect")
+
+    assert await db.effect_counts("counter") == dict.fromkeys([first, *later], 1)
+
+
 @pytest.mark.parametrize("batched", [False, True])
 async def test_events_of_types_the_handler_does_not_apply_are_passed_over_without_a_trace(
     harness: Harness, batched: bool

@@ -115,26 +115,33 @@ class _Clock:
         return self.now
 
 
-def test_idle_pacer_fetches_continuously_while_records_come_then_doubles_its_pauses_up_to_the_cap() -> None:
+def test_idle_pacer_pauses_for_a_fraction_of_the_quiet_spell_once_that_exceeds_the_fetch_wait() -> None:
     clock = _Clock()
-    pacer = IdlePacer(idle_after=2.0, first_delay=0.02, max_delay=0.2, clock=clock)
-    clock.now += 1.9
-    assert pacer.next_delay() == 0  # not quiet for long enough yet
-    clock.now += 0.2
-    assert [pacer.next_delay() for _ in range(6)] == [0.02, 0.04, 0.08, 0.16, 0.2, 0.2]
+    pacer = IdlePacer(quiet_fraction=0.05, first_delay=0.005, max_delay=0.2, clock=clock)
+    assert pacer.next_delay() == 0  # the spell starts when the consumer first comes back
+    clock.now += 0.09
+    assert pacer.next_delay() == 0  # 4.5 ms: shorter than a fetch's wait, so fetch instead
+    clock.now += 0.01
+    assert pacer.next_delay() == pytest.approx(0.005)
     assert pacer.pacing
+    clock.now += 1.0
+    assert pacer.next_delay() == pytest.approx(0.055)  # a record now waits at most 5% of 1.1 s
+    clock.now += 10.0
+    assert pacer.next_delay() == 0.2  # never longer than the cap
     pacer.records_seen(3)
     assert not pacer.pacing
-    assert pacer.next_delay() == 0  # the first record ends the quiet spell at once
+    clock.now += 5.0  # handling the records took 5 s: no quiet spell, the next fetch is at once
+    assert pacer.next_delay() == 0
     pacer.records_seen(0)
-    clock.now += 2.5
-    assert pacer.next_delay() == 0.02
+    clock.now += 0.2
+    assert pacer.next_delay() == pytest.approx(0.01)
 
 
 def test_idle_pacer_never_pauses_when_its_cap_is_zero() -> None:
     """Apache Kafka's long polling: a waiting fetch comes back when a record arrives."""
     clock = _Clock()
-    pacer = IdlePacer(idle_after=0.0, first_delay=0.5, max_delay=0.0, clock=clock)
+    pacer = IdlePacer(quiet_fraction=0.05, first_delay=0.005, max_delay=0.0, clock=clock)
+    assert pacer.next_delay() == 0
     clock.now += 3600
     assert pacer.next_delay() == 0
 
