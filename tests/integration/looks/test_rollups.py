@@ -191,16 +191,25 @@ async def test_replaying_a_shot_history_in_any_order_leaves_the_same_state(platf
     assert settled["look_shot_status"] == "POST_PROD" and settled["status"] == "POST_PROD"
 
 
-async def test_a_shot_event_waits_for_a_look_change_writing_the_same_shot_instead_of_deadlocking(platform):
-    """A look update creates shots in the shots service, whose events can reach the roll-up before
-    the update has written their rows: both sides lock the look first, so the event waits."""
+@pytest.mark.parametrize(
+    ("held", "look_exists"),
+    [("looks", True), ("shootings", False)],
+    ids=["a-look-update-holding-the-look", "a-look-creation-holding-the-shooting"],
+)
+async def test_a_shot_event_waits_for_the_change_writing_its_shot_instead_of_deadlocking(platform, held, look_exists):
+    """A look update or creation has the shots service create shots, whose events can reach the
+    roll-up before the change has written their rows (D14.25). The update holds the look; the
+    creation holds the shooting, and its look does not exist for the roll-up yet. Either way the
+    event must wait for the change before writing the shot's row: before, for a look not there yet
+    it wrote the row first, the creation's insert waited for it, and PostgreSQL aborted one side."""
     shooting = await board(platform.http, products=1, subjects=1, shot_types=1, readiness="READY")
     look = shooting.looks[0]
     [existing] = look["shots"]
     new_shot = uuid.uuid4()
+    look_id = look["id"] if look_exists else str(uuid.uuid4())  # a look being created: invisible to others
     state = shot_events.ShotState(
         shot_id=str(new_shot),
-        look_id=look["id"],
+        look_id=look_id,
         shooting_id=shooting.shooting_id,
         shot_type_id=existing["shot_type"]["id"],
         status="PENDING",
@@ -210,15 +219,16 @@ async def test_a_shot_event_waits_for_a_look_change_writing_the_same_shot_instea
     envelope.payload.Pack(state)
     sessions = platform.shootings.runtime.context.sessions
     row = {k: uuid.UUID(getattr(state, k)) for k in ("shot_id", "look_id", "shooting_id", "shot_type_id")}
+    held_id = row["look_id"] if held == "looks" else row["shooting_id"]
 
     async def apply_event() -> None:
         async with transaction(sessions) as session:
             await apply_shot_event(session, envelope)
 
-    async with transaction(sessions) as change:  # what UpdateLook holds: the look, then its new shots' rows
-        await change.execute(sa.text("SELECT id FROM looks WHERE id = :id FOR UPDATE"), {"id": row["look_id"]})
+    async with transaction(sessions) as change:  # what the change holds, then its new shots' rows
+        await change.execute(sa.text(f"SELECT id FROM {held} WHERE id = :id FOR UPDATE"), {"id": held_id})
         event = asyncio.create_task(apply_event())
-        await asyncio.sleep(0.5)  # the event reaches the look's lock
+        await asyncio.sleep(0.5)  # the event reaches the held lock
         await change.execute(
             sa.text(
                 "INSERT INTO look_shots (shot_id, look_id, shooting_id, shot_type_id, status, version) "
@@ -226,60 +236,13 @@ async def test_a_shot_event_waits_for_a_look_change_writing_the_same_shot_instea
             ),
             row,
         )
+        assert not event.done()  # it waits for the change
     await asyncio.wait_for(event, 30)  # a deadlock would have failed one side with DeadlockDetectedError
-
-    rows = await platform.sql(
-        platform.shootings_engine, "SELECT version FROM look_shots WHERE shot_id = :id", id=new_shot
-    )
-    assert [r["version"] for r in rows] == [1]
-
-
-async def test_a_shot_event_of_a_look_still_being_created_waits_for_its_creation_instead_of_deadlocking(platform):
-    """A look's creation holds its shooting while the shots service creates the look's shots, and
-    their events can reach the roll-up before the creation has written their rows (D14.25). The
-    look does not exist for the roll-up yet: it must still wait for the shooting before writing."""
-    shooting = await board(platform.http, products=1, subjects=1, shot_types=1, readiness="READY")
-    [existing] = shooting.looks[0]["shots"]
-    new_shot, new_look = uuid.uuid4(), uuid.uuid4()  # the look being created: invisible to others
-    state = shot_events.ShotState(
-        shot_id=str(new_shot),
-        look_id=str(new_look),
-        shooting_id=shooting.shooting_id,
-        shot_type_id=existing["shot_type"]["id"],
-        status="PENDING",
-        version=1,
-    )
-    envelope = EventEnvelope(id=str(uuid.uuid4()), type=EventType.SHOT_CREATED)
-    envelope.payload.Pack(state)
-    sessions = platform.shootings.runtime.context.sessions
-    row = {k: uuid.UUID(getattr(state, k)) for k in ("shot_id", "look_id", "shooting_id", "shot_type_id")}
-
-    async def apply_event() -> None:
-        async with transaction(sessions) as session:
-            await apply_shot_event(session, envelope)
-
-    async with transaction(sessions) as creation:  # what CreateLooks holds: the shooting, then the rows
-        await creation.execute(
-            sa.text("SELECT id FROM shootings WHERE id = :id FOR UPDATE"), {"id": row["shooting_id"]}
-        )
-        event = asyncio.create_task(apply_event())
-        await asyncio.sleep(0.5)  # the event reaches the shooting's lock
-        # Before the fix the event had written this row already: this insert waited for it, and
-        # PostgreSQL aborted one side after a second.
-        await creation.execute(
-            sa.text(
-                "INSERT INTO look_shots (shot_id, look_id, shooting_id, shot_type_id, status, version) "
-                "VALUES (:shot_id, :look_id, :shooting_id, :shot_type_id, 'PENDING', 1)"
-            ),
-            row,
-        )
-        assert not event.done()  # it waits for the creation
-    await asyncio.wait_for(event, 30)
 
     rows = await platform.sql(
         platform.shootings_engine, "SELECT look_id, version FROM look_shots WHERE shot_id = :id", id=new_shot
     )
-    assert [(r["look_id"], r["version"]) for r in rows] == [(new_look, 1)]
+    assert [(r["look_id"], r["version"]) for r in rows] == [(row["look_id"], 1)]
 
 
 async def test_a_shot_event_and_a_shooting_deletion_wait_for_each_other_instead_of_deadlocking(platform):
