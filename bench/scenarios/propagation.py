@@ -21,14 +21,21 @@ transaction began (its processed-event row's ``processed_at``, the transaction's
 broker's delivery and the fetch wait), then that transaction until its commit (recording the
 event, folding the shot's state, the look and shooting recompute).
 
-The broker baseline: a record produced (acks=all) on a one-partition topic of the same broker and
-the time until a consumer with the platform's consumer settings (its ``fetch_max_wait_ms``, as
-platformkit.consumer) receives it, one record at a time.
+The broker baseline (target 5's denominator): a record produced (acks=all) on a one-partition topic
+of the same broker and the time until a consumer with the platform's fetch wait receives it with
+``getone``, one record at a time. ``getone`` asks for the next records only once it is called
+again, after the next record was produced (aiokafka keeps an exhausted batch until then), so no
+fetch is ever held when a record arrives: the broker's produce-to-consume without its fetch loop.
+Beside it, reported only, the same with a held fetch, as the platform's consumers read
+(``getmany`` while fetching continuously, the record produced at a random moment of the held
+fetch): this broker reads a held fetch's partitions again at half its wait, then half the rest
+(D14.27), and that wait is part of every consumer's delivery.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from typing import Any
@@ -64,17 +71,20 @@ def _summary(samples_s: list[float]) -> dict[str, Any]:
     }
 
 
-async def broker_baseline(bootstrap: str, count: int = CHANGES) -> dict[str, Any]:
-    """Produce-to-consume latency of ``count`` records, one at a time."""
+async def broker_baseline(bootstrap: str, count: int = CHANGES, *, held_fetch: bool = False) -> dict[str, Any]:
+    """Produce-to-consume latency of ``count`` records, one at a time (see the module doc)."""
+    topic = f"{BASELINE_TOPIC}.held" if held_fetch else BASELINE_TOPIC
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(BASELINE_TOPIC, num_partitions=1, replication_factor=1)])
+        await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     finally:
         await admin.close()
-    partition = TopicPartition(BASELINE_TOPIC, 0)
+    partition = TopicPartition(topic, 0)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=PLATFORM_FETCH_MAX_WAIT_MS)
+    # Seeded: the same moments in every run.
+    moments = random.Random(5)
     await producer.start()
     await consumer.start()
     try:
@@ -82,9 +92,15 @@ async def broker_baseline(bootstrap: str, count: int = CHANGES) -> dict[str, Any
         await consumer.seek_to_end(partition)
         latencies = []
         for i in range(count + 10):
+            if held_fetch:  # the next fetch is in flight: produce at a random moment of its wait
+                await asyncio.sleep(moments.uniform(0, 2 * PLATFORM_FETCH_MAX_WAIT_MS / 1000))
             began = time.perf_counter()
-            await producer.send_and_wait(BASELINE_TOPIC, f"{i}".encode(), key=b"k", partition=0)
-            await consumer.getone(partition)
+            await producer.send_and_wait(topic, f"{i}".encode(), key=b"k", partition=0)
+            if held_fetch:
+                while not await consumer.getmany(partition, timeout_ms=int(DEADLINE_SECONDS * 1000)):
+                    pass
+            else:
+                await consumer.getone(partition)
             if i >= 10:  # the first few include connection set-up
                 latencies.append(time.perf_counter() - began)
         return _summary(latencies)
@@ -205,6 +221,7 @@ async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[st
     finally:
         await conn.close()
     baseline = await broker_baseline(ctx.env.stack.config.backends.kafka_bootstrap)
+    held = await broker_baseline(ctx.env.stack.config.backends.kafka_bootstrap, held_fetch=True)
     result = {
         "breakdown": _breakdown(commits, answered_at),
         # Target 5: from the change's commit to the roll-up's, both as PostgreSQL recorded them.
@@ -217,6 +234,7 @@ async def run(ctx: Context, brief: BulkBrief, changes: int = CHANGES) -> dict[st
         "after_send": _summary([applied - sent for (*_, applied), sent in zip(commits, sent_at, strict=True)]),
         "websocket_after_commit": _summary(socket),
         "broker": baseline,
+        "broker_held_fetch": held,
     }
     print(
         f"  status change -> roll-up: p50 {result['after_commit']['p50_ms']} ms, p99 {result['after_commit']['p99_ms']}"

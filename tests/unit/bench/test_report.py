@@ -106,3 +106,17 @@ def test_observability_shares_count_each_sample_for_its_innermost_owner():
     )
     assert shares(collapsed) == {"tracing": 10.0, "metrics": 5.0, "logs": 5.0, "all": 20.0}
     assert shares("") == {"tracing": 0.0, "metrics": 0.0, "logs": 0.0, "all": 0.0}
+
+
+def _propagation(**extra: dict) -> dict:
+    figures = {"count": 200, "p50_ms": 1.0, "p99_ms": 2.0}
+    return {"after_commit": figures, "after_send": figures, "broker": figures, **extra}
+
+
+def test_the_broker_with_a_held_fetch_is_shown_beside_target_5s_baseline_without_changing_it():
+    held = {"count": 200, "p50_ms": 2.8, "p99_ms": 6.0}
+    text = render({"propagation": _propagation(broker_held_fetch=held)}, baseline={})
+    assert "with a fetch held when the record comes, as consumers read: p50 2.8 ms, p99 6.0 ms" in text
+    # Target 5 still divides by the baseline without a held fetch: 2.0 / 2.0.
+    assert "| 5 | status roll-up p99 / broker produce-consume p99 | 1 |" in text
+    assert "fetch held" not in render({"propagation": _propagation()}, baseline={})
