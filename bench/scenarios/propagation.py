@@ -97,8 +97,8 @@ async def broker_baseline(bootstrap: str, count: int = CHANGES, *, held_fetch: b
             began = time.perf_counter()
             await producer.send_and_wait(topic, f"{i}".encode(), key=b"k", partition=0)
             if held_fetch:
-                while not await consumer.getmany(partition, timeout_ms=int(DEADLINE_SECONDS * 1000)):
-                    pass
+                if not await consumer.getmany(partition, timeout_ms=int(DEADLINE_SECONDS * 1000)):
+                    raise TimeoutError("the baseline's record never reached its consumer")
             else:
                 await consumer.getone(partition)
             if i >= 10:  # the first few include connection set-up
