@@ -42,13 +42,11 @@ async def insert_shots(
     itself; only shots an earlier call created are read again."""
     if not rows:
         return [], set()
-    new = list(
-        (
-            await session.execute(
-                insert(SHOTS).values(list(rows)).on_conflict_do_nothing(index_elements=[SHOTS.c.id]).returning(SHOTS)
-            )
-        ).all()
-    )
+    new = (
+        await session.execute(
+            insert(SHOTS).values(list(rows)).on_conflict_do_nothing(index_elements=[SHOTS.c.id]).returning(SHOTS)
+        )
+    ).all()
     inserted = {row.id for row in new}
     earlier = [row["id"] for row in rows if row["id"] not in inserted]
     if earlier:

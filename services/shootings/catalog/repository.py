@@ -153,18 +153,25 @@ async def list_entries(
     return loaded_entries(rows.all()), int(total or 0)
 
 
-async def batch_get(
+async def entries_by_id(
     session: AsyncSession, kind: str | None, ids: Sequence[uuid.UUID], *, include_deleted: bool = False
-) -> list[LoadedEntry]:
-    """The entries among ``ids`` (of ``kind`` when given), in one query, in the order of ``ids``."""
+) -> dict[uuid.UUID, LoadedEntry]:
+    """The entries among ``ids`` (of ``kind`` when given), by id, in one query (none for no id)."""
     if not ids:
-        return []
+        return {}
     query = entries_query().where(CatalogEntry.id.in_(set(ids)))
     if kind is not None:
         query = query.where(CatalogEntry.kind == kind)
     if not include_deleted:
         query = query.where(CatalogEntry.deleted_at.is_(None))
-    found = {loaded.entry.id: loaded for loaded in loaded_entries((await session.execute(query)).all())}
+    return {loaded.entry.id: loaded for loaded in loaded_entries((await session.execute(query)).all())}
+
+
+async def batch_get(
+    session: AsyncSession, kind: str | None, ids: Sequence[uuid.UUID], *, include_deleted: bool = False
+) -> list[LoadedEntry]:
+    """The entries among ``ids`` (of ``kind`` when given), in one query, in the order of ``ids``."""
+    found = await entries_by_id(session, kind, ids, include_deleted=include_deleted)
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 

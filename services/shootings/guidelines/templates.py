@@ -100,5 +100,6 @@ async def expand(session: AsyncSession, rows: Iterable[Guidelines | None]) -> Ca
         if row.set_design_id:
             ids.add(row.set_design_id)
     return {
-        loaded.entry.id: entry_to_pb(loaded) for loaded in await catalog_repository.batch_get(session, None, list(ids))
+        i: entry_to_pb(loaded)
+        for i, loaded in (await catalog_repository.entries_by_id(session, None, list(ids))).items()
     }

@@ -94,18 +94,25 @@ async def _ensure_pairing(
     changed = [name for name in kinds if requested.get(name) is not None]
     if not changed:
         return
+    kept = {
+        name: look_updates.effective(requested, {name: getattr(look, name)}, name)
+        for name in kinds.keys() - set(changed)
+    }
+    # One read for the new entries and the one the look keeps; deleted ones included, since the
+    # kept one may have been deleted from the catalog since (its gender stays): usable_entries
+    # refuses a deleted new one.
+    named = await catalog_repository.entries_by_id(
+        session, None, [requested[n] for n in changed] + [i for i in kept.values() if i], include_deleted=True
+    )
     entries: dict[str, CatalogEntry] = {}
-    named = {e.entry.id: e for e in await catalog_repository.batch_get(session, None, [requested[n] for n in changed])}
     for name in changed:
         [loaded] = creation.usable_entries(who, shooting, named, kinds[name], [requested[name]], (name,))
         entries[name] = loaded.entry
-    for name in kinds.keys() - entries.keys():
-        kept = look_updates.effective(requested, {name: getattr(look, name)}, name)
-        # The look keeps this one: it may have been deleted from the catalog since, its gender stays.
-        found = await catalog_repository.batch_get(session, kinds[name], [kept], include_deleted=True) if kept else []
-        if not found:
+    for name, kept_id in kept.items():
+        found = named.get(kept_id) if kept_id else None
+        if found is None or found.entry.kind != kinds[name]:
             return
-        entries[name] = found[0].entry
+        entries[name] = found.entry
     gender = creation.gender_of
     look_updates.ensure_pair_compatible(gender(entries["product_id"]), gender(entries["subject_id"]), changed)
 

@@ -110,6 +110,7 @@ def usable_entries(
         for i in ids
         if i not in named
         or named[i].entry.kind != kind
+        or named[i].entry.deleted_at is not None
         or not access.usable_in_scope(who, named[i].entry, shooting.organization_id)
     ]
     if bad:
@@ -207,7 +208,7 @@ async def stage_creation(
     entry_ids = list(
         dict.fromkeys([*product_ids, *subject_ids, *shot_type_ids, *pose_preset_ids, *filter(None, [set_design_id])])
     )
-    named = {loaded.entry.id: loaded for loaded in await catalog_repository.batch_get(session, None, entry_ids)}
+    named = await catalog_repository.entries_by_id(session, None, entry_ids)
     products = usable_entries(who, shooting, named, "product", product_ids, ("product_ids",))
     subjects = usable_entries(who, shooting, named, "subject", subject_ids, ("subject_ids",))
     defaults = _settings(request.defaults, ("defaults",))

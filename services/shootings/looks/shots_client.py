@@ -97,7 +97,7 @@ class RemoteShots:
             try:
                 await wait_ended(call)
             finally:
-                if call.done() and not call.cancelled() and call.exception() is None:
+                if not call.cancelled() and call.exception() is None:  # it has ended (wait_ended)
                     created.extend(call.result())
         call.result()  # the body succeeded: the call's failure is the command's
 
