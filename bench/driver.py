@@ -6,7 +6,8 @@ the stack it measures, and httpx spends ~10x more CPU per request than a pre-enc
 minimal response parser (the bench reports the driver's own CPU per request, hence its ceiling,
 next to the constant-JSON floor). It speaks only what the measured endpoints answer: a status
 line, headers, then a ``Content-Length`` or chunked body. Bounded in time and count, loopback
-only (the URL is refused otherwise), so it always stops by itself.
+only (the URL is refused otherwise), so it always stops by itself. :func:`one_after_another`
+times writes the same way (a look's creation), so a write and a read compare client for client.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ class LoadOutcome:
     bytes_received: int
 
 
-def encode_request(url: str, headers: Mapping[str, str]) -> tuple[str, int, bytes]:
-    """Host, port and the request bytes of a GET on ``url`` (keep-alive, no compression)."""
+def encode_request(
+    url: str, headers: Mapping[str, str], *, method: str = "GET", body: bytes | None = None
+) -> tuple[str, int, bytes]:
+    """Host, port and the request bytes of ``method`` on ``url`` (keep-alive, no compression),
+    with ``body`` as JSON when given."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if host not in LOOPBACK:
@@ -59,13 +63,15 @@ def encode_request(url: str, headers: Mapping[str, str]) -> tuple[str, int, byte
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    lines = [f"GET {target} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json"]
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json"]
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    return host, port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return host, port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
-    """Status code and body length of the next response on ``reader``."""
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Status code and body of the next response on ``reader``."""
     head = await reader.readuntil(b"\r\n\r\n")
     status_line, _, header_block = head.partition(b"\r\n")
     try:
@@ -85,18 +91,16 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
         return status, await _read_chunked(reader)
     if length is None:
         raise DriverError("a response without Content-Length or chunked encoding")
-    await reader.readexactly(length)
-    return status, length
+    return status, await reader.readexactly(length)
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> int:
-    total = 0
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks = []
     while True:
         size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        await reader.readexactly(size + 2)
-        total += size
+        chunks.append((await reader.readexactly(size + 2))[:size])
         if size == 0:
-            return total
+            return b"".join(chunks)
 
 
 async def run(load: Load) -> LoadOutcome:
@@ -126,10 +130,10 @@ async def run(load: Load) -> LoadOutcome:
                     writer.write(request)
                 else:
                     writer.write(encode_request(f"{load.url}&{load.variant()}", headers)[2])
-                status, size = await read_response(reader)
+                status, body = await read_response(reader)
                 if status == load.expect_status:
                     latencies.append(time.perf_counter() - sent)
-                    received += size
+                    received += len(body)
                 else:
                     errors += 1
         finally:
@@ -137,3 +141,42 @@ async def run(load: Load) -> LoadOutcome:
 
     await asyncio.gather(*(connection(identities[i % len(identities)]) for i in range(load.concurrency)))
     return LoadOutcome(latencies, errors, time.perf_counter() - began, received)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One timed request of :func:`one_after_another`: its latency (seconds) and its body."""
+
+    seconds: float
+    body: bytes
+
+
+async def one_after_another(
+    url: str,
+    headers: Mapping[str, str],
+    bodies: Sequence[bytes],
+    *,
+    method: str = "POST",
+    expect_status: int = 200,
+    timeout: float = 120.0,
+) -> list[Answer]:
+    """Send each body in turn on one keep-alive connection, each once the previous one was answered,
+    as a client waiting for its answer does. The same client as the loads, so a write timed here
+    compares with a read timed by :func:`run`, neither paying httpx's own CPU on the cores the
+    stack uses. Any other status stops it, as does an answer slower than ``timeout`` seconds: its
+    figures would time failures."""
+    host, port, _ = encode_request(url, headers)
+    reader, writer = await asyncio.open_connection(host, port)
+    answers: list[Answer] = []
+    try:
+        for body in bodies:
+            request = encode_request(url, headers, method=method, body=body)[2]
+            sent = time.perf_counter()
+            writer.write(request)
+            status, answer = await asyncio.wait_for(read_response(reader), timeout)
+            if status != expect_status:
+                raise DriverError(f"{method} {url} answered {status}, not {expect_status}")
+            answers.append(Answer(time.perf_counter() - sent, answer))
+    finally:
+        writer.close()
+    return answers

@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 
-from bench.driver import DriverError, Load, encode_request, read_response, run
+from bench.driver import DriverError, Load, encode_request, one_after_another, read_response, run
 
 
 def stream(data: bytes) -> asyncio.StreamReader:
@@ -34,13 +34,13 @@ async def test_content_length_then_the_next_response_on_the_same_connection():
     reader = stream(
         b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhelloHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{}"
     )
-    assert await read_response(reader) == (200, 5)
-    assert await read_response(reader) == (404, 2)
+    assert await read_response(reader) == (200, b"hello")
+    assert await read_response(reader) == (404, b"{}")
 
 
 async def test_chunked_body():
     reader = stream(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=1\r\nde\r\n0\r\n\r\n")
-    assert await read_response(reader) == (200, 5)
+    assert await read_response(reader) == (200, b"abcde")
 
 
 async def test_a_body_without_length_is_refused():
@@ -78,3 +78,45 @@ async def test_each_connection_speaks_as_its_own_caller():
     assert outcome.errors == 0 and outcome.latencies
     a, b = (b"Bearer a", b"s"), (b"Bearer b", b"s")
     assert sorted(connections, key=sorted) == [{a}, {a}, {b}]
+
+
+async def _serve_bodies(bodies: list[bytes], statuses: list[int]):
+    """A server that records each request's body and answers the next of ``statuses``."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError):
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
+                assert head.startswith(b"POST /looks HTTP/1.1\r\n")
+                assert lines[b"Content-Type"] == b"application/json"
+                bodies.append(await reader.readexactly(int(lines[b"Content-Length"])))
+                status, answer = statuses.pop(0), b'{"n": %d}' % len(bodies)
+                writer.write(b"HTTP/1.1 %d X\r\nContent-Length: %d\r\n\r\n%s" % (status, len(answer), answer))
+                await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+async def test_writes_one_after_another_on_one_connection():
+    """Each body goes out whole after the previous answer; one answer per body, in order."""
+    bodies: list[bytes] = []
+    server = await _serve_bodies(bodies, [200, 200, 200])
+    port = server.sockets[0].getsockname()[1]
+    sent = [b'{"a": 1}', b'{"b": "\xc3\xa9"}', b"[]"]
+    async with server:
+        answers = await one_after_another(f"http://127.0.0.1:{port}/looks", {"Authorization": "Bearer t"}, sent)
+    assert bodies == sent
+    assert [answer.body for answer in answers] == [b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']
+    assert all(answer.seconds > 0 for answer in answers)
+
+
+async def test_a_write_answered_otherwise_stops_the_timing():
+    bodies: list[bytes] = []
+    server = await _serve_bodies(bodies, [200, 422, 200])
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        with pytest.raises(DriverError, match="answered 422"):
+            await one_after_another(f"http://127.0.0.1:{port}/looks", {}, [b"{}", b"{}", b"{}"])
+    assert len(bodies) == 2
