@@ -9,6 +9,7 @@ is ever stored.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from platformkit.service import ServiceContext
 from protos.exports.v1 import exports_pb2
 from protos.exports.v1.exports_pb2_grpc import ExportsServiceStub
 from services.shootings.catalog import repository as catalog_repository
+from services.shootings.models import CatalogEntry
 
 EXPORT_CONFIGURATION = "export_configuration"
 _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
@@ -53,10 +55,15 @@ def install(context: ServiceContext) -> None:
 
 
 async def find_missing(
-    session: AsyncSession, wanted: dict[str, set[uuid.UUID]], who: Caller, scope_organization_id: uuid.UUID | None
+    session: AsyncSession,
+    wanted: dict[str, set[uuid.UUID]],
+    who: Caller,
+    scope_organization_id: uuid.UUID | None,
+    *,
+    known: Mapping[uuid.UUID, CatalogEntry] | None = None,
 ) -> dict[str, set[uuid.UUID]]:
     """:func:`catalog_repository.find_missing_references`, export configurations included."""
-    missing = await catalog_repository.find_missing_references(session, wanted, who, scope_organization_id)
+    missing = await catalog_repository.find_missing_references(session, wanted, who, scope_organization_id, known=known)
     configurations = missing.pop(EXPORT_CONFIGURATION, set())
     if configurations and _export_configurations is not None:
         configurations = await _export_configurations.unusable(configurations, scope_organization_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,18 +214,35 @@ GATEWAY_CHECKED_KINDS = frozenset({"stylist"})
 EXTERNAL_REFERENCE_KINDS = frozenset({"export_configuration"})
 
 
+def reference_ids(wanted: Mapping[str, Iterable[uuid.UUID]]) -> set[uuid.UUID]:
+    """The ids among ``wanted`` (by kind) that name catalog entries, which
+    :func:`find_missing_references` reads: neither checked by the gateway nor kept elsewhere."""
+    return {
+        i for kind, ids in wanted.items() if kind not in GATEWAY_CHECKED_KINDS | EXTERNAL_REFERENCE_KINDS for i in ids
+    }
+
+
 async def find_missing_references(
-    session: AsyncSession, wanted: dict[str, set[uuid.UUID]], caller: Caller, scope_organization_id: uuid.UUID | None
+    session: AsyncSession,
+    wanted: dict[str, set[uuid.UUID]],
+    caller: Caller,
+    scope_organization_id: uuid.UUID | None,
+    *,
+    known: Mapping[uuid.UUID, CatalogEntry] | None = None,
 ) -> dict[str, set[uuid.UUID]]:
     """The ids, by catalog kind, that name no live entry an object in the scope may reference
-    (see :func:`services.shootings.shared.access.usable_in_scope`). One query for all kinds."""
+    (see :func:`services.shootings.shared.access.usable_in_scope`). One query for all kinds, for the
+    ids not among ``known`` (entries the caller has read already): none when every one is."""
     missing = {kind: set(ids) for kind, ids in wanted.items() if ids and kind not in GATEWAY_CHECKED_KINDS}
-    catalog_ids = {i for kind, ids in missing.items() if kind not in EXTERNAL_REFERENCE_KINDS for i in ids}
-    if catalog_ids:
-        entries = await session.scalars(
-            sa.select(CatalogEntry).where(CatalogEntry.id.in_(catalog_ids), CatalogEntry.deleted_at.is_(None))
+    catalog_ids = reference_ids(missing)
+    known = known or {}
+    entries = [entry for i, entry in known.items() if i in catalog_ids and entry.deleted_at is None]
+    unread = catalog_ids - known.keys()
+    if unread:
+        entries += await session.scalars(
+            sa.select(CatalogEntry).where(CatalogEntry.id.in_(unread), CatalogEntry.deleted_at.is_(None))
         )
-        for entry in entries:
-            if entry.kind in missing and access.usable_in_scope(caller, entry, scope_organization_id):
-                missing[entry.kind].discard(entry.id)
+    for entry in entries:
+        if entry.kind in missing and access.usable_in_scope(caller, entry, scope_organization_id):
+            missing[entry.kind].discard(entry.id)
     return {kind: ids for kind, ids in missing.items() if ids}

@@ -118,14 +118,24 @@ def usable_entries(
     return [named[i] for i in ids]
 
 
-async def check_references(
-    session: AsyncSession, who: Caller, shooting: Shooting, wanted: dict[FieldPath, tuple[str, list[uuid.UUID]]]
-) -> None:
-    """One query for every other reference; 422 at the first field with an unusable id."""
+def _by_kind(wanted: dict[FieldPath, tuple[str, list[uuid.UUID]]]) -> dict[str, set[uuid.UUID]]:
     by_kind: dict[str, set[uuid.UUID]] = {}
     for kind, ids in wanted.values():
         by_kind.setdefault(kind, set()).update(ids)
-    missing = await references.find_missing(session, by_kind, who, shooting.organization_id)
+    return by_kind
+
+
+async def check_references(
+    session: AsyncSession,
+    who: Caller,
+    shooting: Shooting,
+    wanted: dict[FieldPath, tuple[str, list[uuid.UUID]]],
+    known: dict[uuid.UUID, catalog_repository.LoadedEntry] | None = None,
+) -> None:
+    """One query for every other reference not among ``known`` (none when all are); 422 at the
+    first field with an unusable id."""
+    entries = {i: loaded.entry for i, loaded in (known or {}).items()}
+    missing = await references.find_missing(session, _by_kind(wanted), who, shooting.organization_id, known=entries)
     problems = [
         (loc, kind, [str(i) for i in ids if i in missing.get(kind, set())]) for loc, (kind, ids) in wanted.items()
     ]
@@ -204,13 +214,6 @@ async def stage_creation(
         _ids(request.pose_preset_ids, ("pose_preset_ids",)) if request.has_pose_preset_ids else inherit.pose_preset_ids
     )
     set_design_id = _optional_id(request, "set_design_id", ()) or inherit.set_design_id
-    # The entries the looks name, read once: checked here, shown in the answer.
-    entry_ids = list(
-        dict.fromkeys([*product_ids, *subject_ids, *shot_type_ids, *pose_preset_ids, *filter(None, [set_design_id])])
-    )
-    named = await catalog_repository.entries_by_id(session, None, entry_ids)
-    products = usable_entries(who, shooting, named, "product", product_ids, ("product_ids",))
-    subjects = usable_entries(who, shooting, named, "subject", subject_ids, ("subject_ids",))
     defaults = _settings(request.defaults, ("defaults",))
     per_product = {pid: _settings(c.settings, ("product_outfit_configs",)) for pid, c in configs.items()}
 
@@ -232,7 +235,16 @@ async def stage_creation(
     for name, kind in SETTING_KINDS.items():
         chosen = {v for v in [defaults[name], *(s[name] for s in per_product.values())] if v}
         wanted[("defaults", name)] = (kind, sorted(chosen))
-    await check_references(session, who, shooting, wanted)
+    # Every catalog entry the request names, read in one statement: the looks' own entries
+    # (checked here, shown in the answer) and the other references (checked against the same rows).
+    entry_ids = list(
+        dict.fromkeys([*product_ids, *subject_ids, *shot_type_ids, *pose_preset_ids, *filter(None, [set_design_id])])
+    )
+    read_ids = [*entry_ids, *catalog_repository.reference_ids(_by_kind(wanted))]
+    named = await catalog_repository.entries_by_id(session, None, read_ids)
+    products = usable_entries(who, shooting, named, "product", product_ids, ("product_ids",))
+    subjects = usable_entries(who, shooting, named, "subject", subject_ids, ("subject_ids",))
+    await check_references(session, who, shooting, wanted, named)
 
     pairs = looks.pairings(
         [Pairable(p.entry.id, gender_of(p.entry)) for p in products],

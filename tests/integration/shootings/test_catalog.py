@@ -8,8 +8,7 @@ tests/e2e/test_product_sets.py.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,7 +22,7 @@ from platformkit import rich_status
 from protos.shootings.v1 import catalog_pb2 as pb
 from protos.shootings.v1 import shootings_pb2
 from protos.shootings.v1.catalog_pb2_grpc import CatalogServiceStub, ProductSetsServiceStub
-from tests.integration.shootings.conftest import as_user
+from tests.integration.shootings.conftest import as_user, catalog_statements
 from tests.support.principals import signed_channel
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -76,23 +75,6 @@ def locs(error: grpc.aio.AioRpcError) -> list[tuple[str | int, ...]]:
 async def rows(engine, sql: str, **params):
     async with engine.connect() as conn:
         return (await conn.execute(sa.text(sql), params)).mappings().all()
-
-
-@contextmanager
-def catalog_statements(engine) -> Iterator[list[str]]:
-    """The SQL statements on catalog_entries the service runs meanwhile (the outbox relay's
-    polls on the same engine are not counted)."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if "catalog_entries" in statement:
-            seen.append(statement)
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_create_stores_columns_and_every_field_with_its_default(catalog):

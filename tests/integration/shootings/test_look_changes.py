@@ -1,6 +1,7 @@
-"""Look update, delete, restore and the soft-delete cascades over real gRPC, with the shots service
-running next to the shootings service (each on its own real database): what the calls write, the
-shots they create, delete or compensate, the roll-ups and the events.
+"""Look creation's catalog read, look update, delete, restore and the soft-delete cascades over
+real gRPC, with the shots service running next to the shootings service (each on its own real
+database): what the calls write, the shots they create, delete or compensate, the roll-ups and the
+events.
 
 The HTTP behaviour of the same rules is covered end to end in tests/e2e/test_looks_change.py.
 """
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from google.protobuf.struct_pb2 import Struct
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from platformkit import rich_status
 from platformkit.event_types import EventType
 from protos.common.v1 import common_pb2
 from protos.events.v1 import looks_pb2 as look_events
@@ -32,6 +34,7 @@ from protos.shootings.v1.looks_pb2_grpc import LooksServiceStub
 from protos.shootings.v1.productions_pb2_grpc import ProductionsServiceStub
 from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
 from services.shootings import events as shooting_events
+from tests.integration.shootings.conftest import catalog_statements
 from tests.support.services import as_user, shootings_service, shots_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -49,6 +52,7 @@ class Platform:
     looks: LooksServiceStub
     engine: AsyncEngine
     shots_engine: AsyncEngine
+    service_engine: AsyncEngine  # the one the shootings service's handlers use
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -66,6 +70,7 @@ async def platform(engines, new_database) -> AsyncIterator[Platform]:
                 LooksServiceStub(channel),
                 service.engine,
                 shots.engine,
+                service.runtime.context.engine,
             )
 
 
@@ -178,6 +183,47 @@ async def shot_events_of(platform: Platform, look_id: str, shot_type_id: str) ->
         if state.look_id == look_id and state.shot_type_id == shot_type_id:
             result.append(row["event_type"])
     return result
+
+
+async def test_a_creation_checks_every_catalog_entry_it_names_against_one_read(platform, brief):
+    """The look's own entries (product, subject, shot type, pose preset, set design: shown in the
+    answer) and its other references (a style) are read in one statement."""
+    pose = await entry(platform, "pose_preset", shot_type_id=brief.front)
+    design, style = await entry(platform, "set_design"), await entry(platform, "style")
+    with catalog_statements(platform.service_engine) as statements:
+        look = await create_look(
+            platform,
+            brief,
+            [brief.front],
+            pose_preset_ids=[pose],
+            has_pose_preset_ids=True,
+            set_design_id=design,
+            defaults=pb.LookSettings(style_id=style),
+        )
+    assert len(statements) == 1, statements
+    assert (look.style_id, look.set_design_id, list(look.pose_preset_ids)) == (style, design, [pose])
+
+
+async def test_references_checked_against_that_read_keep_their_rules(platform, brief):
+    """A style of someone else's catalog (read, out of scope) and a deleted set design (not read)
+    are refused at their own fields; nothing is created."""
+    stranger = Struct()
+    stranger.update({"name": "Theirs"})
+    foreign = await platform.catalog.CreateEntry(
+        catalog_pb2.CreateEntryRequest(kind="style", fields=stranger), metadata=as_user(uuid.uuid4())
+    )
+    gone = await entry(platform, "set_design")
+    await platform.catalog.DeleteEntry(catalog_pb2.EntryRef(kind="set_design", id=gone), metadata=ME)
+    for fields, loc in (
+        ({"defaults": pb.LookSettings(style_id=foreign.id)}, ("defaults", "style_id")),
+        ({"set_design_id": gone}, ("set_design_id",)),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await create_look(platform, brief, [brief.front], **fields)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, caught.value.details()
+        violations = rich_status.field_violations(rich_status.read_status(caught.value))
+        assert [v.loc for v in violations] == [loc]
+    assert await rows(platform.engine, "SELECT id FROM looks WHERE shooting_id = :id", id=brief.shooting_id) == []
 
 
 async def test_r96_r102_update_writes_recomputes_rollups_and_announces_the_changed_fields(platform, brief):
