@@ -51,6 +51,7 @@ from tests.support.fake_llm import FakeLlm
 from tests.support.passwords import CHEAP_HASHING
 from tests.support.principals import key_settings
 from tests.support.services import RunningService, running_service
+from tests.support.statements import recorded
 
 
 class CallLog(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
@@ -100,18 +101,13 @@ class Platform:
     def statements(self, engine: AsyncEngine, *markers: str) -> Iterator[list[str]]:
         """The plain reads (SELECT, not FOR UPDATE) ``engine`` runs inside the block that name one of
         ``markers``' tables: the outbox relay, the consumers and health probes share the engine."""
-        seen: list[str] = []
 
-        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        def keep(statement: str) -> bool:
             read = statement.lstrip().upper().startswith("SELECT") and "FOR UPDATE" not in statement.upper()
-            if read and any(m in statement for m in markers):
-                seen.append(statement)
+            return read and any(m in statement for m in markers)
 
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
-        try:
+        with recorded(engine, keep) as seen:
             yield seen
-        finally:
-            sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
 
     async def sql(self, engine: AsyncEngine, statement: str, **params: Any) -> list[Any]:
         """Run ``statement`` on a connection of the test's own and commit; the rows, if any."""

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest_asyncio
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platformkit.service import ServiceRuntime
 from protos.shootings.v1.shootings_pb2_grpc import ShootingsServiceStub
 from tests.support.services import as_user, shootings_service
+from tests.support.statements import recorded
 
 __all__ = ["RunningShootings", "as_user", "catalog_statements", "shootings"]
 
@@ -31,18 +31,7 @@ async def shootings(engines, new_database) -> AsyncIterator[RunningShootings]:
         yield RunningShootings(ShootingsServiceStub(service.channel), service.engine, service.runtime, service.channel)
 
 
-@contextmanager
-def catalog_statements(engine) -> Iterator[list[str]]:
+def catalog_statements(engine: AsyncEngine) -> contextlib.AbstractContextManager[list[str]]:
     """The SQL statements on catalog_entries the service runs meanwhile (the outbox relay's
     polls on the same engine are not counted)."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if "catalog_entries" in statement:
-            seen.append(statement)
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
+    return recorded(engine, lambda statement: "catalog_entries" in statement)
