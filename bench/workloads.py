@@ -84,6 +84,11 @@ async def new_shooting(client: httpx.AsyncClient, name: str) -> str:
     return await _post(client, "/shootings/", {"name": name, "due_date": DUE})
 
 
+def looks_body(product_ids: list[str], subject_ids: list[str], shot_type_ids: list[str]) -> dict[str, Any]:
+    """E8's request: one look per product and subject, one PENDING shot per shot type."""
+    return {"product_ids": product_ids, "subject_ids": subject_ids, "shot_type_ids": shot_type_ids}
+
+
 async def create_looks(
     client: httpx.AsyncClient,
     shooting_id: str,
@@ -91,8 +96,8 @@ async def create_looks(
     subject_ids: list[str],
     shot_type_ids: list[str],
 ) -> list[dict[str, Any]]:
-    """E8: one look per product and subject, one PENDING shot per shot type; the looks created."""
-    body = {"product_ids": product_ids, "subject_ids": subject_ids, "shot_type_ids": shot_type_ids}
+    """E8 (:func:`looks_body`); the looks created."""
+    body = looks_body(product_ids, subject_ids, shot_type_ids)
     response = await client.post(f"/shootings/{shooting_id}/production-requests", json=body)
     response.raise_for_status()
     return list(response.json()["production_requests"])

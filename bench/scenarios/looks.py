@@ -17,7 +17,7 @@ from bench import driver
 from bench.scenarios.context import Context
 from bench.scenarios.http import board_path
 from bench.stats import percentile
-from bench.workloads import BulkBrief, add_revisions, build_bulk_brief, create_looks, new_shooting
+from bench.workloads import BulkBrief, add_revisions, build_bulk_brief, create_looks, looks_body, new_shooting
 
 SINGLE_LOOKS = 20
 # Board sizes: (products, subjects) taken from the bulk brief's catalog.
@@ -54,7 +54,7 @@ async def create_boards(ctx: Context, brief: BulkBrief, boards: Boards) -> None:
 
 
 def _looks_body(product_ids: list[str], subject_ids: list[str], types: list[str]) -> bytes:
-    return json.dumps({"product_ids": product_ids, "subject_ids": subject_ids, "shot_type_ids": types}).encode()
+    return json.dumps(looks_body(product_ids, subject_ids, types)).encode()
 
 
 async def _create(ctx: Context, shooting: str, bodies: list[bytes]) -> list[driver.Answer]:

@@ -214,12 +214,13 @@ GATEWAY_CHECKED_KINDS = frozenset({"stylist"})
 EXTERNAL_REFERENCE_KINDS = frozenset({"export_configuration"})
 
 
-def reference_ids(wanted: Mapping[str, Iterable[uuid.UUID]]) -> set[uuid.UUID]:
-    """The ids among ``wanted`` (by kind) that name catalog entries, which
+_OUTSIDE_THE_CATALOG = GATEWAY_CHECKED_KINDS | EXTERNAL_REFERENCE_KINDS
+
+
+def reference_ids(wanted: Iterable[tuple[str, Iterable[uuid.UUID]]]) -> set[uuid.UUID]:
+    """The ids among ``wanted`` (kind and ids pairs) that name catalog entries, which
     :func:`find_missing_references` reads: neither checked by the gateway nor kept elsewhere."""
-    return {
-        i for kind, ids in wanted.items() if kind not in GATEWAY_CHECKED_KINDS | EXTERNAL_REFERENCE_KINDS for i in ids
-    }
+    return {i for kind, ids in wanted if kind not in _OUTSIDE_THE_CATALOG for i in ids}
 
 
 async def find_missing_references(
@@ -234,7 +235,7 @@ async def find_missing_references(
     (see :func:`services.shootings.shared.access.usable_in_scope`). One query for all kinds, for the
     ids not among ``known`` (entries the caller has read already): none when every one is."""
     missing = {kind: set(ids) for kind, ids in wanted.items() if ids and kind not in GATEWAY_CHECKED_KINDS}
-    catalog_ids = reference_ids(missing)
+    catalog_ids = reference_ids(missing.items())
     known = known or {}
     entries = [entry for i, entry in known.items() if i in catalog_ids and entry.deleted_at is None]
     unread = catalog_ids - known.keys()

@@ -118,13 +118,6 @@ def usable_entries(
     return [named[i] for i in ids]
 
 
-def _by_kind(wanted: dict[FieldPath, tuple[str, list[uuid.UUID]]]) -> dict[str, set[uuid.UUID]]:
-    by_kind: dict[str, set[uuid.UUID]] = {}
-    for kind, ids in wanted.values():
-        by_kind.setdefault(kind, set()).update(ids)
-    return by_kind
-
-
 async def check_references(
     session: AsyncSession,
     who: Caller,
@@ -134,8 +127,11 @@ async def check_references(
 ) -> None:
     """One query for every other reference not among ``known`` (none when all are); 422 at the
     first field with an unusable id."""
+    by_kind: dict[str, set[uuid.UUID]] = {}
+    for kind, ids in wanted.values():
+        by_kind.setdefault(kind, set()).update(ids)
     entries = {i: loaded.entry for i, loaded in (known or {}).items()}
-    missing = await references.find_missing(session, _by_kind(wanted), who, shooting.organization_id, known=entries)
+    missing = await references.find_missing(session, by_kind, who, shooting.organization_id, known=entries)
     problems = [
         (loc, kind, [str(i) for i in ids if i in missing.get(kind, set())]) for loc, (kind, ids) in wanted.items()
     ]
@@ -240,7 +236,7 @@ async def stage_creation(
     entry_ids = list(
         dict.fromkeys([*product_ids, *subject_ids, *shot_type_ids, *pose_preset_ids, *filter(None, [set_design_id])])
     )
-    read_ids = [*entry_ids, *catalog_repository.reference_ids(_by_kind(wanted))]
+    read_ids = [*entry_ids, *catalog_repository.reference_ids(wanted.values())]
     named = await catalog_repository.entries_by_id(session, None, read_ids)
     products = usable_entries(who, shooting, named, "product", product_ids, ("product_ids",))
     subjects = usable_entries(who, shooting, named, "subject", subject_ids, ("subject_ids",))

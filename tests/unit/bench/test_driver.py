@@ -120,3 +120,16 @@ async def test_a_write_answered_otherwise_stops_the_timing():
         with pytest.raises(DriverError, match="answered 422"):
             await one_after_another(f"http://127.0.0.1:{port}/looks", {}, [b"{}", b"{}", b"{}"])
     assert len(bodies) == 2
+
+
+async def test_an_answer_slower_than_the_timeout_stops_the_timing():
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        with pytest.raises(TimeoutError):
+            await one_after_another(f"http://127.0.0.1:{port}/looks", {}, [b"{}"], timeout=0.05)
